@@ -1,0 +1,69 @@
+/**
+ * The channel-neutral message shapes. A channel turns its wire format into an InboundMessage and renders an
+ * OutboundMessage into its own API calls; nothing else in the app knows a platform's wire format.
+ */
+export type Platform = 'wecom' | 'dingtalk';
+
+interface InboundBase {
+  platform: Platform;
+  /** the platform's user id (WeCom userid / DingTalk staffId) */
+  userId: string;
+  /** set when the message came from a group chat */
+  chatId?: string;
+  /** the platform's id of this delivery, used to handle each message once (MsgId, or user+time+key for events) */
+  dedupeKey: string;
+  receivedAt: Date;
+}
+
+export type InboundMessage =
+  | (InboundBase & { kind: 'text'; text: string })
+  | (InboundBase & { kind: 'image'; mediaId: string; url?: string })
+  | (InboundBase & {
+      kind: 'card_click';
+      /** the card's task id (WeCom task_id / DingTalk outTrackId) */
+      cardId: string;
+      /** the clicked button's key */
+      action: string;
+      /** WeCom: one-shot code for message/update_template_card */
+      responseCode?: string;
+    })
+  | (InboundBase & { kind: 'event'; event: string })
+  | (InboundBase & { kind: 'unsupported'; originalType: string });
+
+export type InboundKind = InboundMessage['kind'];
+
+export interface CardField {
+  label: string;
+  value: string;
+}
+
+export interface CardButton {
+  key: string;
+  text: string;
+  style?: 'primary' | 'danger' | 'default';
+}
+
+/** An interactive card; channels render it (WeCom template_card button_interaction, DingTalk card instance). */
+export interface Card {
+  /** unique per card sent; also the key to update it later */
+  id: string;
+  title: string;
+  description?: string;
+  /** big highlighted figure, e.g. the subsidy */
+  emphasis?: { title: string; desc: string };
+  fields: CardField[];
+  /** when set, the card is final: buttons are replaced by this grey text */
+  finalText?: string;
+  buttons: CardButton[];
+  /** image attachments shown as links */
+  links?: { text: string; url: string }[];
+}
+
+export type OutboundMessage =
+  | { kind: 'text'; text: string }
+  | { kind: 'markdown'; text: string }
+  | { kind: 'image'; png: Buffer; name?: string }
+  | { kind: 'card'; card: Card };
+
+/** Where a message goes: some users, or a group chat. */
+export type Recipient = { userIds: string[] } | { chatId: string };
