@@ -6,9 +6,13 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
-// @ts-expect-error: the package ships declarations for its entry only
 import * as bg from '@prisma/schema-engine-wasm/schema_engine_bg';
-import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg.d.ts';
+import type { SchemaEngine } from '@prisma/schema-engine-wasm/schema_engine_bg';
+
+// Node has WebAssembly; TypeScript declares it only with the DOM lib, which a server must not pull in.
+const { WebAssembly } = globalThis as unknown as {
+  WebAssembly: { instantiate(bytes: Uint8Array, imports: object): Promise<{ instance: { exports: Record<string, unknown> } }> };
+};
 
 let loaded: Promise<void> | null = null;
 
@@ -53,7 +57,7 @@ export async function openSchemaEngine(
       return a;
     },
   };
-  const engine: SchemaEngine = await (bg.SchemaEngine as typeof SchemaEngine).new(
+  const engine: SchemaEngine = await bg.SchemaEngine.new(
     { datamodels: [['schema.prisma', schemaText]] },
     (msg: string) => log(msg),
     bindMigrationAwareSqlAdapterFactory(tracking),

@@ -1,0 +1,168 @@
+/**
+ * The claim form: one question at a time, each answer checked; a wrong answer gets a reply that says what to
+ * send instead and the form keeps what was already answered. Ends with the rules core's estimate and a
+ * confirmation; on confirm the claim is stored and the officers are notified.
+ */
+import { claimWindow, shanghaiDate } from '../../rules/index.js';
+import { estimateSubsidy, submitClaim } from '../../services/claims.js';
+import type { Person } from '../../services/people.js';
+import { currentPeriod } from '../../services/periods.js';
+import type { Turn } from '../context.js';
+import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
+import type { InboundMessage, OutboundMessage } from '../messages.js';
+import { parseDate } from '../slots/dates.js';
+import { parseMoneyFen } from '../slots/money.js';
+
+/** No single hospital stay is above this: a guard against typos (an extra zero), not a policy figure. */
+const PLAUSIBLE_MAX_FEN = 1_000_000_000;
+const MAX_PHOTOS = 9;
+
+const ORDER: ClaimStep[] = ['hospital', 'admitted', 'discharged', 'total', 'basic', 'selfPaid', 'major', 'photos', 'confirm'];
+
+export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]> {
+  const period = await currentPeriod(t.deps.db);
+  const s = await t.deps.db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId: p.memberId } } });
+  if (!s || s.kind === 'none') return [t.say('claim_not_enrolled', { period: period.name })];
+  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'claim', step: 'hospital', draft: {}, periodId: period.id });
+  return [t.say('claim_intro'), t.say('claim_ask_hospital')];
+}
+
+function ask(t: Turn, step: ClaimStep, draft: ClaimDraft): OutboundMessage {
+  return t.say(`claim_ask_${step === 'selfPaid' ? 'self_paid' : step}`, { draft });
+}
+
+type StepResult = { ok: true; draft: ClaimDraft } | { ok: false; reply: OutboundMessage };
+
+function money(t: Turn, text: string, label: string): { ok: true; fen: number } | { ok: false; reply: OutboundMessage } {
+  if (/^\s*[-－负]/.test(text)) return { ok: false, reply: t.say('claim_bad_money', { label, negative: true }) };
+  const fen = parseMoneyFen(text);
+  if (fen === null || fen === undefined) return { ok: false, reply: t.say('claim_bad_money', { label }) };
+  if (fen > PLAUSIBLE_MAX_FEN) return { ok: false, reply: t.say('claim_absurd_money', { label, fen }) };
+  return { ok: true, fen };
+}
+
+function answer(t: Turn, step: ClaimStep, draft: ClaimDraft, text: string): StepResult {
+  const now = t.deps.now();
+  const today = shanghaiDate(now);
+  switch (step) {
+    case 'hospital': {
+      const h = text.trim().replace(/\s+/g, ' ');
+      if (h.length < 2 || h.length > 60 || /[<>{};]|^\d+$/.test(h) || /select\s|insert\s|drop\s/i.test(h))
+        return { ok: false, reply: t.say('claim_bad_hospital') };
+      return { ok: true, draft: { ...draft, hospital: h } };
+    }
+    case 'admitted':
+    case 'discharged': {
+      const d = parseDate(text, now);
+      if (!d) return { ok: false, reply: t.say('claim_bad_date') };
+      if (d > today) return { ok: false, reply: t.say('claim_future_date', { date: d }) };
+      if (step === 'discharged' && draft.admittedOn && d < draft.admittedOn)
+        return { ok: false, reply: t.say('claim_discharge_before_admission', { admittedOn: draft.admittedOn, date: d }) };
+      return { ok: true, draft: step === 'admitted' ? { ...draft, admittedOn: d } : { ...draft, dischargedOn: d } };
+    }
+    case 'total': {
+      const m = money(t, text, '住院总费用');
+      if (!m.ok) return m;
+      if (m.fen === 0) return { ok: false, reply: t.say('claim_bad_money', { label: '住院总费用' }) };
+      return { ok: true, draft: { ...draft, totalFen: m.fen } };
+    }
+    case 'basic': {
+      const m = money(t, text, '基本医保报销金额');
+      if (!m.ok) return m;
+      if (m.fen > (draft.totalFen ?? 0)) return { ok: false, reply: t.say('claim_more_than_total', { label: '医保报销', totalFen: draft.totalFen }) };
+      return { ok: true, draft: { ...draft, basicInsuranceFen: m.fen } };
+    }
+    case 'selfPaid': {
+      const m = money(t, text, '个人自付金额');
+      if (!m.ok) return m;
+      const room = (draft.totalFen ?? 0) - (draft.basicInsuranceFen ?? 0);
+      if (m.fen > room) return { ok: false, reply: t.say('claim_self_paid_too_high', { roomFen: room, totalFen: draft.totalFen, basicFen: draft.basicInsuranceFen }) };
+      return { ok: true, draft: { ...draft, selfPaidFen: m.fen } };
+    }
+    case 'major': {
+      if (/^(是|有|对|是的|属于|重大疾病|大病)$/.test(text.trim())) return { ok: true, draft: { ...draft, majorIllness: true } };
+      if (/^(否|不是|没有|无|不属于|不)$/.test(text.trim())) return { ok: true, draft: { ...draft, majorIllness: false } };
+      return { ok: false, reply: t.say('claim_bad_yes_no') };
+    }
+    default:
+      return { ok: false, reply: ask(t, step, draft) };
+  }
+}
+
+async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
+  const period = await currentPeriod(t.deps.db);
+  if (period.id !== periodId) return [t.say('claim_period_changed')];
+  const window = claimWindow(period.policy, { admissionDate: draft.admittedOn!, dischargeDate: draft.dischargedOn!, submittedAt: t.deps.now() });
+  if (!window.open) {
+    await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
+    return [t.say('claim_window_closed', { reason: window.reason })];
+  }
+  const s = await estimateSubsidy(t.deps.db, period, p.memberId, {
+    totalFen: draft.totalFen!,
+    basicInsuranceFen: draft.basicInsuranceFen!,
+    selfPaidFen: draft.selfPaidFen!,
+    majorIllness: draft.majorIllness!,
+  });
+  return [t.say('claim_summary', { draft, subsidy: s, photos: draft.photos?.length ?? 0 })];
+}
+
+export async function continueClaim(t: Turn, p: Person, step: ClaimStep, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
+  const { store } = t.deps;
+  const msg: InboundMessage = t.msg;
+  const save = (s: ClaimStep, d: ClaimDraft) => writeDialog(store, msg.platform, msg.userId, { flow: 'claim', step: s, draft: d, periodId });
+
+  if (step === 'photos') {
+    if (msg.kind === 'image') {
+      const photos = [...(draft.photos ?? []), { mediaId: msg.mediaId, ...(msg.url ? { url: msg.url } : {}) }];
+      if (photos.length > MAX_PHOTOS) return [t.say('claim_too_many_photos', { max: MAX_PHOTOS })];
+      await save('photos', { ...draft, photos });
+      return [t.say('claim_photo_received', { count: photos.length })];
+    }
+    if (msg.kind === 'text' && /^(完成|好了|没有了|传完了|就这些|下一步)$/.test(msg.text.trim())) {
+      if (!draft.photos?.length) return [t.say('claim_need_photo')];
+      await save('confirm', draft);
+      return summary(t, p, draft, periodId);
+    }
+    return [t.say('claim_ask_photos', { draft, again: true })];
+  }
+
+  if (step === 'confirm') {
+    if (msg.kind !== 'text' || !/^(确认|确定|提交|是|好|好的|ok|yes)$/i.test(msg.text.trim())) return [t.say('claim_confirm_again')];
+    const period = await currentPeriod(t.deps.db);
+    const window = claimWindow(period.policy, { admissionDate: draft.admittedOn!, dischargeDate: draft.dischargedOn!, submittedAt: t.deps.now() });
+    await writeDialog(store, msg.platform, msg.userId, null);
+    if (!window.open) return [t.say('claim_window_closed', { reason: window.reason })];
+    const { claim, subsidy } = await submitClaim(
+      t.deps.db,
+      period,
+      {
+        memberId: p.memberId,
+        hospital: draft.hospital!,
+        admittedOn: draft.admittedOn!,
+        dischargedOn: draft.dischargedOn!,
+        totalFen: draft.totalFen!,
+        basicInsuranceFen: draft.basicInsuranceFen!,
+        selfPaidFen: draft.selfPaidFen!,
+        majorIllness: draft.majorIllness!,
+        photos: (draft.photos ?? []).map((ph) => ({ platform: msg.platform, ...ph })),
+      },
+      `${msg.platform}:${msg.userId}`,
+    );
+    try {
+      await t.deps.onClaimSubmitted?.(claim.id);
+    } catch (e) {
+      // the claim is stored; officers still see it under 待审批
+      t.deps.log.error({ err: e, claimId: claim.id }, 'notifying officers failed');
+    }
+    return [t.say('claim_submitted', { id: claim.id, subsidyFen: subsidy.subsidyFen })];
+  }
+
+  if (msg.kind === 'image') return [t.say('claim_photo_not_expected'), ask(t, step, draft)];
+  if (msg.kind !== 'text') return [ask(t, step, draft)];
+  if (msg.text.length > 500) return [t.say('claim_too_long'), ask(t, step, draft)];
+  const r = answer(t, step, draft, msg.text);
+  if (!r.ok) return [r.reply];
+  const next = ORDER[ORDER.indexOf(step) + 1]!;
+  await save(next, r.draft);
+  return [ask(t, next, r.draft)];
+}

@@ -1,0 +1,109 @@
+/**
+ * A worker's own matters: am I enrolled, enrol, my claims, the deadlines. A worker only ever sees their own data.
+ */
+import { checkEligibility, deadlineCountdown, feeFor, shanghaiDate } from '../../rules/index.js';
+import { audit } from '../../services/audit.js';
+import { memberStanding } from '../../services/member-status.js';
+import type { Person } from '../../services/people.js';
+import { currentPeriod } from '../../services/periods.js';
+import type { Turn } from '../context.js';
+import { writeDialog } from '../dialog.js';
+import type { OutboundMessage } from '../messages.js';
+
+export const CLAIM_STATUS_LABEL: Record<string, string> = {
+  submitted: '待审批',
+  needs_info: '待补材料',
+  approved_l1: '初审通过，待中心复核',
+  approved: '已批准，待支付',
+  rejected: '未通过',
+  paid: '已支付',
+};
+
+function ageOn(birthDate: string | null, today: string): number | undefined {
+  if (!birthDate) return undefined;
+  const [by, bm, bd] = birthDate.split('-').map(Number) as [number, number, number];
+  const [ty, tm, td] = today.split('-').map(Number) as [number, number, number];
+  return ty - by - (tm < bm || (tm === bm && td < bd) ? 1 : 0);
+}
+
+export async function status(t: Turn, p: Person): Promise<OutboundMessage[]> {
+  const period = await currentPeriod(t.deps.db);
+  const s = await memberStanding(t.deps.db, period, p.memberId);
+  return [
+    t.say('status', {
+      name: p.name,
+      period: period.name,
+      enrolled: Boolean(s.enrolment),
+      kind: s.enrolment?.kind === 'renewal' ? '续互' : '新参',
+      feeFen: s.enrolment?.feeFen,
+      paid: s.enrolment?.paid,
+      claims: s.claims.length,
+      paidFen: s.paidFen,
+      capFen: period.policy.subsidy.capFen,
+      capRemainingFen: s.capRemainingFen,
+    }),
+  ];
+}
+
+function rosterDeadline(t: Turn, policy: { timeline: { key: string; date: string; label: string }[] }) {
+  return policy.timeline.find((e) => e.key === 'roster_close');
+}
+
+export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]> {
+  const { db } = t.deps;
+  const period = await currentPeriod(db);
+  const today = shanghaiDate(t.deps.now());
+  const deadline = rosterDeadline(t, period.policy);
+  if (deadline && today > deadline.date) return [t.say('enrol_closed', { period: period.name, date: deadline.date })];
+  const s = await memberStanding(db, period, p.memberId);
+  if (s.enrolment)
+    return [t.say('enrol_already', { period: period.name, kind: s.enrolment.kind === 'renewal' ? '续互' : '新参', feeFen: s.enrolment.feeFen, paid: s.enrolment.paid })];
+  const member = await db.member.findUniqueOrThrow({ where: { id: p.memberId } });
+  const age = ageOn(member.birthDate, today);
+  const eligible = checkEligibility(period.policy, {
+    status: member.status as 'in_service' | 'retired',
+    hasBasicInsurance: member.hasBasicInsurance,
+    hasCriticalIllnessInsurance: member.hasCriticalIllnessInsurance,
+    participatedLastPeriod: s.participatedLastPeriod,
+    ...(age === undefined ? {} : { age }),
+  });
+  if (!eligible.ok) return [t.say('enrol_ineligible', { reasons: eligible.reasons })];
+  const fee = feeFor(period.policy, { participatedLastPeriod: s.participatedLastPeriod });
+  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'enrol', step: 'confirm', kind: fee.kind, feeFen: fee.feeFen, periodId: period.id });
+  return [t.say('enrol_confirm', { period: period.name, label: fee.label, feeFen: fee.feeFen, deadline: deadline?.date })];
+}
+
+export async function confirmEnrol(t: Turn, p: Person, d: { kind: 'new' | 'renewal'; feeFen: number; periodId: number }, text: string) {
+  const { db, store } = t.deps;
+  if (!/^(确认|确定|是|好|好的|对|ok|yes|y)$/i.test(text.trim())) return [t.say('enrol_confirm_again')];
+  await writeDialog(store, t.msg.platform, t.msg.userId, null);
+  const unit = await db.org.findUniqueOrThrow({ where: { id: p.unitId } });
+  const existing = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId: d.periodId, memberId: p.memberId } } });
+  if (existing && existing.kind !== 'none') return [t.say('enrol_already', { kind: existing.kind === 'renewal' ? '续互' : '新参', feeFen: existing.feeFen, paid: existing.paid })];
+  const data = { kind: d.kind, feeFen: d.feeFen, paid: false, source: 'chat', unitId: unit.id, rankUnitId: unit.rankUnitId };
+  if (existing) await db.enrolment.update({ where: { id: existing.id }, data });
+  else await db.enrolment.create({ data: { ...data, periodId: d.periodId, memberId: p.memberId } });
+  await audit(db, `${t.msg.platform}:${t.msg.userId}`, 'enrolment.create', 'Member', p.memberId, { periodId: d.periodId, kind: d.kind, feeFen: d.feeFen });
+  const reps = await db.roleGrant.findMany({ where: { role: 'rep', orgId: unit.id }, include: { member: { select: { name: true } } } });
+  return [t.say('enrol_done', { label: d.kind === 'renewal' ? '续互' : '新参', feeFen: d.feeFen, unit: unit.name, reps: reps.map((r) => r.member.name) })];
+}
+
+export async function claimStatus(t: Turn, p: Person): Promise<OutboundMessage[]> {
+  const period = await currentPeriod(t.deps.db);
+  const s = await memberStanding(t.deps.db, period, p.memberId);
+  const claims = s.claims.map((c) => ({
+    id: c.id,
+    hospital: c.hospital,
+    admittedOn: c.admittedOn,
+    dischargedOn: c.dischargedOn,
+    subsidyFen: c.subsidyFen,
+    status: CLAIM_STATUS_LABEL[c.status] ?? c.status,
+  }));
+  return [t.say('claim_status', { period: period.name, claims, capRemainingFen: s.capRemainingFen })];
+}
+
+export async function deadlines(t: Turn): Promise<OutboundMessage[]> {
+  const period = await currentPeriod(t.deps.db);
+  const events = deadlineCountdown(period.policy, t.deps.now());
+  return [t.say('deadlines', { period: period.name, events, today: shanghaiDate(t.deps.now()) })];
+}

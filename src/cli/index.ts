@@ -1,0 +1,145 @@
+/**
+ * The huzhu command line: `npm run huzhu -- <command>`. Arguments are parsed with node:util and checked by zod.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { ConfigError } from '../config.js';
+import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
+import { loadDemo } from '../services/demo/load.js';
+import { exportProgress, exportRoster } from '../services/exports.js';
+import { currentPeriod, periodByNumber } from '../services/periods.js';
+import { RosterFormatError } from '../services/roster/read.js';
+import { importRoster } from '../services/roster/import.js';
+
+const USAGE = `用法 (usage): npm run huzhu -- <command>
+  db migrate                                        apply database migrations
+  demo [--scale 100] [--today YYYY-MM-DD]           load the demo data set (once; re-running changes nothing)
+  roster import <file.xlsx|csv> --period <n> --unit <code>
+  roster export --unit <code> [--period <n>] --out <file.xlsx>
+  progress export [--period <n>] --out <file.xlsx>`;
+
+const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
+const PeriodNo = z.coerce.number().int().positive('期次应为正整数');
+const UnitCode = z.string().min(1, '请给出单位编码 --unit');
+const OutFile = z.string().regex(/\.xlsx$/i, '输出文件应以 .xlsx 结尾');
+
+export class UsageError extends Error {}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      period: { type: 'string' },
+      unit: { type: 'string' },
+      out: { type: 'string' },
+      scale: { type: 'string' },
+      today: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function need<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UsageError(r.error.issues[0]!.message);
+  return r.data;
+}
+
+/** Runs one command; returns the process exit code. Output goes to `out` (stdout) and `err` (stderr). */
+export async function runCli(
+  argv: string[],
+  io: { out: (s: string) => void; err: (s: string) => void; env?: NodeJS.ProcessEnv } = {
+    out: (s) => process.stdout.write(`${s}\n`),
+    err: (s) => process.stderr.write(`${s}\n`),
+  },
+): Promise<number> {
+  let rt: Runtime | null = null;
+  try {
+    const { values, positionals } = parse(argv);
+    const [cmd, sub, arg] = positionals;
+    if (values.help || !cmd) {
+      io.out(USAGE);
+      return cmd ? 0 : 2;
+    }
+    const key = `${cmd} ${sub ?? ''}`.trim();
+    const known = ['db migrate', 'demo', 'roster import', 'roster export', 'progress export'];
+    if (!known.includes(key)) throw new UsageError(`未知命令：${key}`);
+    rt = await openRuntime(io.env ?? process.env);
+    const { db, config } = rt;
+    const period = async () => (values.period ? periodByNumber(db, need(PeriodNo, values.period)) : currentPeriod(db));
+
+    switch (key) {
+      case 'db migrate':
+        io.out('数据库已是最新结构 (database is up to date)');
+        return 0;
+      case 'demo': {
+        const started = performance.now();
+        const r = await loadDemo({
+          db,
+          hashKey: config.ID_HASH_KEY,
+          scale: values.scale ? need(z.coerce.number().int().min(1).max(10_000), values.scale) : 100,
+          today: values.today ? need(LocalDate, values.today) : shanghaiToday(),
+        });
+        const ms = Math.round(performance.now() - started);
+        io.out(
+          r.created
+            ? `演示数据已载入：${r.orgs} 个组织，${r.members} 名会员，${r.enrolments} 条参互记录（${ms} ms）`
+            : `演示数据已存在，未做任何修改（${r.members} 名会员）`,
+        );
+        return 0;
+      }
+      case 'roster import': {
+        const file = need(z.string().min(1, '请给出名册文件'), arg);
+        const r = await importRoster({
+          db,
+          file,
+          period: await period(),
+          unitCode: need(UnitCode, values.unit),
+          hashKey: config.ID_HASH_KEY,
+          actor: 'cli',
+        });
+        if (!r.ok) {
+          io.err(`名册有 ${r.errors.length} 处错误，未写入任何数据：`);
+          for (const e of r.errors) io.err(e.line ? `  第 ${e.line} 行：${e.message}` : `  ${e.message}`);
+          return 1;
+        }
+        const s = r.summary;
+        io.out(
+          `导入完成：${s.rows} 行；新增会员 ${s.membersCreated}，更新 ${s.membersUpdated}；新增参互记录 ${s.enrolmentsCreated}，更新 ${s.enrolmentsUpdated}；参加 ${s.participants}，未参 ${s.notParticipating}；绑定账号 ${s.identitiesBound}`,
+        );
+        return 0;
+      }
+      case 'roster export': {
+        const n = await exportRoster(db, await period(), need(UnitCode, values.unit), need(OutFile, values.out));
+        io.out(`已导出 ${n} 行到 ${values.out}`);
+        return 0;
+      }
+      case 'progress export': {
+        await exportProgress(db, await period(), need(OutFile, values.out), shanghaiToday());
+        io.out(`已导出进度表到 ${values.out}`);
+        return 0;
+      }
+    }
+    return 2;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof RosterFormatError || e instanceof ConfigError) {
+      io.err(e.message);
+      if (e instanceof UsageError) io.err(USAGE);
+      return 2;
+    }
+    if (e instanceof TypeError && 'code' in e && String(e.code).startsWith('ERR_PARSE_ARGS')) {
+      io.err(e.message);
+      io.err(USAGE);
+      return 2;
+    }
+    throw e;
+  } finally {
+    await rt?.close();
+  }
+}
+
+if (process.argv[1]?.endsWith('cli/index.ts') || process.argv[1]?.endsWith('cli/index.js')) {
+  process.exitCode = await runCli(process.argv.slice(2));
+}

@@ -1,0 +1,66 @@
+/**
+ * The one place that reads the environment. Every variable is parsed by zod; a bad value stops the process
+ * with a message naming the variable and what is wrong.
+ */
+import { z } from 'zod';
+
+const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
+const nonEmpty = z.string().trim().min(1).optional();
+
+export const ConfigSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .default('file:./data/huzhu.db')
+      .refine((v) => /^file:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), 'must be file:<path> (SQLite) or postgresql://…'),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\/.+/, 'must be redis://host:port')
+      .optional(),
+    PUBLIC_URL: optionalUrl,
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    /** key of the ID-number hash (HMAC-SHA256); the demo key is refused in production */
+    ID_HASH_KEY: z.string().min(16, 'must be at least 16 characters').default('huzhu-demo-id-hash-key-change-me'),
+    /** load the demo data set when the database has no programme yet (the quick start) */
+    DEMO: z
+      .enum(['auto', 'on', 'off'])
+      .default('auto'),
+    WECOM_CORP_ID: nonEmpty,
+    WECOM_TOKEN: nonEmpty,
+    WECOM_ENCODING_AES_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom admin console')
+      .optional(),
+    WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
+    WECOM_SECRET: nonEmpty,
+    WECOM_API_BASE: optionalUrl,
+    DINGTALK_APP_KEY: nonEmpty,
+    DINGTALK_APP_SECRET: nonEmpty,
+    DINGTALK_ROBOT_CODE: nonEmpty,
+    DINGTALK_API_BASE: optionalUrl,
+    DINGTALK_OAPI_BASE: optionalUrl,
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production' && c.ID_HASH_KEY === 'huzhu-demo-id-hash-key-change-me')
+      ctx.addIssue({ code: 'custom', path: ['ID_HASH_KEY'], message: 'must be set to a secret of your own in production' });
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment; throws ConfigError whose message names each bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const r = ConfigSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
+  throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** The platform settings are complete, or the platform runs against the local emulator servers. */
+export function wecomConfigured(c: Config): boolean {
+  return Boolean(c.WECOM_CORP_ID && c.WECOM_TOKEN && c.WECOM_ENCODING_AES_KEY && c.WECOM_AGENT_ID && c.WECOM_SECRET);
+}

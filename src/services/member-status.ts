@@ -1,0 +1,28 @@
+/**
+ * A member's standing in a period: enrolment, claims and what is left under the cap.
+ */
+import type { Db } from '../db/client.js';
+import type { PeriodWithPolicy } from './periods.js';
+import { previousPeriod } from './periods.js';
+
+/** statuses whose subsidy counts against the cap */
+export const COUNTED_STATUSES = ['approved_l1', 'approved', 'paid'];
+
+export async function memberStanding(db: Db, period: PeriodWithPolicy, memberId: number) {
+  const prev = await previousPeriod(db, period);
+  const [enrolment, previous, claims] = await Promise.all([
+    db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId } } }),
+    prev ? db.enrolment.findUnique({ where: { periodId_memberId: { periodId: prev.id, memberId } } }) : null,
+    db.claim.findMany({ where: { periodId: period.id, memberId }, orderBy: { id: 'asc' } }),
+  ]);
+  const usedFen = claims.filter((c) => COUNTED_STATUSES.includes(c.status)).reduce((s, c) => s + c.subsidyFen, 0);
+  const paidFen = claims.filter((c) => c.status === 'paid').reduce((s, c) => s + c.subsidyFen, 0);
+  return {
+    enrolment: enrolment && enrolment.kind !== 'none' ? enrolment : null,
+    participatedLastPeriod: Boolean(previous && previous.kind !== 'none'),
+    claims,
+    usedFen,
+    paidFen,
+    capRemainingFen: Math.max(0, period.policy.subsidy.capFen - usedFen),
+  };
+}

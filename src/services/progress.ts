@@ -1,0 +1,52 @@
+/**
+ * Enrolment progress per ranked unit, aggregated by the database (GROUP BY over the Enrolment table), never by
+ * loading rows: a province has a million enrolments (RULES §12).
+ */
+import type { Db } from '../db/client.js';
+import { rankUnits } from '../rules/index.js';
+import type { PeriodWithPolicy } from './periods.js';
+import { previousPeriod } from './periods.js';
+
+export interface UnitProgress {
+  id: number;
+  name: string;
+  category: string;
+  previousParticipants: number;
+  participants: number;
+  memberTotal: number | null;
+  note?: string;
+}
+
+export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<UnitProgress[]> {
+  const prev = await previousPeriod(db, period);
+  const [units, now, before, baselines] = await Promise.all([
+    db.org.findMany({
+      where: { category: { not: null } },
+      select: { id: true, name: true, category: true, memberTotal: true, rankNote: true },
+      orderBy: { id: 'asc' },
+    }),
+    db.enrolment.groupBy({ by: ['rankUnitId'], where: { periodId: period.id, kind: { not: 'none' } }, _count: { _all: true } }),
+    prev
+      ? db.enrolment.groupBy({ by: ['rankUnitId'], where: { periodId: prev.id, kind: { not: 'none' } }, _count: { _all: true } })
+      : Promise.resolve([]),
+    db.unitBaseline.findMany({ where: { periodId: period.id }, select: { orgId: true, previousParticipants: true } }),
+  ]);
+  const count = new Map(now.map((g) => [g.rankUnitId, g._count._all]));
+  const prevCount = new Map(before.map((g) => [g.rankUnitId, g._count._all]));
+  // a printed previous-period figure (seed 000's 第一期参加数) wins over rows we happen to hold
+  const baseline = new Map(baselines.map((b) => [b.orgId, b.previousParticipants]));
+  return units.map((u) => ({
+    id: u.id,
+    name: u.name,
+    category: u.category!,
+    previousParticipants: baseline.get(u.id) ?? prevCount.get(u.id) ?? 0,
+    participants: count.get(u.id) ?? 0,
+    memberTotal: u.memberTotal,
+    ...(u.rankNote ? { note: u.rankNote } : {}),
+  }));
+}
+
+export async function ranking(db: Db, period: PeriodWithPolicy) {
+  const units = await unitProgress(db, period);
+  return rankUnits(units, { target: period.policy.targets.participants });
+}

@@ -1,0 +1,236 @@
+/**
+ * `huzhu roster import`: all rows pass or nothing is written; importing the same file again changes nothing.
+ */
+import type { Db } from '../../db/client.js';
+import { audit } from '../audit.js';
+import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
+import { readRoster } from './read.js';
+import { type RosterRow, type RowError, validateRow } from './validate.js';
+
+export interface ImportSummary {
+  rows: number;
+  membersCreated: number;
+  membersUpdated: number;
+  enrolmentsCreated: number;
+  enrolmentsUpdated: number;
+  unchanged: number;
+  participants: number;
+  notParticipating: number;
+  identitiesBound: number;
+}
+
+export type ImportResult = { ok: true; summary: ImportSummary } | { ok: false; errors: RowError[] };
+
+const CHUNK = 500;
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export interface ImportOptions {
+  db: Db;
+  file: string;
+  period: PeriodWithPolicy;
+  unitCode: string;
+  hashKey: string;
+  actor: string;
+}
+
+export async function importRoster(o: ImportOptions): Promise<ImportResult> {
+  const { db, period } = o;
+  const policy = period.policy;
+  const unit = await db.org.findUnique({ where: { code: o.unitCode } });
+  if (!unit) return { ok: false, errors: [{ line: 0, message: `找不到单位编码 ${o.unitCode}` }] };
+
+  const errors: RowError[] = [];
+  const rows: RosterRow[] = [];
+  const byHash = new Map<string, number>();
+  const byAccount = new Map<string, number>();
+  for await (const raw of readRoster(o.file)) {
+    const { row, errors: rowErrors } = validateRow(raw, policy, o.hashKey);
+    for (const message of rowErrors) errors.push({ line: raw.line, message });
+    if (!row) continue;
+    const first = byHash.get(row.idHash);
+    if (first !== undefined) {
+      errors.push({ line: row.line, message: `身份证号与第 ${first} 行重复` });
+      continue;
+    }
+    byHash.set(row.idHash, row.line);
+    for (const [platform, account] of [['企业微信', row.wecom], ['钉钉', row.dingtalk]] as const) {
+      if (!account) continue;
+      const seen = byAccount.get(`${platform}:${account}`);
+      if (seen !== undefined) errors.push({ line: row.line, message: `${platform}账号 ${account} 与第 ${seen} 行重复` });
+      else byAccount.set(`${platform}:${account}`, row.line);
+    }
+    rows.push(row);
+  }
+  if (rows.length === 0 && errors.length === 0) errors.push({ line: 0, message: '名册中没有人员行' });
+
+  // What the database already knows: members (by ID hash), their previous-period enrolment, chat identities.
+  const existing = new Map<string, { id: number; unitId: number; name: string; status: string; phone: string | null; birthDate: string | null; hasCriticalIllnessInsurance: boolean }>();
+  for (const part of chunks(rows.map((r) => r.idHash))) {
+    const found = await db.member.findMany({
+      where: { idHash: { in: part } },
+      select: { id: true, idHash: true, unitId: true, name: true, status: true, phone: true, birthDate: true, hasCriticalIllnessInsurance: true },
+    });
+    for (const m of found) existing.set(m.idHash, m);
+  }
+  const otherUnits = new Set([...existing.values()].filter((m) => m.unitId !== unit.id).map((m) => m.unitId));
+  const unitNames = new Map(
+    (await db.org.findMany({ where: { id: { in: [...otherUnits] } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]),
+  );
+  for (const r of rows) {
+    const m = existing.get(r.idHash);
+    if (m && m.unitId !== unit.id)
+      errors.push({ line: r.line, message: `此人已在“${unitNames.get(m.unitId) ?? m.unitId}”的名册中：同一人只能在一个单位参加` });
+  }
+
+  const prev = await previousPeriod(db, period);
+  const prevMembers = new Set<number>();
+  let prevHasData = false;
+  if (prev) {
+    prevHasData = (await db.enrolment.count({ where: { periodId: prev.id } })) > 0;
+    const ids = [...existing.values()].map((m) => m.id);
+    for (const part of chunks(ids)) {
+      const found = await db.enrolment.findMany({
+        where: { periodId: prev.id, memberId: { in: part }, kind: { not: 'none' } },
+        select: { memberId: true },
+      });
+      for (const e of found) prevMembers.add(e.memberId);
+    }
+  }
+  const { newFen, renewalFen } = policy.fees;
+  const kindOf = (r: RosterRow): 'new' | 'renewal' | 'none' => {
+    if (r.feeFen === null) return 'none';
+    const m = existing.get(r.idHash);
+    const participated = m ? prevMembers.has(m.id) : false;
+    if (newFen === renewalFen) return participated ? 'renewal' : 'new';
+    return r.feeFen === renewalFen ? 'renewal' : 'new';
+  };
+  if (prevHasData) {
+    for (const r of rows) {
+      if (r.feeFen === null || newFen === renewalFen) continue;
+      const m = existing.get(r.idHash);
+      const participated = m ? prevMembers.has(m.id) : false;
+      if (r.feeFen === renewalFen && !participated)
+        errors.push({ line: r.line, message: `按续互标准交费，但上一期没有此人的参加记录：新参应交 ${newFen / 100} 元` });
+      if (r.feeFen === newFen && participated)
+        errors.push({ line: r.line, message: `此人上一期已参加，应按续互标准交 ${renewalFen / 100} 元` });
+    }
+  }
+
+  const accounts = rows.flatMap((r) => [
+    ...(r.wecom ? [{ platform: 'wecom', userId: r.wecom, row: r }] : []),
+    ...(r.dingtalk ? [{ platform: 'dingtalk', userId: r.dingtalk, row: r }] : []),
+  ]);
+  const identityOwner = new Map<string, number>();
+  for (const platform of ['wecom', 'dingtalk']) {
+    for (const part of chunks(accounts.filter((a) => a.platform === platform).map((a) => a.userId))) {
+      const found = await db.chatIdentity.findMany({ where: { platform, userId: { in: part } }, select: { userId: true, memberId: true } });
+      for (const f of found) identityOwner.set(`${platform}:${f.userId}`, f.memberId);
+    }
+  }
+  for (const a of accounts) {
+    const owner = identityOwner.get(`${a.platform}:${a.userId}`);
+    const self = existing.get(a.row.idHash)?.id;
+    if (owner !== undefined && owner !== self) errors.push({ line: a.row.line, message: `账号 ${a.userId} 已绑定到其他人员` });
+  }
+
+  if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
+
+  const summary: ImportSummary = {
+    rows: rows.length,
+    membersCreated: 0,
+    membersUpdated: 0,
+    enrolmentsCreated: 0,
+    enrolmentsUpdated: 0,
+    unchanged: 0,
+    participants: rows.filter((r) => r.feeFen !== null).length,
+    notParticipating: rows.filter((r) => r.feeFen === null).length,
+    identitiesBound: 0,
+  };
+
+  await db.$transaction(
+    async (tx) => {
+      const fresh = rows.filter((r) => !existing.has(r.idHash));
+      for (const part of chunks(fresh, 1000)) {
+        await tx.member.createMany({
+          data: part.map((r) => ({
+            name: r.name,
+            idHash: r.idHash,
+            idLast4: r.idLast4,
+            birthDate: r.birthDate,
+            phone: r.phone,
+            status: r.status,
+            hasBasicInsurance: true,
+            hasCriticalIllnessInsurance: r.criticalIllness ?? policy.eligibility.requireCriticalIllnessInsurance,
+            unitId: unit.id,
+          })),
+        });
+      }
+      summary.membersCreated = fresh.length;
+      const memberId = new Map<string, number>([...existing].map(([h, m]) => [h, m.id]));
+      for (const part of chunks(fresh.map((r) => r.idHash))) {
+        for (const m of await tx.member.findMany({ where: { idHash: { in: part } }, select: { id: true, idHash: true } }))
+          memberId.set(m.idHash, m.id);
+      }
+      for (const r of rows) {
+        const m = existing.get(r.idHash);
+        if (!m) continue;
+        const critical = r.criticalIllness ?? m.hasCriticalIllnessInsurance;
+        if (m.name !== r.name || m.status !== r.status || (r.phone !== null && m.phone !== r.phone) || m.birthDate !== r.birthDate || m.hasCriticalIllnessInsurance !== critical) {
+          await tx.member.update({
+            where: { id: m.id },
+            data: { name: r.name, status: r.status, phone: r.phone ?? m.phone, birthDate: r.birthDate, hasCriticalIllnessInsurance: critical },
+          });
+          summary.membersUpdated++;
+        }
+      }
+
+      const current = new Map<number, { id: number; kind: string; feeFen: number }>();
+      for (const part of chunks([...memberId.values()])) {
+        for (const e of await tx.enrolment.findMany({
+          where: { periodId: period.id, memberId: { in: part } },
+          select: { id: true, memberId: true, kind: true, feeFen: true },
+        }))
+          current.set(e.memberId, e);
+      }
+      const toCreate: { periodId: number; memberId: number; unitId: number; rankUnitId: number | null; kind: string; feeFen: number; source: string }[] = [];
+      for (const r of rows) {
+        const id = memberId.get(r.idHash)!;
+        const kind = kindOf(r);
+        const feeFen = r.feeFen ?? 0;
+        const e = current.get(id);
+        if (!e) toCreate.push({ periodId: period.id, memberId: id, unitId: unit.id, rankUnitId: unit.rankUnitId, kind, feeFen, source: 'roster' });
+        else if (e.kind !== kind || e.feeFen !== feeFen) {
+          await tx.enrolment.update({ where: { id: e.id }, data: { kind, feeFen } });
+          summary.enrolmentsUpdated++;
+        }
+      }
+      for (const part of chunks(toCreate, 1000)) await tx.enrolment.createMany({ data: part });
+      summary.enrolmentsCreated = toCreate.length;
+
+      const newIdentities = accounts
+        .filter((a) => !identityOwner.has(`${a.platform}:${a.userId}`))
+        .map((a) => ({ platform: a.platform, userId: a.userId, memberId: memberId.get(a.row.idHash)!, boundBy: 'roster' }));
+      // one identity per platform and member: a new account replaces nothing silently
+      for (const part of chunks(newIdentities, 1000)) {
+        const taken = await tx.chatIdentity.findMany({
+          where: { OR: part.map((i) => ({ platform: i.platform, memberId: i.memberId })) },
+          select: { platform: true, memberId: true },
+        });
+        const takenKeys = new Set(taken.map((t) => `${t.platform}:${t.memberId}`));
+        const data = part.filter((i) => !takenKeys.has(`${i.platform}:${i.memberId}`));
+        if (data.length) await tx.chatIdentity.createMany({ data });
+        summary.identitiesBound += data.length;
+      }
+      summary.unchanged = rows.length - summary.membersCreated - Math.max(summary.membersUpdated, summary.enrolmentsUpdated);
+      if (summary.membersCreated + summary.membersUpdated + summary.enrolmentsCreated + summary.enrolmentsUpdated + summary.identitiesBound > 0)
+        await audit(tx, o.actor, 'roster.import', 'Org', unit.code, { period: period.number, ...summary });
+    },
+    { timeout: 300_000, maxWait: 30_000 },
+  );
+  return { ok: true, summary };
+}

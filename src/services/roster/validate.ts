@@ -1,0 +1,115 @@
+/**
+ * Validates roster rows one by one (zod for shape, the rules core for ID checksum and fees) and collects every
+ * error with its row number, in Chinese, so a union office can fix the file in one pass.
+ */
+import { z } from 'zod';
+import { validateIdNumber } from '../../rules/index.js';
+import type { Policy } from '../../rules/policy.js';
+import { hashIdNumber, idLast4 } from '../id-hash.js';
+import type { RawRow } from './read.js';
+
+export interface RosterRow {
+  line: number;
+  name: string;
+  idHash: string;
+  idLast4: string;
+  birthDate: string | null;
+  status: 'in_service' | 'retired';
+  /** null = 未参: stays on the roster, pays nothing (seed 003) */
+  feeFen: number | null;
+  phone: string | null;
+  wecom: string | null;
+  dingtalk: string | null;
+  criticalIllness: boolean | null;
+}
+
+export interface RowError {
+  line: number;
+  message: string;
+}
+
+const NAME = z
+  .string()
+  .min(1, '姓名为空')
+  .max(30, '姓名过长（最多 30 个字符）')
+  .regex(/^[\p{Script=Han}A-Za-z·•.\s]+$/u, '姓名只能包含汉字、字母和间隔号');
+const PHONE = z.string().regex(/^1[3-9]\d{9}$/, '手机号应为 11 位手机号码');
+const ACCOUNT = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '账号只能包含字母、数字和 _.@-');
+
+function parseStatus(t: string | undefined): RosterRow['status'] | null {
+  if (!t) return null;
+  if (/^(在职|在岗|在职职工)$/.test(t)) return 'in_service';
+  if (/^(退休|退休人员|离退休)$/.test(t)) return 'retired';
+  return null;
+}
+
+/** "100", "100.00", "100元" → fen; "未参" → null; anything else → undefined (an error) */
+function parseFee(t: string | undefined): number | null | undefined {
+  if (!t) return undefined;
+  if (/^未参(加|互)?$/.test(t)) return null;
+  const m = /^(\d{1,6})(?:\.(\d{1,2}))?\s*元?$/.exec(t);
+  if (!m) return undefined;
+  return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
+}
+
+function yesNo(t: string | undefined): boolean | null {
+  if (!t) return null;
+  if (/^(是|有|参加|已参加|Y|y|√)$/.test(t)) return true;
+  if (/^(否|无|未参加|N|n|×)$/.test(t)) return false;
+  return null;
+}
+
+function yuan(fen: number): string {
+  return (fen / 100).toFixed(fen % 100 === 0 ? 0 : 2);
+}
+
+export function validateRow(raw: RawRow, policy: Policy, hashKey: string): { row?: RosterRow; errors: string[] } {
+  const errors: string[] = [];
+  const c = raw.cells;
+  const name = NAME.safeParse((c.name ?? '').replace(/\s+/g, ''));
+  if (!name.success) errors.push(name.error.issues[0]!.message);
+  const id = (c.idNumber ?? '').replace(/\s+/g, '').toUpperCase();
+  const idCheck = id ? validateIdNumber(id) : null;
+  if (!id) errors.push('身份证号为空');
+  else if (idCheck && !idCheck.ok) errors.push(`身份证号无效：${idCheck.reason}`);
+  const status = parseStatus(c.status);
+  if (!status) errors.push(`“在职/退休”应填“在职”或“退休”，现为“${c.status ?? ''}”`);
+  const fee = parseFee(c.fee);
+  const { newFen, renewalFen } = policy.fees;
+  if (fee === undefined)
+    errors.push(`交费金额应为 ${yuan(renewalFen)}（续互）、${yuan(newFen)}（新参）或“未参”，现为“${c.fee ?? ''}”`);
+  else if (fee !== null && fee !== newFen && fee !== renewalFen)
+    errors.push(`交费金额 ${yuan(fee)} 元与本期标准不符：续互 ${yuan(renewalFen)} 元，新参 ${yuan(newFen)} 元`);
+  let phone: string | null = null;
+  if (c.phone) {
+    const p = PHONE.safeParse(c.phone.replace(/[\s-]/g, ''));
+    if (p.success) phone = p.data;
+    else errors.push(p.error.issues[0]!.message);
+  }
+  const account = (t: string | undefined, label: string): string | null => {
+    if (!t) return null;
+    const a = ACCOUNT.safeParse(t);
+    if (a.success) return a.data;
+    errors.push(`${label}：${a.error.issues[0]!.message}`);
+    return null;
+  };
+  const wecom = account(c.wecom, '企业微信账号');
+  const dingtalk = account(c.dingtalk, '钉钉账号');
+  if (errors.length || !idCheck?.ok || !status || fee === undefined || !name.success) return { errors };
+  return {
+    errors,
+    row: {
+      line: raw.line,
+      name: name.data,
+      idHash: hashIdNumber(hashKey, id),
+      idLast4: idLast4(id),
+      birthDate: idCheck.birthDate ?? null,
+      status,
+      feeFen: fee,
+      phone,
+      wecom,
+      dingtalk,
+      criticalIllness: yesNo(c.criticalIllness),
+    },
+  };
+}

@@ -1,0 +1,13 @@
+import { runCli } from '../../src/cli/index.js';
+
+/** Runs the real CLI entry point in-process against a database URL; returns exit code and output. */
+export async function cli(url: string, ...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    out: (s) => out.push(s),
+    err: (s) => err.push(s),
+    env: { DATABASE_URL: url, LOG_LEVEL: 'silent', ID_HASH_KEY: 'test-id-hash-key-0123456789' },
+  });
+  return { code, out: out.join('\n'), err: err.join('\n') };
+}
