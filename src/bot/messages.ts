@@ -2,7 +2,8 @@
  * The channel-neutral message shapes. A channel turns its wire format into an InboundMessage and renders an
  * OutboundMessage into its own API calls; nothing else in the app knows a platform's wire format.
  */
-export type Platform = 'wecom' | 'dingtalk';
+/** A platform's name, the folder of its channel under src/channels ('wecom', …); the bot never branches on it. */
+export type Platform = string;
 
 interface InboundBase {
   platform: Platform;
