@@ -36,6 +36,8 @@ export const ConfigSchema = z
     WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
     WECOM_SECRET: nonEmpty,
     WECOM_API_BASE: optionalUrl,
+    /** a callback whose timestamp is further than this from our clock is refused (WeCom documents no window) */
+    WECOM_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
     DINGTALK_APP_KEY: nonEmpty,
     DINGTALK_APP_SECRET: nonEmpty,
     DINGTALK_ROBOT_CODE: nonEmpty,

@@ -1,0 +1,6 @@
+/**
+ * Every platform the app speaks. A new platform is a new folder here and one line in this list.
+ */
+import type { ChannelFactory } from './channel.js';
+
+export const channelFactories: ChannelFactory[] = [];

@@ -1,0 +1,89 @@
+/**
+ * The composition root: shared store, outbox, bot, channels and the HTTP server, wired once. `npm start`, the tests
+ * and the benchmarks all start the app through here, so they exercise the same wiring.
+ */
+import type http from 'node:http';
+import type Koa from 'koa';
+import { createBackground } from './background.js';
+import { createBot } from './bot/bot.js';
+import type { InboundMessage, OutboundMessage } from './bot/messages.js';
+import { Outbox } from './bot/outbox.js';
+import { Templates } from './bot/templates.js';
+import type { Background, Channel, ChannelFactory } from './channels/channel.js';
+import { channelFactories } from './channels/index.js';
+import type { Runtime } from './runtime.js';
+import { createApp } from './server.js';
+import { openStore } from './state/open.js';
+import type { KeyValueStore } from './state/store.js';
+
+export interface StartOptions {
+  /** 0 = any free port; default config.PORT */
+  port?: number;
+  /** the clock the bot and the schedules read (tests freeze it, the emulator moves it) */
+  now?: () => Date;
+  /** default: every channel under src/channels */
+  channels?: ChannelFactory[];
+  /** replaces the bot (benchmarks of the bare channel path) */
+  handle?: (msg: InboundMessage) => Promise<OutboundMessage[]>;
+}
+
+export interface RunningApp {
+  url: string;
+  app: Koa;
+  server: http.Server;
+  store: KeyValueStore;
+  outbox: Outbox;
+  templates: Templates;
+  background: Background;
+  channels: Map<string, Channel>;
+  now: () => Date;
+  stop(): Promise<void>;
+}
+
+export async function startServices(rt: Runtime, opts: StartOptions = {}): Promise<RunningApp> {
+  const { config, log, db } = rt;
+  const now = opts.now ?? (() => new Date());
+  const store = await openStore(config.REDIS_URL, log);
+  const outbox = new Outbox();
+  const templates = new Templates();
+  const background = createBackground(log);
+  const handle = opts.handle ?? createBot({ db, store, log, templates, outbox, hashKey: config.ID_HASH_KEY, now });
+
+  const channels = new Map<string, Channel>();
+  for (const factory of opts.channels ?? channelFactories) {
+    const ch = await factory({ config, store, log, handle, now, background });
+    channels.set(ch.platform, ch);
+    outbox.register(ch.platform, ch.sender);
+  }
+  const app = createApp({
+    db,
+    store,
+    log,
+    routers: [...channels.values()].flatMap((c) => (c.router ? [c.router] : [])),
+  });
+  const server = await new Promise<http.Server>((resolve) => {
+    const s = app.listen(opts.port ?? config.PORT, '0.0.0.0', () => resolve(s));
+  });
+  const addr = server.address();
+  const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.PORT}`;
+  for (const ch of channels.values()) await ch.start?.();
+
+  return {
+    url,
+    app,
+    server,
+    store,
+    outbox,
+    templates,
+    background,
+    channels,
+    now,
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections?.();
+      await background.idle();
+      for (const ch of channels.values()) await ch.stop?.();
+      await store.close();
+    },
+  };
+}

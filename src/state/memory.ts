@@ -1,0 +1,84 @@
+/**
+ * The in-process store used when REDIS_URL is unset (one instance only). Same contract as the Redis store; the
+ * shared suite in test/state runs against both.
+ */
+import type { KeyValueStore } from './store.js';
+
+interface Entry {
+  value: string;
+  expiresAt: number | null;
+}
+
+export class LockTimeoutError extends Error {}
+
+export function createMemoryStore(clock: () => number = Date.now): KeyValueStore {
+  const data = new Map<string, Entry>();
+  const locks = new Map<string, Promise<void>>();
+
+  const live = (key: string): Entry | null => {
+    const e = data.get(key);
+    if (!e) return null;
+    if (e.expiresAt !== null && e.expiresAt <= clock()) {
+      data.delete(key);
+      return null;
+    }
+    return e;
+  };
+  const put = (key: string, value: string, ttlMs?: number) => {
+    data.set(key, { value, expiresAt: ttlMs ? clock() + ttlMs : null });
+  };
+
+  return {
+    async get(key) {
+      return live(key)?.value ?? null;
+    },
+    async set(key, value, ttlMs) {
+      put(key, value, ttlMs);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      if (live(key)) return false;
+      put(key, value, ttlMs);
+      return true;
+    },
+    async del(key) {
+      data.delete(key);
+    },
+    async incr(key, ttlMs) {
+      const e = live(key);
+      const n = (e ? Number(e.value) : 0) + 1;
+      if (e) e.value = String(n);
+      else put(key, String(n), ttlMs);
+      return n;
+    },
+    async update(key, fn, ttlMs) {
+      // fn is synchronous and JavaScript runs one turn at a time: read-modify-write cannot interleave here
+      const next = fn(live(key)?.value ?? null);
+      if (next === null) data.delete(key);
+      else put(key, next, ttlMs);
+      return next;
+    },
+    async withLock(key, _ttlMs, fn, waitMs = 10_000) {
+      const deadline = clock() + waitMs;
+      for (;;) {
+        const held = locks.get(key);
+        if (!held) break;
+        const left = deadline - clock();
+        if (left <= 0) throw new LockTimeoutError(`lock ${key} busy`);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([held, new Promise((r) => (timer = setTimeout(r, left)))]);
+        clearTimeout(timer);
+      }
+      let release!: () => void;
+      locks.set(key, new Promise<void>((r) => (release = r)));
+      try {
+        return await fn();
+      } finally {
+        locks.delete(key);
+        release();
+      }
+    },
+    async close() {
+      data.clear();
+    },
+  };
+}

@@ -1,0 +1,94 @@
+/**
+ * The shared store over Redis: what makes several app instances behave as one (dedupe marks, dialog state, locks,
+ * token cache). Commands fail fast when Redis is away, so a callback answers 5xx and the platform retries it,
+ * instead of hanging or losing the message.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { LockTimeoutError } from './memory.js';
+import type { KeyValueStore } from './store.js';
+
+const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v`;
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+
+export function createRedisStore(url: string, opts: { prefix?: string } = {}): KeyValueStore & { redis: Redis } {
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: true,
+    connectTimeout: 2_000,
+    lazyConnect: false,
+  });
+  redis.on('error', () => {
+    // reported by the failing command; the client reconnects by itself
+  });
+  const k = (key: string) => `${opts.prefix ?? 'huzhu:'}${key}`;
+  // WATCH belongs to a connection: updates share one dedicated connection, one at a time
+  const txConn = redis.duplicate();
+  txConn.on('error', () => undefined);
+  let txChain: Promise<unknown> = Promise.resolve();
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  return {
+    redis,
+    async get(key) {
+      return redis.get(k(key));
+    },
+    async set(key, value, ttlMs) {
+      if (ttlMs) await redis.set(k(key), value, 'PX', ttlMs);
+      else await redis.set(k(key), value);
+    },
+    async setIfAbsent(key, value, ttlMs) {
+      return (await redis.set(k(key), value, 'PX', ttlMs, 'NX')) === 'OK';
+    },
+    async del(key) {
+      await redis.del(k(key));
+    },
+    async incr(key, ttlMs) {
+      return Number(await redis.eval(INCR_WITH_TTL, 1, k(key), String(ttlMs)));
+    },
+    async update(key, fn, ttlMs) {
+      // optimistic transaction: retried when another instance wrote the key between WATCH and EXEC
+      const run = async () => {
+        for (let attempt = 0; attempt < 50; attempt++) {
+          await txConn.watch(k(key));
+          let next: string | null;
+          try {
+            next = fn(await txConn.get(k(key)));
+          } catch (e) {
+            await txConn.unwatch();
+            throw e;
+          }
+          const tx = txConn.multi();
+          if (next === null) tx.del(k(key));
+          else tx.set(k(key), next, 'PX', ttlMs);
+          if ((await tx.exec()) !== null) return next;
+          await sleep(Math.random() * 10);
+        }
+        throw new Error(`update of ${key} kept conflicting`);
+      };
+      const result = txChain.then(run, run);
+      txChain = result.catch(() => undefined);
+      return result;
+    },
+    async withLock(key, ttlMs, fn, waitMs = 10_000) {
+      const token = randomUUID();
+      const lockKey = k(`lock:${key}`);
+      const deadline = Date.now() + waitMs;
+      let delay = 5;
+      while ((await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+        if (Date.now() >= deadline) throw new LockTimeoutError(`lock ${key} busy`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 100);
+      }
+      try {
+        return await fn();
+      } finally {
+        await redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
+      }
+    },
+    async close() {
+      txConn.disconnect();
+      redis.disconnect();
+    },
+  };
+}

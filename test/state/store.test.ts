@@ -1,0 +1,89 @@
+/**
+ * One contract, two stores: the in-process store (no REDIS_URL) must behave exactly like the Redis one.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMemoryStore, LockTimeoutError } from '../../src/state/memory.js';
+import { createRedisStore } from '../../src/state/redis.js';
+import type { KeyValueStore } from '../../src/state/store.js';
+
+const stores: [string, () => KeyValueStore][] = [['memory', () => createMemoryStore()]];
+if (process.env.TEST_REDIS_URL) {
+  let n = 0;
+  stores.push(['redis', () => createRedisStore(process.env.TEST_REDIS_URL!, { prefix: `t${process.pid}-${n++}:` })]);
+}
+const opened: KeyValueStore[] = [];
+afterAll(async () => {
+  for (const s of opened) await s.close();
+});
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.each(stores)('%s store', (_name, make) => {
+  const open = () => {
+    const s = make();
+    opened.push(s);
+    return s;
+  };
+
+  it('sets, gets and expires values', async () => {
+    const s = open();
+    await s.set('a', '1', 50);
+    expect(await s.get('a')).toBe('1');
+    await sleep(80);
+    expect(await s.get('a')).toBeNull();
+  });
+
+  it('setIfAbsent lets exactly one of many concurrent callers win', async () => {
+    const s = open();
+    const wins = await Promise.all(Array.from({ length: 20 }, () => s.setIfAbsent('once', 'x', 5_000)));
+    expect(wins.filter(Boolean)).toHaveLength(1);
+    await s.del('once');
+    expect(await s.setIfAbsent('once', 'y', 5_000)).toBe(true);
+  });
+
+  it('incr counts and starts a fresh counter with its ttl', async () => {
+    const s = open();
+    expect(await s.incr('c', 5_000)).toBe(1);
+    expect(await s.incr('c', 5_000)).toBe(2);
+  });
+
+  it('update never loses a concurrent change', async () => {
+    const s = open();
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        s.update('list', (cur) => JSON.stringify([...(cur ? (JSON.parse(cur) as number[]) : []), i]), 5_000),
+      ),
+    );
+    const list = JSON.parse((await s.get('list'))!) as number[];
+    expect(list.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
+    expect(await s.update('list', () => null, 5_000)).toBeNull();
+    expect(await s.get('list')).toBeNull();
+  });
+
+  it('withLock runs holders one at a time and times out a waiter', async () => {
+    const s = open();
+    const order: string[] = [];
+    const hold = (id: string, ms: number) =>
+      s.withLock('L', 5_000, async () => {
+        order.push(`${id}+`);
+        await sleep(ms);
+        order.push(`${id}-`);
+      });
+    await Promise.all([hold('a', 40), hold('b', 10)]);
+    expect(order).toEqual(['a+', 'a-', 'b+', 'b-']);
+    const long = s.withLock('M', 5_000, () => sleep(200));
+    await expect(s.withLock('M', 5_000, async () => 1, 50)).rejects.toBeInstanceOf(LockTimeoutError);
+    await long;
+    expect(await s.withLock('M', 5_000, async () => 2)).toBe(2);
+  });
+});
+
+describe('redis store shared by two instances', () => {
+  it.runIf(Boolean(process.env.TEST_REDIS_URL))('sees one dedupe mark from both', async () => {
+    const prefix = `shared${process.pid}:`;
+    const a = createRedisStore(process.env.TEST_REDIS_URL!, { prefix });
+    const b = createRedisStore(process.env.TEST_REDIS_URL!, { prefix });
+    opened.push(a, b);
+    const [x, y] = await Promise.all([a.setIfAbsent('msg:1', '1', 5_000), b.setIfAbsent('msg:1', '1', 5_000)]);
+    expect([x, y].filter(Boolean)).toHaveLength(1);
+  });
+});
