@@ -14,19 +14,25 @@ export const ConfigSchema = z
     DATABASE_URL: z
       .string()
       .default('file:./data/huzhu.db')
-      .refine((v) => /^file:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v), 'must be file:<path> (SQLite) or postgresql://…'),
+      .refine(
+        (v) => /^file:.+/.test(v) || /^postgres(ql)?:\/\/.+/.test(v),
+        'must be file:<path> (SQLite) or postgresql://…',
+      ),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\/.+/, 'must be redis://host:port')
       .optional(),
+    /** namespace of every Redis key (and queue): several installations or test runs can share one Redis */
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,40}$/, 'letters, digits, _ . - only')
+      .default('huzhu'),
     PUBLIC_URL: optionalUrl,
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** key of the ID-number hash (HMAC-SHA256); the demo key is refused in production */
     ID_HASH_KEY: z.string().min(16, 'must be at least 16 characters').default('huzhu-demo-id-hash-key-change-me'),
     /** load the demo data set when the database has no programme yet (the quick start) */
-    DEMO: z
-      .enum(['auto', 'on', 'off'])
-      .default('auto'),
+    DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
     WECOM_CORP_ID: nonEmpty,
     WECOM_TOKEN: nonEmpty,
     WECOM_ENCODING_AES_KEY: z
@@ -46,7 +52,11 @@ export const ConfigSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production' && c.ID_HASH_KEY === 'huzhu-demo-id-hash-key-change-me')
-      ctx.addIssue({ code: 'custom', path: ['ID_HASH_KEY'], message: 'must be set to a secret of your own in production' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ID_HASH_KEY'],
+        message: 'must be set to a secret of your own in production',
+      });
   });
 
 export type Config = z.infer<typeof ConfigSchema>;

@@ -3,19 +3,23 @@
  * the channels. Without platform credentials WeCom runs against the local WeCom API server (the embedded default),
  * so the bot can be tried before anything is configured.
  */
+import { platformNames } from './channels/index.js';
 import { ConfigError } from './config.js';
 import { findCjkFont } from './fonts.js';
 import { openRuntime, shanghaiToday } from './runtime.js';
-import { startServices } from './services-start.js';
 import { loadDemo } from './services/demo/load.js';
+import { startServices } from './services-start.js';
 
 async function main(): Promise<void> {
   const rt = await openRuntime();
   const { config, log, db } = rt;
   const font = await findCjkFont();
-  if (!font) log.warn('no CJK font found: Chinese text in ranking charts will show as boxes (Debian: apt-get install fonts-wqy-microhei)');
+  if (!font)
+    log.warn(
+      'no CJK font found: Chinese text in ranking charts will show as boxes (Debian: apt-get install fonts-wqy-microhei)',
+    );
   if (config.DEMO === 'on' || (config.DEMO === 'auto' && (await db.programme.count()) === 0)) {
-    const r = await loadDemo({ db, hashKey: config.ID_HASH_KEY, today: shanghaiToday() });
+    const r = await loadDemo({ db, hashKey: config.ID_HASH_KEY, today: shanghaiToday(), platforms: platformNames });
     if (r.created) log.info({ members: r.members, enrolments: r.enrolments }, 'demo data loaded');
   }
   const running = await startServices(rt);

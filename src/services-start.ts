@@ -11,6 +11,7 @@ import { Outbox } from './bot/outbox.js';
 import { Templates } from './bot/templates.js';
 import type { Background, Channel, ChannelFactory } from './channels/channel.js';
 import { channelFactories } from './channels/index.js';
+import { type Clock, createClock } from './clock.js';
 import type { Runtime } from './runtime.js';
 import { createApp } from './server.js';
 import { openStore } from './state/open.js';
@@ -19,7 +20,7 @@ import type { KeyValueStore } from './state/store.js';
 export interface StartOptions {
   /** 0 = any free port; default config.PORT */
   port?: number;
-  /** the clock the bot and the schedules read (tests freeze it, the emulator moves it) */
+  /** the time base the clock reads (tests freeze it); the emulator moves the clock on top of it */
   now?: () => Date;
   /** default: every channel under src/channels */
   channels?: ChannelFactory[];
@@ -36,14 +37,16 @@ export interface RunningApp {
   templates: Templates;
   background: Background;
   channels: Map<string, Channel>;
+  clock: Clock;
   now: () => Date;
   stop(): Promise<void>;
 }
 
 export async function startServices(rt: Runtime, opts: StartOptions = {}): Promise<RunningApp> {
   const { config, log, db } = rt;
-  const now = opts.now ?? (() => new Date());
-  const store = await openStore(config.REDIS_URL, log);
+  const clock = createClock(opts.now);
+  const now = clock.now;
+  const store = await openStore(config.REDIS_URL, log, config.REDIS_PREFIX);
   const outbox = new Outbox();
   const templates = new Templates();
   const background = createBackground(log);
@@ -77,6 +80,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     templates,
     background,
     channels,
+    clock,
     now,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));

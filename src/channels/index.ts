@@ -4,3 +4,6 @@
 import type { ChannelFactory } from './channel.js';
 
 export const channelFactories: ChannelFactory[] = [];
+
+/** the platforms' names, for data that is keyed by platform (chat identities, group chats) */
+export const platformNames: readonly string[] = [];

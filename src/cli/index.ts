@@ -3,13 +3,14 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { platformNames } from '../channels/index.js';
 import { ConfigError } from '../config.js';
 import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
 import { loadDemo } from '../services/demo/load.js';
 import { exportProgress, exportRoster } from '../services/exports.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
-import { RosterFormatError } from '../services/roster/read.js';
 import { importRoster } from '../services/roster/import.js';
+import { RosterFormatError } from '../services/roster/read.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
   db migrate                                        apply database migrations
@@ -81,6 +82,7 @@ export async function runCli(
           hashKey: config.ID_HASH_KEY,
           scale: values.scale ? need(z.coerce.number().int().min(1).max(10_000), values.scale) : 100,
           today: values.today ? need(LocalDate, values.today) : shanghaiToday(),
+          platforms: platformNames,
         });
         const ms = Math.round(performance.now() - started);
         io.out(

@@ -26,23 +26,63 @@ const ProgressSchema = z.object({
   tables: z.array(
     z.object({
       category: z.string(),
-      rows: z.array(z.object({ name: z.string(), previous: z.number().int(), participants: z.number().int(), ratio: z.string().nullable() })),
+      rows: z.array(
+        z.object({
+          name: z.string(),
+          previous: z.number().int(),
+          participants: z.number().int(),
+          ratio: z.string().nullable(),
+        }),
+      ),
     }),
   ),
 });
 
 /** The demo people (issue 9): fixed ids, the same userid on WeCom and staffId on DingTalk. */
 export const DEMO_PEOPLE = [
-  { userId: 'demo-worker-1', name: '林海燕', id: '460100198503120023', enrolled: 'renewal', claimPaid: true, bound: true },
+  {
+    userId: 'demo-worker-1',
+    name: '林海燕',
+    id: '460100198503120023',
+    enrolled: 'renewal',
+    claimPaid: true,
+    bound: true,
+  },
   { userId: 'demo-worker-2', name: '符明亮', id: '460100199007080016', enrolled: null, claimPaid: false, bound: true },
   { userId: 'demo-worker-3', name: '王小梅', id: '460100199211250028', enrolled: null, claimPaid: false, bound: false },
-  { userId: 'demo-rep-1', name: '陈建国', id: '460100197804150035', enrolled: 'renewal', claimPaid: false, bound: true, role: 'rep' },
-  { userId: 'demo-officer-1', name: '吴文静', id: '460100198209300042', enrolled: 'renewal', claimPaid: false, bound: true, role: 'officer' },
-  { userId: 'demo-centre-1', name: '黄志强', id: '460100197512010051', enrolled: 'renewal', claimPaid: false, bound: true, role: 'centre' },
+  {
+    userId: 'demo-rep-1',
+    name: '陈建国',
+    id: '460100197804150035',
+    enrolled: 'renewal',
+    claimPaid: false,
+    bound: true,
+    role: 'rep',
+  },
+  {
+    userId: 'demo-officer-1',
+    name: '吴文静',
+    id: '460100198209300042',
+    enrolled: 'renewal',
+    claimPaid: false,
+    bound: true,
+    role: 'officer',
+  },
+  {
+    userId: 'demo-centre-1',
+    name: '黄志强',
+    id: '460100197512010051',
+    enrolled: 'renewal',
+    claimPaid: false,
+    bound: true,
+    role: 'centre',
+  },
 ] as const;
 
 export const DEMO_UNIT_CODE = 'HN-HK-DEMO';
 export const DEMO_OFFICE_NAME = '海口市总工会';
+/** the federation's group chat, the same id on every platform */
+export const DEMO_GROUP_CHAT = 'hnunionall';
 
 export interface DemoOptions {
   db: Db;
@@ -51,6 +91,8 @@ export interface DemoOptions {
   scale?: number;
   /** the day that plays the notice's date; default today in Asia/Shanghai */
   today: string;
+  /** chat platforms the demo people get an identity (and the federation a group chat) on: the same ids on each */
+  platforms: readonly string[];
 }
 
 export interface DemoResult {
@@ -94,7 +136,13 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
   const existing = await db.programme.findUnique({ where: { code: 'hainan' }, include: { periods: true } });
   if (existing) {
     const current = existing.periods.find((p) => p.current) ?? existing.periods[0]!;
-    return { created: false, orgs: await db.org.count(), members: await db.member.count(), enrolments: await db.enrolment.count(), periodId: current.id };
+    return {
+      created: false,
+      orgs: await db.org.count(),
+      members: await db.member.count(),
+      enrolments: await db.enrolment.count(),
+      periodId: current.id,
+    };
   }
   const progress = ProgressSchema.parse(JSON.parse(fs.readFileSync(PROGRESS_FILE, 'utf8')));
   const shift = daysBetween(NOTICE_DATE, o.today);
@@ -105,12 +153,26 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
   return db.$transaction(
     async (tx) => {
       const fed = await tx.org.create({
-        data: { code: 'HN', name: '海南省总工会', kind: 'federation', groupChats: JSON.stringify({ wecom: 'hn-union-all', dingtalk: 'cid-hn-union-all' }) },
+        data: {
+          code: 'HN',
+          name: '海南省总工会',
+          kind: 'federation',
+          groupChats: JSON.stringify(Object.fromEntries(o.platforms.map((p) => [p, DEMO_GROUP_CHAT]))),
+        },
       });
       await tx.org.update({ where: { id: fed.id }, data: { path: `/${fed.id}/` } });
-      const programme = await tx.programme.create({ data: { code: 'hainan', name: '海南省职工医疗互助', federationId: fed.id } });
+      const programme = await tx.programme.create({
+        data: { code: 'hainan', name: '海南省职工医疗互助', federationId: fed.id },
+      });
       const p1 = await tx.period.create({
-        data: { programmeId: programme.id, number: 1, name: '第一期', startsOn: policy1.startsOn, endsOn: policy1.endsOn, policy: JSON.stringify(policy1) },
+        data: {
+          programmeId: programme.id,
+          number: 1,
+          name: '第一期',
+          startsOn: policy1.startsOn,
+          endsOn: policy1.endsOn,
+          policy: JSON.stringify(policy1),
+        },
       });
       const p2 = await tx.period.create({
         data: {
@@ -126,7 +188,15 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
 
       let orgCount = 1;
       let memberSeq = 0;
-      const members: { name: string; idHash: string; idLast4: string; birthDate: string; status: string; unitId: number; hasCriticalIllnessInsurance: boolean }[] = [];
+      const members: {
+        name: string;
+        idHash: string;
+        idLast4: string;
+        birthDate: string;
+        status: string;
+        unitId: number;
+        hasCriticalIllnessInsurance: boolean;
+      }[] = [];
       const enrolPlan: { idHash: string; unitId: number; rankUnitId: number; p1: boolean; p2: boolean }[] = [];
       let officeNo = 0;
       let demoUnit: { id: number; rankUnitId: number; officeId: number } | null = null;
@@ -139,33 +209,71 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
           const note = row.ratio && !/^[\d.]+%$/.test(row.ratio) ? row.ratio : null;
           const scaledTotal = total === null ? null : Math.max(1, Math.round(total / scale));
           const office = await tx.org.create({
-            data: { code, name: row.name, kind: 'office', category: table.category, parentId: fed.id, memberTotal: scaledTotal, rankNote: note },
+            data: {
+              code,
+              name: row.name,
+              kind: 'office',
+              category: table.category,
+              parentId: fed.id,
+              memberTotal: scaledTotal,
+              rankNote: note,
+            },
           });
-          await tx.org.update({ where: { id: office.id }, data: { rankUnitId: office.id, officeId: office.id, path: `/${fed.id}/${office.id}/` } });
+          await tx.org.update({
+            where: { id: office.id },
+            data: { rankUnitId: office.id, officeId: office.id, path: `/${fed.id}/${office.id}/` },
+          });
           const enrolled = Math.round(row.participants / scale);
           const previous = Math.round(row.previous / scale);
           const headcount = Math.max(scaledTotal ?? 0, enrolled);
           await tx.unitBaseline.create({ data: { periodId: p2.id, orgId: office.id, previousParticipants: previous } });
           // the office's members sit in grassroots unions of about 40 people under one agent point
           const agent = await tx.org.create({
-            data: { code: `${code}-A1`, name: `${row.name}代办点`, kind: 'agent', parentId: office.id, rankUnitId: office.id, officeId: office.id },
+            data: {
+              code: `${code}-A1`,
+              name: `${row.name}代办点`,
+              kind: 'agent',
+              parentId: office.id,
+              rankUnitId: office.id,
+              officeId: office.id,
+            },
           });
           await tx.org.update({ where: { id: agent.id }, data: { path: `/${fed.id}/${office.id}/${agent.id}/` } });
           const unions = Math.min(10, Math.max(1, Math.ceil(headcount / 40)));
           const unitIds: number[] = [];
           for (let u = 1; u <= unions; u++) {
             const unit = await tx.org.create({
-              data: { code: `${code}-U${u}`, name: `${row.name.replace(/(总)?工会.*$/, '')}第${u}基层工会`, kind: 'union', parentId: agent.id, rankUnitId: office.id, officeId: office.id },
+              data: {
+                code: `${code}-U${u}`,
+                name: `${row.name.replace(/(总)?工会.*$/, '')}第${u}基层工会`,
+                kind: 'union',
+                parentId: agent.id,
+                rankUnitId: office.id,
+                officeId: office.id,
+              },
             });
-            await tx.org.update({ where: { id: unit.id }, data: { path: `/${fed.id}/${office.id}/${agent.id}/${unit.id}/` } });
+            await tx.org.update({
+              where: { id: unit.id },
+              data: { path: `/${fed.id}/${office.id}/${agent.id}/${unit.id}/` },
+            });
             unitIds.push(unit.id);
           }
           orgCount += 2 + unions;
           if (row.name === DEMO_OFFICE_NAME) {
             const unit = await tx.org.create({
-              data: { code: DEMO_UNIT_CODE, name: '海口市演示单位工会', kind: 'union', parentId: agent.id, rankUnitId: office.id, officeId: office.id },
+              data: {
+                code: DEMO_UNIT_CODE,
+                name: '海口市演示单位工会',
+                kind: 'union',
+                parentId: agent.id,
+                rankUnitId: office.id,
+                officeId: office.id,
+              },
             });
-            await tx.org.update({ where: { id: unit.id }, data: { path: `/${fed.id}/${office.id}/${agent.id}/${unit.id}/` } });
+            await tx.org.update({
+              where: { id: unit.id },
+              data: { path: `/${fed.id}/${office.id}/${agent.id}/${unit.id}/` },
+            });
             demoUnit = { id: unit.id, rankUnitId: office.id, officeId: office.id };
             orgCount++;
           }
@@ -190,40 +298,84 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
 
       for (const p of DEMO_PEOPLE) {
         const idHash = hashIdNumber(o.hashKey, p.id);
-        members.push({ name: p.name, idHash, idLast4: idLast4(p.id), birthDate: birthDateOf(p.id), status: 'in_service', unitId: demoUnit.id, hasCriticalIllnessInsurance: true });
-        enrolPlan.push({ idHash, unitId: demoUnit.id, rankUnitId: demoUnit.rankUnitId, p1: p.enrolled === 'renewal', p2: p.enrolled !== null });
+        members.push({
+          name: p.name,
+          idHash,
+          idLast4: idLast4(p.id),
+          birthDate: birthDateOf(p.id),
+          status: 'in_service',
+          unitId: demoUnit.id,
+          hasCriticalIllnessInsurance: true,
+        });
+        enrolPlan.push({
+          idHash,
+          unitId: demoUnit.id,
+          rankUnitId: demoUnit.rankUnitId,
+          p1: p.enrolled === 'renewal',
+          p2: p.enrolled !== null,
+        });
       }
 
       for (let i = 0; i < members.length; i += 1000) await tx.member.createMany({ data: members.slice(i, i + 1000) });
-      const idOf = new Map((await tx.member.findMany({ select: { id: true, idHash: true } })).map((m) => [m.idHash, m.id]));
+      const idOf = new Map(
+        (await tx.member.findMany({ select: { id: true, idHash: true } })).map((m) => [m.idHash, m.id]),
+      );
 
-      const fee2 = { renewal: feeFor(policy2, { participatedLastPeriod: true }), fresh: feeFor(policy2, { participatedLastPeriod: false }) };
+      const fee2 = {
+        renewal: feeFor(policy2, { participatedLastPeriod: true }),
+        fresh: feeFor(policy2, { participatedLastPeriod: false }),
+      };
       const fee1 = feeFor(policy1, { participatedLastPeriod: false });
       const enrolments = enrolPlan.flatMap((e) => {
         const memberId = idOf.get(e.idHash)!;
         const rows = [];
-        if (e.p1) rows.push({ periodId: p1.id, memberId, unitId: e.unitId, rankUnitId: e.rankUnitId, kind: 'new', feeFen: fee1.feeFen, paid: true, source: 'demo' });
+        if (e.p1)
+          rows.push({
+            periodId: p1.id,
+            memberId,
+            unitId: e.unitId,
+            rankUnitId: e.rankUnitId,
+            kind: 'new',
+            feeFen: fee1.feeFen,
+            paid: true,
+            source: 'demo',
+          });
         if (e.p2) {
           const f = e.p1 ? fee2.renewal : fee2.fresh;
-          rows.push({ periodId: p2.id, memberId, unitId: e.unitId, rankUnitId: e.rankUnitId, kind: f.kind, feeFen: f.feeFen, paid: true, source: 'demo' });
+          rows.push({
+            periodId: p2.id,
+            memberId,
+            unitId: e.unitId,
+            rankUnitId: e.rankUnitId,
+            kind: f.kind,
+            feeFen: f.feeFen,
+            paid: true,
+            source: 'demo',
+          });
         }
         return rows;
       });
-      for (let i = 0; i < enrolments.length; i += 1000) await tx.enrolment.createMany({ data: enrolments.slice(i, i + 1000) });
+      for (let i = 0; i < enrolments.length; i += 1000)
+        await tx.enrolment.createMany({ data: enrolments.slice(i, i + 1000) });
 
       const fedId = fed.id;
       for (const p of DEMO_PEOPLE) {
         const memberId = idOf.get(hashIdNumber(o.hashKey, p.id))!;
         if (p.bound)
           await tx.chatIdentity.createMany({
-            data: ['wecom', 'dingtalk'].map((platform) => ({ platform, userId: p.userId, memberId, boundBy: 'demo' })),
+            data: o.platforms.map((platform) => ({ platform, userId: p.userId, memberId, boundBy: 'demo' })),
           });
         if ('role' in p) {
           const orgId = p.role === 'rep' ? demoUnit.id : p.role === 'officer' ? demoUnit.officeId : fedId;
           await tx.roleGrant.create({ data: { memberId, role: p.role, orgId } });
         }
         if (p.claimPaid) {
-          const claim = { totalFen: 2_860_000, basicInsuranceFen: 1_980_000, selfPaidFen: 880_000, majorIllness: false };
+          const claim = {
+            totalFen: 2_860_000,
+            basicInsuranceFen: 1_980_000,
+            selfPaidFen: 880_000,
+            majorIllness: false,
+          };
           const s = computeSubsidy(policy2, claim, { paidThisPeriodFen: 0 });
           const admitted = addDays(o.today, -40);
           const c = await tx.claim.create({
@@ -243,10 +395,23 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
             },
           });
           const officer = idOf.get(hashIdNumber(o.hashKey, DEMO_PEOPLE[4].id))!;
-          await tx.approval.create({ data: { claimId: c.id, approverId: officer, level: 1, decision: 'approve', decidedAt: new Date(`${addDays(admitted, 15)}T10:00:00+08:00`) } });
+          await tx.approval.create({
+            data: {
+              claimId: c.id,
+              approverId: officer,
+              level: 1,
+              decision: 'approve',
+              decidedAt: new Date(`${addDays(admitted, 15)}T10:00:00+08:00`),
+            },
+          });
         }
       }
-      await audit(tx, 'cli', 'demo.load', 'Programme', 'hainan', { scale, today: o.today, members: members.length, enrolments: enrolments.length });
+      await audit(tx, 'cli', 'demo.load', 'Programme', 'hainan', {
+        scale,
+        today: o.today,
+        members: members.length,
+        enrolments: enrolments.length,
+      });
       return { created: true, orgs: orgCount, members: members.length, enrolments: enrolments.length, periodId: p2.id };
     },
     { timeout: 600_000, maxWait: 30_000 },

@@ -1,0 +1,69 @@
+/**
+ * The whole app for end-to-end tests: a fresh migrated database (SQLite or PostgreSQL) with the demo data, the
+ * shared store (Redis when asked), every channel against its local platform API server, and a frozen clock.
+ */
+import { platformNames } from '../../src/channels/index.js';
+import type { Provider } from '../../src/db/client.js';
+import { shanghaiDate } from '../../src/rules/index.js';
+import { openRuntime, type Runtime } from '../../src/runtime.js';
+import { loadDemo } from '../../src/services/demo/load.js';
+import { type RunningApp, type StartOptions, startServices } from '../../src/services-start.js';
+import { freshDatabaseUrl } from './db.js';
+
+export interface TestApp {
+  app: RunningApp;
+  rt: Runtime;
+  stop(): Promise<void>;
+}
+
+export interface TestAppOptions extends Omit<StartOptions, 'port'> {
+  provider?: Provider;
+  redis?: boolean;
+  /** the demo's "today" (plays 2017-03-20 of seed 000); default: the frozen clock's date */
+  today?: string;
+  /** reuse a database another app already uses (two instances) */
+  databaseUrl?: string;
+  demo?: boolean;
+  env?: Record<string, string>;
+}
+
+/** 2026-03-02 10:00 in Shanghai: a working morning, not on an hh:00/hh:30 boundary */
+export const FROZEN_NOW = new Date('2026-03-02T02:17:00Z');
+
+let apps = 0;
+
+export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
+  const db = o.databaseUrl
+    ? { url: o.databaseUrl, drop: async () => {} }
+    : await freshDatabaseUrl(o.provider ?? 'sqlite');
+  const now = o.now ?? (() => FROZEN_NOW);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DEMO: 'off',
+    REDIS_URL: o.redis ? process.env.TEST_REDIS_URL : undefined,
+    PORT: '0',
+    REDIS_PREFIX: `t${process.pid}-${Date.now().toString(36)}-${apps++}`,
+    ...o.env,
+  };
+  const rt = await openRuntime(env);
+  if (o.demo !== false && !o.databaseUrl)
+    await loadDemo({
+      db: rt.db,
+      hashKey: rt.config.ID_HASH_KEY,
+      scale: 1000,
+      today: o.today ?? shanghaiDate(now()),
+      platforms: platformNames,
+    });
+  const app = await startServices(rt, { ...o, port: 0, now });
+  return {
+    app,
+    rt,
+    async stop() {
+      await app.stop();
+      await rt.close();
+      await db.drop();
+    },
+  };
+}

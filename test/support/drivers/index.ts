@@ -1,0 +1,16 @@
+/**
+ * The platform drivers the journey suites run on: one per channel under src/channels.
+ */
+import type { RunningApp } from '../../../src/services-start.js';
+import type { PlatformDriver } from '../driver.js';
+import { wecomDriver } from './wecom.js';
+
+const drivers: Record<string, (app: RunningApp) => PlatformDriver> = { wecom: wecomDriver };
+
+export const platformsUnderTest = Object.keys(drivers);
+
+export function driverFor(platform: string, app: RunningApp): PlatformDriver {
+  const make = drivers[platform];
+  if (!make) throw new Error(`no driver for ${platform}`);
+  return make(app);
+}
