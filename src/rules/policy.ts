@@ -10,10 +10,20 @@ const bp = z.number().int().min(0).max(10_000);
 /** A calendar date as printed in a notice, Asia/Shanghai: YYYY-MM-DD. */
 export const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
 
+/**
+ * One band of the subsidy table (分段比例), as the notices print it: bounds are absolute amounts of the counted
+ * money of one hospital stay (the self-paid part under 先自付), NOT amounts above the deductible.
+ * The table starts at 0 and is contiguous; the deductible (补助起点/起付线) is applied on top of it: the part of
+ * any band below the deductible earns nothing. So the Hainan 4th-period table "1 000–5 000 元 50 %,
+ * 5 000–10 000 元 60 %, above 10 000 元 70 %" is `[{0, 500000, 5000}, {500000, 1000000, 6000},
+ * {1000000, null, 7000}]` with `deductibleFen: 100000`, and a change of the deductible alone (Yunnan 14th:
+ * "补助起点调整为 800 元，补助分段比例…不变", seed 002) leaves the table untouched.
+ * A band covers (fromFen, toFen]: an amount of exactly 5 000 元 is in the 50 % band (matters in `whole` mode).
+ */
 export const SegmentSchema = z.object({
-  /** lower bound of the band, in fen of counted amount (above the deductible is expressed by the band itself) */
+  /** lower bound of the band, in fen of the counted amount (absolute, see above) */
   fromFen: fen,
-  /** upper bound (exclusive of what the next band takes); null = no upper bound */
+  /** upper bound; the next band starts here; null = no upper bound (last band only) */
   toFen: fen.nullable(),
   rateBp: bp,
 });
@@ -46,16 +56,30 @@ export const PolicySchema = z
       renewalOnlyFromAge: z.number().int().positive().nullable().default(null),
       /** minimum in-service participation of an organisation's basic-insurance headcount */
       orgParticipationRatioBp: bp,
+      /** a stricter ratio for small organisations (Yunnan 21st: 100 % for units of 10 or fewer); null = none */
+      smallOrg: z.object({ maxHeadcount: z.number().int().positive(), ratioBp: bp }).nullable().default(null),
     }),
     subsidy: z.object({
+      /** per hospital stay (per claim): the counted amount up to here earns nothing */
       deductibleFen: fen,
-      /** bands over the counted (self-paid) amount, ascending, contiguous */
+      /** bands over the counted amount, absolute bounds, from 0, ascending, contiguous (see SegmentSchema) */
       segments: z.array(SegmentSchema).min(1),
-      /** banded = each rate on its band only (分段累进); whole = the rate of the top band on the whole amount */
+      /**
+       * banded = each band's rate on the part of the counted amount above the deductible that falls in it
+       * (分段累进); whole = the rate of the band holding the counted amount, on the whole amount above the
+       * deductible. Each band's subsidy is rounded half-up to 1 分 (see src/rules/subsidy.ts).
+       */
       mode: z.enum(['banded', 'whole']),
+      /** per member per period (封顶), net of what the member was already paid this period */
       capFen: fen,
-      /** only the self-paid part counts (先自付) */
+      /** only the self-paid part counts (先自付, seed 003); false = total minus basic insurance counts */
       selfPaidOnly: z.boolean(),
+      /**
+       * "大病段" restriction (seed 003 names it, prints no figure): the counted amount is limited to this ceiling,
+       * the part above it being the critical-illness insurance's segment, which the mutual aid does not pay
+       * again. null = no such restriction. Every shipped policy leaves it null (no published figure).
+       */
+      countedCeilingFen: fen.nullable().default(null),
     }),
     claims: z.object({
       /** first day a claim of this period is accepted; null = period start */
@@ -78,10 +102,18 @@ export const PolicySchema = z
       claimFeePerPersonFen: fen,
     }),
     timeline: z.array(TimelineEventSchema),
+    /** when groups hear about deadlines and reps get the ranking (read by src/jobs) */
+    broadcasts: z.object({
+      /** announce a timeline event (announce: true) this many days before it; 0 = on the day */
+      announceDaysBefore: z.array(z.number().int().min(0)).min(1),
+      /** daily ranking push, Asia/Shanghai wall-clock time */
+      rankingPushAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间应为 HH:MM'),
+    }),
     slogans: z.array(z.string().min(1)).default([]),
   })
   .superRefine((p, ctx) => {
-    if (p.startsOn > p.endsOn) ctx.addIssue({ code: 'custom', message: '期次开始日期晚于结束日期', path: ['startsOn'] });
+    if (p.startsOn > p.endsOn)
+      ctx.addIssue({ code: 'custom', message: '期次开始日期晚于结束日期', path: ['startsOn'] });
     let prevTo: number | null = 0;
     p.subsidy.segments.forEach((s, i) => {
       if (prevTo === null || s.fromFen !== prevTo)
@@ -90,6 +122,12 @@ export const PolicySchema = z
         ctx.addIssue({ code: 'custom', message: '分段上限必须大于下限', path: ['subsidy', 'segments', i] });
       prevTo = s.toFen;
     });
+    if (p.subsidy.segments.at(-1)?.toFen !== null)
+      ctx.addIssue({
+        code: 'custom',
+        message: '最后一段补助分段不应设上限（toFen 为 null）',
+        path: ['subsidy', 'segments'],
+      });
     if (p.claims.payoutBy < p.claims.cutoffOn)
       ctx.addIssue({ code: 'custom', message: '支付截止日早于受理截止日', path: ['claims', 'payoutBy'] });
   });

@@ -1,0 +1,36 @@
+/** What the bot says about dates: the countdown to each timeline event, and which events to announce today. */
+import { daysBetween, shanghaiDate } from './dates.js';
+import type { Policy } from './policy.js';
+
+export interface Countdown {
+  key: string;
+  label: string;
+  date: string;
+  /** days from today (Asia/Shanghai) to the event; 0 = today, negative = past */
+  daysLeft: number;
+}
+
+export function deadlineCountdown(policy: Policy, now: Date): Countdown[] {
+  const today = shanghaiDate(now);
+  return policy.timeline
+    .map((e) => ({ key: e.key, label: e.label, date: e.date, daysLeft: daysBetween(today, e.date) }))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
+
+export interface DueAnnouncement {
+  key: string;
+  label: string;
+  date: string;
+  /** today is T-daysBefore */
+  daysBefore: number;
+}
+
+/** Events with announce: true for which today is T-n, n in policy.broadcasts.announceDaysBefore; by date. */
+export function dueAnnouncements(policy: Policy, today: string): DueAnnouncement[] {
+  const offsets = new Set(policy.broadcasts.announceDaysBefore);
+  return policy.timeline
+    .filter((e) => e.announce)
+    .map((e) => ({ key: e.key, label: e.label, date: e.date, daysBefore: daysBetween(today, e.date) }))
+    .filter((e) => offsets.has(e.daysBefore))
+    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+}
