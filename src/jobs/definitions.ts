@@ -1,0 +1,196 @@
+/**
+ * Every job the app runs, once, for both runners (BullMQ over Redis, in-process without REDIS_URL):
+ * - ranking.daily     at the policy's broadcasts.rankingPushAt (Asia/Shanghai): snapshot, plan the pushes
+ * - deadlines.daily   same time: plan the T-n deadline announcements due today
+ * - announce.adhoc    an officer's confirmed announcement: plan it to the federation's groups
+ * - deliver           one planned message out, exactly once (src/jobs/deliveries.ts)
+ * - deliveries.sweep  every minute: enqueue planned rows whose enqueue was lost; expire stale `sending` rows
+ * Fan-out jobs plan rows first and enqueue only the rows they inserted, so two instances running the same
+ * schedule send nothing twice.
+ */
+import { z } from 'zod';
+import { shanghaiDate } from '../rules/index.js';
+import { planAdhocAnnouncement, planDeadlineAnnouncements } from '../services/broadcasts/announcements.js';
+import { currentPeriods } from '../services/broadcasts/period.js';
+import { planRankingPush } from '../services/broadcasts/ranking-push.js';
+import {
+  expireStaleSending,
+  markFailed,
+  type PlannedDelivery,
+  planDeliveries,
+  recordDeadJob,
+  unqueuedKeys,
+} from './deliveries.js';
+import { limitsFor } from './limits.js';
+import { deliver } from './send.js';
+import type { JobContext, JobDefinition, JobDeps, JobName } from './types.js';
+
+const DateArg = z.object({
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
+});
+/** a send attempt older than this is taken for dead (its worker is gone) */
+export const SENDING_LEASE_MS = 10 * 60_000;
+/** a planned row not sent after this is enqueued again by the sweep */
+const UNQUEUED_AFTER_MS = 60_000;
+
+export function platformsOf(deps: JobDeps): string[] {
+  return deps.platforms?.() ?? deps.outbox?.platforms() ?? [];
+}
+
+/** BullMQ refuses ':' in custom ids; keys keep their shape otherwise. */
+export function deliverJobId(key: string): string {
+  return `deliver|${key.replaceAll(':', '|')}`;
+}
+
+/** Plans the rows, then enqueues only those this call inserted. */
+export async function planAndEnqueue(
+  ctx: JobContext,
+  items: PlannedDelivery[],
+): Promise<{ planned: number; enqueued: number }> {
+  const mine = await planDeliveries(ctx.db, items);
+  await ctx.enqueueBulk(
+    mine.map((key) => ({ name: 'deliver' as const, data: { key }, opts: { jobId: deliverJobId(key) } })),
+  );
+  return { planned: items.length, enqueued: mine.length };
+}
+
+async function policyTime(deps: JobDeps): Promise<string | null> {
+  const periods = await currentPeriods(deps.db).catch(() => []);
+  return periods[0]?.policy.broadcasts.rankingPushAt ?? null;
+}
+
+const recordDead: JobDefinition['onDead'] = async (ctx, data, error) => {
+  await recordDeadJob(ctx.db, ctx.jobId.split('|')[0] ?? 'job', ctx.jobId, data, error.message);
+};
+
+const rankingDaily: JobDefinition = {
+  name: 'ranking.daily',
+  attempts: 3,
+  backoffMs: 60_000,
+  async schedule(deps) {
+    const at = await policyTime(deps);
+    return at ? { kind: 'daily', at } : null;
+  },
+  async run(ctx, data) {
+    const date = DateArg.parse(data).date ?? shanghaiDate(ctx.now());
+    for (const period of await currentPeriods(ctx.db)) {
+      const plan = await planRankingPush({
+        db: ctx.db,
+        store: ctx.store,
+        templates: ctx.templates,
+        period,
+        date,
+        platforms: platformsOf(ctx),
+        textBytes: (p) => limitsFor(ctx.limits, p).textBytes,
+        ...(ctx.chartFont ? { chartFont: ctx.chartFont } : {}),
+      });
+      const r = await planAndEnqueue(ctx, plan.deliveries);
+      ctx.log.info({ job: 'ranking.daily', period: period.id, date, ...r }, 'ranking push planned');
+    }
+  },
+  onDead: async (ctx, data, e) => recordDeadJob(ctx.db, 'ranking.daily', ctx.jobId, data, e.message),
+};
+
+const deadlinesDaily: JobDefinition = {
+  name: 'deadlines.daily',
+  attempts: 3,
+  backoffMs: 60_000,
+  async schedule(deps) {
+    const at = await policyTime(deps);
+    return at ? { kind: 'daily', at } : null;
+  },
+  async run(ctx, data) {
+    const date = DateArg.parse(data).date ?? shanghaiDate(ctx.now());
+    for (const period of await currentPeriods(ctx.db)) {
+      const items = await planDeadlineAnnouncements({
+        db: ctx.db,
+        templates: ctx.templates,
+        period,
+        date,
+        platforms: platformsOf(ctx),
+        textBytes: (p) => limitsFor(ctx.limits, p).textBytes,
+      });
+      const r = await planAndEnqueue(ctx, items);
+      if (items.length)
+        ctx.log.info({ job: 'deadlines.daily', period: period.id, date, ...r }, 'deadline announcements planned');
+    }
+  },
+  onDead: async (ctx, data, e) => recordDeadJob(ctx.db, 'deadlines.daily', ctx.jobId, data, e.message),
+};
+
+export const AdhocData = z.object({
+  id: z.string().min(1),
+  text: z.string().min(1).max(1500),
+  federationId: z.number().int(),
+  by: z.string(),
+  office: z.string(),
+  date: z.string(),
+});
+
+const announceAdhoc: JobDefinition = {
+  name: 'announce.adhoc',
+  attempts: 5,
+  backoffMs: 5_000,
+  async run(ctx, data) {
+    const a = AdhocData.parse(data);
+    const items = await planAdhocAnnouncement({
+      db: ctx.db,
+      templates: ctx.templates,
+      a,
+      platforms: platformsOf(ctx),
+      textBytes: (p) => limitsFor(ctx.limits, p).textBytes,
+    });
+    await planAndEnqueue(ctx, items);
+  },
+  onDead: async (ctx, data, e) => recordDeadJob(ctx.db, 'announce.adhoc', ctx.jobId, data, e.message),
+};
+
+const deliverJob: JobDefinition = {
+  name: 'deliver',
+  attempts: 5,
+  backoffMs: 2_000,
+  async run(ctx, data) {
+    await deliver(ctx, z.object({ key: z.string() }).parse(data).key);
+  },
+  async onDead(ctx, data, e) {
+    const key = (data as { key?: string }).key;
+    if (key) await markFailed(ctx.db, key, e.message, true);
+  },
+};
+
+const sweep: JobDefinition = {
+  name: 'deliveries.sweep',
+  attempts: 1,
+  backoffMs: 1_000,
+  async schedule() {
+    return { kind: 'every', ms: 60_000 };
+  },
+  async run(ctx) {
+    const wall = Date.now();
+    const expired = await expireStaleSending(ctx.db, new Date(wall - SENDING_LEASE_MS));
+    if (expired) ctx.log.warn({ expired }, 'sends interrupted mid-way moved to the dead-letter list (not resent)');
+    if (!ctx.outbox) return;
+    const keys = await unqueuedKeys(ctx.db, new Date(wall - UNQUEUED_AFTER_MS));
+    await ctx.enqueueBulk(
+      keys.map((key) => ({ name: 'deliver' as const, data: { key }, opts: { jobId: deliverJobId(key) } })),
+    );
+  },
+  onDead: recordDead,
+};
+
+export const JOBS: Record<JobName, JobDefinition> = {
+  'ranking.daily': rankingDaily,
+  'deadlines.daily': deadlinesDaily,
+  'announce.adhoc': announceAdhoc,
+  deliver: deliverJob,
+  'deliveries.sweep': sweep,
+};
+
+export const JOB_NAMES = Object.keys(JOBS) as JobName[];
+
+export function isJobName(s: string): s is JobName {
+  return (JOB_NAMES as string[]).includes(s);
+}

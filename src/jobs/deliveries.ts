@@ -1,0 +1,221 @@
+/**
+ * Exactly-once sends over the Delivery table, whatever the number of app instances.
+ *
+ * A message is planned as a row with a unique `key` (e.g. `ranking:2017-03-20:wecom:demo-rep-1`); only the
+ * instance whose insert wins enqueues it. A send job claims the row (queued|failed → sending, one UPDATE with
+ * the status in its WHERE, so two workers cannot both claim it), sends, and marks it sent.
+ *
+ * The crash window between "claimed" and "marked sent" cannot be closed without the platform's help (WeCom's
+ * message/send takes no idempotency key). Our choice: never send twice automatically. A later attempt that finds
+ * the row still `sending` (the worker died, BullMQ re-ran the stalled job; or the sweep finds a `sending` row
+ * older than the lease) marks it `unknown` and puts it on the dead-letter list, where an admin sees it
+ * (`huzhu jobs dead`) and decides (`huzhu jobs replay <id>`). Nothing is lost silently, nothing goes out twice.
+ * While a row is `sending`, `sentAt` holds when the attempt started (the lease); once `sent`, when it went out.
+ * Rows planned but never enqueued (a crash between insert and enqueue) stay `queued`: the sweep enqueues them.
+ */
+import type { Recipient } from '../bot/messages.js';
+import type { Db } from '../db/client.js';
+
+/** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
+export type StoredMessage =
+  | { kind: 'text'; text: string }
+  | { kind: 'markdown'; text: string }
+  | { kind: 'chart'; periodId: number; date: string; category: string };
+
+export type DeliveryKind = 'ranking_push' | 'ranking_group' | 'deadline' | 'adhoc' | 'notice' | 'job';
+
+export interface PlannedDelivery {
+  key: string;
+  kind: DeliveryKind;
+  platform: string;
+  recipient: Recipient;
+  message: StoredMessage;
+}
+
+export const DEAD_STATUSES = ['dead', 'unknown'] as const;
+const CHUNK = 500;
+
+function isUniqueViolation(e: unknown): boolean {
+  return (e as { code?: string })?.code === 'P2002' || /unique/i.test(String((e as Error)?.message));
+}
+
+/** Inserts the rows not there yet; returns the keys this call inserted (the ones this caller must enqueue). */
+export async function planDeliveries(db: Db, items: PlannedDelivery[]): Promise<string[]> {
+  const mine: string[] = [];
+  for (let i = 0; i < items.length; i += CHUNK) {
+    const chunk = items.slice(i, i + CHUNK);
+    const existing = new Set(
+      (await db.delivery.findMany({ where: { key: { in: chunk.map((c) => c.key) } }, select: { key: true } })).map(
+        (r) => r.key,
+      ),
+    );
+    const fresh = chunk.filter((c) => !existing.has(c.key));
+    if (!fresh.length) continue;
+    const rows = fresh.map((c) => ({
+      key: c.key,
+      kind: c.kind,
+      platform: c.platform,
+      recipient: JSON.stringify(c.recipient),
+      content: JSON.stringify(c.message),
+    }));
+    try {
+      await db.delivery.createMany({ data: rows });
+      mine.push(...fresh.map((c) => c.key));
+    } catch (e) {
+      if (!isUniqueViolation(e)) throw e;
+      // another instance planned some of them at the same moment: row by row, the loser of each key skips it
+      for (const r of rows) {
+        try {
+          await db.delivery.create({ data: r });
+          mine.push(r.key);
+        } catch (e2) {
+          if (!isUniqueViolation(e2)) throw e2;
+        }
+      }
+    }
+  }
+  return mine;
+}
+
+export type Claim =
+  | {
+      claimed: true;
+      row: {
+        id: number;
+        key: string;
+        platform: string;
+        recipient: Recipient;
+        message: StoredMessage;
+        attempts: number;
+      };
+    }
+  | { claimed: false; reason: 'missing' | 'sent' | 'dead' | 'unknown' | 'raced' };
+
+export async function claimDelivery(db: Db, key: string, now: Date): Promise<Claim> {
+  const row = await db.delivery.findUnique({ where: { key } });
+  if (!row) return { claimed: false, reason: 'missing' };
+  if (row.status === 'sent') return { claimed: false, reason: 'sent' };
+  if (row.status === 'dead' || row.status === 'unknown') return { claimed: false, reason: row.status };
+  if (row.status === 'sending') {
+    await db.delivery.updateMany({
+      where: { key, status: 'sending' },
+      data: {
+        status: 'unknown',
+        error: 'an earlier attempt stopped while sending: not resent automatically (huzhu jobs replay)',
+      },
+    });
+    return { claimed: false, reason: 'unknown' };
+  }
+  const r = await db.delivery.updateMany({
+    where: { key, status: { in: ['queued', 'failed'] } },
+    data: { status: 'sending', attempts: { increment: 1 }, sentAt: now },
+  });
+  if (r.count !== 1) return { claimed: false, reason: 'raced' };
+  return {
+    claimed: true,
+    row: {
+      id: row.id,
+      key,
+      platform: row.platform,
+      recipient: JSON.parse(row.recipient) as Recipient,
+      message: JSON.parse(row.content) as StoredMessage,
+      attempts: row.attempts + 1,
+    },
+  };
+}
+
+export async function markSent(db: Db, key: string, now: Date): Promise<void> {
+  await db.delivery.updateMany({
+    where: { key, status: { in: ['sending', 'unknown'] } },
+    data: { status: 'sent', sentAt: now, error: null },
+  });
+}
+
+/** The platform refused before taking the message (rate limit): the row goes back to the queue. */
+export async function releaseDelivery(db: Db, key: string, note: string): Promise<void> {
+  await db.delivery.updateMany({
+    where: { key, status: 'sending' },
+    data: { status: 'queued', sentAt: null, error: note },
+  });
+}
+
+export async function markFailed(db: Db, key: string, error: string, final: boolean): Promise<void> {
+  await db.delivery.updateMany({
+    where: { key, status: { in: ['sending', 'queued', 'failed'] } },
+    data: { status: final ? 'dead' : 'failed', error: error.slice(0, 1000), sentAt: null },
+  });
+}
+
+/** A job other than a send failed for good: one dead-letter row holding what is needed to run it again. */
+export async function recordDeadJob(db: Db, name: string, jobId: string, data: unknown, error: string): Promise<void> {
+  const key = `job:${name}:${jobId}`;
+  const content = JSON.stringify({ name, data });
+  try {
+    await db.delivery.create({
+      data: { key, kind: 'job', platform: '-', recipient: '-', content, status: 'dead', error: error.slice(0, 1000) },
+    });
+  } catch (e) {
+    if (!isUniqueViolation(e)) throw e;
+    await db.delivery.update({ where: { key }, data: { status: 'dead', error: error.slice(0, 1000) } });
+  }
+}
+
+export async function deadLetters(db: Db, take = 100) {
+  return db.delivery.findMany({
+    where: { status: { in: [...DEAD_STATUSES] } },
+    orderBy: { id: 'asc' },
+    take,
+    select: {
+      id: true,
+      key: true,
+      kind: true,
+      platform: true,
+      recipient: true,
+      status: true,
+      attempts: true,
+      error: true,
+      createdAt: true,
+    },
+  });
+}
+
+export type ReplayPlan = { name: 'deliver'; data: { key: string } } | { name: string; data: Record<string, unknown> };
+
+/** Puts a dead letter back: a send returns to `queued`; a job is marked `replayed` and handed back to run. */
+export async function prepareReplay(db: Db, id: number): Promise<ReplayPlan | null> {
+  const row = await db.delivery.findUnique({ where: { id } });
+  if (!row || !(DEAD_STATUSES as readonly string[]).includes(row.status)) return null;
+  if (row.kind === 'job') {
+    const { name, data } = JSON.parse(row.content) as { name: string; data: Record<string, unknown> };
+    const r = await db.delivery.updateMany({ where: { id, status: row.status }, data: { status: 'replayed' } });
+    return r.count === 1 ? { name, data } : null;
+  }
+  const r = await db.delivery.updateMany({
+    where: { id, status: row.status },
+    data: { status: 'queued', error: `replayed after: ${row.error ?? ''}`.slice(0, 1000) },
+  });
+  return r.count === 1 ? { name: 'deliver', data: { key: row.key } } : null;
+}
+
+/** Rows planned but not picked up (their enqueue was lost), oldest first. */
+export async function unqueuedKeys(db: Db, olderThan: Date, take = 1000): Promise<string[]> {
+  const rows = await db.delivery.findMany({
+    where: { status: 'queued', kind: { not: 'job' }, createdAt: { lt: olderThan } },
+    orderBy: { id: 'asc' },
+    take,
+    select: { key: true },
+  });
+  return rows.map((r) => r.key);
+}
+
+/** `sending` rows whose attempt started before `olderThan`: their worker is gone, so they become `unknown`. */
+export async function expireStaleSending(db: Db, olderThan: Date): Promise<number> {
+  const r = await db.delivery.updateMany({
+    where: { status: 'sending', sentAt: { lt: olderThan } },
+    data: {
+      status: 'unknown',
+      error: 'the send was interrupted (lease expired): not resent automatically (huzhu jobs replay)',
+    },
+  });
+  return r.count;
+}

@@ -1,0 +1,46 @@
+/**
+ * Pacing shared by every instance: fixed-window counters in the shared store (Redis when REDIS_URL is set), one
+ * per platform and one per group robot. A send that would exceed a window waits for the next one; a platform's
+ * own refusal (WeCom 45009) sets a cool-down on the bucket so the whole queue slows, not just that job.
+ * Windows use the wall clock, not the business clock (tests freeze the latter).
+ */
+import type { Recipient } from '../bot/messages.js';
+import type { KeyValueStore } from '../state/store.js';
+import { type LimitsTable, limitsFor, type RateLimit } from './limits.js';
+
+export interface Bucket {
+  id: string;
+  limit: RateLimit;
+}
+
+export function bucketsFor(table: LimitsTable | undefined, platform: string, to: Recipient): Bucket[] {
+  const l = limitsFor(table, platform);
+  const buckets: Bucket[] = [{ id: `p:${platform}`, limit: l.perPlatform }];
+  if ('chatId' in to) buckets.push({ id: `r:${platform}:${to.chatId}`, limit: l.perRobot });
+  return buckets;
+}
+
+/** 0 when the send may go now (and it is counted), else the milliseconds to wait. */
+export async function acquire(store: KeyValueStore, buckets: Bucket[], wallNow: number): Promise<number> {
+  for (const b of buckets) {
+    const cool = Number((await store.get(`rate:cool:${b.id}`)) ?? 0);
+    if (cool > wallNow) return cool - wallNow;
+  }
+  for (const b of buckets) {
+    const window = Math.floor(wallNow / b.limit.windowMs);
+    const n = await store.incr(`rate:n:${b.id}:${window}`, b.limit.windowMs + 1_000);
+    if (n > b.limit.limit) return (window + 1) * b.limit.windowMs - wallNow + 1;
+  }
+  return 0;
+}
+
+/** The platform said "too many": nothing goes to this bucket for `ms`. */
+export async function coolDown(store: KeyValueStore, bucket: Bucket, ms: number, wallNow: number): Promise<void> {
+  await store.set(`rate:cool:${bucket.id}`, String(wallNow + ms), ms + 1_000);
+}
+
+/** A channel's rate-limit refusal: the WeCom channel's typed error, or any error carrying retryAfterMs. */
+export function retryAfterOf(e: unknown): number | null {
+  const ms = (e as { retryAfterMs?: unknown })?.retryAfterMs;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? ms : null;
+}

@@ -1,0 +1,153 @@
+/**
+ * The BullMQ runner (REDIS_URL set): one queue, one worker per instance, job schedulers registered by every
+ * instance under fixed ids (so N instances still make one job per occurrence), daily ones as cron in
+ * Asia/Shanghai. Retries with exponential backoff; a rate-limit delay moves the job back to `delayed` without
+ * spending an attempt; after the last attempt the definition records the dead letter (the Delivery table, which
+ * `huzhu jobs dead|replay` read in both modes).
+ */
+import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { JOB_NAMES, JOBS } from './definitions.js';
+import { cronOf } from './schedule.js';
+import {
+  DelayJob,
+  type EnqueueBulk,
+  type JobDeps,
+  type JobName,
+  type JobRunner,
+  PermanentJobError,
+  type ScheduleInfo,
+} from './types.js';
+
+export interface BullRunnerOptions {
+  redisUrl: string;
+  /** key prefix in Redis (tests isolate runs with their own) */
+  prefix?: string;
+  queueName?: string;
+  concurrency?: number;
+  backoffScale?: number;
+  /** register the schedules (default true) */
+  schedules?: boolean;
+  /** only produce (the CLI): no worker */
+  worker?: boolean;
+}
+
+export const DEFAULT_BULL_PREFIX = 'huzhu-bull';
+
+export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner {
+  const prefix = o.prefix ?? DEFAULT_BULL_PREFIX;
+  const name = o.queueName ?? 'huzhu';
+  const scale = o.backoffScale ?? 1;
+  const queueConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const queue = new Queue(name, { connection: queueConn, prefix });
+  let worker: Worker | null = null;
+  let workerConn: Redis | null = null;
+
+  const optsFor = (job: JobName, jobId?: string, delayMs?: number) => {
+    const def = JOBS[job];
+    return {
+      attempts: def.attempts,
+      backoff: { type: 'exponential' as const, delay: Math.max(1, Math.round(def.backoffMs * scale)) },
+      removeOnComplete: true,
+      removeOnFail: 1000,
+      ...(jobId ? { jobId } : {}),
+      ...(delayMs ? { delay: delayMs } : {}),
+    };
+  };
+
+  const enqueueBulk: EnqueueBulk = async (jobs) => {
+    for (let i = 0; i < jobs.length; i += 1000)
+      await queue.addBulk(
+        jobs
+          .slice(i, i + 1000)
+          .map((j) => ({ name: j.name, data: j.data, opts: optsFor(j.name, j.opts?.jobId, j.opts?.delayMs) })),
+      );
+  };
+
+  async function process(job: Job, token?: string): Promise<void> {
+    const def = JOBS[job.name as JobName];
+    if (!def) throw new UnrecoverableError(`unknown job ${job.name}`);
+    const ctx = {
+      ...deps,
+      enqueue: (n: JobName, data: Record<string, unknown>, opts?: { jobId?: string; delayMs?: number }) =>
+        enqueueBulk([{ name: n, data, ...(opts ? { opts } : {}) }]),
+      enqueueBulk,
+      jobId: job.id ?? `${job.name}|?`,
+      attempt: job.attemptsMade + 1,
+    };
+    try {
+      await def.run(ctx, job.data as Record<string, unknown>);
+    } catch (e) {
+      if (e instanceof DelayJob) {
+        await job.moveToDelayed(Date.now() + e.ms, token);
+        throw new DelayedError();
+      }
+      const err = e instanceof Error ? e : new Error(String(e));
+      const final = e instanceof PermanentJobError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (final) {
+        deps.log.error({ err, job: job.name, jobId: job.id }, 'job failed for good: dead-letter');
+        await def.onDead(ctx, job.data as Record<string, unknown>, err);
+        if (e instanceof PermanentJobError) throw new UnrecoverableError(err.message);
+      } else deps.log.warn({ err, job: job.name, jobId: job.id, attempt: ctx.attempt }, 'job failed: retrying');
+      throw err;
+    }
+  }
+
+  return {
+    kind: 'bullmq',
+    async start() {
+      if (o.schedules !== false)
+        for (const n of JOB_NAMES) {
+          const s = await JOBS[n].schedule?.(deps);
+          if (!s) {
+            await queue.removeJobScheduler(n);
+            continue;
+          }
+          const repeat = s.kind === 'daily' ? { pattern: cronOf(s.at), tz: 'Asia/Shanghai' } : { every: s.ms };
+          await queue.upsertJobScheduler(n, repeat, { name: n, data: {}, opts: optsFor(n) });
+        }
+      if (o.worker !== false) {
+        workerConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+        worker = new Worker(name, process, { connection: workerConn, prefix, concurrency: o.concurrency ?? 8 });
+        worker.on('error', (err) => deps.log.error({ err }, 'job worker error'));
+        await worker.waitUntilReady();
+      }
+    },
+    async stop() {
+      await worker?.close();
+      await queue.close();
+      workerConn?.disconnect();
+      queueConn.disconnect();
+    },
+    enqueue: (n, data, opts) => enqueueBulk([{ name: n, data, ...(opts ? { opts } : {}) }]),
+    enqueueBulk,
+    async schedules(): Promise<ScheduleInfo[]> {
+      const list = await queue.getJobSchedulers();
+      return list.map((s) => ({
+        name: s.key as JobName,
+        schedule: s.pattern
+          ? { kind: 'daily' as const, at: cronToAt(s.pattern) }
+          : { kind: 'every' as const, ms: Number(s.every) },
+        next: s.next ? new Date(s.next).toISOString() : null,
+      }));
+    },
+    async counts() {
+      return queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
+    },
+    async idle(horizonMs = Number.POSITIVE_INFINITY) {
+      for (;;) {
+        const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
+        const delayed = (await queue.getDelayed()).filter(
+          (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= Date.now() + horizonMs,
+        );
+        if (!c.waiting && !c.active && !c.prioritized && !delayed.length) return;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+}
+
+function cronToAt(pattern: string): string {
+  const [m, h] = pattern.split(' ');
+  return `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}`;
+}

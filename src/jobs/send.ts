@@ -1,0 +1,52 @@
+/**
+ * One planned message out: pace (per platform, per group robot), claim the row, send, mark sent. A rate-limit
+ * refusal puts the row back and delays the job without spending an attempt; any other error is retried with
+ * backoff by the runner and ends on the dead-letter list.
+ */
+import type { OutboundMessage } from '../bot/messages.js';
+import { loadChart } from '../services/broadcasts/charts.js';
+import { claimDelivery, markFailed, markSent, releaseDelivery, type StoredMessage } from './deliveries.js';
+import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
+import { DelayJob, type JobContext, PermanentJobError } from './types.js';
+
+async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundMessage> {
+  if (m.kind === 'chart') {
+    const png = await loadChart(ctx.db, ctx.store, m, ctx.chartFont);
+    return { kind: 'image', png, name: `ranking-${m.date}.png` };
+  }
+  return m;
+}
+
+export async function deliver(ctx: JobContext, key: string): Promise<'sent' | string> {
+  if (!ctx.outbox) throw new PermanentJobError('no outbox in this process: deliveries are sent by the app');
+  const row = await ctx.db.delivery.findUnique({
+    where: { key },
+    select: { platform: true, recipient: true, status: true },
+  });
+  if (!row) return 'missing';
+  if (!['queued', 'failed', 'sending'].includes(row.status)) return row.status;
+  if (!ctx.outbox.platforms().includes(row.platform))
+    throw new PermanentJobError(`no sender for platform ${row.platform}`);
+  const buckets = bucketsFor(ctx.limits, row.platform, JSON.parse(row.recipient));
+  const wait = await acquire(ctx.store, buckets, Date.now());
+  if (wait > 0) throw new DelayJob(wait, `paced: ${key}`);
+
+  const claim = await claimDelivery(ctx.db, key, ctx.now());
+  if (!claim.claimed) return claim.reason;
+  const { platform, recipient, message } = claim.row;
+  try {
+    await ctx.outbox.send(platform, recipient, await materialise(ctx, message));
+  } catch (e) {
+    const after = retryAfterOf(e);
+    if (after !== null) {
+      // the platform refused it (45009): not sent, so it goes back to the queue and the bucket cools down
+      await coolDown(ctx.store, buckets.at(-1)!, after, Date.now());
+      await releaseDelivery(ctx.db, key, `rate limited: ${(e as Error).message}`);
+      throw new DelayJob(after, `rate limited by ${platform}`);
+    }
+    await markFailed(ctx.db, key, (e as Error).message ?? String(e), false);
+    throw e;
+  }
+  await markSent(ctx.db, key, ctx.now());
+  return 'sent';
+}

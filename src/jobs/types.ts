@@ -1,0 +1,98 @@
+/**
+ * The job contract shared by both runners (BullMQ over Redis, and the in-process runner): one module of job
+ * definitions (src/jobs/definitions.ts), two ways to run them.
+ */
+import type { Outbox } from '../bot/outbox.js';
+import type { Templates } from '../bot/templates.js';
+import type { Db } from '../db/client.js';
+import type { Log } from '../log.js';
+import type { KeyValueStore } from '../state/store.js';
+import type { LimitsTable } from './limits.js';
+
+export type JobName = 'ranking.daily' | 'deadlines.daily' | 'announce.adhoc' | 'deliver' | 'deliveries.sweep';
+
+export interface JobDeps {
+  db: Db;
+  store: KeyValueStore;
+  log: Log;
+  templates: Templates;
+  /** the senders; absent in a process that only plans (the CLI): deliveries then wait for the app's sweep */
+  outbox?: Outbox;
+  /** the business clock: dates in messages and keys (tests freeze it); pacing uses the wall clock */
+  now: () => Date;
+  /** platforms to address; default outbox.platforms() */
+  platforms?: () => string[];
+  limits?: LimitsTable;
+  /** chart font family (fontconfig name) */
+  chartFont?: string;
+}
+
+export interface EnqueueOptions {
+  /** the same id twice is one job (while the first is waiting, delayed or active) */
+  jobId?: string;
+  delayMs?: number;
+}
+
+export type Enqueue = (name: JobName, data: Record<string, unknown>, opts?: EnqueueOptions) => Promise<void>;
+export type EnqueueBulk = (
+  jobs: { name: JobName; data: Record<string, unknown>; opts?: EnqueueOptions }[],
+) => Promise<void>;
+
+export interface JobContext extends JobDeps {
+  enqueue: Enqueue;
+  enqueueBulk: EnqueueBulk;
+  jobId: string;
+  /** 1 for the first try */
+  attempt: number;
+}
+
+export type Schedule = { kind: 'daily'; at: string } | { kind: 'every'; ms: number };
+
+export interface JobDefinition {
+  name: JobName;
+  attempts: number;
+  /** first retry delay; doubles each retry */
+  backoffMs: number;
+  /** a repeatable job's schedule, from the current policy; null = not scheduled */
+  schedule?(deps: JobDeps): Promise<Schedule | null>;
+  run(ctx: JobContext, data: Record<string, unknown>): Promise<void>;
+  /** after the last attempt failed: record the dead letter */
+  onDead(ctx: JobContext, data: Record<string, unknown>, error: Error): Promise<void>;
+}
+
+/** Thrown by a job to run again later without spending an attempt (rate limits). */
+export class DelayJob extends Error {
+  constructor(
+    readonly ms: number,
+    reason: string,
+  ) {
+    super(reason);
+    this.name = 'DelayJob';
+  }
+}
+
+/** Thrown by a job that must not be retried (bad data, a refusal that will not change). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface ScheduleInfo {
+  name: JobName;
+  schedule: Schedule;
+  /** next run, ISO */
+  next: string | null;
+}
+
+export interface JobRunner {
+  readonly kind: 'bullmq' | 'memory';
+  /** registers the schedules and starts processing */
+  start(): Promise<void>;
+  /** stops taking jobs, waits for the running ones */
+  stop(): Promise<void>;
+  enqueue: Enqueue;
+  enqueueBulk: EnqueueBulk;
+  schedules(): Promise<ScheduleInfo[]>;
+  counts(): Promise<Record<string, number>>;
+  /** resolves when no job is waiting or running (delayed jobs due within `horizonMs` count as waiting) */
+  idle(horizonMs?: number): Promise<void>;
+}

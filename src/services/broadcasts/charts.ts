@@ -1,0 +1,67 @@
+/**
+ * Category charts of a day's ranking: rendered once per category and kept in the shared store (Redis with
+ * REDIS_URL), so ten thousand pushes reference one PNG instead of carrying it; a send that finds it gone (TTL,
+ * another process's memory store) renders it again from the database.
+ */
+import { categoryChartPng } from '../../charts/ranking-chart.js';
+import type { Db } from '../../db/client.js';
+import type { CategoryTable } from '../../rules/index.js';
+import type { KeyValueStore } from '../../state/store.js';
+import { ranking } from '../progress.js';
+import { type PeriodWithPolicy, periodById } from './period.js';
+
+const TTL_MS = 3 * 86_400_000;
+
+export function chartKey(periodId: number, date: string, category: string): string {
+  return `chart:${periodId}:${date}:${category}`;
+}
+
+export async function renderCategory(
+  period: { name: string },
+  table: CategoryTable,
+  date: string,
+  font?: string,
+): Promise<Buffer> {
+  return categoryChartPng(
+    table.rows.map((r) => ({
+      id: Number(r.id),
+      name: r.name,
+      rank: r.rank,
+      participants: r.participants,
+      ratioBp: r.ratioBp,
+      display: r.display,
+    })),
+    {
+      title: `${period.name}医疗互助进度 · ${table.category}`,
+      subtitle: `${date}　按已完成数占会员总数比例排序`,
+      ...(font ? { fontFamily: font } : {}),
+    },
+  );
+}
+
+export async function storeChart(
+  store: KeyValueStore,
+  periodId: number,
+  date: string,
+  category: string,
+  png: Buffer,
+): Promise<void> {
+  await store.set(chartKey(periodId, date, category), png.toString('base64'), TTL_MS);
+}
+
+export async function loadChart(
+  db: Db,
+  store: KeyValueStore,
+  ref: { periodId: number; date: string; category: string },
+  font?: string,
+): Promise<Buffer> {
+  const hit = await store.get(chartKey(ref.periodId, ref.date, ref.category));
+  if (hit) return Buffer.from(hit, 'base64');
+  const period: PeriodWithPolicy = await periodById(db, ref.periodId);
+  const r = await ranking(db, period);
+  const table = r.categories.find((c) => c.category === ref.category);
+  if (!table) throw new Error(`no category ${ref.category} in the ranking of period ${ref.periodId}`);
+  const png = await renderCategory(period, table, ref.date, font);
+  await storeChart(store, ref.periodId, ref.date, ref.category, png);
+  return png;
+}

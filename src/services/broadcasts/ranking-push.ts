@@ -1,0 +1,210 @@
+/**
+ * The daily ranking push (seed 000, issue 6): each rep gets their unit's line (done, ratio, rank in its category,
+ * change since yesterday, gap to the target, members still missing) and the chart of their category; each
+ * federation group gets the full tables (grouped by category, sorted, totals, headline against the target) and
+ * the charts. This module only plans: it returns the deliveries, the queue sends them.
+ */
+import type { Templates } from '../../bot/templates.js';
+import type { Db } from '../../db/client.js';
+import type { PlannedDelivery } from '../../jobs/deliveries.js';
+import { addDays, type Ranking } from '../../rules/index.js';
+import type { KeyValueStore } from '../../state/store.js';
+import { previousPeriod } from '../periods.js';
+import { ranking } from '../progress.js';
+import { renderCategory, storeChart } from './charts.js';
+import type { PeriodWithPolicy } from './period.js';
+import { federationGroups, repTargets } from './recipients.js';
+import { snapshotOf, takeSnapshot } from './snapshots.js';
+import { splitMarkdown } from './split.js';
+
+export interface RankingPushInput {
+  db: Db;
+  store: KeyValueStore;
+  templates: Templates;
+  period: PeriodWithPolicy & { federationId: number };
+  /** the Asia/Shanghai date of the push */
+  date: string;
+  platforms: string[];
+  textBytes: (platform: string) => number;
+  chartFont?: string;
+}
+
+export interface RankingPushPlan {
+  ranking: Ranking;
+  deliveries: PlannedDelivery[];
+  charts: { category: string; png: Buffer }[];
+}
+
+export function dateCn(date: string): string {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+}
+
+interface OrgNode {
+  id: number;
+  name: string;
+  path: string;
+  category: string | null;
+  rankUnitId: number | null;
+}
+
+/** Members and enrolled members of each org's subtree, by two GROUP BYs and a walk up each unit's path. */
+async function subtreeCounts(db: Db, periodId: number, wanted: Set<number>, orgs: Map<number, OrgNode>) {
+  const [members, enrolled] = await Promise.all([
+    db.member.groupBy({ by: ['unitId'], _count: { _all: true } }),
+    db.enrolment.groupBy({ by: ['unitId'], where: { periodId, kind: { not: 'none' } }, _count: { _all: true } }),
+  ]);
+  const out = new Map<number, { members: number; enrolled: number }>();
+  const add = (unitId: number, field: 'members' | 'enrolled', n: number) => {
+    const path = orgs.get(unitId)?.path ?? `/${unitId}/`;
+    for (const part of path.split('/')) {
+      const id = Number(part);
+      if (!part || !wanted.has(id)) continue;
+      const c = out.get(id) ?? { members: 0, enrolled: 0 };
+      c[field] += n;
+      out.set(id, c);
+    }
+  };
+  for (const g of members) add(g.unitId, 'members', g._count._all);
+  for (const g of enrolled) add(g.unitId, 'enrolled', g._count._all);
+  return out;
+}
+
+export async function planRankingPush(i: RankingPushInput): Promise<RankingPushPlan> {
+  const { db, period, date, templates } = i;
+  const r = await ranking(db, period);
+  const rows = r.categories.flatMap((c) =>
+    c.rows.map((row) => ({ ...row, id: Number(row.id), category: c.category, of: c.rows.length })),
+  );
+  await takeSnapshot(db, period.id, date, rows);
+  const yesterday = await snapshotOf(db, period.id, addDays(date, -1));
+  const tasks = new Map(
+    (
+      await db.unitBaseline.findMany({
+        where: { periodId: period.id, enrolmentTask: { not: null } },
+        select: { orgId: true, enrolmentTask: true },
+      })
+    ).map((b) => [b.orgId, b.enrolmentTask!]),
+  );
+  const rowById = new Map(rows.map((row) => [row.id, row]));
+  const prev = await previousPeriod(db, period);
+  const previousName = prev
+    ? (await db.period.findUnique({ where: { id: prev.id }, select: { name: true } }))?.name
+    : null;
+
+  const charts: { category: string; png: Buffer }[] = [];
+  for (const c of r.categories) {
+    const png = await renderCategory(period, c, date, i.chartFont);
+    await storeChart(i.store, period.id, date, c.category, png);
+    charts.push({ category: c.category, png });
+  }
+
+  const deliveries: PlannedDelivery[] = [];
+  const reps = await repTargets(db, i.platforms);
+  const wanted = new Set(reps.flatMap((t) => t.orgIds));
+  const orgs = new Map<number, OrgNode>(
+    (await db.org.findMany({ select: { id: true, name: true, path: true, category: true, rankUnitId: true } })).map(
+      (o) => [o.id, o],
+    ),
+  );
+  const counts = await subtreeCounts(db, period.id, wanted, orgs);
+
+  const lineOf = (orgId: number) => {
+    const org = orgs.get(orgId);
+    if (!org) return null;
+    const c = counts.get(orgId) ?? { members: 0, enrolled: 0 };
+    const rankUnit = org.rankUnitId ?? (org.category ? org.id : null);
+    const row = rankUnit === null ? undefined : rowById.get(rankUnit);
+    let ranked: Record<string, unknown> | null = null;
+    if (row) {
+      const before = yesterday.get(row.id);
+      const delta = before === undefined ? null : row.participants - before;
+      const task = tasks.get(row.id);
+      // the unit's enrolment task when one is set; otherwise seed 003's floor: not below the previous period
+      const target = task ?? (row.previousParticipants > 0 ? row.previousParticipants : null);
+      ranked = {
+        name: row.name,
+        category: row.category,
+        rank: row.rank,
+        of: row.of,
+        participants: row.participants,
+        display: row.display,
+        hasDelta: delta !== null,
+        delta: delta === null ? '' : delta >= 0 ? `+${delta}` : String(delta),
+        target,
+        targetIsTask: task !== undefined,
+        gap: target === null ? null : Math.max(0, target - row.participants),
+      };
+    }
+    return {
+      name: org.name,
+      isRanked: row?.id === org.id,
+      members: c.members,
+      enrolled: c.enrolled,
+      missing: Math.max(0, c.members - c.enrolled),
+      ranked,
+      category: row?.category ?? null,
+    };
+  };
+
+  for (const t of reps) {
+    const lines = t.orgIds.map(lineOf).filter((l): l is NonNullable<typeof l> => l !== null);
+    if (!lines.length) continue;
+    const text = templates.render('push_rep', {
+      date,
+      dateCn: dateCn(date),
+      period: period.name,
+      lines,
+      headline: r.headline,
+    });
+    const base = `ranking:p${period.id}:${date}:${t.platform}:${t.userId}`;
+    const to = { userIds: [t.userId] };
+    splitMarkdown(text, i.textBytes(t.platform)).forEach((part, n) =>
+      deliveries.push({
+        key: n ? `${base}:${n}` : base,
+        kind: 'ranking_push',
+        platform: t.platform,
+        recipient: to,
+        message: { kind: 'markdown', text: part },
+      }),
+    );
+    for (const category of new Set(lines.flatMap((l) => (l.category ? [l.category] : []))))
+      deliveries.push({
+        key: `${base}:chart:${category}`,
+        kind: 'ranking_push',
+        platform: t.platform,
+        recipient: to,
+        message: { kind: 'chart', periodId: period.id, date, category },
+      });
+  }
+
+  const table = templates.render('push_group', {
+    period: period.name,
+    previousName: previousName ?? '上期',
+    date,
+    dateCn: dateCn(date),
+    ranking: r,
+  });
+  for (const g of await federationGroups(db, period.federationId, i.platforms)) {
+    const base = `ranking-group:p${period.id}:${date}:${g.platform}:${g.chatId}`;
+    const to = { chatId: g.chatId };
+    splitMarkdown(table, i.textBytes(g.platform)).forEach((part, n) =>
+      deliveries.push({
+        key: `${base}:${n}`,
+        kind: 'ranking_group',
+        platform: g.platform,
+        recipient: to,
+        message: { kind: 'markdown', text: part },
+      }),
+    );
+    for (const c of r.categories)
+      deliveries.push({
+        key: `${base}:chart:${c.category}`,
+        kind: 'ranking_group',
+        platform: g.platform,
+        recipient: to,
+        message: { kind: 'chart', periodId: period.id, date, category: c.category },
+      });
+  }
+  return { ranking: r, deliveries, charts };
+}

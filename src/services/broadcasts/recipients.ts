@@ -1,0 +1,93 @@
+/**
+ * Who gets a broadcast on each platform: reps through their chat identity on that platform, groups through the
+ * orgs' configured group chats (Org.groupChats, JSON {platform: chatId}).
+ */
+import type { Db } from '../../db/client.js';
+
+export interface RepTarget {
+  platform: string;
+  userId: string;
+  /** the orgs this person is rep of */
+  orgIds: number[];
+}
+
+export async function repTargets(db: Db, platforms: string[]): Promise<RepTarget[]> {
+  if (!platforms.length) return [];
+  const grants = await db.roleGrant.findMany({
+    where: { role: 'rep' },
+    select: {
+      orgId: true,
+      member: {
+        select: { identities: { where: { platform: { in: platforms } }, select: { platform: true, userId: true } } },
+      },
+    },
+    orderBy: { id: 'asc' },
+  });
+  const byUser = new Map<string, RepTarget>();
+  for (const g of grants)
+    for (const i of g.member.identities) {
+      const k = `${i.platform}\u0000${i.userId}`;
+      const t = byUser.get(k) ?? { platform: i.platform, userId: i.userId, orgIds: [] };
+      if (!t.orgIds.includes(g.orgId)) t.orgIds.push(g.orgId);
+      byUser.set(k, t);
+    }
+  return [...byUser.values()];
+}
+
+export interface GroupTarget {
+  platform: string;
+  chatId: string;
+  orgId: number;
+}
+
+function chatsOf(org: { id: number; groupChats: string | null }, platforms: string[]): GroupTarget[] {
+  if (!org.groupChats) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(org.groupChats);
+  } catch {
+    return [];
+  }
+  if (!parsed || typeof parsed !== 'object') return [];
+  return Object.entries(parsed as Record<string, unknown>)
+    .filter(([p, c]) => platforms.includes(p) && typeof c === 'string' && c.length > 0)
+    .map(([platform, chatId]) => ({ platform, chatId: chatId as string, orgId: org.id }));
+}
+
+/** The federation's own groups (the ranking table goes there). */
+export async function federationGroups(db: Db, federationId: number, platforms: string[]): Promise<GroupTarget[]> {
+  const fed = await db.org.findUnique({ where: { id: federationId }, select: { id: true, groupChats: true } });
+  return fed ? chatsOf(fed, platforms) : [];
+}
+
+/** Every configured group in the federation's tree (announcements go to all of them), each chat once. */
+export async function groupsUnder(db: Db, federationId: number, platforms: string[]): Promise<GroupTarget[]> {
+  const fed = await db.org.findUnique({ where: { id: federationId }, select: { path: true } });
+  if (!fed) return [];
+  const orgs = await db.org.findMany({
+    where: {
+      groupChats: { not: null },
+      OR: [{ id: federationId }, ...(fed.path ? [{ path: { startsWith: fed.path } }] : [])],
+    },
+    select: { id: true, groupChats: true },
+    orderBy: { id: 'asc' },
+  });
+  const seen = new Set<string>();
+  return orgs
+    .flatMap((o) => chatsOf(o, platforms))
+    .filter((g) => {
+      const k = `${g.platform}\u0000${g.chatId}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    });
+}
+
+/** The federation (root of the org tree) an org belongs to. */
+export async function federationOf(db: Db, orgId: number): Promise<number | null> {
+  const org = await db.org.findUnique({ where: { id: orgId }, select: { id: true, path: true, kind: true } });
+  if (!org) return null;
+  if (org.kind === 'federation') return org.id;
+  const root = Number(/^\/(\d+)\//.exec(org.path)?.[1]);
+  return Number.isFinite(root) ? root : null;
+}
