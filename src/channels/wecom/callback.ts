@@ -1,0 +1,240 @@
+/**
+ * GET/POST /wecom/callback (WECOM.md §1–§3). Order of checks: signature over token, timestamp, nonce and the
+ * ciphertext before anything is decrypted; then the clock window, the plaintext's shape and its receiveid. Each
+ * delivery is handled once (a mark in the shared store), answered passively when the bot is quick, otherwise
+ * acknowledged at once and answered through the API, so WeCom's 5-second timeout never loses a reply.
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+import type { InboundMessage, OutboundMessage } from '../../bot/messages.js';
+import type { PlatformSender } from '../../bot/outbox.js';
+import type { ChannelDeps } from '../channel.js';
+import { sleep } from './api-client.js';
+import { type WecomCrypto, WecomCryptoError } from './crypto.js';
+import type { WecomCredentials } from './demo.js';
+import { RateLimited } from './errors.js';
+import { InboundShapeError, toInbound } from './inbound.js';
+import { APP_TEXT_MAX_BYTES, splitUtf8 } from './render.js';
+import { buildXml, parseXmlRoot, XmlError } from './xml.js';
+
+export const CALLBACK_PATH = '/wecom/callback';
+export const BODY_LIMIT_BYTES = 64 * 1024;
+/** said when the bot failed after the delivery was already acknowledged (WeCom will not retry a 200) */
+export const FALLBACK_TEXT = '抱歉，系统暂时繁忙，刚才的消息没有处理成功，请稍后再发一次。';
+
+export interface CallbackOptions {
+  /** how long the bot may take before the reply goes through the API instead of the HTTP answer */
+  passiveBudgetMs: number;
+  /** how long a delivery's mark is kept (WeCom retries within seconds; replays are refused for this long) */
+  dedupeTtlMs: number;
+  /** a rate-limited background send waits the window out at most this often before giving up */
+  rateLimitRetries: number;
+}
+
+interface Refusal {
+  status: 400 | 401 | 413;
+  reason: string;
+}
+
+const refuse = (status: Refusal['status'], reason: string): Refusal => ({ status, reason });
+
+export function createCallbackRouter(
+  deps: ChannelDeps,
+  creds: WecomCredentials,
+  crypto: WecomCrypto,
+  sender: PlatformSender,
+  opts: CallbackOptions,
+): Router {
+  const { log } = deps;
+  const router = new Router();
+
+  const param = (ctx: Context, name: string): string | undefined => {
+    const v = ctx.query[name];
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  };
+
+  /** signature first, then the clock window, then decryption with its receiveid check */
+  const open = (
+    signature: string | undefined,
+    timestamp: string | undefined,
+    nonce: string | undefined,
+    ciphertext: string,
+  ): string | Refusal => {
+    if (!signature || !timestamp || !nonce) return refuse(401, 'missing msg_signature/timestamp/nonce');
+    if (!crypto.verify(signature, timestamp, nonce, ciphertext)) return refuse(401, 'signature mismatch');
+    const skewS = Math.abs(deps.now().getTime() / 1000 - Number(timestamp));
+    if (!/^\d{1,12}$/.test(timestamp) || skewS > deps.config.WECOM_MAX_CLOCK_SKEW_S)
+      return refuse(401, `timestamp outside the ${deps.config.WECOM_MAX_CLOCK_SKEW_S} s window`);
+    try {
+      return crypto.decrypt(ciphertext);
+    } catch (e) {
+      if (e instanceof WecomCryptoError) return refuse(e.reason === 'wrong_receiveid' ? 401 : 400, e.reason);
+      throw e;
+    }
+  };
+
+  const answerRefusal = (ctx: Context, r: Refusal) => {
+    log.warn({ status: r.status, reason: r.reason, method: ctx.method }, 'wecom callback refused');
+    ctx.status = r.status;
+    ctx.body = r.status === 413 ? 'payload too large' : r.status === 400 ? 'bad request' : 'unauthorized';
+  };
+
+  router.get(CALLBACK_PATH, async (ctx) => {
+    const echostr = param(ctx, 'echostr');
+    if (!echostr) return answerRefusal(ctx, refuse(401, 'missing echostr'));
+    const plain = open(param(ctx, 'msg_signature'), param(ctx, 'timestamp'), param(ctx, 'nonce'), echostr);
+    if (typeof plain !== 'string') return answerRefusal(ctx, plain);
+    ctx.type = 'text/plain';
+    ctx.body = plain;
+  });
+
+  router.post(CALLBACK_PATH, async (ctx) => {
+    const signature = param(ctx, 'msg_signature');
+    const timestamp = param(ctx, 'timestamp');
+    const nonce = param(ctx, 'nonce');
+    if (!signature || !timestamp || !nonce)
+      return answerRefusal(ctx, refuse(401, 'missing msg_signature/timestamp/nonce'));
+    let raw: string;
+    try {
+      raw = await getRawBody(ctx.req, {
+        limit: BODY_LIMIT_BYTES,
+        encoding: 'utf8',
+        length: ctx.get('content-length') || undefined,
+      });
+    } catch (e) {
+      const status = (e as { status?: number }).status;
+      return answerRefusal(
+        ctx,
+        refuse(status === 413 ? 413 : 400, `body: ${(e as { type?: string }).type ?? 'unreadable'}`),
+      );
+    }
+    let outer: Record<string, unknown>;
+    try {
+      outer = parseXmlRoot(raw);
+    } catch (e) {
+      return answerRefusal(ctx, refuse(400, `envelope: ${(e as Error).message.slice(0, 100)}`));
+    }
+    if (typeof outer.Encrypt !== 'string' || outer.Encrypt === '')
+      return answerRefusal(ctx, refuse(400, 'envelope without Encrypt'));
+    const plain = open(signature, timestamp, nonce, outer.Encrypt);
+    if (typeof plain !== 'string') return answerRefusal(ctx, plain);
+    let msg: InboundMessage;
+    try {
+      msg = toInbound(parseXmlRoot(plain), deps.now());
+    } catch (e) {
+      if (e instanceof XmlError || e instanceof InboundShapeError)
+        return answerRefusal(ctx, refuse(400, `message: ${e.message.slice(0, 100)}`));
+      throw e;
+    }
+    await dispatch(ctx, msg);
+  });
+
+  const markKey = (msg: InboundMessage) => `wecom:seen:${creds.corpId}:${msg.dedupeKey}`;
+
+  /** sends through the API in order; a rate limit is waited out (never hammered), other failures are logged */
+  const sendAll = async (userId: string, replies: OutboundMessage[]) => {
+    for (const reply of replies) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await sender.send({ userIds: [userId] }, reply);
+          break;
+        } catch (e) {
+          if (e instanceof RateLimited && attempt < opts.rateLimitRetries) {
+            await sleep(e.retryAfterMs);
+            continue;
+          }
+          log.error({ err: e, kind: reply.kind }, 'wecom reply could not be sent');
+          break;
+        }
+      }
+    }
+  };
+
+  const dispatch = async (ctx: Context, msg: InboundMessage) => {
+    const key = markKey(msg);
+    if (!(await deps.store.setIfAbsent(key, 'handling', opts.dedupeTtlMs))) {
+      log.info({ kind: msg.kind }, 'wecom duplicate delivery acknowledged');
+      ctx.status = 200;
+      ctx.body = '';
+      return;
+    }
+    const handling = deps.handle(msg).then(
+      (replies) => ({ ok: true as const, replies }),
+      (err: unknown) => ({ ok: false as const, err }),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), opts.passiveBudgetMs);
+    });
+    // one decision, taken once: either this request answers, or the background does; never both
+    const first = await Promise.race([handling, late]);
+    clearTimeout(timer);
+
+    if (first === 'late') {
+      ctx.status = 200;
+      ctx.body = '';
+      deps.background.run('wecom late reply', async () => {
+        const r = await handling;
+        if (!r.ok) {
+          log.error({ err: r.err, kind: msg.kind }, 'wecom message handling failed after acknowledgement');
+          await deps.store.del(key);
+          await sendAll(msg.userId, [{ kind: 'text', text: FALLBACK_TEXT }]);
+          return;
+        }
+        await sendAll(msg.userId, r.replies);
+        await deps.store.set(key, 'done', opts.dedupeTtlMs);
+      });
+      return;
+    }
+    if (!first.ok) {
+      // not acknowledged: release the mark so WeCom's retry is handled
+      await deps.store.del(key);
+      log.error({ err: first.err, kind: msg.kind }, 'wecom message handling failed: WeCom will retry');
+      ctx.status = 500;
+      ctx.body = '';
+      return;
+    }
+
+    let rest = first.replies;
+    ctx.status = 200;
+    ctx.body = '';
+    const head = rest[0];
+    if (head?.kind === 'text') {
+      const [passive, ...more] = splitUtf8(head.text, APP_TEXT_MAX_BYTES);
+      rest = [...more.map((text): OutboundMessage => ({ kind: 'text', text })), ...rest.slice(1)];
+      ctx.type = 'application/xml';
+      ctx.body = passiveReply(msg.userId, passive ?? '');
+    }
+    await deps.store.set(key, 'done', opts.dedupeTtlMs);
+    if (rest.length) {
+      // after the passive answer has left, so the user reads the replies in order
+      const sent = new Promise<void>((resolve) => ctx.res.once('close', () => resolve()));
+      deps.background.run('wecom follow-up replies', async () => {
+        await sent;
+        await sendAll(msg.userId, rest);
+      });
+    }
+  };
+
+  const passiveReply = (userId: string, text: string): string => {
+    const now = deps.now();
+    const timestamp = String(Math.floor(now.getTime() / 1000));
+    const inner = buildXml({
+      ToUserName: userId,
+      FromUserName: creds.corpId,
+      CreateTime: Number(timestamp),
+      MsgType: 'text',
+      Content: text,
+    });
+    const env = crypto.seal(inner, timestamp);
+    return buildXml({
+      Encrypt: env.encrypt,
+      MsgSignature: env.signature,
+      TimeStamp: Number(env.timestamp),
+      Nonce: env.nonce,
+    });
+  };
+
+  return router;
+}

@@ -1,0 +1,81 @@
+/**
+ * PlatformSender over the app API: message/send to users, appchat/send to the app's group chats, template cards
+ * and their updates (WECOM.md §4).
+ */
+import type { Card, OutboundMessage, Recipient } from '../../bot/messages.js';
+import type { PlatformSender, SentRef } from '../../bot/outbox.js';
+import type { WecomApi } from './api-client.js';
+import { WecomInputError } from './errors.js';
+import { APP_TEXT_MAX_BYTES, type RenderOptions, renderCardMarkdown, renderTemplateCard, splitUtf8 } from './render.js';
+
+/** message/send takes at most 1000 users per call */
+const TOUSER_MAX = 1000;
+
+export function createWecomSender(api: WecomApi, opts: RenderOptions = {}): PlatformSender {
+  const agentid = api.creds.agentId;
+
+  const toUsers = async (userIds: string[], body: Record<string, unknown>): Promise<SentRef> => {
+    let ref: SentRef = {};
+    for (let i = 0; i < userIds.length; i += TOUSER_MAX) {
+      const r = await api.postJson('/cgi-bin/message/send', {
+        touser: userIds.slice(i, i + TOUSER_MAX).join('|'),
+        agentid,
+        ...body,
+      });
+      if (typeof r.response_code === 'string' && r.response_code) ref = { responseCode: r.response_code };
+    }
+    return ref;
+  };
+  const toChat = async (chatid: string, body: Record<string, unknown>): Promise<SentRef> => {
+    await api.postJson('/cgi-bin/appchat/send', { chatid, ...body });
+    return {};
+  };
+
+  const image = async (msg: OutboundMessage & { kind: 'image' }) => {
+    const mediaId = await api.upload('image', msg.png, msg.name ?? 'image.png', 'image/png');
+    return { msgtype: 'image', image: { media_id: mediaId } };
+  };
+
+  return {
+    async send(to: Recipient, msg: OutboundMessage): Promise<SentRef> {
+      const deliver = (body: Record<string, unknown>) =>
+        'chatId' in to ? toChat(to.chatId, body) : toUsers(to.userIds, body);
+      if ('userIds' in to && to.userIds.length === 0) throw new WecomInputError('no recipient');
+      switch (msg.kind) {
+        case 'text':
+        case 'markdown': {
+          let ref: SentRef = {};
+          for (const part of splitUtf8(msg.text, APP_TEXT_MAX_BYTES))
+            ref = await deliver({ msgtype: msg.kind, [msg.kind]: { content: part } });
+          return ref;
+        }
+        case 'image':
+          return deliver(await image(msg));
+        case 'card': {
+          if ('chatId' in to) {
+            let ref: SentRef = {};
+            for (const part of splitUtf8(renderCardMarkdown(msg.card), APP_TEXT_MAX_BYTES))
+              ref = await deliver({ msgtype: 'markdown', markdown: { content: part } });
+            return ref;
+          }
+          return deliver({ msgtype: 'template_card', template_card: renderTemplateCard(msg.card, opts) });
+        }
+      }
+    },
+
+    async updateCard(
+      ref: { cardId: string; responseCode?: string; userIds?: string[] },
+      msg: { kind: 'card'; card: Card },
+    ) {
+      if (!ref.responseCode)
+        throw new WecomInputError('updating a WeCom card needs a response_code (from the send or a click)');
+      const card = { ...msg.card, id: ref.cardId };
+      await api.postJson('/cgi-bin/message/update_template_card', {
+        ...(ref.userIds?.length ? { userids: ref.userIds } : { atall: 1 }),
+        agentid,
+        response_code: ref.responseCode,
+        template_card: renderTemplateCard(card, opts),
+      });
+    },
+  };
+}
