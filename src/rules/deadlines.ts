@@ -1,5 +1,6 @@
 /** What the bot says about dates: the countdown to each timeline event, and which events to announce today. */
 import { daysBetween, shanghaiDate } from './dates.js';
+import { compareText } from './money.js';
 import type { Policy } from './policy.js';
 
 export interface Countdown {
@@ -14,7 +15,7 @@ export function deadlineCountdown(policy: Policy, now: Date): Countdown[] {
   const today = shanghaiDate(now);
   return policy.timeline
     .map((e) => ({ key: e.key, label: e.label, date: e.date, daysLeft: daysBetween(today, e.date) }))
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    .sort((a, b) => compareText(a.date, b.date));
 }
 
 export interface DueAnnouncement {
@@ -32,5 +33,5 @@ export function dueAnnouncements(policy: Policy, today: string): DueAnnouncement
     .filter((e) => e.announce)
     .map((e) => ({ key: e.key, label: e.label, date: e.date, daysBefore: daysBetween(today, e.date) }))
     .filter((e) => offsets.has(e.daysBefore))
-    .sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+    .sort((a, b) => compareText(a.date, b.date));
 }

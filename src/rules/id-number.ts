@@ -20,8 +20,7 @@ export function validateIdNumber(input: string): IdCheck {
   if (id.length !== 18) return { ok: false, reason: `应为 18 位，现为 ${id.length} 位` };
   if (!/^\d{17}[\dX]$/.test(id)) return { ok: false, reason: '前 17 位应为数字，最后一位为数字或 X' };
   const birthDate = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`;
-  if (!isLocalDate(birthDate) || birthDate < '1900-01-01')
-    return { ok: false, reason: `出生日期 ${id.slice(6, 14)} 不是有效日期` };
+  if (!isLocalDate(birthDate)) return { ok: false, reason: `出生日期 ${id.slice(6, 14)} 不是有效日期` };
   if (idCheckChar(id) !== id[17]) return { ok: false, reason: '校验位不符，请核对号码是否抄错' };
   return { ok: true, birthDate };
 }

@@ -20,3 +20,8 @@ export function percentText(bp: number): string {
 export function mulDivHalfUp(a: number, b: number, c: number): number {
   return Math.floor((a * b * 2 + c) / (2 * c));
 }
+
+/** Code-point order of two strings (YYYY-MM-DD dates sort as dates), as a sort comparator. */
+export function compareText(a: string, b: string): number {
+  return Number(a > b) - Number(a < b);
+}

@@ -3,7 +3,7 @@
  * participants to the unit's member total, highest first; category and grand totals; the headline against the
  * programme target. Special cells (a printed note such as `省本级100%`, no member total) never break it.
  */
-import { mulDivHalfUp, percentText } from './money.js';
+import { compareText, mulDivHalfUp, percentText } from './money.js';
 
 export interface UnitInput {
   id: string | number;
@@ -62,8 +62,7 @@ function compareRows(a: RankedRow, b: RankedRow): number {
     return b.ratioBp - a.ratioBp;
   }
   if (a.participants !== b.participants) return b.participants - a.participants;
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  return String(a.id) < String(b.id) ? -1 : String(a.id) > String(b.id) ? 1 : 0;
+  return compareText(a.name, b.name) || compareText(String(a.id), String(b.id));
 }
 
 export function rankUnits(units: UnitInput[], o: { target: number | null }): Ranking {
