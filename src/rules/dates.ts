@@ -33,6 +33,7 @@ export function shanghaiTime(instant: Date): string {
 
 /** The instant at which a Shanghai date and 'HH:MM' time begin. */
 export function shanghaiInstant(date: string, time = '00:00'): Date {
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new RangeError(`not an HH:MM time: ${time}`);
   return new Date(dayNumber(date) * DAY_MS + Date.parse(`1970-01-01T${time}:00Z`) - SHANGHAI_OFFSET_MS);
 }
 

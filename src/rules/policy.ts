@@ -34,7 +34,7 @@ export const TimelineEventSchema = z.object({
   key: z.string().min(1),
   label: z.string().min(1),
   date: LocalDate,
-  /** announced to groups at T-7/T-3/T-1/T-0 */
+  /** announced to groups on the days of broadcasts.announceDaysBefore (e.g. T-7/T-3/T-1/T-0); false = listed only */
   announce: z.boolean().default(true),
 });
 

@@ -5,8 +5,8 @@
  */
 import { compareText, mulDivHalfUp, percentText } from './money.js';
 
-export interface UnitInput {
-  id: string | number;
+export interface UnitInput<Id extends string | number = string | number> {
+  id: Id;
   name: string;
   category: string;
   previousParticipants: number;
@@ -16,8 +16,8 @@ export interface UnitInput {
   note?: string;
 }
 
-export interface RankedRow {
-  id: string | number;
+export interface RankedRow<Id extends string | number = string | number> {
+  id: Id;
   name: string;
   rank: number;
   participants: number;
@@ -30,15 +30,15 @@ export interface RankedRow {
   note?: string;
 }
 
-export interface CategoryTable {
+export interface CategoryTable<Id extends string | number = string | number> {
   category: string;
-  rows: RankedRow[];
+  rows: RankedRow<Id>[];
   /** memberTotal sums the known member totals */
   totals: { participants: number; previousParticipants: number; memberTotal: number };
 }
 
-export interface Ranking {
-  categories: CategoryTable[];
+export interface Ranking<Id extends string | number = string | number> {
+  categories: CategoryTable<Id>[];
   totals: { participants: number; previousParticipants: number };
   headline: { participants: number; target: number | null; ratioBp: number | null; display: string };
 }
@@ -65,12 +65,15 @@ function compareRows(a: RankedRow, b: RankedRow): number {
   return compareText(a.name, b.name) || compareText(String(a.id), String(b.id));
 }
 
-export function rankUnits(units: UnitInput[], o: { target: number | null }): Ranking {
-  const groups = new Map<string, RankedRow[]>();
+export function rankUnits<Id extends string | number>(
+  units: UnitInput<Id>[],
+  o: { target: number | null },
+): Ranking<Id> {
+  const groups = new Map<string, RankedRow<Id>[]>();
   for (const c of CATEGORY_ORDER) groups.set(c, []);
   for (const u of units) {
     const r = ratioBp(u.participants, u.memberTotal);
-    const row: RankedRow = {
+    const row: RankedRow<Id> = {
       id: u.id,
       name: u.name,
       rank: 0,
@@ -85,7 +88,7 @@ export function rankUnits(units: UnitInput[], o: { target: number | null }): Ran
     if (list) list.push(row);
     else groups.set(u.category, [row]);
   }
-  const categories: CategoryTable[] = [];
+  const categories: CategoryTable<Id>[] = [];
   let participants = 0;
   let previousParticipants = 0;
   for (const [category, rows] of groups) {

@@ -27,6 +27,7 @@ describe('dates in Asia/Shanghai', () => {
   it('shanghaiInstant is the inverse', () => {
     expect(shanghaiInstant('2017-03-20', '09:00').toISOString()).toBe('2017-03-20T01:00:00.000Z');
     expect(shanghaiInstant('2020-12-31').toISOString()).toBe('2020-12-30T16:00:00.000Z');
+    expect(() => shanghaiInstant('2020-12-31', '9:00')).toThrow('not an HH:MM time');
   });
 
   it.each([
