@@ -20,7 +20,7 @@ const USAGE = `用法 (usage): npm run huzhu -- <command>
   progress export [--period <n>] --out <file.xlsx>`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
-const PeriodNo = z.coerce.number().int().positive('期次应为正整数');
+const PeriodNo = z.string().regex(/^[1-9]\d*$/, '期次应为正整数').transform(Number);
 const UnitCode = z.string().min(1, '请给出单位编码 --unit');
 const OutFile = z.string().regex(/\.xlsx$/i, '输出文件应以 .xlsx 结尾');
 

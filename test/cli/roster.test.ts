@@ -10,7 +10,7 @@ import { freshDb, providers, type TestDb } from '../support/db.js';
 import { person, tmpFile, writeCsv, writeXlsx } from '../support/roster-files.js';
 
 async function seedYunnan12(t: TestDb) {
-  const policy = loadPolicyFile('yunnan-12-kmust');
+  const policy = loadPolicyFile('yunnan-12');
   const fed = await t.db.org.create({ data: { code: 'YN', name: '云南冶金集团工会', kind: 'federation' } });
   const office = await t.db.org.create({ data: { code: 'KMUST', name: '昆明冶金高等专科学校工会', kind: 'office', parentId: fed.id, category: '产业、系统工会' } });
   await t.db.org.update({ where: { id: office.id }, data: { rankUnitId: office.id, officeId: office.id } });

@@ -139,7 +139,7 @@ describe.each(platforms)('worker journeys on %s', (platform) => {
     const u = 'demo-worker-3';
     expect(said(await ctx.d.say(u, '我参加了吗'))).toContain('请回复您的姓名');
     expect(said(await ctx.d.say(u, '王小梅'))).toContain('后 4 位');
-    expect(said(await ctx.d.say(u, '0028'))).toContain('身份核对成功');
+    expect(said(await ctx.d.say(u, '0029'))).toContain('身份核对成功');
     expect(said(await ctx.d.say(u, '我参加了吗'))).toContain('王小梅');
 
     const stranger = 'stranger-1';
