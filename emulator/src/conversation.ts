@@ -10,6 +10,7 @@ import { renderMessage } from './render.js';
 export class Conversation {
   readonly root = h('div', { class: 'log-inner' });
   private lastSeq = 0;
+  private readonly seen = new Set<number>();
   private readonly cards = new Map<string, { el: HTMLElement; json: string }>();
   private polling: Promise<number> | null = null;
   /** messages from the bot the person has not looked at */
@@ -35,11 +36,16 @@ export class Conversation {
   private async doPoll(): Promise<number> {
     const fresh = await api.messages(this.platform, this.to, this.lastSeq);
     let added = 0;
+    // in the order the platform recorded them; an updated card may come again with a newer seq: update it in place
     for (const m of fresh) {
-      if (m.seq <= this.lastSeq) continue;
-      this.lastSeq = m.seq;
-      this.append(m);
-      added++;
+      this.lastSeq = Math.max(this.lastSeq, m.seq);
+      if (m.card && this.cards.has(m.card.id)) {
+        this.updateCard(m);
+      } else if (!this.seen.has(m.seq)) {
+        this.seen.add(m.seq);
+        this.append(m);
+        added++;
+      }
     }
     const open = [...this.cards.values()].some((c) => !c.el.classList.contains('final'));
     if (open) {
