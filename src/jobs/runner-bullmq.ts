@@ -135,13 +135,13 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
       return queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'failed', 'completed');
     },
     async idle(horizonMs = Number.POSITIVE_INFINITY) {
-      for (;;) {
+      // a job moving delayed → waiting between two reads is seen by neither: idle must hold for several reads
+      let quiet = 0;
+      while (quiet < 3) {
         const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
-        const delayed = (await queue.getDelayed()).filter(
-          (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= Date.now() + horizonMs,
-        );
-        if (!c.waiting && !c.active && !c.prioritized && !delayed.length) return;
-        await new Promise((r) => setTimeout(r, 25));
+        const delayed = (await queue.getDelayed()).filter((j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= Date.now() + horizonMs);
+        quiet = !c.waiting && !c.active && !c.prioritized && !delayed.length ? quiet + 1 : 0;
+        await new Promise((r) => setTimeout(r, 20));
       }
     },
   };
