@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
+import type { JobRunner } from '../../src/jobs/types.js';
+import { demoDb, jobDeps, outboxWith, RecordingSender } from './support.js';
+
+/** A WeCom-like refusal: the channel's typed rate-limit error carries retryAfterMs (45009). */
+class RateLimited extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super('WeCom /cgi-bin/appchat/send answered errcode 45009: api freq out of limit');
+  }
+}
+
+const notice = (i: number, chatId: string) => ({
+  key: `notice:pace:${chatId}:${i}`,
+  kind: 'notice',
+  platform: 'wecom',
+  recipient: JSON.stringify({ chatId }),
+  content: JSON.stringify({ kind: 'text', text: `第${i}条` }),
+});
+
+describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages a minute per robot)', () => {
+  let t: Awaited<ReturnType<typeof demoDb>>;
+  beforeAll(async () => {
+    t = await demoDb('sqlite');
+  });
+  afterAll(async () => t.drop());
+
+  it('never lets more than the robot limit into one group per window, and sends every message once', async () => {
+    const sender = new RecordingSender('wecom');
+    // the robot's 20 a minute, scaled down: 3 per 400 ms
+    const limits = { wecom: { perPlatform: { limit: 1000, windowMs: 60_000 }, perRobot: { limit: 3, windowMs: 400 }, textBytes: 2048 } };
+    const runner: JobRunner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender), limits }), { schedules: false });
+    await runner.start();
+    await t.db.delivery.createMany({ data: [...Array(7).keys()].map((i) => notice(i, 'groupa')) });
+    await t.db.delivery.createMany({ data: [...Array(2).keys()].map((i) => notice(i, 'groupb')) });
+    const started = Date.now();
+    await runner.enqueueBulk([...Array(7).keys()].map((i) => ({ name: 'deliver', data: { key: `notice:pace:groupa:${i}` } })));
+    await runner.enqueueBulk([...Array(2).keys()].map((i) => ({ name: 'deliver', data: { key: `notice:pace:groupb:${i}` } })));
+    await runner.idle();
+    await runner.stop();
+    const toA = sender.sent.filter((s) => 'chatId' in s.to && s.to.chatId === 'groupa');
+    expect(toA.map((s) => (s.msg as { text: string }).text).sort()).toEqual([...Array(7).keys()].map((i) => `第${i}条`).sort());
+    // any 400 ms holds at most 3 sends (less 50 ms for the time between taking the slot and the send itself)
+    const times = toA.map((s) => s.at).sort((a, b) => a - b);
+    for (const t0 of times) expect(times.filter((x) => x >= t0 && x < t0 + 350).length).toBeLessThanOrEqual(3);
+    // 7 messages at 3 per 400 ms: the 7th waits for two windows
+    expect(Date.now() - started).toBeGreaterThanOrEqual(800);
+    // another group's robot is not held up by the first
+    expect(sender.sent.filter((s) => 'chatId' in s.to && s.to.chatId === 'groupb')).toHaveLength(2);
+    const rows = await t.db.delivery.findMany({ where: { key: { startsWith: 'notice:pace:' } } });
+    expect(rows.every((r) => r.status === 'sent' && r.attempts === 1)).toBe(true);
+  });
+
+  it('slows down on a rate-limit refusal instead of failing: delayed by retryAfterMs, no attempt spent, sent once', async () => {
+    const sender = new RecordingSender('wecom');
+    sender.failures = { n: 2, error: () => new RateLimited(300) };
+    const runner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender) }), { schedules: false });
+    await runner.start();
+    await t.db.delivery.create({ data: notice(0, 'groupc') });
+    const started = Date.now();
+    await runner.enqueue('deliver', { key: 'notice:pace:groupc:0' });
+    await runner.idle();
+    await runner.stop();
+    expect(sender.sent).toHaveLength(1);
+    expect(sender.sent[0]!.at - started).toBeGreaterThanOrEqual(600);
+    const row = await t.db.delivery.findUniqueOrThrow({ where: { key: 'notice:pace:groupc:0' } });
+    expect(row.status).toBe('sent');
+    // claimed three times, refused twice before the platform took it: never dead, never sent twice
+    expect(row.attempts).toBe(3);
+  });
+
+  it('a send interrupted between claim and mark is not resent automatically: it becomes a dead letter to replay', async () => {
+    const sender = new RecordingSender('wecom');
+    const runner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender) }), { schedules: false });
+    await runner.start();
+    // what a crash leaves behind: the row claimed (sending) and the job run again
+    await t.db.delivery.create({ data: { ...notice(0, 'groupd'), status: 'sending', attempts: 1, sentAt: new Date() } });
+    await runner.enqueue('deliver', { key: 'notice:pace:groupd:0' });
+    await runner.idle();
+    await runner.stop();
+    expect(sender.sent).toHaveLength(0);
+    const row = await t.db.delivery.findUniqueOrThrow({ where: { key: 'notice:pace:groupd:0' } });
+    expect(row.status).toBe('unknown');
+    expect(row.error).toContain('not resent automatically');
+  });
+});
