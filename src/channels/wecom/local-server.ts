@@ -198,6 +198,11 @@ export class LocalWecomServer {
 
   // ---- typed reads ----
 
+  /** the sequence number of the latest request or recorded message */
+  lastSeq(): number {
+    return this.seq;
+  }
+
   requests(path?: string): RecordedRequest[] {
     return path ? this.log.filter((r) => r.path === path) : [...this.log];
   }
