@@ -139,7 +139,9 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
       let quiet = 0;
       while (quiet < 3) {
         const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
-        const delayed = (await queue.getDelayed()).filter((j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= Date.now() + horizonMs);
+        const delayed = (await queue.getDelayed()).filter(
+          (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= Date.now() + horizonMs,
+        );
         quiet = !c.waiting && !c.active && !c.prioritized && !delayed.length ? quiet + 1 : 0;
         await new Promise((r) => setTimeout(r, 20));
       }

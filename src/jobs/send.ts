@@ -18,7 +18,8 @@ async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundM
 }
 
 export async function deliver(ctx: JobContext, key: string): Promise<'sent' | string> {
-  if (!ctx.outbox) throw new PermanentJobError('no outbox in this process: deliveries are sent by the app');
+  // a process without senders (the CLI without Redis) only plans: the row stays queued for the app's sweep
+  if (!ctx.outbox) return 'left for the app';
   const row = await ctx.db.delivery.findUnique({
     where: { key },
     select: { platform: true, recipient: true, status: true },

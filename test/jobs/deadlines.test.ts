@@ -20,13 +20,19 @@ describe('deadline announcements at T-7, T-3, T-1 and on the day (RULES §8, see
   beforeAll(async () => {
     t = await demoDb('sqlite');
     const p = await t.db.period.findUniqueOrThrow({ where: { id: t.periodId } });
-    await t.db.period.update({ where: { id: p.id }, data: { policy: JSON.stringify({ ...JSON.parse(p.policy), slogans: SLOGANS }) } });
+    await t.db.period.update({
+      where: { id: p.id },
+      data: { policy: JSON.stringify({ ...JSON.parse(p.policy), slogans: SLOGANS }) },
+    });
   });
   afterAll(async () => t.drop());
 
   async function runOn(day: string) {
     const sender = new RecordingSender('wecom');
-    const runner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender), now: new Date(`${day}T09:00:00+08:00`) }), { schedules: false });
+    const runner = createMemoryRunner(
+      jobDeps(t, { outbox: outboxWith(sender), now: new Date(`${day}T09:00:00+08:00`) }),
+      { schedules: false },
+    );
     await runner.start();
     await runner.enqueue('deadlines.daily', {});
     await runner.idle();

@@ -28,18 +28,28 @@ describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages 
   it('never lets more than the robot limit into one group per window, and sends every message once', async () => {
     const sender = new RecordingSender('wecom');
     // the robot's 20 a minute, scaled down: 3 per 400 ms
-    const limits = { wecom: { perPlatform: { limit: 1000, windowMs: 60_000 }, perRobot: { limit: 3, windowMs: 400 }, textBytes: 2048 } };
-    const runner: JobRunner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender), limits }), { schedules: false });
+    const limits = {
+      wecom: { perPlatform: { limit: 1000, windowMs: 60_000 }, perRobot: { limit: 3, windowMs: 400 }, textBytes: 2048 },
+    };
+    const runner: JobRunner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender), limits }), {
+      schedules: false,
+    });
     await runner.start();
     await t.db.delivery.createMany({ data: [...Array(7).keys()].map((i) => notice(i, 'groupa')) });
     await t.db.delivery.createMany({ data: [...Array(2).keys()].map((i) => notice(i, 'groupb')) });
     const started = Date.now();
-    await runner.enqueueBulk([...Array(7).keys()].map((i) => ({ name: 'deliver', data: { key: `notice:pace:groupa:${i}` } })));
-    await runner.enqueueBulk([...Array(2).keys()].map((i) => ({ name: 'deliver', data: { key: `notice:pace:groupb:${i}` } })));
+    await runner.enqueueBulk(
+      [...Array(7).keys()].map((i) => ({ name: 'deliver', data: { key: `notice:pace:groupa:${i}` } })),
+    );
+    await runner.enqueueBulk(
+      [...Array(2).keys()].map((i) => ({ name: 'deliver', data: { key: `notice:pace:groupb:${i}` } })),
+    );
     await runner.idle();
     await runner.stop();
     const toA = sender.sent.filter((s) => 'chatId' in s.to && s.to.chatId === 'groupa');
-    expect(toA.map((s) => (s.msg as { text: string }).text).sort()).toEqual([...Array(7).keys()].map((i) => `第${i}条`).sort());
+    expect(toA.map((s) => (s.msg as { text: string }).text).sort()).toEqual(
+      [...Array(7).keys()].map((i) => `第${i}条`).sort(),
+    );
     // any 400 ms holds at most 3 sends (less 50 ms for the time between taking the slot and the send itself)
     const times = toA.map((s) => s.at).sort((a, b) => a - b);
     for (const t0 of times) expect(times.filter((x) => x >= t0 && x < t0 + 350).length).toBeLessThanOrEqual(3);
@@ -74,7 +84,9 @@ describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages 
     const runner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender) }), { schedules: false });
     await runner.start();
     // what a crash leaves behind: the row claimed (sending) and the job run again
-    await t.db.delivery.create({ data: { ...notice(0, 'groupd'), status: 'sending', attempts: 1, sentAt: new Date() } });
+    await t.db.delivery.create({
+      data: { ...notice(0, 'groupd'), status: 'sending', attempts: 1, sentAt: new Date() },
+    });
     await runner.enqueue('deliver', { key: 'notice:pace:groupd:0' });
     await runner.idle();
     await runner.stop();

@@ -39,11 +39,20 @@ export class RecordingSender implements PlatformSender {
 
 export async function demoDb(provider: Provider, scale = 1000): Promise<TestDb & { periodId: number }> {
   const t = await freshDb(provider);
-  const r = await loadDemo({ db: t.db, hashKey: 'test-id-hash-key-0123456789', scale, today: NOTICE_DAY, platforms: ['wecom'] });
+  const r = await loadDemo({
+    db: t.db,
+    hashKey: 'test-id-hash-key-0123456789',
+    scale,
+    today: NOTICE_DAY,
+    platforms: ['wecom'],
+  });
   return { ...t, periodId: r.periodId };
 }
 
-export function jobDeps(t: TestDb, o: { outbox?: Outbox; store?: KeyValueStore; now?: Date; limits?: JobDeps['limits'] } = {}): JobDeps {
+export function jobDeps(
+  t: TestDb,
+  o: { outbox?: Outbox; store?: KeyValueStore; now?: Date; limits?: JobDeps['limits'] } = {},
+): JobDeps {
   const now = o.now ?? PUSH_TIME;
   return {
     db: t.db,

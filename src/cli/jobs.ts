@@ -1,0 +1,181 @@
+/**
+ * `huzhu jobs list|dead|replay <id>|run <name> [--date YYYY-MM-DD]`: the admins' view of the job queue.
+ * With REDIS_URL the command talks to the app's BullMQ queue (a producer only: the app's workers run the jobs).
+ * Without it the app's queue lives in the app's process: `run` plans the messages into the Delivery table here
+ * and `replay` puts the row back, and the app's sweep (every minute) sends them.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { Templates } from '../bot/templates.js';
+import { platformNames } from '../channels/index.js';
+import { createJobRunner, deadLetters, deliverJobId, isJobName, JOB_NAMES, prepareReplay } from '../jobs/index.js';
+import type { JobDeps, JobRunner } from '../jobs/types.js';
+import type { Runtime } from '../runtime.js';
+import { createMemoryStore } from '../state/memory.js';
+
+export const JOBS_USAGE = `用法: npm run huzhu -- jobs <sub>
+  jobs list                      schedules (Asia/Shanghai), queue counts, today's deliveries by status
+  jobs dead                      the dead-letter list: sends and jobs that failed for good, or were interrupted
+  jobs replay <id>               put a dead letter back on the queue (id from jobs dead)
+  jobs run <name> [--date D]     run a job now: ${JOB_NAMES.join(', ')}`;
+
+export interface JobsIo {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+export interface JobsCommandOptions {
+  /** the clock (tests freeze it) */
+  now?: () => Date;
+  /** BullMQ key prefix (tests) */
+  prefix?: string;
+  /** platforms to plan for; default every channel under src/channels */
+  platforms?: () => string[];
+}
+
+const Id = z.coerce.number().int().positive('请给出死信编号（jobs dead 列出的 id）');
+const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
+
+function shanghai(iso: string | null): string {
+  if (!iso) return '—';
+  return `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')} (北京时间)`;
+}
+
+export async function runJobsCommand(
+  argv: string[],
+  io: JobsIo,
+  rt: Runtime,
+  o: JobsCommandOptions = {},
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { date: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [sub, arg] = positionals[0] === 'jobs' ? positionals.slice(1) : positionals;
+  if (values.help || !sub) {
+    io.out(JOBS_USAGE);
+    return sub || values.help ? 0 : 2;
+  }
+  const redisUrl = rt.config.REDIS_URL;
+  const deps: JobDeps = {
+    db: rt.db,
+    store: createMemoryStore(),
+    log: rt.log,
+    templates: new Templates(),
+    now: o.now ?? (() => new Date()),
+    platforms: o.platforms ?? (() => [...platformNames]),
+  };
+  let runner: JobRunner | null = null;
+  const producer = async (): Promise<JobRunner> => {
+    if (!runner) {
+      runner = createJobRunner(deps, {
+        ...(redisUrl ? { redisUrl } : {}),
+        ...(o.prefix ? { prefix: o.prefix } : {}),
+        schedules: false,
+        worker: false,
+      });
+      await runner.start();
+    }
+    return runner;
+  };
+  try {
+    switch (sub) {
+      case 'list': {
+        const r = await producer();
+        for (const s of await r.schedules())
+          io.out(
+            `${s.name.padEnd(18)} ${s.schedule.kind === 'daily' ? `每天 ${s.schedule.at}` : `每 ${Math.round(s.schedule.ms / 1000)} 秒`}  下次 ${shanghai(s.next)}`,
+          );
+        if (redisUrl)
+          io.out(
+            `队列：${Object.entries(await r.counts())
+              .map(([k, v]) => `${k} ${v}`)
+              .join('，')}`,
+          );
+        const counts = await rt.db.delivery.groupBy({
+          by: ['kind', 'status'],
+          _count: { _all: true },
+          orderBy: [{ kind: 'asc' }, { status: 'asc' }],
+        });
+        io.out(counts.length ? '消息：' : '消息：无');
+        for (const c of counts) io.out(`  ${c.kind.padEnd(14)} ${c.status.padEnd(8)} ${c._count._all}`);
+        return 0;
+      }
+      case 'dead': {
+        const rows = await deadLetters(rt.db, 200);
+        if (!rows.length) {
+          io.out('死信列表为空 (no dead letters)');
+          return 0;
+        }
+        for (const d of rows)
+          io.out(
+            `#${d.id}  ${d.status.padEnd(7)}  ${d.kind.padEnd(13)}  ${d.platform}  ${d.key}  尝试 ${d.attempts} 次  ${(d.error ?? '').slice(0, 120)}`,
+          );
+        io.out('重新发送：npm run huzhu -- jobs replay <id>');
+        return 0;
+      }
+      case 'replay': {
+        const r = Id.safeParse(arg);
+        if (!r.success) {
+          io.err(r.error.issues[0]!.message);
+          return 2;
+        }
+        const plan = await prepareReplay(rt.db, r.data);
+        if (!plan) {
+          io.err(`#${r.data} 不在死信列表中`);
+          return 1;
+        }
+        const name = plan.name;
+        if (!isJobName(name)) {
+          io.err(`#${r.data}: 未知任务 ${name}`);
+          return 1;
+        }
+        if (name === 'deliver') {
+          // a fresh job id: the failed job of the same key may still be kept by the queue
+          if (redisUrl)
+            await (await producer()).enqueue('deliver', plan.data, {
+              jobId: `${deliverJobId(String(plan.data.key))}|replay-${Date.now()}`,
+            });
+          io.out(`#${r.data} 已重新排队${redisUrl ? '' : '（应用每分钟发送一次排队中的消息）'}`);
+          return 0;
+        }
+        const r2 = await producer();
+        await r2.enqueue(name, plan.data);
+        if (!redisUrl) await r2.idle();
+        io.out(`#${r.data} 任务 ${name} 已重新运行`);
+        return 0;
+      }
+      case 'run': {
+        if (!arg || !isJobName(arg)) {
+          io.err(`未知任务：${arg ?? ''}（可用：${JOB_NAMES.join(', ')}）`);
+          return 2;
+        }
+        const data: Record<string, unknown> = {};
+        if (values.date) {
+          const d = LocalDate.safeParse(values.date);
+          if (!d.success) {
+            io.err(d.error.issues[0]!.message);
+            return 2;
+          }
+          data.date = d.data;
+        }
+        const r = await producer();
+        await r.enqueue(arg, data);
+        if (!redisUrl) {
+          await r.idle();
+          const queued = await rt.db.delivery.count({ where: { status: 'queued' } });
+          io.out(`任务 ${arg} 已运行；${queued} 条消息排队中，由运行中的应用发送`);
+        } else io.out(`任务 ${arg} 已加入队列`);
+        return 0;
+      }
+      default:
+        io.err(`未知命令：jobs ${sub}`);
+        io.err(JOBS_USAGE);
+        return 2;
+    }
+  } finally {
+    await (runner as JobRunner | null)?.stop();
+  }
+}
