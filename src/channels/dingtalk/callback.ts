@@ -1,0 +1,132 @@
+/**
+ * HTTP mode (DINGTALK.md §1, §5.4):
+ * - POST /dingtalk/callback: a robot message. The `timestamp` + `sign` headers are checked before anything else
+ *   (https://open.dingtalk.com/document/orgapp/receive-message), then the robotCode (403 when not ours), then the
+ *   body's shape. Answered at once with an empty 200; the message is handled in the background.
+ * - POST /dingtalk/card-callback: a card button click at the URL registered for our callbackRouteKey, signed with
+ *   x-ddpaas-signature over x-ddpaas-signature-timestamp (https://open.dingtalk.com/document/orgapp/event-callback-card).
+ *   Answered at once with no card change; the bot's decision updates every copy through the card update API
+ *   afterwards (the doc asks not to call the update API inside the callback).
+ */
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import getRawBody from 'raw-body';
+import type { ChannelDeps } from '../channel.js';
+import type { DingtalkCredentials } from './demo.js';
+import {
+  CardCallbackSchema,
+  cardClickInbound,
+  InboundShapeError,
+  RobotMessageSchema,
+  robotInbound,
+} from './inbound.js';
+import type { Receiver } from './receive.js';
+import { cardSignature, checkSigned, robotSign } from './sign.js';
+
+export const CALLBACK_PATH = '/dingtalk/callback';
+export const CARD_CALLBACK_PATH = '/dingtalk/card-callback';
+export const BODY_LIMIT_BYTES = 64 * 1024;
+
+export interface CallbackContext {
+  creds: DingtalkCredentials;
+  receiver: Receiver;
+  maxSkewMs: number;
+}
+
+export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Router {
+  const { log } = deps;
+  const router = new Router();
+
+  const refuse = (ctx: Context, status: 400 | 401 | 403 | 413, reason: string) => {
+    log.warn({ status, reason, path: ctx.path }, 'dingtalk callback refused');
+    ctx.status = status;
+    ctx.body = {
+      error:
+        status === 401
+          ? 'unauthorized'
+          : status === 403
+            ? 'forbidden'
+            : status === 413
+              ? 'payload too large'
+              : 'bad request',
+    };
+  };
+
+  const readJson = async (
+    ctx: Context,
+  ): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; reason: string }> => {
+    let raw: string;
+    try {
+      raw = await getRawBody(ctx.req, {
+        limit: BODY_LIMIT_BYTES,
+        encoding: 'utf8',
+        length: ctx.get('content-length') || undefined,
+      });
+    } catch (e) {
+      const status = (e as { status?: number }).status === 413 ? 413 : 400;
+      return { ok: false, status, reason: `body: ${(e as { type?: string }).type ?? 'unreadable'}` };
+    }
+    try {
+      return { ok: true, value: JSON.parse(raw) };
+    } catch {
+      return { ok: false, status: 400, reason: 'body is not JSON' };
+    }
+  };
+
+  router.post(CALLBACK_PATH, async (ctx) => {
+    const signed = checkSigned(
+      (ts) => robotSign(c.creds.appSecret, ts),
+      ctx.get('timestamp') || undefined,
+      ctx.get('sign') || undefined,
+      deps.now().getTime(),
+      c.maxSkewMs,
+    );
+    if (!signed.ok) return refuse(ctx, 401, signed.reason);
+    const body = await readJson(ctx);
+    if (!body.ok) return refuse(ctx, body.status, body.reason);
+    const robotCode = (body.value as { robotCode?: unknown } | null)?.robotCode;
+    if (robotCode !== c.creds.robotCode) return refuse(ctx, 403, 'unknown robotCode');
+    const parsed = RobotMessageSchema.safeParse(body.value);
+    if (!parsed.success)
+      return refuse(ctx, 400, `message: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    let inbound: ReturnType<typeof robotInbound>;
+    try {
+      inbound = robotInbound(parsed.data, deps.now());
+    } catch (e) {
+      if (e instanceof InboundShapeError) return refuse(ctx, 400, e.message);
+      throw e;
+    }
+    if (!inbound.ignore) await c.receiver.accept(inbound.msg, inbound.session);
+    ctx.status = 200;
+    ctx.body = {};
+  });
+
+  router.post(CARD_CALLBACK_PATH, async (ctx) => {
+    const timestamp = ctx.get('x-ddpaas-signature-timestamp') || undefined;
+    const signed = checkSigned(
+      (ts) => cardSignature(c.creds.cardApiSecret, ts),
+      timestamp,
+      ctx.get('x-ddpaas-signature') || undefined,
+      deps.now().getTime(),
+      c.maxSkewMs,
+    );
+    if (!signed.ok) return refuse(ctx, 401, `card: ${signed.reason}`);
+    const body = await readJson(ctx);
+    if (!body.ok) return refuse(ctx, body.status, body.reason);
+    const parsed = CardCallbackSchema.safeParse(body.value);
+    if (!parsed.success)
+      return refuse(ctx, 400, `card: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    try {
+      // the signed timestamp identifies this delivery: a replay of the same request is handled once
+      const p = parsed.data;
+      await c.receiver.accept(cardClickInbound(p, `${p.outTrackId}:${p.userId}:${timestamp}`, deps.now()));
+    } catch (e) {
+      if (e instanceof InboundShapeError) return refuse(ctx, 400, e.message);
+      throw e;
+    }
+    ctx.status = 200;
+    ctx.body = {};
+  });
+
+  return router;
+}

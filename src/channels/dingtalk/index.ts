@@ -1,0 +1,204 @@
+/**
+ * The DingTalk (钉钉) enterprise-internal app robot channel. With DINGTALK_APP_KEY/SECRET configured it talks to
+ * DINGTALK_API_BASE / DINGTALK_OAPI_BASE and receives over Stream (DingTalk's recommended mode) or, with
+ * DINGTALK_MODE=http, at POST /dingtalk/callback; without credentials it runs the embedded default: the demo
+ * credentials and a local DingTalk server started in-process, so the app, the tests and the emulator work offline.
+ */
+import type { Channel, ChannelDeps, ChannelFactory } from '../channel.js';
+import { DEFAULT_API_BASE, DEFAULT_OAPI_BASE, DingtalkApi } from './api-client.js';
+import { CARD_CALLBACK_PATH, createCallbackRouter } from './callback.js';
+import { DEMO_CREDENTIALS, type DingtalkCredentials } from './demo.js';
+import { createDingtalkEmulator, type DingtalkEmulator } from './emulator.js';
+import { PLATFORM } from './inbound.js';
+import { LocalDingtalkServer } from './local-server.js';
+import { type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
+import { createReceiver } from './receive.js';
+import { createDingtalkSender, type DingtalkSender } from './sender.js';
+import { type DingtalkSettings, readSettings } from './settings.js';
+import { connectStream, type StreamConnection } from './stream.js';
+
+export { DEFAULT_API_BASE, DEFAULT_OAPI_BASE, DingtalkApi } from './api-client.js';
+export { CALLBACK_PATH, CARD_CALLBACK_PATH } from './callback.js';
+export { DEMO_CREDENTIALS, type DingtalkCredentials } from './demo.js';
+export { DingtalkApiError, DingtalkInputError, DingtalkUnavailable, QuotaExhausted, RateLimited } from './errors.js';
+export { LocalDingtalkServer } from './local-server.js';
+export { monthOf, type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
+export { givesWay, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
+export { FALLBACK_TEXT } from './receive.js';
+export { type DingtalkSettings, readSettings } from './settings.js';
+
+export interface DingtalkChannelOptions {
+  /** run against this local server (several app instances on one local DingTalk) instead of starting one */
+  localServer?: LocalDingtalkServer;
+  /** DINGTALK_* settings over the config's (tests) */
+  settings?: Partial<Record<keyof DingtalkSettings, unknown>>;
+  dedupeTtlMs?: number;
+  sessionMarginMs?: number;
+  rateLimitRetries?: number;
+  /** API transport retries and their first delay */
+  retries?: number;
+  baseDelayMs?: number;
+  /** called once a month when the quota runs out (besides the held notice to DINGTALK_ADMIN_USER_IDS) */
+  onQuotaExhausted?: (e: QuotaExhaustedEvent) => Promise<void>;
+  /** how often held messages are retried (the month may have turned); 0 = never by timer */
+  flushEveryMs?: number;
+}
+
+export interface DingtalkChannel extends Channel {
+  platform: 'dingtalk';
+  credentials: Readonly<DingtalkCredentials>;
+  settings: DingtalkSettings;
+  mode: 'stream' | 'http';
+  apiBase: string;
+  oapiBase: string;
+  api: DingtalkApi;
+  sender: DingtalkSender;
+  quota: QuotaMeter;
+  localServer?: LocalDingtalkServer;
+  emulator?: DingtalkEmulator;
+  stream?: StreamConnection;
+  /** `start` is given the app's URL so card clicks (HTTP mode) and the emulator can reach it */
+  start(ctx?: { url?: string }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const ADMIN_NOTICE = (month: string) =>
+  `【互助助手】本组织钉钉开放接口 ${month} 月度调用次数已用完，消息暂停发送并已全部保留，将在次月自动补发；也可由管理员执行 huzhu quota flush 补发。`;
+
+export async function createDingtalkChannelWith(
+  deps: ChannelDeps,
+  opts: DingtalkChannelOptions = {},
+): Promise<DingtalkChannel> {
+  const c = deps.config;
+  const settings = readSettings(c, opts.settings);
+  const configured = Boolean(c.DINGTALK_APP_KEY && c.DINGTALK_APP_SECRET);
+  let localServer = opts.localServer;
+  let ownsServer = false;
+  if (!configured && !localServer) {
+    localServer = await LocalDingtalkServer.start({ creds: { ...DEMO_CREDENTIALS } });
+    ownsServer = true;
+    deps.log.info(
+      { apiBase: localServer.url },
+      'DINGTALK_* not set: DingTalk runs against the local server with demo credentials',
+    );
+  }
+  const credentials: DingtalkCredentials = configured
+    ? {
+        appKey: c.DINGTALK_APP_KEY!,
+        appSecret: c.DINGTALK_APP_SECRET!,
+        robotCode: c.DINGTALK_ROBOT_CODE ?? c.DINGTALK_APP_KEY!,
+        corpId: settings.DINGTALK_CORP_ID ?? c.DINGTALK_APP_KEY!,
+        cardApiSecret: settings.DINGTALK_CARD_API_SECRET ?? c.DINGTALK_APP_SECRET!,
+        cardTemplateId: settings.DINGTALK_CARD_TEMPLATE_ID ?? '',
+        callbackRouteKey: settings.DINGTALK_CARD_ROUTE_KEY,
+      }
+    : localServer!.creds;
+  const apiBase = configured ? (c.DINGTALK_API_BASE ?? DEFAULT_API_BASE) : localServer!.url;
+  const oapiBase = configured ? (c.DINGTALK_OAPI_BASE ?? DEFAULT_OAPI_BASE) : localServer!.url;
+  const mode = settings.DINGTALK_MODE ?? (configured ? 'stream' : 'http');
+  if (!credentials.cardTemplateId)
+    deps.log.warn(
+      'DINGTALK_CARD_TEMPLATE_ID is not set: approval cards cannot be sent (see templates/dingtalk/README.md)',
+    );
+
+  let sender: DingtalkSender | undefined;
+  const quota = new QuotaMeter(deps.store, credentials.corpId, settings, deps.now, deps.log, async (e) => {
+    if (settings.DINGTALK_ADMIN_USER_IDS.length)
+      await sender?.sendAs(
+        'reply',
+        { userIds: settings.DINGTALK_ADMIN_USER_IDS },
+        { kind: 'text', text: ADMIN_NOTICE(e.month) },
+      );
+    await opts.onQuotaExhausted?.(e);
+  });
+  const api = new DingtalkApi({
+    apiBase,
+    oapiBase,
+    creds: credentials,
+    store: deps.store,
+    log: deps.log,
+    quota,
+    retries: opts.retries,
+    baseDelayMs: opts.baseDelayMs,
+  });
+  sender = createDingtalkSender(
+    api,
+    {
+      templateId: credentials.cardTemplateId,
+      ...(mode === 'http' ? { callbackRouteKey: credentials.callbackRouteKey } : {}),
+    },
+    deps.log,
+  );
+  const receiver = createReceiver(deps, credentials.robotCode, sender, {
+    dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
+    sessionMarginMs: opts.sessionMarginMs ?? 60_000,
+    rateLimitRetries: opts.rateLimitRetries ?? 2,
+  });
+  const router = createCallbackRouter(deps, {
+    creds: credentials,
+    receiver,
+    maxSkewMs: settings.DINGTALK_MAX_CLOCK_SKEW_MS,
+  });
+  const emulator = localServer
+    ? createDingtalkEmulator({
+        creds: credentials,
+        server: localServer,
+        now: deps.now,
+        appUrl: `http://127.0.0.1:${c.PORT}`,
+        mode,
+      })
+    : undefined;
+
+  let timer: NodeJS.Timeout | undefined;
+  const channel: DingtalkChannel = {
+    platform: PLATFORM,
+    router,
+    sender,
+    credentials,
+    settings,
+    mode,
+    apiBase,
+    oapiBase,
+    api,
+    quota,
+    ...(localServer ? { localServer } : {}),
+    ...(emulator ? { emulator } : {}),
+    async start(ctx) {
+      if (emulator && ctx?.url) emulator.appUrl = ctx.url;
+      if (mode === 'stream') {
+        channel.stream = await connectStream({ creds: credentials, apiBase, receiver, now: deps.now, log: deps.log });
+      } else {
+        const base = configured ? c.PUBLIC_URL : ctx?.url;
+        if (base && credentials.cardTemplateId)
+          await api
+            .call('POST', '/v1.0/card/callbacks/register', {
+              callbackRouteKey: credentials.callbackRouteKey,
+              callbackUrl: new URL(CARD_CALLBACK_PATH, base).toString(),
+              apiSecret: credentials.cardApiSecret,
+              forceUpdate: true,
+            })
+            .catch((e: unknown) =>
+              deps.log.error({ err: e }, 'dingtalk card callback route not registered: clicks will not arrive'),
+            );
+      }
+      const every = opts.flushEveryMs ?? 10 * 60_000;
+      if (every > 0) {
+        timer = setInterval(() => {
+          deps.background.run('dingtalk held messages', async () => {
+            if ((await quota.held()).length)
+              await sender!.flushHeld().catch((e: unknown) => deps.log.warn({ err: e }, 'dingtalk flush failed'));
+          });
+        }, every);
+        timer.unref();
+      }
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      channel.stream?.stop();
+      if (ownsServer) await localServer?.close();
+    },
+  };
+  return channel;
+}
+
+export const createDingtalkChannel: ChannelFactory = (deps) => createDingtalkChannelWith(deps);

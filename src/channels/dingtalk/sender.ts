@@ -1,0 +1,179 @@
+/**
+ * PlatformSender over the robot and card APIs (DINGTALK.md §4–§5): one-to-one batch send in calls of at most 20
+ * userIds, group send by openConversationId, images uploaded first (oapi media/upload), approval cards through
+ * /v1.0/card/instances/createAndDeliver with outTrackId = Card.id and updated with PUT /v1.0/card/instances.
+ * The monthly quota decides first: a message whose class gives way, or any message once the month is exhausted,
+ * is held in the store (nothing is lost) and sent in order when the budget allows again.
+ */
+import type { Card, OutboundMessage, Recipient } from '../../bot/messages.js';
+import type { PlatformSender, SentRef } from '../../bot/outbox.js';
+import type { Log } from '../../log.js';
+import type { DingtalkApi } from './api-client.js';
+import { DingtalkInputError, QuotaExhausted } from './errors.js';
+import type { HeldItem } from './quota.js';
+import { BATCH_USERS_MAX } from './quota-plan.js';
+import { cardParamMap, imageMsg, markdownMsgs, type RobotMsg, textMsgs } from './render.js';
+import type { QuotaClass } from './settings.js';
+
+/** outTrackId: our Card.id; DingTalk takes letters, digits and -_. (card_1_0 CreateAndDeliverRequest) */
+const OUT_TRACK_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+
+export interface CardOptions {
+  templateId: string;
+  /** set when clicks come over HTTP (callbackType HTTP with this route key); unset: over Stream */
+  callbackRouteKey?: string;
+}
+
+type CardRef = { cardId: string; responseCode?: string; userIds?: string[] };
+
+export interface DingtalkSender extends PlatformSender {
+  /** like send, with the quota class given (replies that must use the API) */
+  sendAs(cls: QuotaClass, to: Recipient, msg: OutboundMessage): Promise<SentRef>;
+  /** sends what was held, in order, while the quota allows; returns how many went out */
+  flushHeld(): Promise<{ sent: number; left: number }>;
+}
+
+type Wire = { kind: 'image'; png: string; name?: string } | Exclude<OutboundMessage, { kind: 'image' }>;
+
+const toWire = (m: OutboundMessage): Wire =>
+  m.kind === 'image' ? { kind: 'image', png: m.png.toString('base64'), ...(m.name ? { name: m.name } : {}) } : m;
+const fromWire = (w: Wire): OutboundMessage =>
+  w.kind === 'image' ? { kind: 'image', png: Buffer.from(w.png, 'base64'), ...(w.name ? { name: w.name } : {}) } : w;
+
+export function classOf(to: Recipient, msg: OutboundMessage): QuotaClass {
+  if (msg.kind === 'card') return 'card';
+  return 'chatId' in to ? 'group' : 'personal';
+}
+
+export function createDingtalkSender(api: DingtalkApi, cards: CardOptions, log: Log): DingtalkSender {
+  const { robotCode } = api.creds;
+  const quota = api.quota;
+
+  const robotSend = async (to: Recipient, m: RobotMsg): Promise<void> => {
+    if ('chatId' in to) {
+      await api.call('POST', '/v1.0/robot/groupMessages/send', { robotCode, openConversationId: to.chatId, ...m });
+      return;
+    }
+    for (let i = 0; i < to.userIds.length; i += BATCH_USERS_MAX)
+      await api.call('POST', '/v1.0/robot/oToMessages/batchSend', {
+        robotCode,
+        userIds: to.userIds.slice(i, i + BATCH_USERS_MAX),
+        ...m,
+      });
+  };
+
+  const spaces = (to: Recipient) =>
+    'chatId' in to ? `dtv1.card//IM_GROUP.${to.chatId}` : to.userIds.map((u) => `dtv1.card//IM_ROBOT.${u}`).join(';');
+
+  const deliverCard = async (to: Recipient, card: Card): Promise<void> => {
+    if (!OUT_TRACK_ID.test(card.id)) throw new DingtalkInputError(`card id ${card.id} is not a valid outTrackId`);
+    const callback = cards.callbackRouteKey
+      ? { callbackType: 'HTTP', callbackRouteKey: cards.callbackRouteKey }
+      : { callbackType: 'STREAM' };
+    await api.call('POST', '/v1.0/card/instances/createAndDeliver', {
+      cardTemplateId: cards.templateId,
+      outTrackId: card.id,
+      ...callback,
+      cardData: { cardParamMap: cardParamMap(card) },
+      userIdType: 1,
+      openSpaceId: spaces(to),
+      ...('chatId' in to
+        ? { imGroupOpenSpaceModel: { supportForward: false }, imGroupOpenDeliverModel: { robotCode } }
+        : {
+            imRobotOpenSpaceModel: { supportForward: false },
+            imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode },
+          }),
+    });
+  };
+
+  const deliver = async (to: Recipient, msg: OutboundMessage): Promise<void> => {
+    switch (msg.kind) {
+      case 'text':
+        for (const m of textMsgs(msg.text)) await robotSend(to, m);
+        return;
+      case 'markdown':
+        for (const m of markdownMsgs(msg.text)) await robotSend(to, m);
+        return;
+      case 'image':
+        return robotSend(to, imageMsg(await api.uploadImage(msg.png, msg.name ?? 'chart.png')));
+      case 'card':
+        return deliverCard(to, msg.card);
+    }
+  };
+
+  const update = async (ref: CardRef, card: Card): Promise<void> => {
+    await api.call('PUT', '/v1.0/card/instances', {
+      outTrackId: ref.cardId,
+      cardData: { cardParamMap: cardParamMap({ ...card, id: ref.cardId }) },
+      cardUpdateOptions: { updateCardDataByKey: true },
+      userIdType: 1,
+    });
+  };
+
+  /** sends now, or keeps the message when the quota says so (before the call, or by its answer) */
+  const guarded = async (
+    cls: QuotaClass,
+    op: HeldItem['op'],
+    to: unknown,
+    msg: OutboundMessage,
+    run: () => Promise<void>,
+  ): Promise<SentRef> => {
+    if (!(await quota.allows(cls))) {
+      await quota.hold({ cls, op, to, msg: toWire(msg) });
+      log.warn({ cls, op }, 'dingtalk message held: the month’s OpenAPI budget does not allow it now');
+      return {};
+    }
+    try {
+      await run();
+    } catch (e) {
+      if (!(e instanceof QuotaExhausted)) throw e;
+      // a batch may have gone out in part: only the remainder is unknown, so the whole message is kept (a repeat
+      // beats a loss)
+      await quota.hold({ cls, op, to, msg: toWire(msg) });
+    }
+    return {};
+  };
+
+  const sendAs = async (cls: QuotaClass, to: Recipient, msg: OutboundMessage): Promise<SentRef> => {
+    if ('userIds' in to && to.userIds.length === 0) throw new DingtalkInputError('no recipient');
+    if ((await quota.held()).length && (await quota.allows(cls))) {
+      // what waited goes first, so a month's messages arrive in their order
+      await flushHeld().catch((e: unknown) => log.warn({ err: e }, 'dingtalk held messages not flushed yet'));
+    }
+    return guarded(cls, 'send', to, msg, () => deliver(to, msg));
+  };
+
+  const flushHeld = async (): Promise<{ sent: number; left: number }> =>
+    quota.exclusive(async () => {
+      const items = await quota.held();
+      const done = new Set<string>();
+      for (const item of items) {
+        if (!(await quota.allows(item.cls))) break;
+        const msg = fromWire(item.msg as Wire);
+        try {
+          if (item.op === 'send') await deliver(item.to as Recipient, msg);
+          else if (msg.kind === 'card') await update(item.to as CardRef, msg.card);
+          done.add(item.id);
+        } catch (e) {
+          if (e instanceof QuotaExhausted) break;
+          if (e instanceof DingtalkInputError) {
+            log.error({ err: e }, 'held dingtalk message dropped: it can never be sent');
+            done.add(item.id);
+            continue;
+          }
+          throw e;
+        }
+      }
+      await quota.release(done);
+      return { sent: done.size, left: items.length - done.size };
+    });
+
+  return {
+    send: (to, msg) => sendAs(classOf(to, msg), to, msg),
+    sendAs,
+    flushHeld,
+    async updateCard(ref, msg) {
+      await guarded('card', 'updateCard', ref, msg, () => update(ref, msg.card));
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * A DingTalk channel mounted on a real Koa server for the channel tests: real store (memory or Redis), real
+ * background tracker, a captured log, the channel's own local DingTalk server, and a fake `handle` in place of the
+ * bot (the channel must not care what the bot is).
+ */
+import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import Koa from 'koa';
+import { pino } from 'pino';
+import { createBackground } from '../../../src/background.js';
+import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
+import type { Background } from '../../../src/channels/channel.js';
+import {
+  createDingtalkChannelWith,
+  type DingtalkChannel,
+  type DingtalkChannelOptions,
+} from '../../../src/channels/dingtalk/index.js';
+import { loadConfig } from '../../../src/config.js';
+import type { Log } from '../../../src/log.js';
+import { createMemoryStore } from '../../../src/state/memory.js';
+import type { KeyValueStore } from '../../../src/state/store.js';
+import { DingtalkTestClient } from './client.js';
+
+export interface Harness {
+  url: string;
+  channel: DingtalkChannel;
+  client: DingtalkTestClient;
+  background: Background;
+  store: KeyValueStore;
+  logs: Record<string, unknown>[];
+  handled: InboundMessage[];
+  post(
+    path: string,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<{ status: number; body: string; ms: number }>;
+  /** a robot message, signed now, to /dingtalk/callback */
+  say(body: Record<string, unknown>): Promise<{ status: number; body: string; ms: number }>;
+  stop(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  handle?: (msg: InboundMessage) => Promise<OutboundMessage[]>;
+  store?: KeyValueStore;
+  env?: Record<string, string>;
+  now?: () => Date;
+  channel?: DingtalkChannelOptions;
+}
+
+/** the default fake bot: echoes text, names anything else */
+export const echo = async (msg: InboundMessage): Promise<OutboundMessage[]> => [
+  {
+    kind: 'text',
+    text:
+      msg.kind === 'text'
+        ? `echo: ${msg.text}`
+        : msg.kind === 'card_click'
+          ? `clicked ${msg.action} on ${msg.cardId}`
+          : `got ${msg.kind}`,
+  },
+];
+
+export function captureLog(): { log: Log; logs: Record<string, unknown>[] } {
+  const logs: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line) logs.push(JSON.parse(line) as Record<string, unknown>);
+      cb();
+    },
+  });
+  return { log: pino({ level: 'debug' }, stream), logs };
+}
+
+export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> {
+  const { log, logs } = captureLog();
+  const store = opts.store ?? createMemoryStore();
+  const background = createBackground(log);
+  const handled: InboundMessage[] = [];
+  const handle = opts.handle ?? echo;
+  const now = opts.now ?? (() => new Date());
+  const config = loadConfig({ NODE_ENV: 'test', ...opts.env });
+  const channel = await createDingtalkChannelWith(
+    {
+      config,
+      store,
+      log,
+      now,
+      background,
+      handle: async (m) => {
+        handled.push(m);
+        return handle(m);
+      },
+    },
+    { baseDelayMs: 5, flushEveryMs: 0, ...opts.channel },
+  );
+  const app = new Koa();
+  app.use(channel.router!.routes()).use(channel.router!.allowedMethods());
+  const server = await new Promise<http.Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await channel.start({ url });
+  const client = new DingtalkTestClient(channel.credentials, now);
+  const post: Harness['post'] = async (path, body, headers) => {
+    const started = performance.now();
+    const res = await fetch(url + path, {
+      method: 'POST',
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+      headers,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text, ms: performance.now() - started };
+  };
+  return {
+    url,
+    channel,
+    client,
+    background,
+    store,
+    logs,
+    handled,
+    post,
+    say: (body) => post('/dingtalk/callback', body, client.headers()),
+    async stop() {
+      await background.idle();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await channel.stop();
+    },
+  };
+}
