@@ -126,7 +126,7 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
     },
     card(userId, cardId) {
       const rec = server.card(cardId);
-      if (!rec || !rec.userIds.includes(userId)) return undefined;
+      if (!rec?.userIds.includes(userId)) return undefined;
       const { lines: _lines, ...card } = seenCard(rec.current);
       return card;
     },
