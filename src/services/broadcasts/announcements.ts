@@ -46,15 +46,14 @@ export async function planDeadlineAnnouncements(i: {
       slogan: sloganFor(i.period.policy.slogans, i.date, n),
     });
     for (const g of groups)
-      splitMarkdown(text, i.textBytes(g.platform)).forEach((part, k) =>
+      for (const [k, part] of splitMarkdown(text, i.textBytes(g.platform)).entries())
         out.push({
           key: `deadline:p${i.period.id}:${e.key}:${e.date}:T-${e.daysBefore}:${g.platform}:${g.chatId}${k ? `:${k}` : ''}`,
           kind: 'deadline',
           platform: g.platform,
           recipient: { chatId: g.chatId },
           message: { kind: 'markdown', text: part },
-        }),
-      );
+        });
   });
   return out;
 }

@@ -159,15 +159,14 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
     });
     const base = `ranking:p${period.id}:${date}:${t.platform}:${t.userId}`;
     const to = { userIds: [t.userId] };
-    splitMarkdown(text, i.textBytes(t.platform)).forEach((part, n) =>
+    for (const [n, part] of splitMarkdown(text, i.textBytes(t.platform)).entries())
       deliveries.push({
         key: n ? `${base}:${n}` : base,
         kind: 'ranking_push',
         platform: t.platform,
         recipient: to,
         message: { kind: 'markdown', text: part },
-      }),
-    );
+      });
     for (const category of new Set(lines.flatMap((l) => (l.category ? [l.category] : []))))
       deliveries.push({
         key: `${base}:chart:${category}`,
@@ -188,15 +187,14 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
   for (const g of await federationGroups(db, period.federationId, i.platforms)) {
     const base = `ranking-group:p${period.id}:${date}:${g.platform}:${g.chatId}`;
     const to = { chatId: g.chatId };
-    splitMarkdown(table, i.textBytes(g.platform)).forEach((part, n) =>
+    for (const [n, part] of splitMarkdown(table, i.textBytes(g.platform)).entries())
       deliveries.push({
         key: `${base}:${n}`,
         kind: 'ranking_group',
         platform: g.platform,
         recipient: to,
         message: { kind: 'markdown', text: part },
-      }),
-    );
+      });
     for (const c of r.categories)
       deliveries.push({
         key: `${base}:chart:${c.category}`,
