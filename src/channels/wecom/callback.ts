@@ -183,7 +183,6 @@ export function createCallbackRouter(
           return;
         }
         await sendAll(msg.userId, r.replies);
-        await deps.store.set(key, 'done', opts.dedupeTtlMs);
       });
       return;
     }
@@ -206,7 +205,7 @@ export function createCallbackRouter(
       ctx.type = 'application/xml';
       ctx.body = passiveReply(msg.userId, passive ?? '');
     }
-    await deps.store.set(key, 'done', opts.dedupeTtlMs);
+    // the mark stays for dedupeTtlMs: the delivery is handled
     if (rest.length) {
       // after the passive answer has left, so the user reads the replies in order
       const sent = new Promise<void>((resolve) => ctx.res.once('close', () => resolve()));
