@@ -19,7 +19,8 @@ export interface QuotaSchedule {
   chartsPerPush: number;
   /** reps who asked for their personal line: one call each (the content differs per rep) */
   repsWithLines: number;
-  /** reps who get their category's chart: one upload per category, then batches of 20 per category */
+  /** reps who get their category's chart: one upload per category, then batches of 20 per category (bounded
+   * above by categories + reps/20) */
   repsWithCharts: number;
   /** categories of the ranking (one chart each) */
   categories: number;
@@ -41,12 +42,11 @@ export interface QuotaProjection {
   total: number;
 }
 
-const batches = (users: number) => Math.ceil(users / BATCH_USERS_MAX);
-
 /** Calls a month of the schedules costs (token calls exempt, so not counted). */
 export function projectMonth(s: QuotaSchedule): QuotaProjection {
   const groupPush = s.groups * (s.groupMessagesPerPush + s.chartsPerPush) + s.chartsPerPush; // + one upload per chart
-  const repCharts = s.repsWithCharts > 0 ? s.categories + Math.max(s.categories, batches(s.repsWithCharts)) : 0;
+  const repCharts =
+    s.repsWithCharts > 0 ? s.categories + s.categories + Math.floor(s.repsWithCharts / BATCH_USERS_MAX) : 0;
   const pushPerDay = groupPush + s.repsWithLines + repCharts;
   const push = pushPerDay * s.pushDays;
   const announcements = s.announcements * s.groups;
@@ -74,4 +74,15 @@ export function givesWay(cls: QuotaClass, remaining: number, reserve: number, or
   const i = order.indexOf(cls);
   if (i < 0) return false;
   return remaining <= (reserve * (order.length - i)) / order.length;
+}
+
+/** days of a 'YYYY-MM' month */
+export function daysInMonth(month: string): number {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y!, m!, 0)).getUTCDate();
+}
+
+/** days left in the month of an Asia/Shanghai date 'YYYY-MM-DD', today included */
+export function daysLeftInMonth(date: string): number {
+  return daysInMonth(date.slice(0, 7)) - Number(date.slice(8, 10)) + 1;
 }

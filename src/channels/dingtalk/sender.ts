@@ -9,7 +9,7 @@ import type { Card, OutboundMessage, Recipient } from '../../bot/messages.js';
 import type { PlatformSender, SentRef } from '../../bot/outbox.js';
 import type { Log } from '../../log.js';
 import type { DingtalkApi } from './api-client.js';
-import { DingtalkInputError, QuotaExhausted } from './errors.js';
+import { DingtalkApiError, DingtalkInputError, QuotaExhausted, RateLimited } from './errors.js';
 import type { HeldItem } from './quota.js';
 import { BATCH_USERS_MAX } from './quota-plan.js';
 import { cardParamMap, imageMsg, markdownMsgs, type RobotMsg, textMsgs } from './render.js';
@@ -156,8 +156,9 @@ export function createDingtalkSender(api: DingtalkApi, cards: CardOptions, log: 
           done.add(item.id);
         } catch (e) {
           if (e instanceof QuotaExhausted) break;
-          if (e instanceof DingtalkInputError) {
-            log.error({ err: e }, 'held dingtalk message dropped: it can never be sent');
+          // a final refusal (bad input, a card DingTalk does not know) would fail the same way every time
+          if (e instanceof DingtalkInputError || (e instanceof DingtalkApiError && !(e instanceof RateLimited))) {
+            log.error({ err: e, op: item.op }, 'held dingtalk message dropped: DingTalk refuses it for good');
             done.add(item.id);
             continue;
           }
