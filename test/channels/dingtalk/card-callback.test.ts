@@ -1,0 +1,128 @@
+/**
+ * Approval card clicks over HTTP (DINGTALK.md §5, issue 8 §5): the route registered for our callbackRouteKey
+ * with an apiSecret; every click signed with x-ddpaas-signature over the timestamp (the test's own sign.ts, or
+ * the local DingTalk's simulated click); a bad signature is refused and changes nothing; the decision updates
+ * every officer's copy through the card update API.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Card, InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
+import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+
+let h: Harness;
+const start = async (o: HarnessOptions = {}) => {
+  h = await startHarness(o);
+  return h;
+};
+afterEach(async () => {
+  await h?.stop();
+});
+
+const card = (id: string, finalText?: string): Card => ({
+  id,
+  title: '理赔审批 #77',
+  fields: [{ label: '申请人', value: '林*燕' }],
+  buttons: [
+    { key: 'approve:77', text: '同意', style: 'primary' },
+    { key: 'reject:77', text: '驳回', style: 'danger' },
+  ],
+  ...(finalText ? { finalText } : {}),
+});
+
+/** a fake bot that decides on a click: every copy shows the final state, the clicker is told */
+const deciding = async (msg: InboundMessage): Promise<OutboundMessage[]> => {
+  if (msg.kind !== 'card_click') return [];
+  await h.channel.sender.updateCard(
+    { cardId: msg.cardId, userIds: ['officer1', 'officer2'] },
+    { kind: 'card', card: card(msg.cardId, `已${msg.action.startsWith('approve') ? '同意' : '驳回'} · ${msg.userId}`) },
+  );
+  return [{ kind: 'text', text: `已处理 ${msg.action}` }];
+};
+
+const sendCard = (id: string) =>
+  h.channel.sender.send({ userIds: ['officer1', 'officer2'] }, { kind: 'card', card: card(id) });
+
+describe('the callback route', () => {
+  it('is registered at start for our route key, with the apiSecret the clicks are signed with', async () => {
+    await start();
+    expect(h.channel.localServer!.route(h.channel.credentials.callbackRouteKey)).toEqual({
+      callbackUrl: `${h.url}/dingtalk/card-callback`,
+      apiSecret: h.channel.credentials.cardApiSecret,
+    });
+  });
+});
+
+describe('a click', () => {
+  it('reaches the handler as card_click (cardId = outTrackId, action = the button key) and is answered at once', async () => {
+    await start({ handle: deciding });
+    await sendCard('claim-77-l1-a');
+    const r = await h.channel.localServer!.click('officer2', 'claim-77-l1-a', 'approve:77');
+    expect(r.status).toBe(200);
+    await h.background.idle();
+    expect(h.handled).toEqual([
+      expect.objectContaining({
+        platform: 'dingtalk',
+        kind: 'card_click',
+        userId: 'officer2',
+        cardId: 'claim-77-l1-a',
+        action: 'approve:77',
+      }),
+    ]);
+    expect(h.handled[0]).not.toHaveProperty('chatId');
+  });
+
+  it('the decision shows on every officer’s copy; the clicker is told through the API', async () => {
+    await start({ handle: deciding });
+    await sendCard('claim-77-l1-b');
+    await h.channel.localServer!.click('officer1', 'claim-77-l1-b', 'reject:77');
+    await h.background.idle();
+    for (const officer of ['officer1', 'officer2']) {
+      const seen = h.channel.emulator!.messages({ userId: officer }).filter((m) => m.kind === 'card');
+      expect(seen).toEqual([
+        expect.objectContaining({
+          card: expect.objectContaining({ id: 'claim-77-l1-b', buttons: [], finalText: '已驳回 · officer1' }),
+        }),
+      ]);
+    }
+    expect(h.channel.localServer!.card('claim-77-l1-b')!.updates.map((u) => u.via)).toEqual(['api']);
+    expect(
+      h.channel
+        .localServer!.messagesTo('officer1')
+        .filter((m) => m.api === 'batchSend')
+        .map((m) => m.param.content),
+    ).toEqual(['已处理 reject:77']);
+  });
+
+  it('with a bad x-ddpaas-signature → refused (401), not handled, the card unchanged', async () => {
+    await start({ handle: deciding });
+    await sendCard('claim-77-l1-c');
+    const r = await h.channel.localServer!.click('officer1', 'claim-77-l1-c', 'approve:77', { badSignature: true });
+    expect(r.status).toBe(401);
+    await h.background.idle();
+    expect(h.handled).toEqual([]);
+    expect(h.channel.localServer!.card('claim-77-l1-c')!.updates).toEqual([]);
+  });
+
+  it('signed by the test’s own implementation: missing or stale signature → 401; a replay of the same request → handled once', async () => {
+    await start();
+    const body = h.client.cardClick('officer1', 'claim-77-l1-d', 'approve:77');
+    const { 'x-ddpaas-signature': _sig, ...unsigned } = h.client.cardHeaders();
+    expect((await h.post('/dingtalk/card-callback', body, unsigned)).status).toBe(401);
+    expect((await h.post('/dingtalk/card-callback', body, h.client.cardHeaders(Date.now() - 3_600_001))).status).toBe(
+      401,
+    );
+    expect(
+      (await h.post('/dingtalk/card-callback', body, h.client.cardHeaders(Date.now(), 'wrong-secret'))).status,
+    ).toBe(401);
+    const headers = h.client.cardHeaders();
+    expect((await h.post('/dingtalk/card-callback', body, headers)).status).toBe(200);
+    expect((await h.post('/dingtalk/card-callback', body, headers)).status).toBe(200);
+    await h.background.idle();
+    expect(h.handled).toHaveLength(1);
+  });
+
+  it('a signed click whose content is not a card action → 400', async () => {
+    await start();
+    const body = { ...h.client.cardClick('officer1', 'c1', 'x'), content: '{"nothing":1}' };
+    expect((await h.post('/dingtalk/card-callback', body, h.client.cardHeaders())).status).toBe(400);
+  });
+});
