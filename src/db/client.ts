@@ -10,6 +10,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient as PgClient } from '../generated/pg/client.js';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
+import { rememberProvider } from './bulk.js';
 
 export type Db = SqliteClient;
 export type Provider = 'sqlite' | 'postgresql';
@@ -34,6 +35,8 @@ export function adapterFactory(url: string): SqlMigrationAwareDriverAdapterFacto
 
 export function createDb(url: string): Db {
   const adapter = adapterFactory(url);
-  if (providerOf(url) === 'postgresql') return new PgClient({ adapter }) as unknown as Db;
-  return new SqliteClient({ adapter });
+  const provider = providerOf(url);
+  const db = provider === 'postgresql' ? (new PgClient({ adapter }) as unknown as Db) : new SqliteClient({ adapter });
+  rememberProvider(db, provider);
+  return db;
 }

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
 import { computeSubsidy, feeFor } from '../../rules/index.js';
 import type { Policy } from '../../rules/policy.js';
@@ -132,6 +133,7 @@ function memberTotalOf(participants: number, ratio: string | null): number | nul
 
 export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
   const { db } = o;
+  const provider = providerOfDb(db);
   const scale = o.scale ?? 100;
   const existing = await db.programme.findUnique({ where: { code: 'hainan' }, include: { periods: true } });
   if (existing) {
@@ -316,7 +318,13 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
         });
       }
 
-      for (let i = 0; i < members.length; i += 1000) await tx.member.createMany({ data: members.slice(i, i + 1000) });
+      const stamp = new Date();
+      await insertMany(
+        tx,
+        provider,
+        'Member',
+        members.map((m) => ({ ...m, hasBasicInsurance: true, createdAt: stamp, updatedAt: stamp })),
+      );
       const idOf = new Map(
         (await tx.member.findMany({ select: { id: true, idHash: true } })).map((m) => [m.idHash, m.id]),
       );
@@ -355,8 +363,12 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
         }
         return rows;
       });
-      for (let i = 0; i < enrolments.length; i += 1000)
-        await tx.enrolment.createMany({ data: enrolments.slice(i, i + 1000) });
+      await insertMany(
+        tx,
+        provider,
+        'Enrolment',
+        enrolments.map((e) => ({ ...e, createdAt: stamp, updatedAt: stamp })),
+      );
 
       const fedId = fed.id;
       for (const p of DEMO_PEOPLE) {

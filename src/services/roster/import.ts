@@ -1,6 +1,8 @@
 /**
  * `huzhu roster import`: all rows pass or nothing is written; importing the same file again changes nothing.
  */
+
+import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
 import { audit } from '../audit.js';
 import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
@@ -40,6 +42,7 @@ export interface ImportOptions {
 
 export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   const { db, period } = o;
+  const provider = providerOfDb(db);
   const policy = period.policy;
   const unit = await db.org.findUnique({ where: { code: o.unitCode } });
   if (!unit) return { ok: false, errors: [{ line: 0, message: `找不到单位编码 ${o.unitCode}` }] };
@@ -58,10 +61,14 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
       continue;
     }
     byHash.set(row.idHash, row.line);
-    for (const [platform, account] of [['企业微信', row.wecom], ['钉钉', row.dingtalk]] as const) {
+    for (const [platform, account] of [
+      ['企业微信', row.wecom],
+      ['钉钉', row.dingtalk],
+    ] as const) {
       if (!account) continue;
       const seen = byAccount.get(`${platform}:${account}`);
-      if (seen !== undefined) errors.push({ line: row.line, message: `${platform}账号 ${account} 与第 ${seen} 行重复` });
+      if (seen !== undefined)
+        errors.push({ line: row.line, message: `${platform}账号 ${account} 与第 ${seen} 行重复` });
       else byAccount.set(`${platform}:${account}`, row.line);
     }
     rows.push(row);
@@ -69,22 +76,48 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   if (rows.length === 0 && errors.length === 0) errors.push({ line: 0, message: '名册中没有人员行' });
 
   // What the database already knows: members (by ID hash), their previous-period enrolment, chat identities.
-  const existing = new Map<string, { id: number; unitId: number; name: string; status: string; phone: string | null; birthDate: string | null; hasCriticalIllnessInsurance: boolean }>();
+  const existing = new Map<
+    string,
+    {
+      id: number;
+      unitId: number;
+      name: string;
+      status: string;
+      phone: string | null;
+      birthDate: string | null;
+      hasCriticalIllnessInsurance: boolean;
+    }
+  >();
   for (const part of chunks(rows.map((r) => r.idHash))) {
     const found = await db.member.findMany({
       where: { idHash: { in: part } },
-      select: { id: true, idHash: true, unitId: true, name: true, status: true, phone: true, birthDate: true, hasCriticalIllnessInsurance: true },
+      select: {
+        id: true,
+        idHash: true,
+        unitId: true,
+        name: true,
+        status: true,
+        phone: true,
+        birthDate: true,
+        hasCriticalIllnessInsurance: true,
+      },
     });
     for (const m of found) existing.set(m.idHash, m);
   }
   const otherUnits = new Set([...existing.values()].filter((m) => m.unitId !== unit.id).map((m) => m.unitId));
   const unitNames = new Map(
-    (await db.org.findMany({ where: { id: { in: [...otherUnits] } }, select: { id: true, name: true } })).map((u) => [u.id, u.name]),
+    (await db.org.findMany({ where: { id: { in: [...otherUnits] } }, select: { id: true, name: true } })).map((u) => [
+      u.id,
+      u.name,
+    ]),
   );
   for (const r of rows) {
     const m = existing.get(r.idHash);
     if (m && m.unitId !== unit.id)
-      errors.push({ line: r.line, message: `此人已在“${unitNames.get(m.unitId) ?? m.unitId}”的名册中：同一人只能在一个单位参加` });
+      errors.push({
+        line: r.line,
+        message: `此人已在“${unitNames.get(m.unitId) ?? m.unitId}”的名册中：同一人只能在一个单位参加`,
+      });
   }
 
   const prev = await previousPeriod(db, period);
@@ -115,7 +148,10 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
       const m = existing.get(r.idHash);
       const participated = m ? prevMembers.has(m.id) : false;
       if (r.feeFen === renewalFen && !participated)
-        errors.push({ line: r.line, message: `按续互标准交费，但上一期没有此人的参加记录：新参应交 ${newFen / 100} 元` });
+        errors.push({
+          line: r.line,
+          message: `按续互标准交费，但上一期没有此人的参加记录：新参应交 ${newFen / 100} 元`,
+        });
       if (r.feeFen === newFen && participated)
         errors.push({ line: r.line, message: `此人上一期已参加，应按续互标准交 ${renewalFen / 100} 元` });
     }
@@ -128,14 +164,18 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   const identityOwner = new Map<string, number>();
   for (const platform of ['wecom', 'dingtalk']) {
     for (const part of chunks(accounts.filter((a) => a.platform === platform).map((a) => a.userId))) {
-      const found = await db.chatIdentity.findMany({ where: { platform, userId: { in: part } }, select: { userId: true, memberId: true } });
+      const found = await db.chatIdentity.findMany({
+        where: { platform, userId: { in: part } },
+        select: { userId: true, memberId: true },
+      });
       for (const f of found) identityOwner.set(`${platform}:${f.userId}`, f.memberId);
     }
   }
   for (const a of accounts) {
     const owner = identityOwner.get(`${a.platform}:${a.userId}`);
     const self = existing.get(a.row.idHash)?.id;
-    if (owner !== undefined && owner !== self) errors.push({ line: a.row.line, message: `账号 ${a.userId} 已绑定到其他人员` });
+    if (owner !== undefined && owner !== self)
+      errors.push({ line: a.row.line, message: `账号 ${a.userId} 已绑定到其他人员` });
   }
 
   if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
@@ -155,35 +195,53 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   await db.$transaction(
     async (tx) => {
       const fresh = rows.filter((r) => !existing.has(r.idHash));
-      for (const part of chunks(fresh, 1000)) {
-        await tx.member.createMany({
-          data: part.map((r) => ({
-            name: r.name,
-            idHash: r.idHash,
-            idLast4: r.idLast4,
-            birthDate: r.birthDate,
-            phone: r.phone,
-            status: r.status,
-            hasBasicInsurance: true,
-            hasCriticalIllnessInsurance: r.criticalIllness ?? policy.eligibility.requireCriticalIllnessInsurance,
-            unitId: unit.id,
-          })),
-        });
-      }
+      const stamp = new Date();
+      await insertMany(
+        tx,
+        provider,
+        'Member',
+        fresh.map((r) => ({
+          name: r.name,
+          idHash: r.idHash,
+          idLast4: r.idLast4,
+          birthDate: r.birthDate,
+          phone: r.phone,
+          status: r.status,
+          hasBasicInsurance: true,
+          hasCriticalIllnessInsurance: r.criticalIllness ?? policy.eligibility.requireCriticalIllnessInsurance,
+          unitId: unit.id,
+          createdAt: stamp,
+          updatedAt: stamp,
+        })),
+      );
       summary.membersCreated = fresh.length;
       const memberId = new Map<string, number>([...existing].map(([h, m]) => [h, m.id]));
-      for (const part of chunks(fresh.map((r) => r.idHash))) {
-        for (const m of await tx.member.findMany({ where: { idHash: { in: part } }, select: { id: true, idHash: true } }))
-          memberId.set(m.idHash, m.id);
-      }
+      // the unit's members, ours included now: one query instead of a lookup per chunk
+      const ofUnit = await tx.$queryRawUnsafe<{ id: number; idHash: string }[]>(
+        `SELECT "id", "idHash" FROM "Member" WHERE "unitId" = ${provider === 'postgresql' ? '$1' : '?'}`,
+        unit.id,
+      );
+      for (const m of ofUnit) if (!memberId.has(m.idHash)) memberId.set(m.idHash, Number(m.id));
       for (const r of rows) {
         const m = existing.get(r.idHash);
         if (!m) continue;
         const critical = r.criticalIllness ?? m.hasCriticalIllnessInsurance;
-        if (m.name !== r.name || m.status !== r.status || (r.phone !== null && m.phone !== r.phone) || m.birthDate !== r.birthDate || m.hasCriticalIllnessInsurance !== critical) {
+        if (
+          m.name !== r.name ||
+          m.status !== r.status ||
+          (r.phone !== null && m.phone !== r.phone) ||
+          m.birthDate !== r.birthDate ||
+          m.hasCriticalIllnessInsurance !== critical
+        ) {
           await tx.member.update({
             where: { id: m.id },
-            data: { name: r.name, status: r.status, phone: r.phone ?? m.phone, birthDate: r.birthDate, hasCriticalIllnessInsurance: critical },
+            data: {
+              name: r.name,
+              status: r.status,
+              phone: r.phone ?? m.phone,
+              birthDate: r.birthDate,
+              hasCriticalIllnessInsurance: critical,
+            },
           });
           summary.membersUpdated++;
         }
@@ -197,24 +255,51 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
         }))
           current.set(e.memberId, e);
       }
-      const toCreate: { periodId: number; memberId: number; unitId: number; rankUnitId: number | null; kind: string; feeFen: number; source: string }[] = [];
+      const toCreate: {
+        periodId: number;
+        memberId: number;
+        unitId: number;
+        rankUnitId: number | null;
+        kind: string;
+        feeFen: number;
+        source: string;
+      }[] = [];
       for (const r of rows) {
         const id = memberId.get(r.idHash)!;
         const kind = kindOf(r);
         const feeFen = r.feeFen ?? 0;
         const e = current.get(id);
-        if (!e) toCreate.push({ periodId: period.id, memberId: id, unitId: unit.id, rankUnitId: unit.rankUnitId, kind, feeFen, source: 'roster' });
+        if (!e)
+          toCreate.push({
+            periodId: period.id,
+            memberId: id,
+            unitId: unit.id,
+            rankUnitId: unit.rankUnitId,
+            kind,
+            feeFen,
+            source: 'roster',
+          });
         else if (e.kind !== kind || e.feeFen !== feeFen) {
           await tx.enrolment.update({ where: { id: e.id }, data: { kind, feeFen } });
           summary.enrolmentsUpdated++;
         }
       }
-      for (const part of chunks(toCreate, 1000)) await tx.enrolment.createMany({ data: part });
+      await insertMany(
+        tx,
+        provider,
+        'Enrolment',
+        toCreate.map((e) => ({ ...e, paid: false, createdAt: stamp, updatedAt: stamp })),
+      );
       summary.enrolmentsCreated = toCreate.length;
 
       const newIdentities = accounts
         .filter((a) => !identityOwner.has(`${a.platform}:${a.userId}`))
-        .map((a) => ({ platform: a.platform, userId: a.userId, memberId: memberId.get(a.row.idHash)!, boundBy: 'roster' }));
+        .map((a) => ({
+          platform: a.platform,
+          userId: a.userId,
+          memberId: memberId.get(a.row.idHash)!,
+          boundBy: 'roster',
+        }));
       // one identity per platform and member: a new account replaces nothing silently
       for (const part of chunks(newIdentities, 1000)) {
         const taken = await tx.chatIdentity.findMany({
@@ -226,8 +311,16 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
         if (data.length) await tx.chatIdentity.createMany({ data });
         summary.identitiesBound += data.length;
       }
-      summary.unchanged = rows.length - summary.membersCreated - Math.max(summary.membersUpdated, summary.enrolmentsUpdated);
-      if (summary.membersCreated + summary.membersUpdated + summary.enrolmentsCreated + summary.enrolmentsUpdated + summary.identitiesBound > 0)
+      summary.unchanged =
+        rows.length - summary.membersCreated - Math.max(summary.membersUpdated, summary.enrolmentsUpdated);
+      if (
+        summary.membersCreated +
+          summary.membersUpdated +
+          summary.enrolmentsCreated +
+          summary.enrolmentsUpdated +
+          summary.identitiesBound >
+        0
+      )
         await audit(tx, o.actor, 'roster.import', 'Org', unit.code, { period: period.number, ...summary });
     },
     { timeout: 300_000, maxWait: 30_000 },
