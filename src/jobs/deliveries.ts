@@ -17,10 +17,14 @@ import type { Recipient } from '../bot/messages.js';
 import type { Db } from '../db/client.js';
 
 /** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
-export type StoredMessage =
+export type StoredMessage = (
   | { kind: 'text'; text: string }
   | { kind: 'markdown'; text: string }
-  | { kind: 'chart'; periodId: number; date: string; category: string };
+  | { kind: 'chart'; periodId: number; date: string; category: string }
+) & {
+  /** the key of the message that must be out first (the parts of a table, then its charts, in order) */
+  after?: string;
+};
 
 export type DeliveryKind = 'ranking_push' | 'ranking_group' | 'deadline' | 'adhoc' | 'notice' | 'job';
 
@@ -30,6 +34,11 @@ export interface PlannedDelivery {
   platform: string;
   recipient: Recipient;
   message: StoredMessage;
+}
+
+/** Messages to one recipient arrive in the order given: each waits for the one before it. */
+export function inOrder(items: PlannedDelivery[]): PlannedDelivery[] {
+  return items.map((it, i) => (i === 0 ? it : { ...it, message: { ...it.message, after: items[i - 1]!.key } }));
 }
 
 export const DEAD_STATUSES = ['dead', 'unknown'] as const;

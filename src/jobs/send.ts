@@ -9,12 +9,15 @@ import { claimDelivery, markFailed, markSent, releaseDelivery, type StoredMessag
 import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
 import { DelayJob, type JobContext, PermanentJobError } from './types.js';
 
+const ORDER_WAIT_MS = 200;
+
 async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundMessage> {
   if (m.kind === 'chart') {
     const png = await loadChart(ctx.db, ctx.store, m, ctx.chartFont);
     return { kind: 'image', png, name: `ranking-${m.date}.png` };
   }
-  return m;
+  const { after: _after, ...msg } = m;
+  return msg as OutboundMessage;
 }
 
 export async function deliver(ctx: JobContext, key: string): Promise<'sent' | string> {
@@ -22,10 +25,17 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   if (!ctx.outbox) return 'left for the app';
   const row = await ctx.db.delivery.findUnique({
     where: { key },
-    select: { platform: true, recipient: true, status: true },
+    select: { platform: true, recipient: true, status: true, content: true },
   });
   if (!row) return 'missing';
   if (!['queued', 'failed', 'sending'].includes(row.status)) return row.status;
+  const after = (JSON.parse(row.content) as StoredMessage).after;
+  if (after) {
+    // the message before it in the same chat goes first; a dead one does not hold the rest back
+    const before = await ctx.db.delivery.findUnique({ where: { key: after }, select: { status: true } });
+    if (before && ['queued', 'failed', 'sending'].includes(before.status))
+      throw new DelayJob(ORDER_WAIT_MS, `waiting for ${after}`);
+  }
   if (!ctx.outbox.platforms().includes(row.platform))
     throw new PermanentJobError(`no sender for platform ${row.platform}`);
   const buckets = bucketsFor(ctx.limits, row.platform, JSON.parse(row.recipient));

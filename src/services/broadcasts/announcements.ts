@@ -6,7 +6,7 @@
  */
 import type { Templates } from '../../bot/templates.js';
 import type { Db } from '../../db/client.js';
-import type { PlannedDelivery } from '../../jobs/deliveries.js';
+import { inOrder, type PlannedDelivery } from '../../jobs/deliveries.js';
 import { dueAnnouncements } from '../../rules/index.js';
 import type { PeriodWithPolicy } from './period.js';
 import { dateCn } from './ranking-push.js';
@@ -46,14 +46,19 @@ export async function planDeadlineAnnouncements(i: {
       slogan: sloganFor(i.period.policy.slogans, i.date, n),
     });
     for (const g of groups)
-      for (const [k, part] of splitMarkdown(text, i.textBytes(g.platform)).entries())
-        out.push({
-          key: `deadline:p${i.period.id}:${e.key}:${e.date}:T-${e.daysBefore}:${g.platform}:${g.chatId}${k ? `:${k}` : ''}`,
-          kind: 'deadline',
-          platform: g.platform,
-          recipient: { chatId: g.chatId },
-          message: { kind: 'markdown', text: part },
-        });
+      out.push(
+        ...inOrder(
+          splitMarkdown(text, i.textBytes(g.platform)).map(
+            (part, k): PlannedDelivery => ({
+              key: `deadline:p${i.period.id}:${e.key}:${e.date}:T-${e.daysBefore}:${g.platform}:${g.chatId}${k ? `:${k}` : ''}`,
+              kind: 'deadline',
+              platform: g.platform,
+              recipient: { chatId: g.chatId },
+              message: { kind: 'markdown', text: part },
+            }),
+          ),
+        ),
+      );
   });
   return out;
 }
@@ -80,12 +85,16 @@ export async function planAdhocAnnouncement(i: {
   const groups = await groupsUnder(i.db, i.a.federationId, i.platforms);
   const text = i.templates.render('announce_adhoc', { ...i.a, dateCn: dateCn(i.a.date) });
   return groups.flatMap((g) =>
-    splitMarkdown(text, i.textBytes(g.platform)).map((part, k) => ({
-      key: `adhoc:${i.a.id}:${g.platform}:${g.chatId}${k ? `:${k}` : ''}`,
-      kind: 'adhoc' as const,
-      platform: g.platform,
-      recipient: { chatId: g.chatId },
-      message: { kind: 'markdown' as const, text: part },
-    })),
+    inOrder(
+      splitMarkdown(text, i.textBytes(g.platform)).map(
+        (part, k): PlannedDelivery => ({
+          key: `adhoc:${i.a.id}:${g.platform}:${g.chatId}${k ? `:${k}` : ''}`,
+          kind: 'adhoc' as const,
+          platform: g.platform,
+          recipient: { chatId: g.chatId },
+          message: { kind: 'markdown' as const, text: part },
+        }),
+      ),
+    ),
   );
 }

@@ -6,7 +6,7 @@
  */
 import type { Templates } from '../../bot/templates.js';
 import type { Db } from '../../db/client.js';
-import type { PlannedDelivery } from '../../jobs/deliveries.js';
+import { inOrder, type PlannedDelivery } from '../../jobs/deliveries.js';
 import { addDays, type Ranking } from '../../rules/index.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { previousPeriod } from '../periods.js';
@@ -159,8 +159,9 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
     });
     const base = `ranking:p${period.id}:${date}:${t.platform}:${t.userId}`;
     const to = { userIds: [t.userId] };
+    const own: PlannedDelivery[] = [];
     for (const [n, part] of splitMarkdown(text, i.textBytes(t.platform)).entries())
-      deliveries.push({
+      own.push({
         key: n ? `${base}:${n}` : base,
         kind: 'ranking_push',
         platform: t.platform,
@@ -168,13 +169,14 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
         message: { kind: 'markdown', text: part },
       });
     for (const category of new Set(lines.flatMap((l) => (l.category ? [l.category] : []))))
-      deliveries.push({
+      own.push({
         key: `${base}:chart:${category}`,
         kind: 'ranking_push',
         platform: t.platform,
         recipient: to,
         message: { kind: 'chart', periodId: period.id, date, category },
       });
+    deliveries.push(...inOrder(own));
   }
 
   const table = templates.render('push_group', {
@@ -187,8 +189,9 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
   for (const g of await federationGroups(db, period.federationId, i.platforms)) {
     const base = `ranking-group:p${period.id}:${date}:${g.platform}:${g.chatId}`;
     const to = { chatId: g.chatId };
+    const own: PlannedDelivery[] = [];
     for (const [n, part] of splitMarkdown(table, i.textBytes(g.platform)).entries())
-      deliveries.push({
+      own.push({
         key: `${base}:${n}`,
         kind: 'ranking_group',
         platform: g.platform,
@@ -196,13 +199,14 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
         message: { kind: 'markdown', text: part },
       });
     for (const c of r.categories)
-      deliveries.push({
+      own.push({
         key: `${base}:chart:${c.category}`,
         kind: 'ranking_group',
         platform: g.platform,
         recipient: to,
         message: { kind: 'chart', periodId: period.id, date, category: c.category },
       });
+    deliveries.push(...inOrder(own));
   }
   return { ranking: r, deliveries, charts };
 }
