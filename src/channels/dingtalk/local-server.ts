@@ -266,6 +266,11 @@ export class LocalDingtalkServer {
 
   // ---- typed reads ----
 
+  /** the sequence number of the latest record (messages, card updates, requests) */
+  lastSeq(): number {
+    return this.seq;
+  }
+
   requests(path?: string): RecordedRequest[] {
     return path ? this.log.filter((r) => r.path === path) : [...this.log];
   }

@@ -1,0 +1,126 @@
+/**
+ * The DingTalk PlatformDriver for the journey suites: plays DingTalk towards the running app through its real
+ * POST /dingtalk/callback and /dingtalk/card-callback (bodies and signatures from the test's own client and
+ * sign.ts, each message with a sessionWebhook of the local DingTalk server), and reads what the app sent from
+ * that server's records: sessionWebhook replies, batch and group sends, cards in their latest state.
+ */
+import type { DingtalkChannel } from '../../../src/channels/dingtalk/index.js';
+import type { LocalDingtalkServer, RecordedMessage } from '../../../src/channels/dingtalk/local-server.js';
+import type { RunningApp } from '../../../src/services-start.js';
+import { DingtalkTestClient } from '../dingtalk/client.js';
+import type { PlatformDriver, SeenCard, SeenMessage } from '../driver.js';
+
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v));
+const list = (v: string | undefined): Record<string, unknown>[] => {
+  try {
+    const a = JSON.parse(v ?? '[]') as unknown;
+    return Array.isArray(a) ? a.map(obj) : [];
+  } catch {
+    return [];
+  }
+};
+
+/** a card's cardParamMap as a person sees it */
+export function seenCard(outTrackId: string, p: Record<string, string>): SeenCard & { lines: string[] } {
+  const finalText = p.finalText || undefined;
+  const buttons = finalText ? [] : list(p.buttons).map((b) => ({ key: str(b.key), text: str(b.text) }));
+  const title = p.title ?? '';
+  const lines = [
+    title,
+    p.description ?? '',
+    p.emphasisTitle ?? '',
+    p.emphasisDesc ?? '',
+    ...list(p.fields).map((f) => `${str(f.label)}：${str(f.value)}`),
+    ...list(p.links).map((l) => str(l.text)),
+    ...buttons.map((b) => b.text),
+    finalText ?? '',
+  ].filter(Boolean);
+  return { id: outTrackId, title, buttons, ...(finalText ? { finalText } : {}), lines };
+}
+
+function seen(server: LocalDingtalkServer, m: RecordedMessage): SeenMessage {
+  if (m.api === 'card') {
+    const id = str(m.param.outTrackId);
+    const { lines, ...card } = seenCard(id, server.card(id)?.params ?? {});
+    return { kind: 'card', text: lines.join('\n'), card, raw: m.body };
+  }
+  if (m.msgKey === 'sampleText' || m.msgKey === 'text')
+    return { kind: 'text', text: str(m.param.content), raw: m.body };
+  if (m.msgKey === 'sampleMarkdown' || m.msgKey === 'markdown')
+    return { kind: 'markdown', text: str(m.param.text), raw: m.body };
+  if (m.msgKey === 'sampleImageMsg') return { kind: 'image', text: '', raw: m.body };
+  return { kind: 'text', text: `[${m.msgKey}]`, raw: m.body };
+}
+
+interface Delivery {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+const lastOf = new WeakMap<RunningApp, Map<string, Delivery>>();
+
+export function dingtalkDriver(app: RunningApp): PlatformDriver {
+  const channel = app.channels.get('dingtalk') as DingtalkChannel | undefined;
+  if (!channel) throw new Error('the running app has no dingtalk channel');
+  const server = channel.localServer;
+  if (!server)
+    throw new Error('the dingtalk driver needs the local DingTalk server (run without DINGTALK_* credentials)');
+  const client = new DingtalkTestClient(channel.credentials, app.now);
+  const last = lastOf.get(app) ?? new Map<string, Delivery>();
+  lastOf.set(app, last);
+
+  const deliver = async (userId: string, d: Delivery): Promise<SeenMessage[]> => {
+    last.set(userId, d);
+    const before = server.lastSeq();
+    const res = await fetch(app.url + d.path, { method: 'POST', body: d.body, headers: d.headers });
+    const text = await res.text();
+    if (res.status !== 200)
+      throw new Error(`the app answered ${d.path} with HTTP ${res.status}: ${text.slice(0, 100)}`);
+    await app.background.idle();
+    return server
+      .messagesTo(userId)
+      .filter((m) => m.seq > before)
+      .map((m) => seen(server, m));
+  };
+  const robot = (userId: string, fields: Record<string, unknown>): Delivery => {
+    const session = server.openSession({ userId });
+    return {
+      path: '/dingtalk/callback',
+      body: JSON.stringify(client.body(userId, fields, { session })),
+      headers: client.headers(app.now().getTime()),
+    };
+  };
+
+  return {
+    platform: 'dingtalk',
+    say: (userId, text) => deliver(userId, robot(userId, { msgtype: 'text', text: { content: text } })),
+    sendImage: (userId, png) => {
+      const downloadCode = server.putMedia(png);
+      return deliver(
+        userId,
+        robot(userId, { msgtype: 'picture', content: { downloadCode, pictureDownloadCode: downloadCode } }),
+      );
+    },
+    click: (userId, cardId, buttonKey) =>
+      deliver(userId, {
+        path: '/dingtalk/card-callback',
+        body: JSON.stringify(client.cardClick(userId, cardId, buttonKey)),
+        headers: client.cardHeaders(app.now().getTime()),
+      }),
+    redeliverLast(userId) {
+      const d = last.get(userId);
+      if (!d) throw new Error(`nothing was delivered for ${userId} yet`);
+      return deliver(userId, d);
+    },
+    inbox: (userId) => server.messagesTo(userId).map((m) => seen(server, m)),
+    groupInbox: (chatId) => server.messagesToChat(chatId).map((m) => seen(server, m)),
+    card(userId, cardId) {
+      const rec = server.card(cardId);
+      if (!rec?.userIds.includes(userId)) return undefined;
+      const { lines: _lines, ...card } = seenCard(cardId, rec.params);
+      return card;
+    },
+  };
+}
