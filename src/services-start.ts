@@ -69,7 +69,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   });
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.PORT}`;
-  for (const ch of channels.values()) await ch.start?.();
+  for (const ch of channels.values()) await ch.start?.({ url });
 
   return {
     url,

@@ -34,8 +34,8 @@ export interface Channel {
   router?: Router;
   /** sends to anyone: the outbox registers it for this platform */
   sender: PlatformSender;
-  /** long-lived connections (DingTalk Stream), local API servers; called once after the HTTP server listens */
-  start?(): Promise<void>;
+  /** long-lived connections (Stream modes), local API servers; called once after the HTTP server listens at `url` */
+  start?(ctx: { url: string }): Promise<void>;
   stop?(): Promise<void>;
   /** present when the channel runs against its local API server (no credentials configured): the emulator's hooks */
   emulator?: EmulatorAdapter;

@@ -1,9 +1,10 @@
 /**
- * Every platform the app speaks. A new platform is a new folder here and one line in this list.
+ * Every platform the app speaks. A new platform is a new folder here and one line in each list.
  */
 import type { ChannelFactory } from './channel.js';
+import { createWecomChannel } from './wecom/index.js';
 
-export const channelFactories: ChannelFactory[] = [];
+export const channelFactories: ChannelFactory[] = [createWecomChannel];
 
 /** the platforms' names, for data that is keyed by platform (chat identities, group chats) */
-export const platformNames: readonly string[] = [];
+export const platformNames: readonly string[] = ['wecom'];

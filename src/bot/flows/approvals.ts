@@ -4,7 +4,14 @@
  * of the card is updated to its final state with who decided and when, and the worker is told.
  */
 import { maskName, shanghaiDate } from '../../rules/index.js';
-import { type Approver, DECISION_LABEL, type Decision, decide, lastDecision, markPaid } from '../../services/approvals.js';
+import {
+  type Approver,
+  DECISION_LABEL,
+  type Decision,
+  decide,
+  lastDecision,
+  markPaid,
+} from '../../services/approvals.js';
 import { type Person, rolesOf } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { BotDeps, Turn } from '../context.js';
@@ -15,7 +22,11 @@ import { CLAIM_STATUS_LABEL } from './worker.js';
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
 
 function approverOf(p: Person): Approver {
-  return { memberId: p.memberId, offices: rolesOf(p, 'officer').map((r) => r.orgId), centre: rolesOf(p, 'centre').length > 0 };
+  return {
+    memberId: p.memberId,
+    offices: rolesOf(p, 'officer').map((r) => r.orgId),
+    centre: rolesOf(p, 'centre').length > 0,
+  };
 }
 
 function stamp(d: Date): string {
@@ -23,19 +34,24 @@ function stamp(d: Date): string {
   return `${local.slice(0, 10)} ${local.slice(11, 16)}`;
 }
 
-async function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string, finalText?: string): Promise<Card> {
+async function claimCard(
+  deps: BotDeps,
+  claimId: number,
+  level: number,
+  cardId: string,
+  finalText?: string,
+): Promise<Card> {
   const c = await deps.db.claim.findUniqueOrThrow({
     where: { id: claimId },
     include: { member: { include: { unit: true } }, attachments: true, period: true },
   });
   const breakdown = JSON.parse(c.breakdown) as { segments?: unknown[] };
-  const buttons = finalText
-    ? []
-    : [
-        { key: `approve:${c.id}`, text: '批准', style: 'primary' as const },
-        { key: `reject:${c.id}`, text: '驳回', style: 'danger' as const },
-        { key: `needs_info:${c.id}`, text: '补材料', style: 'default' as const },
-      ];
+  // a final card keeps its buttons: the platform shows them greyed under the final text
+  const buttons = [
+    { key: `approve:${c.id}`, text: '批准', style: 'primary' as const },
+    { key: `reject:${c.id}`, text: '驳回', style: 'danger' as const },
+    { key: `needs_info:${c.id}`, text: '补材料', style: 'default' as const },
+  ];
   return deps.templates.card(
     'claim_approval',
     {
@@ -51,7 +67,10 @@ async function claimCard(deps: BotDeps, claimId: number, level: number, cardId: 
       id: cardId,
       buttons,
       ...(finalText ? { finalText } : {}),
-      links: c.attachments.filter((a) => a.url).slice(0, 3).map((a, i) => ({ text: `单据 ${i + 1}`, url: a.url! })),
+      links: c.attachments
+        .filter((a) => a.url)
+        .slice(0, 3)
+        .map((a, i) => ({ text: `单据 ${i + 1}`, url: a.url! })),
     },
   );
 }
@@ -66,7 +85,12 @@ async function approversFor(deps: BotDeps, claimId: number, level: number, platf
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
-export async function sendApprovalCards(deps: BotDeps, claimId: number, level: number, only?: { platform: Platform; userIds: string[] }): Promise<number> {
+export async function sendApprovalCards(
+  deps: BotDeps,
+  claimId: number,
+  level: number,
+  only?: { platform: Platform; userIds: string[] },
+): Promise<number> {
   let sent = 0;
   for (const platform of deps.outbox.platforms()) {
     if (only && only.platform !== platform) continue;
@@ -76,7 +100,14 @@ export async function sendApprovalCards(deps: BotDeps, claimId: number, level: n
     const card = await claimCard(deps, claimId, level, cardId);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
     await deps.db.claimCard.create({
-      data: { claimId, platform, cardId, level, recipients: JSON.stringify(userIds), responseCode: ref.responseCode ?? null },
+      data: {
+        claimId,
+        platform,
+        cardId,
+        level,
+        recipients: JSON.stringify(userIds),
+        responseCode: ref.responseCode ?? null,
+      },
     });
     sent++;
   }
@@ -84,7 +115,13 @@ export async function sendApprovalCards(deps: BotDeps, claimId: number, level: n
 }
 
 /** After a decision: every copy of every card of that level shows the final state. */
-async function finaliseCards(deps: BotDeps, claimId: number, level: number, text: string, clicked?: { platform: Platform; cardId: string; responseCode?: string }) {
+async function finaliseCards(
+  deps: BotDeps,
+  claimId: number,
+  level: number,
+  text: string,
+  clicked?: { platform: Platform; cardId: string; responseCode?: string },
+) {
   const cards = await deps.db.claimCard.findMany({ where: { claimId, level } });
   for (const c of cards) {
     const platform = c.platform as Platform;
@@ -93,9 +130,14 @@ async function finaliseCards(deps: BotDeps, claimId: number, level: number, text
     if (!responseCode && platform === 'wecom') continue;
     try {
       const card = await claimCard(deps, claimId, level, c.cardId, text);
-      await deps.outbox.updateCard(platform, { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: JSON.parse(c.recipients) }, { kind: 'card', card });
+      await deps.outbox.updateCard(
+        platform,
+        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: JSON.parse(c.recipients) },
+        { kind: 'card', card },
+      );
       // a WeCom response code is good for one update
-      if (!useClick && c.responseCode) await deps.db.claimCard.update({ where: { id: c.id }, data: { responseCode: null } });
+      if (!useClick && c.responseCode)
+        await deps.db.claimCard.update({ where: { id: c.id }, data: { responseCode: null } });
     } catch (e) {
       deps.log.warn({ err: e, claimId, cardId: c.cardId }, 'card update failed');
     }
@@ -103,9 +145,19 @@ async function finaliseCards(deps: BotDeps, claimId: number, level: number, text
 }
 
 async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
-  const c = await deps.db.claim.findUniqueOrThrow({ where: { id: claimId }, include: { member: { include: { identities: true } }, period: true } });
+  const c = await deps.db.claim.findUniqueOrThrow({
+    where: { id: claimId },
+    include: { member: { include: { identities: true } }, period: true },
+  });
   const payoutBy = (JSON.parse(c.period.policy) as { claims?: { payoutBy?: string } }).claims?.payoutBy ?? '';
-  const text = deps.templates.render('claim_result', { id: c.id, hospital: c.hospital, subsidyFen: c.subsidyFen, to, comment, payoutBy });
+  const text = deps.templates.render('claim_result', {
+    id: c.id,
+    hospital: c.hospital,
+    subsidyFen: c.subsidyFen,
+    to,
+    comment,
+    payoutBy,
+  });
   for (const ident of c.member.identities) {
     if (!deps.outbox.platforms().includes(ident.platform as Platform)) continue;
     try {
@@ -116,7 +168,13 @@ async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: s
   }
 }
 
-async function applyDecision(t: Turn, claimId: number, decision: Decision, comment: string | null, clicked: { cardId: string; responseCode?: string }): Promise<OutboundMessage[]> {
+async function applyDecision(
+  t: Turn,
+  claimId: number,
+  decision: Decision,
+  comment: string | null,
+  clicked: { cardId: string; responseCode?: string },
+): Promise<OutboundMessage[]> {
   const p = t.person!;
   const r = await decide(t.deps.db, claimId, approverOf(p), decision, comment, `${t.msg.platform}:${t.msg.userId}`);
   if (!r.ok) {
@@ -125,7 +183,14 @@ async function applyDecision(t: Turn, claimId: number, decision: Decision, comme
       return [t.say('decision_forbidden', { id: claimId, level: c?.status === 'approved_l1' ? 2 : 1 })];
     }
     if (r.reason === 'not_found') return [t.say('card_unknown')];
-    return [t.say('decision_already', { id: claimId, by: r.decidedBy ?? '他人', at: r.decidedAt ? stamp(r.decidedAt) : '', status: CLAIM_STATUS_LABEL[r.status ?? ''] ?? r.status })];
+    return [
+      t.say('decision_already', {
+        id: claimId,
+        by: r.decidedBy ?? '他人',
+        at: r.decidedAt ? stamp(r.decidedAt) : '',
+        status: CLAIM_STATUS_LABEL[r.status ?? ''] ?? r.status,
+      }),
+    ];
   }
   const finalText = `已${DECISION_LABEL[decision]} · ${p.name} · ${stamp(t.deps.now())}`;
   await finaliseCards(t.deps, claimId, r.level, finalText, { platform: t.msg.platform, ...clicked });
@@ -134,7 +199,9 @@ async function applyDecision(t: Turn, claimId: number, decision: Decision, comme
   return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to })];
 }
 
-export async function onCardClick(t: Turn & { msg: InboundMessage & { kind: 'card_click' } }): Promise<OutboundMessage[]> {
+export async function onCardClick(
+  t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
+): Promise<OutboundMessage[]> {
   const m = ACTION.exec(t.msg.action);
   if (!m) return [t.say('card_unknown')];
   const decision = m[1] as Decision;
@@ -150,17 +217,31 @@ export async function onCardClick(t: Turn & { msg: InboundMessage & { kind: 'car
   if (!allowed) return [t.say('decision_forbidden', { id: claimId, level })];
   if (!['submitted', 'approved_l1'].includes(claim.status)) {
     const last = await lastDecision(t.deps.db, claimId);
-    return [t.say('decision_already', { id: claimId, by: last?.approverName ?? '他人', at: last ? stamp(last.decidedAt) : '', status: CLAIM_STATUS_LABEL[claim.status] })];
+    return [
+      t.say('decision_already', {
+        id: claimId,
+        by: last?.approverName ?? '他人',
+        at: last ? stamp(last.decidedAt) : '',
+        status: CLAIM_STATUS_LABEL[claim.status],
+      }),
+    ];
   }
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'decision', claimId, decision, ...clicked });
   return [t.say('decision_ask_reason', { label: DECISION_LABEL[decision] })];
 }
 
-export async function continueDecision(t: Turn, d: { claimId: number; decision: 'reject' | 'needs_info'; cardId: string; responseCode?: string }, text: string) {
+export async function continueDecision(
+  t: Turn,
+  d: { claimId: number; decision: 'reject' | 'needs_info'; cardId: string; responseCode?: string },
+  text: string,
+) {
   const reason = text.trim();
   if (t.msg.kind !== 'text' || reason.length < 2 || reason.length > 200) return [t.say('decision_bad_reason')];
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
-  return applyDecision(t, d.claimId, d.decision, reason, { cardId: d.cardId, ...(d.responseCode ? { responseCode: d.responseCode } : {}) });
+  return applyDecision(t, d.claimId, d.decision, reason, {
+    cardId: d.cardId,
+    ...(d.responseCode ? { responseCode: d.responseCode } : {}),
+  });
 }
 
 function daysBetween(from: string, to: string): number {
@@ -172,21 +253,39 @@ export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessag
   const a = approverOf(p);
   if (!a.offices.length && !a.centre) return [t.say('forbidden', { what: '查看待审批', who: '办事处经办人' })];
   const claims = await t.deps.db.claim.findMany({
-    where: { OR: [{ officeId: { in: a.offices }, status: 'submitted' }, ...(a.centre ? [{ status: 'approved_l1' }] : [])] },
+    where: {
+      OR: [{ officeId: { in: a.offices }, status: 'submitted' }, ...(a.centre ? [{ status: 'approved_l1' }] : [])],
+    },
     orderBy: { id: 'asc' },
     take: 20,
   });
-  for (const c of claims) await sendApprovalCards(t.deps, c.id, c.status === 'approved_l1' ? 2 : 1, { platform: t.msg.platform, userIds: [t.msg.userId] });
+  for (const c of claims)
+    await sendApprovalCards(t.deps, c.id, c.status === 'approved_l1' ? 2 : 1, {
+      platform: t.msg.platform,
+      userIds: [t.msg.userId],
+    });
   const period = await currentPeriod(t.deps.db);
   const today = shanghaiDate(t.deps.now());
   const { cutoffOn, payoutBy } = period.policy.claims;
-  return [t.say('pending_cards', { count: claims.length, cutoff: cutoffOn, daysToCutoff: daysBetween(today, cutoffOn), payoutBy, daysToPayout: daysBetween(today, payoutBy) })];
+  return [
+    t.say('pending_cards', {
+      count: claims.length,
+      cutoff: cutoffOn,
+      daysToCutoff: daysBetween(today, cutoffOn),
+      payoutBy,
+      daysToPayout: daysBetween(today, payoutBy),
+    }),
+  ];
 }
 
 export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '查看已批未付', who: '办事处经办人' })];
-  const claims = await t.deps.db.claim.findMany({ where: { officeId: { in: a.offices }, status: 'approved' }, include: { member: true }, orderBy: { id: 'asc' } });
+  const claims = await t.deps.db.claim.findMany({
+    where: { officeId: { in: a.offices }, status: 'approved' },
+    include: { member: true },
+    orderBy: { id: 'asc' },
+  });
   const period = await currentPeriod(t.deps.db);
   const today = shanghaiDate(t.deps.now());
   return [
@@ -205,7 +304,12 @@ export async function markPaidCommand(t: Turn, p: Person, text: string): Promise
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
   const ids = /^全部已支付$/.test(text)
-    ? (await t.deps.db.claim.findMany({ where: { officeId: { in: a.offices }, status: 'approved' }, select: { id: true } })).map((c) => c.id)
+    ? (
+        await t.deps.db.claim.findMany({
+          where: { officeId: { in: a.offices }, status: 'approved' },
+          select: { id: true },
+        })
+      ).map((c) => c.id)
     : [...text.matchAll(/\d+/g)].map((x) => Number(x[0]));
   const moved = await markPaid(t.deps.db, ids, a.offices, `${t.msg.platform}:${t.msg.userId}`, t.deps.now());
   for (const id of moved) await tellWorker(t.deps, id, 'paid', null);
