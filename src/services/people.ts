@@ -3,6 +3,7 @@
  * (a worker their own data, a rep their unit, an officer their office).
  */
 import type { Db } from '../db/client.js';
+import { memo } from './memo.js';
 
 export type Role = 'rep' | 'officer' | 'centre' | 'admin';
 
@@ -17,7 +18,19 @@ export interface Person {
   roles: { role: Role; orgId: number; orgName: string }[];
 }
 
-export async function personByChat(db: Db, platform: string, userId: string): Promise<Person | null> {
+// read on every chat turn; a bound person's roles and unit change rarely (a new binding is never cached as absent)
+const people = memo<Person | null>(10_000, (p) => p !== null);
+
+export function personByChat(db: Db, platform: string, userId: string): Promise<Person | null> {
+  return people.get(db, `${platform}:${userId}`, () => loadPerson(db, platform, userId));
+}
+
+/** After roles or a unit changed: the next turn reads the person again. */
+export function forgetPeople(db: Db): void {
+  people.forget(db);
+}
+
+async function loadPerson(db: Db, platform: string, userId: string): Promise<Person | null> {
   const ident = await db.chatIdentity.findUnique({
     where: { platform_userId: { platform, userId } },
     include: { member: { include: { unit: true, roles: { include: { org: true } } } } },

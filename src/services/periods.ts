@@ -1,5 +1,6 @@
 import type { Db } from '../db/client.js';
 import { type Policy, parsePolicy } from '../rules/policy.js';
+import { memo } from './memo.js';
 
 export interface PeriodWithPolicy {
   id: number;
@@ -11,15 +12,37 @@ export interface PeriodWithPolicy {
 
 export class NotFoundError extends Error {}
 
-function withPolicy(p: { id: number; programmeId: number; number: number; name: string; policy: string }): PeriodWithPolicy {
-  return { id: p.id, programmeId: p.programmeId, number: p.number, name: p.name, policy: parsePolicy(JSON.parse(p.policy)) };
+function withPolicy(p: {
+  id: number;
+  programmeId: number;
+  number: number;
+  name: string;
+  policy: string;
+}): PeriodWithPolicy {
+  return {
+    id: p.id,
+    programmeId: p.programmeId,
+    number: p.number,
+    name: p.name,
+    policy: parsePolicy(JSON.parse(p.policy)),
+  };
 }
+
+// every chat turn needs the period and its parsed policy; both change a few times a year
+const current = memo<PeriodWithPolicy>(5_000);
 
 /** The period the bot works in: the one flagged current (the newest when several programmes run). */
 export async function currentPeriod(db: Db): Promise<PeriodWithPolicy> {
-  const p = await db.period.findFirst({ where: { current: true }, orderBy: { id: 'desc' } });
-  if (!p) throw new NotFoundError('没有进行中的互助期次：请先导入期次或运行 huzhu demo');
-  return withPolicy(p);
+  return current.get(db, 'current', async () => {
+    const p = await db.period.findFirst({ where: { current: true }, orderBy: { id: 'desc' } });
+    if (!p) throw new NotFoundError('没有进行中的互助期次：请先导入期次或运行 huzhu demo');
+    return withPolicy(p);
+  });
+}
+
+/** After a period or its policy changed: the next turn reads it again. */
+export function forgetCurrentPeriod(db: Db): void {
+  current.forget(db);
 }
 
 export async function periodByNumber(db: Db, number: number, programmeCode?: string): Promise<PeriodWithPolicy> {
@@ -32,5 +55,8 @@ export async function periodByNumber(db: Db, number: number, programmeCode?: str
 }
 
 export async function previousPeriod(db: Db, period: PeriodWithPolicy): Promise<{ id: number } | null> {
-  return db.period.findFirst({ where: { programmeId: period.programmeId, number: period.number - 1 }, select: { id: true } });
+  return db.period.findFirst({
+    where: { programmeId: period.programmeId, number: period.number - 1 },
+    select: { id: true },
+  });
 }
