@@ -12,6 +12,7 @@ import { createDingtalkEmulator, type DingtalkEmulator } from './emulator.js';
 import { PLATFORM } from './inbound.js';
 import { LocalDingtalkServer } from './local-server.js';
 import { type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
+import { createQuotaPort, type QuotaPort } from './quota-port.js';
 import { createReceiver } from './receive.js';
 import { createDingtalkSender, type DingtalkSender } from './sender.js';
 import { type DingtalkSettings, readSettings } from './settings.js';
@@ -24,6 +25,7 @@ export { DingtalkApiError, DingtalkInputError, DingtalkUnavailable, QuotaExhaust
 export { LocalDingtalkServer } from './local-server.js';
 export { monthOf, type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
 export { givesWay, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
+export type { QuotaPort, QuotaReport } from './quota-port.js';
 export { FALLBACK_TEXT } from './receive.js';
 export { type DingtalkSettings, readSettings } from './settings.js';
 
@@ -54,6 +56,8 @@ export interface DingtalkChannel extends Channel {
   api: DingtalkApi;
   sender: DingtalkSender;
   quota: QuotaMeter;
+  /** for `huzhu quota` (src/cli/quota.ts) */
+  quotaPort: QuotaPort;
   localServer?: LocalDingtalkServer;
   emulator?: DingtalkEmulator;
   stream?: StreamConnection;
@@ -161,6 +165,7 @@ export async function createDingtalkChannelWith(
     oapiBase,
     api,
     quota,
+    quotaPort: createQuotaPort({ platform: PLATFORM, quota, sender, settings, now: deps.now }),
     ...(localServer ? { localServer } : {}),
     ...(emulator ? { emulator } : {}),
     async start(ctx) {

@@ -1,0 +1,63 @@
+/**
+ * What `huzhu quota` asks of the channel: the month's numbers (used, projected from the schedules, held, state,
+ * policy) and a flush of the held messages. Platform-neutral in shape so the CLI need not know DingTalk.
+ */
+import { shanghaiDate } from '../../rules/index.js';
+import { monthOf, type QuotaMeter } from './quota.js';
+import { daysInMonth, daysLeftInMonth, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
+import type { DingtalkSender } from './sender.js';
+import type { DingtalkSettings } from './settings.js';
+
+export interface QuotaReport {
+  platform: string;
+  org: string;
+  month: string;
+  used: number;
+  budget: number;
+  /** what the schedules need in a whole month */
+  monthlyNeed: number;
+  /** used + the rest of this month's schedules */
+  projected: number;
+  held: number;
+  exhausted: boolean;
+  giveWay: string[];
+  reserve: number;
+}
+
+export interface QuotaPort {
+  platform: string;
+  report(plan: QuotaSchedule): Promise<QuotaReport>;
+  flush(): Promise<{ sent: number; left: number }>;
+}
+
+export function createQuotaPort(o: {
+  platform: string;
+  quota: QuotaMeter;
+  sender: DingtalkSender;
+  settings: DingtalkSettings;
+  now: () => Date;
+}): QuotaPort {
+  return {
+    platform: o.platform,
+    async report(plan) {
+      const now = o.now();
+      const month = monthOf(now);
+      const used = await o.quota.used(month);
+      const need = projectMonth(plan);
+      return {
+        platform: o.platform,
+        org: o.quota.org,
+        month,
+        used,
+        budget: o.settings.DINGTALK_QUOTA_MONTHLY,
+        monthlyNeed: need.total,
+        projected: projectedForMonth(used, need, daysInMonth(month), daysLeftInMonth(shanghaiDate(now))),
+        held: (await o.quota.held()).length,
+        exhausted: await o.quota.exhausted(),
+        giveWay: [...o.settings.DINGTALK_QUOTA_GIVE_WAY],
+        reserve: o.settings.DINGTALK_QUOTA_RESERVE,
+      };
+    },
+    flush: () => o.sender.flushHeld(),
+  };
+}
