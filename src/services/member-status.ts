@@ -10,11 +10,12 @@ export const COUNTED_STATUSES = ['approved_l1', 'approved', 'paid'];
 
 export async function memberStanding(db: Db, period: PeriodWithPolicy, memberId: number) {
   const prev = await previousPeriod(db, period);
-  const [enrolment, previous, claims] = await Promise.all([
-    db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId } } }),
-    prev ? db.enrolment.findUnique({ where: { periodId_memberId: { periodId: prev.id, memberId } } }) : null,
+  const [enrolments, claims] = await Promise.all([
+    db.enrolment.findMany({ where: { memberId, periodId: { in: prev ? [period.id, prev.id] : [period.id] } } }),
     db.claim.findMany({ where: { periodId: period.id, memberId }, orderBy: { id: 'asc' } }),
   ]);
+  const enrolment = enrolments.find((e) => e.periodId === period.id) ?? null;
+  const previous = prev ? (enrolments.find((e) => e.periodId === prev.id) ?? null) : null;
   const usedFen = claims.filter((c) => COUNTED_STATUSES.includes(c.status)).reduce((s, c) => s + c.subsidyFen, 0);
   const paidFen = claims.filter((c) => c.status === 'paid').reduce((s, c) => s + c.subsidyFen, 0);
   return {
