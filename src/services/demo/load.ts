@@ -148,7 +148,13 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
   }
   const progress = ProgressSchema.parse(JSON.parse(fs.readFileSync(PROGRESS_FILE, 'utf8')));
   const shift = daysBetween(NOTICE_DATE, o.today);
-  const policy2 = shiftPolicyDates(loadPolicyFile('hainan-2'), shift);
+  const published = shiftPolicyDates(loadPolicyFile('hainan-2'), shift);
+  // the programme's headline target shrinks with the roster, so the demo's progress reads like the notice's
+  const target = published.targets.participants;
+  const policy2: Policy = {
+    ...published,
+    targets: { ...published.targets, participants: target === null ? null : Math.round(target / scale) },
+  };
   const policy1 = shiftPolicyDates(policy2, -365);
   const next = rng(20170320);
 
