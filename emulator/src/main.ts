@@ -44,7 +44,7 @@ const input = h('textarea', {
 });
 const sendButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'send' }, '发送');
 const fileInput = h('input', { type: 'file', accept: 'image/*', hidden: true, 'data-testid': 'image-input' });
-const photoButton = h('button', { type: 'button', class: 'icon', title: '发送照片', 'data-testid': 'photo' }, '📷');
+const photoButton = h('button', { type: 'button', class: 'icon', title: '发送照片', 'data-testid': 'photo' }, '照片');
 const groupSelect = h('select', { 'data-testid': 'group-select', 'aria-label': '群聊' });
 const groupLog = h('div', { class: 'log', 'data-testid': 'group-log' });
 

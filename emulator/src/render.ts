@@ -8,12 +8,17 @@ import { renderMarkdown } from './markdown.js';
 
 export type ClickHandler = (card: ApiCard, button: { key: string; text: string }, buttons: HTMLButtonElement[]) => void;
 
+/** a card is final once decided: its final text replaces the buttons (some platforms only drop the buttons) */
+export function isFinal(card: ApiCard): boolean {
+  return Boolean(card.finalText) || card.buttons.length === 0;
+}
+
 export function renderCard(card: ApiCard, onClick: ClickHandler): HTMLElement {
   const fields = h('dl', { class: 'card-fields' });
   for (const f of card.fields) fields.append(h('dt', {}, f.label), h('dd', {}, f.value));
   const root = h(
     'div',
-    { class: card.finalText ? 'card final' : 'card', 'data-card-id': card.id, 'data-testid': 'card' },
+    { class: isFinal(card) ? 'card final' : 'card', 'data-card-id': card.id, 'data-testid': 'card' },
     h('div', { class: 'card-title' }, card.title),
     card.description ? h('div', { class: 'card-desc' }, card.description) : null,
     card.fields.length ? fields : null,
