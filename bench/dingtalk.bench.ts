@@ -1,0 +1,172 @@
+/**
+ * DingTalk callback path under load (issue 8 "npm run bench adds the DingTalk callback path, as a ratio to the
+ * WeCom path in the same run"): signed "我参加了吗" robot messages (HTTP mode, each with its own msgId and a
+ * sessionWebhook of the local DingTalk server) at 50 concurrent keep-alive connections against the full server
+ * (startServices: signature, robotCode, zod, dedupe in the store, the bot, the reply to the sessionWebhook), and in
+ * the same run the WeCom callback path (bench/wecom.bench.ts) on the same kind of server. Both with the demo bot
+ * and with an instant bot (the channel path alone). DingTalk answers the HTTP request at once and replies with a
+ * second request, so its numbers are given twice: callbacks answered per second, and messages replied per second
+ * (until the last reply reached the local DingTalk server).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { createDingtalkChannel, type DingtalkChannel } from '../src/channels/dingtalk/index.js';
+import { createWecomChannel } from '../src/channels/wecom/index.js';
+import { openRuntime, shanghaiToday } from '../src/runtime.js';
+import { loadDemo } from '../src/services/demo/load.js';
+import { type RunningApp, startServices } from '../src/services-start.js';
+import { DingtalkTestClient } from '../test/support/dingtalk/client.js';
+import { benchWecom } from './wecom.bench.js';
+
+interface BenchResult {
+  name: string;
+  value: number;
+  unit: string;
+  target?: string;
+  note?: string;
+}
+
+export interface DingtalkLoadNumbers {
+  requests: number;
+  errors: number;
+  /** HTTP answers per second */
+  perSecond: number;
+  /** replies recorded by the local DingTalk server per second, from the first request to the last reply */
+  repliedPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+export interface DingtalkBenchOptions {
+  connections?: number;
+  requests?: number;
+  warmup?: number;
+  users?: string[];
+}
+
+interface Built {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+
+const TEXT = '我参加了吗';
+const DEMO_USERS = ['demo-worker-1', 'demo-worker-2', 'demo-rep-1', 'demo-officer-1', 'demo-centre-1'];
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN);
+
+/** the load generator in a worker thread, as in wecom.bench.ts, for JSON bodies with signed headers */
+const DRIVER = `
+const http = require('node:http');
+const { parentPort, workerData } = require('node:worker_threads');
+const { baseUrl, calls, connections } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+const url = new URL(baseUrl);
+const latencies = [];
+let errors = 0, next = 0;
+const one = (c) => new Promise((resolve, reject) => {
+  const req = http.request({ agent, host: url.hostname, port: url.port, path: c.path, method: 'POST',
+    headers: { ...c.headers, 'content-length': Buffer.byteLength(c.body) } }, (res) => {
+    res.resume();
+    res.on('end', () => resolve(res.statusCode));
+  });
+  req.on('error', reject);
+  req.end(c.body);
+});
+(async () => {
+  const started = performance.now();
+  await Promise.all(Array.from({ length: connections }, async () => {
+    while (next < calls.length) {
+      const c = calls[next++];
+      const t0 = performance.now();
+      try { if ((await one(c)) !== 200) errors++; } catch { errors++; }
+      latencies.push(performance.now() - t0);
+    }
+  }));
+  const elapsed = (performance.now() - started) / 1000;
+  agent.destroy();
+  parentPort.postMessage({ elapsed, errors, latencies });
+})();
+`;
+
+async function drive(app: RunningApp, server: NonNullable<DingtalkChannel['localServer']>, calls: Built[], connections: number): Promise<DingtalkLoadNumbers> {
+  const before = server.allMessages().length;
+  const started = performance.now();
+  const worker = new Worker(DRIVER, { eval: true, workerData: { baseUrl: app.url, calls, connections } });
+  const r = await new Promise<{ elapsed: number; errors: number; latencies: number[] }>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  await worker.terminate();
+  await app.background.idle();
+  const repliedIn = (performance.now() - started) / 1000;
+  const replies = server.allMessages().length - before;
+  const latencies = r.latencies.sort((a, b) => a - b);
+  return {
+    requests: calls.length,
+    errors: r.errors,
+    perSecond: calls.length / r.elapsed,
+    repliedPerSecond: replies / repliedIn,
+    p50Ms: percentile(latencies, 50),
+    p99Ms: percentile(latencies, 99),
+  };
+}
+
+/** Loads `app` (started by startServices with the DingTalk channel on its local server) with signed callbacks. */
+export async function benchDingtalk(app: RunningApp, opts: DingtalkBenchOptions = {}): Promise<DingtalkLoadNumbers> {
+  const connections = opts.connections ?? 50;
+  const users = opts.users ?? DEMO_USERS;
+  const channel = app.channels.get('dingtalk') as DingtalkChannel | undefined;
+  if (!channel?.localServer) throw new Error('the app has no dingtalk channel on its local server');
+  const server = channel.localServer;
+  const client = new DingtalkTestClient(channel.credentials, app.now);
+  const build = (n: number): Built[] =>
+    Array.from({ length: n }, (_, i) => {
+      const userId = users[i % users.length]!;
+      const session = server.openSession({ userId });
+      return { path: '/dingtalk/callback', body: JSON.stringify(client.text(userId, TEXT, { session })), headers: client.headers(app.now().getTime()) };
+    });
+  await drive(app, server, build(opts.warmup ?? 500), connections);
+  return drive(app, server, build(opts.requests ?? 5_000), connections);
+}
+
+/** `npm run bench`: DingTalk and WeCom on the same temporary SQLite database with the demo data, same run */
+export default async function run(): Promise<BenchResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-bench-dingtalk-'));
+  const rt = await openRuntime({ ...process.env, DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, LOG_LEVEL: 'silent', REDIS_URL: '' });
+  const apps: RunningApp[] = [];
+  const start = async (channels: typeof createDingtalkChannel, instant: boolean) => {
+    const app = await startServices(rt, { port: 0, channels: [channels], ...(instant ? { handle: async () => [{ kind: 'text' as const, text: '已收到' }] } : {}) });
+    apps.push(app);
+    return app;
+  };
+  try {
+    await loadDemo({ db: rt.db, hashKey: rt.config.ID_HASH_KEY, today: shanghaiToday(), platforms: ['wecom', 'dingtalk'] });
+    const dtBot = await benchDingtalk(await start(createDingtalkChannel, false));
+    const wcBot = (await benchWecom(await start(createWecomChannel, false))).full;
+    const dtInstant = await benchDingtalk(await start(createDingtalkChannel, true));
+    const wcInstant = (await benchWecom(await start(createWecomChannel, true))).full;
+    const note = (x: { requests: number; errors: number }) => `${x.requests} requests, ${x.errors} errors`;
+    return [
+      { name: 'full server: callbacks answered/s at 50 connections', value: dtBot.perSecond, unit: 'req/s', note: note(dtBot) },
+      { name: 'full server: replies delivered/s (sessionWebhook)', value: dtBot.repliedPerSecond, unit: 'msg/s' },
+      { name: 'full server: p50 latency', value: dtBot.p50Ms, unit: 'ms' },
+      { name: 'full server: p99 latency', value: dtBot.p99Ms, unit: 'ms', target: '≤ 100' },
+      { name: 'WeCom full server, same run: callbacks/s', value: wcBot.perSecond, unit: 'req/s', note: note(wcBot) },
+      { name: 'DingTalk / WeCom callbacks/s (demo bot)', value: (dtBot.perSecond / wcBot.perSecond) * 100, unit: '%' },
+      { name: 'DingTalk replies / WeCom callbacks (demo bot)', value: (dtBot.repliedPerSecond / wcBot.perSecond) * 100, unit: '%' },
+      { name: 'instant bot: callbacks answered/s', value: dtInstant.perSecond, unit: 'req/s', note: note(dtInstant) },
+      { name: 'instant bot: replies delivered/s', value: dtInstant.repliedPerSecond, unit: 'msg/s' },
+      { name: 'instant bot: p99 latency', value: dtInstant.p99Ms, unit: 'ms' },
+      { name: 'WeCom instant bot, same run: callbacks/s', value: wcInstant.perSecond, unit: 'req/s' },
+      { name: 'DingTalk / WeCom callbacks/s (instant bot)', value: (dtInstant.perSecond / wcInstant.perSecond) * 100, unit: '%' },
+      { name: 'DingTalk replies / WeCom callbacks (instant bot)', value: (dtInstant.repliedPerSecond / wcInstant.perSecond) * 100, unit: '%' },
+    ];
+  } finally {
+    for (const a of apps) await a.stop();
+    await rt.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
