@@ -53,16 +53,24 @@ describe('emulator page in Chromium', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('a person is picked, types a question, and the bot’s reply appears in the chat', async () => {
-    await page.getByTestId('person-demo-worker-1').click();
-    await expect(page.getByTestId('chat-title').textContent()).resolves.toContain('demo-worker-1');
-    await page.getByTestId('composer-input').fill('我参加了吗');
-    await page.getByTestId('composer-input').press('Enter');
-    await chat().locator('[data-testid=msg-out][data-state=delivered]').filter({ hasText: '我参加了吗' }).waitFor();
-    const reply = chat().locator('[data-testid=msg-in]').first();
-    await reply.waitFor();
-    expect(await reply.textContent()).toContain('林海燕');
-    expect(page.url()).toContain('#/');
+  it('on every platform offered, a person is picked, types a question, and the bot’s reply appears in the chat', async () => {
+    const platforms = await page
+      .getByTestId('platform')
+      .locator('option')
+      .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    for (const platform of platforms) {
+      await page.getByTestId('platform').selectOption(platform);
+      await expect.poll(() => page.locator('body').getAttribute('data-platform')).toBe(platform);
+      await page.getByTestId('person-demo-worker-1').click();
+      await expect.poll(() => page.getByTestId('chat-title').textContent()).toContain('demo-worker-1');
+      await page.getByTestId('composer-input').fill('我参加了吗');
+      await page.getByTestId('composer-input').press('Enter');
+      await chat().locator('[data-testid=msg-out][data-state=delivered]').filter({ hasText: '我参加了吗' }).waitFor();
+      await expect
+        .poll(() => chat().locator('[data-testid=msg-in]').allTextContents(), { timeout: 10_000 })
+        .toContainEqual(expect.stringContaining('林海燕'));
+      expect(page.url()).toContain(`#/${platform}/demo-worker-1`);
+    }
     expect(pageErrors).toEqual([]);
   });
 });
