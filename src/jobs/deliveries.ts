@@ -15,6 +15,7 @@
  */
 import type { Recipient } from '../bot/messages.js';
 import type { Db } from '../db/client.js';
+import { Prisma } from '../generated/sqlite/client.js';
 
 /** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
 export type StoredMessage = (
@@ -42,46 +43,32 @@ export function inOrder(items: PlannedDelivery[]): PlannedDelivery[] {
 }
 
 export const DEAD_STATUSES = ['dead', 'unknown'] as const;
-const CHUNK = 500;
+/** 5 parameters a row: well under SQLite's 32 766 and PostgreSQL's 65 535 */
+const CHUNK = 1000;
 
 function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string })?.code === 'P2002' || /unique/i.test(String((e as Error)?.message));
 }
 
-/** Inserts the rows not there yet; returns the keys this call inserted (the ones this caller must enqueue). */
+/**
+ * Inserts the rows not there yet; returns the keys this call inserted (the ones this caller must enqueue).
+ * One multi-row `INSERT … ON CONFLICT ("key") DO NOTHING RETURNING "key"` per chunk (SQLite ≥ 3.35 and
+ * PostgreSQL): a key another instance inserted first is simply not returned, so exactly one planner owns it.
+ */
 export async function planDeliveries(db: Db, items: PlannedDelivery[]): Promise<string[]> {
   const mine: string[] = [];
   for (let i = 0; i < items.length; i += CHUNK) {
     const chunk = items.slice(i, i + CHUNK);
-    const existing = new Set(
-      (await db.delivery.findMany({ where: { key: { in: chunk.map((c) => c.key) } }, select: { key: true } })).map(
-        (r) => r.key,
-      ),
+    const values = chunk.map(
+      (c) =>
+        Prisma.sql`(${c.key}, ${c.kind}, ${c.platform}, ${JSON.stringify(c.recipient)}, ${JSON.stringify(c.message)})`,
     );
-    const fresh = chunk.filter((c) => !existing.has(c.key));
-    if (!fresh.length) continue;
-    const rows = fresh.map((c) => ({
-      key: c.key,
-      kind: c.kind,
-      platform: c.platform,
-      recipient: JSON.stringify(c.recipient),
-      content: JSON.stringify(c.message),
-    }));
-    try {
-      await db.delivery.createMany({ data: rows });
-      mine.push(...fresh.map((c) => c.key));
-    } catch (e) {
-      if (!isUniqueViolation(e)) throw e;
-      // another instance planned some of them at the same moment: row by row, the loser of each key skips it
-      for (const r of rows) {
-        try {
-          await db.delivery.create({ data: r });
-          mine.push(r.key);
-        } catch (e2) {
-          if (!isUniqueViolation(e2)) throw e2;
-        }
-      }
-    }
+    const rows = await db.$queryRaw<{ key: string }[]>`
+      INSERT INTO "Delivery" ("key", "kind", "platform", "recipient", "content")
+      VALUES ${Prisma.join(values)}
+      ON CONFLICT ("key") DO NOTHING
+      RETURNING "key"`;
+    mine.push(...rows.map((r) => r.key));
   }
   return mine;
 }

@@ -138,11 +138,15 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
       // a job moving delayed → waiting between two reads is seen by neither: idle must hold for several reads
       let quiet = 0;
       while (quiet < 3) {
-        const c = await queue.getJobCounts('waiting', 'active', 'prioritized');
-        const delayed = (await queue.getDelayed()).filter(
-          (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= Date.now() + horizonMs,
-        );
-        quiet = !c.waiting && !c.active && !c.prioritized && !delayed.length ? quiet + 1 : 0;
+        const c = await queue.getJobCounts('waiting', 'active', 'prioritized', 'delayed');
+        // the schedulers' next occurrences sit in `delayed` too: they are not work in progress
+        const schedulers = await queue.getJobSchedulersCount();
+        let delayed = Math.max(0, (c.delayed ?? 0) - schedulers);
+        if (delayed && Number.isFinite(horizonMs))
+          delayed = (await queue.getDelayed()).filter(
+            (j) => !j.repeatJobKey && j.timestamp + (j.delay ?? 0) <= Date.now() + horizonMs,
+          ).length;
+        quiet = !c.waiting && !c.active && !c.prioritized && !delayed ? quiet + 1 : 0;
         await new Promise((r) => setTimeout(r, 20));
       }
     },

@@ -29,7 +29,11 @@ describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages 
     const sender = new RecordingSender('wecom');
     // the robot's 20 a minute, scaled down: 3 per second
     const limits = {
-      wecom: { perPlatform: { limit: 1000, windowMs: 60_000 }, perRobot: { limit: 3, windowMs: 1000 }, textBytes: 2048 },
+      wecom: {
+        perPlatform: { limit: 1000, windowMs: 60_000 },
+        perRobot: { limit: 3, windowMs: 1000 },
+        textBytes: 2048,
+      },
     };
     const runner: JobRunner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender), limits }), {
       schedules: false,

@@ -57,7 +57,9 @@ describe.each(providers)(
       expect(text).toContain('本单位已参加 4 人 / 会员 6 人');
       expect(text).toContain('尚有 2 名会员未参加');
       expect(text).toContain('回复“未参名单”');
-      expect(text).toContain(`全省进度：${expected.headline.participants} / 目标 350000 人`);
+      expect(text).toContain(
+        `全省进度：${expected.headline.participants} / 目标 ${expected.headline.target} 人（${expected.headline.display}）`,
+      );
     });
 
     it('sends the rep the chart of their category as a PNG rendered on the server', () => {
@@ -83,7 +85,7 @@ describe.each(providers)(
       const all = md.join('\n');
       expect(all).toContain('第二期医疗互助工作进度表');
       expect(all).toContain(
-        `统计参与职工 ${expected.headline.participants} 人，已达到总目标参与人数（350000）的 ${expected.headline.display}`,
+        `统计参与职工 ${expected.headline.participants} 人，已达到总目标参与人数（${expected.headline.target}）的 ${expected.headline.display}`,
       );
       for (const c of expected.categories) {
         expect(all).toContain(`**${c.category}**（按完成数占会员总数比例排序）`);

@@ -1,7 +1,9 @@
 /**
- * Category charts of a day's ranking: rendered once per category and kept in the shared store (Redis with
- * REDIS_URL), so ten thousand pushes reference one PNG instead of carrying it; a send that finds it gone (TTL,
- * another process's memory store) renders it again from the database.
+ * Category charts of a day's ranking: rendered once per category when the first message that carries it is
+ * sent (under a lock shared by every instance), and kept in the shared store (Redis with REDIS_URL) for the
+ * others, so ten thousand pushes reference one PNG instead of carrying it and planning stays fast. The chart is
+ * drawn from the ranking at render time: the push goes out minutes after planning, so the figures agree with the
+ * text.
  */
 import { categoryChartPng } from '../../charts/ranking-chart.js';
 import type { Db } from '../../db/client.js';
@@ -55,13 +57,24 @@ export async function loadChart(
   ref: { periodId: number; date: string; category: string },
   font?: string,
 ): Promise<Buffer> {
-  const hit = await store.get(chartKey(ref.periodId, ref.date, ref.category));
+  const key = chartKey(ref.periodId, ref.date, ref.category);
+  const hit = await store.get(key);
   if (hit) return Buffer.from(hit, 'base64');
-  const period: PeriodWithPolicy = await periodById(db, ref.periodId);
-  const r = await ranking(db, period);
-  const table = r.categories.find((c) => c.category === ref.category);
-  if (!table) throw new Error(`no category ${ref.category} in the ranking of period ${ref.periodId}`);
-  const png = await renderCategory(period, table, ref.date, font);
-  await storeChart(store, ref.periodId, ref.date, ref.category, png);
-  return png;
+  // rendered on first use, once: the other senders of the same chart wait for it
+  return store.withLock(
+    `render:${key}`,
+    60_000,
+    async () => {
+      const again = await store.get(key);
+      if (again) return Buffer.from(again, 'base64');
+      const period: PeriodWithPolicy = await periodById(db, ref.periodId);
+      const r = await ranking(db, period);
+      const table = r.categories.find((c) => c.category === ref.category);
+      if (!table) throw new Error(`no category ${ref.category} in the ranking of period ${ref.periodId}`);
+      const png = await renderCategory(period, table, ref.date, font);
+      await storeChart(store, ref.periodId, ref.date, ref.category, png);
+      return png;
+    },
+    60_000,
+  );
 }

@@ -11,7 +11,6 @@ import { addDays, type Ranking } from '../../rules/index.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { previousPeriod } from '../periods.js';
 import { ranking } from '../progress.js';
-import { renderCategory, storeChart } from './charts.js';
 import type { PeriodWithPolicy } from './period.js';
 import { federationGroups, repTargets } from './recipients.js';
 import { snapshotOf, takeSnapshot } from './snapshots.js';
@@ -32,7 +31,6 @@ export interface RankingPushInput {
 export interface RankingPushPlan {
   ranking: Ranking;
   deliveries: PlannedDelivery[];
-  charts: { category: string; png: Buffer }[];
 }
 
 export function dateCn(date: string): string {
@@ -91,13 +89,6 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
   const previousName = prev
     ? (await db.period.findUnique({ where: { id: prev.id }, select: { name: true } }))?.name
     : null;
-
-  const charts: { category: string; png: Buffer }[] = [];
-  for (const c of r.categories) {
-    const png = await renderCategory(period, c, date, i.chartFont);
-    await storeChart(i.store, period.id, date, c.category, png);
-    charts.push({ category: c.category, png });
-  }
 
   const deliveries: PlannedDelivery[] = [];
   const reps = await repTargets(db, i.platforms);
@@ -208,5 +199,5 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
       });
     deliveries.push(...inOrder(own));
   }
-  return { ranking: r, deliveries, charts };
+  return { ranking: r, deliveries };
 }
