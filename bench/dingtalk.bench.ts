@@ -6,7 +6,8 @@
  * the same run the WeCom callback path (bench/wecom.bench.ts) on the same kind of server. Both with the demo bot
  * and with an instant bot (the channel path alone). DingTalk answers the HTTP request at once and replies with a
  * second request, so its numbers are given twice: callbacks answered per second, and messages replied per second
- * (until the last reply reached the local DingTalk server).
+ * (until the last reply arrived). The sessionWebhooks point at a sink in a worker thread: DingTalk's side of the
+ * reply runs outside the app's event loop, as the real DingTalk does (the load generator is a worker too).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -55,7 +56,8 @@ interface Built {
 const TEXT = '我参加了吗';
 const DEMO_USERS = ['demo-worker-1', 'demo-worker-2', 'demo-rep-1', 'demo-officer-1', 'demo-centre-1'];
 
-const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN);
+const percentile = (sorted: number[], p: number) =>
+  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
 
 /** the load generator in a worker thread, as in wecom.bench.ts, for JSON bodies with signed headers */
 const DRIVER = `
@@ -91,8 +93,42 @@ const one = (c) => new Promise((resolve, reject) => {
 })();
 `;
 
-async function drive(app: RunningApp, server: NonNullable<DingtalkChannel['localServer']>, calls: Built[], connections: number): Promise<DingtalkLoadNumbers> {
-  const before = server.allMessages().length;
+/** DingTalk's sessionWebhook endpoint, in a worker thread: answers {errcode:0} and counts */
+const SINK = `
+const http = require('node:http');
+const { parentPort } = require('node:worker_threads');
+let count = 0;
+const server = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => { count++; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"errcode":0,"errmsg":"ok"}'); });
+});
+server.keepAliveTimeout = 30000;
+server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
+parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ count }); });
+`;
+
+interface Sink {
+  url: string;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+async function startSink(): Promise<Sink> {
+  const worker = new Worker(SINK, { eval: true });
+  const { port } = await new Promise<{ port: number }>((resolve) => worker.once('message', resolve));
+  return {
+    url: `http://127.0.0.1:${port}/robot/sendBySession`,
+    count: () =>
+      new Promise((resolve) => {
+        worker.once('message', (m: { count: number }) => resolve(m.count));
+        worker.postMessage('count');
+      }),
+    close: async () => void (await worker.terminate()),
+  };
+}
+
+async function drive(app: RunningApp, sink: Sink, calls: Built[], connections: number): Promise<DingtalkLoadNumbers> {
+  const before = await sink.count();
   const started = performance.now();
   const worker = new Worker(DRIVER, { eval: true, workerData: { baseUrl: app.url, calls, connections } });
   const r = await new Promise<{ elapsed: number; errors: number; latencies: number[] }>((resolve, reject) => {
@@ -102,7 +138,7 @@ async function drive(app: RunningApp, server: NonNullable<DingtalkChannel['local
   await worker.terminate();
   await app.background.idle();
   const repliedIn = (performance.now() - started) / 1000;
-  const replies = server.allMessages().length - before;
+  const replies = (await sink.count()) - before;
   const latencies = r.latencies.sort((a, b) => a - b);
   return {
     requests: calls.length,
@@ -114,55 +150,94 @@ async function drive(app: RunningApp, server: NonNullable<DingtalkChannel['local
   };
 }
 
-/** Loads `app` (started by startServices with the DingTalk channel on its local server) with signed callbacks. */
+/** Loads `app` (started by startServices with the DingTalk channel) with signed callbacks. */
 export async function benchDingtalk(app: RunningApp, opts: DingtalkBenchOptions = {}): Promise<DingtalkLoadNumbers> {
   const connections = opts.connections ?? 50;
   const users = opts.users ?? DEMO_USERS;
   const channel = app.channels.get('dingtalk') as DingtalkChannel | undefined;
-  if (!channel?.localServer) throw new Error('the app has no dingtalk channel on its local server');
-  const server = channel.localServer;
+  if (!channel) throw new Error('the app has no dingtalk channel');
   const client = new DingtalkTestClient(channel.credentials, app.now);
+  const sink = await startSink();
   const build = (n: number): Built[] =>
     Array.from({ length: n }, (_, i) => {
       const userId = users[i % users.length]!;
-      const session = server.openSession({ userId });
-      return { path: '/dingtalk/callback', body: JSON.stringify(client.text(userId, TEXT, { session })), headers: client.headers(app.now().getTime()) };
+      const session = { url: `${sink.url}?session=${i}`, expiresAt: app.now().getTime() + 90 * 60_000 };
+      return {
+        path: '/dingtalk/callback',
+        body: JSON.stringify(client.text(userId, TEXT, { session })),
+        headers: client.headers(app.now().getTime()),
+      };
     });
-  await drive(app, server, build(opts.warmup ?? 500), connections);
-  return drive(app, server, build(opts.requests ?? 5_000), connections);
+  try {
+    await drive(app, sink, build(opts.warmup ?? 500), connections);
+    return await drive(app, sink, build(opts.requests ?? 5_000), connections);
+  } finally {
+    await sink.close();
+  }
 }
 
 /** `npm run bench`: DingTalk and WeCom on the same temporary SQLite database with the demo data, same run */
 export default async function run(): Promise<BenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-bench-dingtalk-'));
-  const rt = await openRuntime({ ...process.env, DATABASE_URL: `file:${path.join(dir, 'bench.db')}`, LOG_LEVEL: 'silent', REDIS_URL: '' });
+  const rt = await openRuntime({
+    ...process.env,
+    DATABASE_URL: `file:${path.join(dir, 'bench.db')}`,
+    LOG_LEVEL: 'silent',
+    REDIS_URL: '',
+  });
   const apps: RunningApp[] = [];
   const start = async (channels: typeof createDingtalkChannel, instant: boolean) => {
-    const app = await startServices(rt, { port: 0, channels: [channels], ...(instant ? { handle: async () => [{ kind: 'text' as const, text: '已收到' }] } : {}) });
+    const app = await startServices(rt, {
+      port: 0,
+      channels: [channels],
+      ...(instant ? { handle: async () => [{ kind: 'text' as const, text: '已收到' }] } : {}),
+    });
     apps.push(app);
     return app;
   };
   try {
-    await loadDemo({ db: rt.db, hashKey: rt.config.ID_HASH_KEY, today: shanghaiToday(), platforms: ['wecom', 'dingtalk'] });
+    await loadDemo({
+      db: rt.db,
+      hashKey: rt.config.ID_HASH_KEY,
+      today: shanghaiToday(),
+      platforms: ['wecom', 'dingtalk'],
+    });
     const dtBot = await benchDingtalk(await start(createDingtalkChannel, false));
     const wcBot = (await benchWecom(await start(createWecomChannel, false))).full;
     const dtInstant = await benchDingtalk(await start(createDingtalkChannel, true));
     const wcInstant = (await benchWecom(await start(createWecomChannel, true))).full;
     const note = (x: { requests: number; errors: number }) => `${x.requests} requests, ${x.errors} errors`;
     return [
-      { name: 'full server: callbacks answered/s at 50 connections', value: dtBot.perSecond, unit: 'req/s', note: note(dtBot) },
+      {
+        name: 'full server: callbacks answered/s at 50 connections',
+        value: dtBot.perSecond,
+        unit: 'req/s',
+        note: note(dtBot),
+      },
       { name: 'full server: replies delivered/s (sessionWebhook)', value: dtBot.repliedPerSecond, unit: 'msg/s' },
       { name: 'full server: p50 latency', value: dtBot.p50Ms, unit: 'ms' },
       { name: 'full server: p99 latency', value: dtBot.p99Ms, unit: 'ms', target: '≤ 100' },
       { name: 'WeCom full server, same run: callbacks/s', value: wcBot.perSecond, unit: 'req/s', note: note(wcBot) },
       { name: 'DingTalk / WeCom callbacks/s (demo bot)', value: (dtBot.perSecond / wcBot.perSecond) * 100, unit: '%' },
-      { name: 'DingTalk replies / WeCom callbacks (demo bot)', value: (dtBot.repliedPerSecond / wcBot.perSecond) * 100, unit: '%' },
+      {
+        name: 'DingTalk replies / WeCom callbacks (demo bot)',
+        value: (dtBot.repliedPerSecond / wcBot.perSecond) * 100,
+        unit: '%',
+      },
       { name: 'instant bot: callbacks answered/s', value: dtInstant.perSecond, unit: 'req/s', note: note(dtInstant) },
       { name: 'instant bot: replies delivered/s', value: dtInstant.repliedPerSecond, unit: 'msg/s' },
       { name: 'instant bot: p99 latency', value: dtInstant.p99Ms, unit: 'ms' },
       { name: 'WeCom instant bot, same run: callbacks/s', value: wcInstant.perSecond, unit: 'req/s' },
-      { name: 'DingTalk / WeCom callbacks/s (instant bot)', value: (dtInstant.perSecond / wcInstant.perSecond) * 100, unit: '%' },
-      { name: 'DingTalk replies / WeCom callbacks (instant bot)', value: (dtInstant.repliedPerSecond / wcInstant.perSecond) * 100, unit: '%' },
+      {
+        name: 'DingTalk / WeCom callbacks/s (instant bot)',
+        value: (dtInstant.perSecond / wcInstant.perSecond) * 100,
+        unit: '%',
+      },
+      {
+        name: 'DingTalk replies / WeCom callbacks (instant bot)',
+        value: (dtInstant.repliedPerSecond / wcInstant.perSecond) * 100,
+        unit: '%',
+      },
     ];
   } finally {
     for (const a of apps) await a.stop();

@@ -10,6 +10,7 @@ import type { ChannelDeps } from '../channel.js';
 import { sleep } from './api-client.js';
 import { RateLimited } from './errors.js';
 import type { SessionRoute } from './inbound.js';
+import { postJson } from './post-json.js';
 import { webhookBodies } from './render.js';
 import type { DingtalkSender } from './sender.js';
 
@@ -40,14 +41,9 @@ export function createReceiver(
   /** POST to the sessionWebhook; false when it refused (then the API is used) */
   const viaSession = async (session: SessionRoute, body: Record<string, unknown>): Promise<boolean> => {
     try {
-      const res = await fetch(session.url, {
-        method: 'POST',
-        body: JSON.stringify(body),
-        headers: { 'content-type': 'application/json' },
-        signal: AbortSignal.timeout(10_000),
-      });
-      const answer = (await res.json().catch(() => ({}))) as { errcode?: number; errmsg?: string };
-      if (res.ok && (answer.errcode ?? 0) === 0) return true;
+      const res = await postJson(session.url, body, 10_000);
+      const answer = (res.json ?? {}) as { errcode?: number };
+      if (res.status === 200 && (answer.errcode ?? 0) === 0) return true;
       log.warn(
         { status: res.status, errcode: answer.errcode },
         'dingtalk sessionWebhook refused the reply: using the API',
