@@ -50,10 +50,17 @@ export async function planAndEnqueue(
   ctx: JobContext,
   items: PlannedDelivery[],
 ): Promise<{ planned: number; enqueued: number }> {
-  const mine = await planDeliveries(ctx.db, items);
-  await ctx.enqueueBulk(
-    mine.map((key) => ({ name: 'deliver' as const, data: { key }, opts: { jobId: deliverJobId(key) } })),
-  );
+  // each chunk is enqueued while the next one is inserted: the database and the queue work side by side
+  const enqueues: Promise<void>[] = [];
+  const mine = await planDeliveries(ctx.db, items, (keys) => {
+    const p = ctx.enqueueBulk(
+      keys.map((key) => ({ name: 'deliver' as const, data: { key }, opts: { jobId: deliverJobId(key) } })),
+    );
+    // handled below by Promise.all; this keeps a failure meanwhile from counting as unhandled
+    p.catch(() => {});
+    enqueues.push(p);
+  });
+  await Promise.all(enqueues);
   return { planned: items.length, enqueued: mine.length };
 }
 

@@ -55,7 +55,12 @@ function isUniqueViolation(e: unknown): boolean {
  * One multi-row `INSERT … ON CONFLICT ("key") DO NOTHING RETURNING "key"` per chunk (SQLite ≥ 3.35 and
  * PostgreSQL): a key another instance inserted first is simply not returned, so exactly one planner owns it.
  */
-export async function planDeliveries(db: Db, items: PlannedDelivery[]): Promise<string[]> {
+export async function planDeliveries(
+  db: Db,
+  items: PlannedDelivery[],
+  /** called with each chunk's inserted keys as soon as they are in (the caller enqueues while we insert on) */
+  onChunk?: (keys: string[]) => void,
+): Promise<string[]> {
   const mine: string[] = [];
   for (let i = 0; i < items.length; i += CHUNK) {
     const chunk = items.slice(i, i + CHUNK);
@@ -68,7 +73,9 @@ export async function planDeliveries(db: Db, items: PlannedDelivery[]): Promise<
       VALUES ${Prisma.join(values)}
       ON CONFLICT ("key") DO NOTHING
       RETURNING "key"`;
-    mine.push(...rows.map((r) => r.key));
+    const keys = rows.map((r) => r.key);
+    mine.push(...keys);
+    onChunk?.(keys);
   }
   return mine;
 }
