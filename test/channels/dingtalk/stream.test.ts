@@ -173,3 +173,15 @@ describe('an approval click over Stream', () => {
     expect(s.messagesTo('officer1').at(-1)!.param.content).toBe('已同意');
   });
 });
+
+describe('the emulator in Stream mode', () => {
+  it('pushes the user’s message as a robot frame and reads the reply from the local server', async () => {
+    const { channel, background } = await start();
+    const em = channel.emulator!;
+    expect(em.mode).toBe('stream');
+    await em.sendText('worker9', '我参加了吗');
+    await background.idle();
+    expect(em.messages({ userId: 'worker9' }).map((m) => m.text)).toEqual(['echo: 我参加了吗']);
+    expect(channel.localServer!.gateway.acks.at(-1)).toMatchObject({ code: 200, data: { response: null } });
+  });
+});
