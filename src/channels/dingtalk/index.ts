@@ -14,6 +14,7 @@ import { LocalDingtalkServer } from './local-server.js';
 import { type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
 import { createQuotaPort, type QuotaPort } from './quota-port.js';
 import { createReceiver } from './receive.js';
+import { GroupRobots } from './robot.js';
 import { createDingtalkSender, type DingtalkSender } from './sender.js';
 import { type DingtalkSettings, readSettings } from './settings.js';
 import { connectStream, type StreamConnection } from './stream.js';
@@ -27,6 +28,7 @@ export { monthOf, type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
 export { givesWay, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
 export type { QuotaPort, QuotaReport } from './quota-port.js';
 export { FALLBACK_TEXT } from './receive.js';
+export { GroupRobots, type GroupWebhook, ROBOT_PER_MINUTE } from './robot.js';
 export { type DingtalkSettings, readSettings } from './settings.js';
 
 export interface DingtalkChannelOptions {
@@ -125,6 +127,7 @@ export async function createDingtalkChannelWith(
     retries: opts.retries,
     baseDelayMs: opts.baseDelayMs,
   });
+  const robots = new GroupRobots(settings.DINGTALK_GROUP_WEBHOOKS, deps.store, deps.log, deps.now);
   sender = createDingtalkSender(
     api,
     {
@@ -132,6 +135,7 @@ export async function createDingtalkChannelWith(
       ...(mode === 'http' ? { callbackRouteKey: credentials.callbackRouteKey } : {}),
     },
     deps.log,
+    robots,
   );
   const receiver = createReceiver(deps, credentials.robotCode, sender, {
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { DEMO_CREDENTIALS, type DingtalkCredentials } from './demo.js';
 import { LocalStreamGateway, type Subscription } from './local-gateway.js';
 import { checkParamMap, checkRobotMsg, checkSpaces, checkUserIds, isRefusal, type Refusal } from './local-validate.js';
-import { cardSignature } from './sign.js';
+import { cardSignature, robotSign } from './sign.js';
 
 export interface LocalDingtalkServerOptions {
   creds?: DingtalkCredentials;
@@ -44,7 +44,7 @@ export type RecordedTarget = { userId: string } | { chatId: string };
 export interface RecordedMessage {
   seq: number;
   at: string;
-  api: 'batchSend' | 'groupSend' | 'sessionWebhook' | 'card';
+  api: 'batchSend' | 'groupSend' | 'sessionWebhook' | 'card' | 'robotWebhook';
   to: RecordedTarget;
   /** sampleText… for the API, text/markdown for a sessionWebhook, 'card' for a card */
   msgKey: string;
@@ -94,9 +94,10 @@ const V1 = {
 } as const;
 const OAPI_UPLOAD = '/media/upload';
 const SESSION_PATH = '/robot/sendBySession';
+const ROBOT_PATH = '/robot/send';
 const MEDIA_PREFIX = '/local/media/';
 /** calls that do not count against the month (token and auth APIs are exempt: DINGTALK.md §0.4) */
-const EXEMPT = new Set<string>([V1.token, V1.gateway, SESSION_PATH]);
+const EXEMPT = new Set<string>([V1.token, V1.gateway, SESSION_PATH, ROBOT_PATH]);
 
 class Answer {
   constructor(
@@ -125,6 +126,7 @@ export class LocalDingtalkServer {
   private readonly mediaStore = new Map<string, StoredMedia>();
   private readonly sessions = new Map<string, { to: RecordedTarget; expiresAt: number }>();
   private readonly routes = new Map<string, { callbackUrl: string; apiSecret: string }>();
+  private readonly robots = new Map<string, { chatId: string; secret: string; hits: number[]; blockedUntil: number }>();
   private quotaLeft: number | undefined;
   private counted = 0;
 
@@ -192,6 +194,14 @@ export class LocalDingtalkServer {
     const expiresAt = this.now() + ttlMs;
     this.sessions.set(session, { to, expiresAt });
     return { url: `${this.url}${SESSION_PATH}?session=${session}`, expiresAt };
+  }
+
+  /** a group custom robot (自定义机器人) with 加签: its webhook URL and secret */
+  addGroupRobot(chatId: string): { url: string; secret: string } {
+    const token = randomBytes(24).toString('hex');
+    const secret = `SEC${randomBytes(24).toString('hex')}`;
+    this.robots.set(token, { chatId, secret, hits: [], blockedUntil: 0 });
+    return { url: `${this.url}${ROBOT_PATH}?access_token=${token}`, secret };
   }
 
   /** stores a user's photo; returns the downloadCode a picture message carries */
@@ -435,6 +445,7 @@ export class LocalDingtalkServer {
       return json({ endpoint: `${this.url.replace(/^http/, 'ws')}/connect`, ticket: this.gateway.issueTicket(subs) });
     }
     if (method === 'POST' && path === SESSION_PATH) return this.session(url, body);
+    if (method === 'POST' && path === ROBOT_PATH) return this.robotSend(url, body);
 
     if (!path.startsWith('/v1.0/')) return json({ code: 'NotFound', message: `no ${path}` }, 404);
     const tokenHeader = headers['x-acs-dingtalk-access-token'];
@@ -538,6 +549,29 @@ export class LocalDingtalkServer {
     )
       return json({ errcode: 40035, errmsg: '不合法的参数' });
     this.record({ api: 'sessionWebhook', to: s.to, msgKey: String(type), param: content, body });
+    return json({ errcode: 0, errmsg: 'ok' });
+  }
+
+  /** DINGTALK.md §6: sign and 1 h window else 310000; 20 a minute else 130101 and 10 minutes blocked */
+  private robotSend(url: URL, body: Record<string, unknown>): Answer {
+    const r = this.robots.get(url.searchParams.get('access_token') ?? '');
+    if (!r) return json({ errcode: 300005, errmsg: 'token is not exist' });
+    const ts = url.searchParams.get('timestamp') ?? '';
+    const sign = url.searchParams.get('sign') ?? '';
+    const now = this.now();
+    if (!/^\d+$/.test(ts) || Math.abs(now - Number(ts)) > 3_600_000 || robotSign(r.secret, ts) !== sign)
+      return json({ errcode: 310000, errmsg: 'sign not match' });
+    if (r.blockedUntil > now) return json({ errcode: 130101, errmsg: 'send too fast' });
+    r.hits = r.hits.filter((t) => t > now - 60_000);
+    if (r.hits.length >= 20) {
+      r.blockedUntil = now + 600_000;
+      return json({ errcode: 130101, errmsg: 'send too fast' });
+    }
+    const type = body.msgtype;
+    const content = type === 'text' ? obj(body.text) : type === 'markdown' ? obj(body.markdown) : null;
+    if (!content) return json({ errcode: 40035, errmsg: '不合法的参数' });
+    r.hits.push(now);
+    this.record({ api: 'robotWebhook', to: { chatId: r.chatId }, msgKey: String(type), param: content, body });
     return json({ errcode: 0, errmsg: 'ok' });
   }
 

@@ -13,6 +13,7 @@ import { DingtalkApiError, DingtalkInputError, QuotaExhausted, RateLimited } fro
 import type { HeldItem } from './quota.js';
 import { BATCH_USERS_MAX } from './quota-plan.js';
 import { cardParamMap, imageMsg, markdownMsgs, type RobotMsg, textMsgs } from './render.js';
+import type { GroupRobots } from './robot.js';
 import type { QuotaClass } from './settings.js';
 
 /** outTrackId: our Card.id; DingTalk takes letters, digits and -_. (card_1_0 CreateAndDeliverRequest) */
@@ -45,7 +46,12 @@ export function classOf(to: Recipient, msg: OutboundMessage): QuotaClass {
   return 'chatId' in to ? 'group' : 'personal';
 }
 
-export function createDingtalkSender(api: DingtalkApi, cards: CardOptions, log: Log): DingtalkSender {
+export function createDingtalkSender(
+  api: DingtalkApi,
+  cards: CardOptions,
+  log: Log,
+  robots?: GroupRobots,
+): DingtalkSender {
   const { robotCode } = api.creds;
   const quota = api.quota;
 
@@ -110,15 +116,27 @@ export function createDingtalkSender(api: DingtalkApi, cards: CardOptions, log: 
     });
   };
 
-  /** sends now, or keeps the message when the quota says so (before the call, or by its answer) */
+  /**
+   * sends now, or keeps the message when the quota says so (before the call, or by its answer); `fallback` (a
+   * group's custom robot) is used instead of holding when there is one
+   */
   const guarded = async (
     cls: QuotaClass,
     op: HeldItem['op'],
     to: unknown,
     msg: OutboundMessage,
     run: () => Promise<void>,
+    fallback?: () => Promise<void>,
   ): Promise<SentRef> => {
     if (!(await quota.allows(cls))) {
+      if (fallback) {
+        log.info(
+          { cls },
+          'dingtalk group message sent through its custom robot: the month’s OpenAPI budget holds it back',
+        );
+        await fallback();
+        return {};
+      }
       await quota.hold({ cls, op, to, msg: toWire(msg) });
       log.warn({ cls, op }, 'dingtalk message held: the month’s OpenAPI budget does not allow it now');
       return {};
@@ -126,6 +144,12 @@ export function createDingtalkSender(api: DingtalkApi, cards: CardOptions, log: 
     try {
       await run();
     } catch (e) {
+      if (fallback && e instanceof DingtalkApiError && !(e instanceof RateLimited)) {
+        // the app robot cannot post there (not in the group) or the month ran out mid-way: the group's own robot
+        log.warn({ code: e.code }, 'dingtalk group send refused: using the group’s custom robot');
+        await fallback();
+        return {};
+      }
       if (!(e instanceof QuotaExhausted)) throw e;
       // a batch may have gone out in part: only the remainder is unknown, so the whole message is kept (a repeat
       // beats a loss)
@@ -140,7 +164,11 @@ export function createDingtalkSender(api: DingtalkApi, cards: CardOptions, log: 
       // what waited goes first, so a month's messages arrive in their order
       await flushHeld().catch((e: unknown) => log.warn({ err: e }, 'dingtalk held messages not flushed yet'));
     }
-    return guarded(cls, 'send', to, msg, () => deliver(to, msg));
+    const robot =
+      robots && 'chatId' in to && robots.has(to.chatId) && (msg.kind === 'text' || msg.kind === 'markdown')
+        ? () => robots.send(to.chatId, msg.kind as 'text' | 'markdown', (msg as { text: string }).text)
+        : undefined;
+    return guarded(cls, 'send', to, msg, () => deliver(to, msg), robot);
   };
 
   const flushHeld = async (): Promise<{ sent: number; left: number }> =>

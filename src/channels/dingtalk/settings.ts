@@ -38,6 +38,25 @@ export const DingtalkSettingsSchema = z.object({
   DINGTALK_QUOTA_GIVE_WAY: csv.pipe(z.array(z.enum(QUOTA_CLASSES))).default(['personal', 'group']),
   /** staff userIds told (once a month) when the quota is exhausted */
   DINGTALK_ADMIN_USER_IDS: csv,
+  /** group custom robots kept as a fallback: JSON {"<openConversationId>": {"url": "https://oapi.dingtalk.com/robot/send?access_token=…", "secret": "SEC…"}} */
+  DINGTALK_GROUP_WEBHOOKS: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return {};
+      try {
+        return JSON.parse(v) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+        return z.NEVER;
+      }
+    })
+    .pipe(
+      z.record(
+        z.string(),
+        z.object({ url: z.url(), secret: z.string().regex(/^SEC\w+$/, 'the 加签 secret starts with SEC') }),
+      ),
+    ),
   /** a robot callback whose timestamp is further than this from our clock is refused (DingTalk: 1 hour) */
   DINGTALK_MAX_CLOCK_SKEW_MS: z.coerce.number().int().positive().default(3_600_000),
 });
