@@ -32,6 +32,8 @@ async function call(method: string, path: string, body: unknown, headers: Record
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
 const robot = DEMO_CREDENTIALS.robotCode;
+const errcode = async (url: string, init: RequestInit) =>
+  ((await (await fetch(url, init)).json()) as { errcode: number }).errcode;
 const text = (content: string) => ({ robotCode: robot, msgKey: 'sampleText', msgParam: JSON.stringify({ content }) });
 
 describe('the token', () => {
@@ -168,18 +170,10 @@ describe('cards', () => {
 describe('sessionWebhook and media', () => {
   it('an expired session is refused; a live one takes text and markdown only', async () => {
     const dead = s.openSession({ userId: 'u' }, -1);
-    expect(
-      (await (await fetch(dead.url, { method: 'POST', body: '{"msgtype":"text","text":{"content":"x"}}' })).json())
-        .errcode,
-    ).not.toBe(0);
+    expect(await errcode(dead.url, { method: 'POST', body: '{"msgtype":"text","text":{"content":"x"}}' })).not.toBe(0);
     const live = s.openSession({ userId: 'u' });
-    expect(
-      (await (await fetch(live.url, { method: 'POST', body: '{"msgtype":"image","image":{}}' })).json()).errcode,
-    ).not.toBe(0);
-    expect(
-      (await (await fetch(live.url, { method: 'POST', body: '{"msgtype":"text","text":{"content":"好"}}' })).json())
-        .errcode,
-    ).toBe(0);
+    expect(await errcode(live.url, { method: 'POST', body: '{"msgtype":"image","image":{}}' })).not.toBe(0);
+    expect(await errcode(live.url, { method: 'POST', body: '{"msgtype":"text","text":{"content":"好"}}' })).toBe(0);
   });
 
   it('media/upload needs the token in the query (errcode 88 otherwise) and the file part `media`', async () => {
@@ -189,9 +183,7 @@ describe('sessionWebhook and media', () => {
       f.append('media', new Blob([Buffer.from('89504e47', 'hex')], { type: 'image/png' }), 'a.png');
       return f;
     };
-    expect(
-      (await (await fetch(`${s.url}/media/upload?type=image`, { method: 'POST', body: form() })).json()).errcode,
-    ).toBe(88);
+    expect(await errcode(`${s.url}/media/upload?type=image`, { method: 'POST', body: form() })).toBe(88);
     const r = (await (
       await fetch(`${s.url}/media/upload?type=image&access_token=${token}`, { method: 'POST', body: form() })
     ).json()) as { errcode: number; media_id: string };

@@ -2,7 +2,8 @@
  * The DingTalk PlatformDriver for the journey suites: plays DingTalk towards the running app through its real
  * POST /dingtalk/callback and /dingtalk/card-callback (bodies and signatures from the test's own client and
  * sign.ts, each message with a sessionWebhook of the local DingTalk server), and reads what the app sent from
- * that server's records: sessionWebhook replies, batch and group sends, cards in their latest state.
+ * that server's records: sessionWebhook replies, batch and group sends, cards in their latest state. With
+ * `transport: 'stream'` the same messages and clicks go as frames over the local Stream gateway instead.
  */
 import type { DingtalkChannel } from '../../../src/channels/dingtalk/index.js';
 import type { LocalDingtalkServer, RecordedMessage } from '../../../src/channels/dingtalk/local-server.js';
@@ -54,14 +55,18 @@ function seen(server: LocalDingtalkServer, m: RecordedMessage): SeenMessage {
   return { kind: 'text', text: `[${m.msgKey}]`, raw: m.body };
 }
 
-interface Delivery {
-  path: string;
-  body: string;
-  headers: Record<string, string>;
+type Delivery =
+  | { path: string; body: string; headers: Record<string, string> }
+  /** a Stream frame; `messageId` set once pushed, so a redelivery is the same frame */
+  | { topic: string; data: Record<string, unknown>; messageId?: string };
+
+export interface DingtalkDriverOptions {
+  /** http (default): signed POSTs to the app; stream: frames over the local gateway to the app's Stream client */
+  transport?: 'http' | 'stream';
 }
 const lastOf = new WeakMap<RunningApp, Map<string, Delivery>>();
 
-export function dingtalkDriver(app: RunningApp): PlatformDriver {
+export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}): PlatformDriver {
   const channel = app.channels.get('dingtalk') as DingtalkChannel | undefined;
   if (!channel) throw new Error('the running app has no dingtalk channel');
   const server = channel.localServer;
@@ -74,18 +79,26 @@ export function dingtalkDriver(app: RunningApp): PlatformDriver {
   const deliver = async (userId: string, d: Delivery): Promise<SeenMessage[]> => {
     last.set(userId, d);
     const before = server.lastSeq();
-    const res = await fetch(app.url + d.path, { method: 'POST', body: d.body, headers: d.headers });
-    const text = await res.text();
-    if (res.status !== 200)
-      throw new Error(`the app answered ${d.path} with HTTP ${res.status}: ${text.slice(0, 100)}`);
+    if ('topic' in d) {
+      const { frame, ack } = await server.gateway.push(d.topic, d.data, d.messageId ? { messageId: d.messageId } : {});
+      d.messageId = frame.messageId;
+      if (!ack) throw new Error(`the app did not ack the ${d.topic} frame`);
+    } else {
+      const res = await fetch(app.url + d.path, { method: 'POST', body: d.body, headers: d.headers });
+      const text = await res.text();
+      if (res.status !== 200)
+        throw new Error(`the app answered ${d.path} with HTTP ${res.status}: ${text.slice(0, 100)}`);
+    }
     await app.background.idle();
     return server
       .messagesTo(userId)
       .filter((m) => m.seq > before)
       .map((m) => seen(server, m));
   };
+  const stream = opts.transport === 'stream';
   const robot = (userId: string, fields: Record<string, unknown>): Delivery => {
     const session = server.openSession({ userId });
+    if (stream) return { topic: '/v1.0/im/bot/messages/get', data: client.body(userId, fields, { session }) };
     return {
       path: '/dingtalk/callback',
       body: JSON.stringify(client.body(userId, fields, { session })),
@@ -104,11 +117,16 @@ export function dingtalkDriver(app: RunningApp): PlatformDriver {
       );
     },
     click: (userId, cardId, buttonKey) =>
-      deliver(userId, {
-        path: '/dingtalk/card-callback',
-        body: JSON.stringify(client.cardClick(userId, cardId, buttonKey)),
-        headers: client.cardHeaders(app.now().getTime()),
-      }),
+      deliver(
+        userId,
+        stream
+          ? { topic: '/v1.0/card/instances/callback', data: client.cardClick(userId, cardId, buttonKey) }
+          : {
+              path: '/dingtalk/card-callback',
+              body: JSON.stringify(client.cardClick(userId, cardId, buttonKey)),
+              headers: client.cardHeaders(app.now().getTime()),
+            },
+      ),
     redeliverLast(userId) {
       const d = last.get(userId);
       if (!d) throw new Error(`nothing was delivered for ${userId} yet`);
