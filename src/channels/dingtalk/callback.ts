@@ -8,6 +8,7 @@
  *   Answered at once with no card change; the bot's decision updates every copy through the card update API
  *   afterwards (the doc asks not to call the update API inside the callback).
  */
+import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
@@ -117,9 +118,13 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
     if (!parsed.success)
       return refuse(ctx, 400, `card: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     try {
-      // the signed timestamp identifies this delivery: a replay of the same request is handled once
-      const p = parsed.data;
-      await c.receiver.accept(cardClickInbound(p, `${p.outTrackId}:${p.userId}:${timestamp}`, deps.now()));
+      // the signed timestamp and the body identify this delivery: a replay of the same request is handled once,
+      // another button (or the same one later) is a new click
+      const id = createHash('sha256')
+        .update(`${timestamp}\n${JSON.stringify(body.value)}`)
+        .digest('hex')
+        .slice(0, 32);
+      await c.receiver.accept(cardClickInbound(parsed.data, id, deps.now()));
     } catch (e) {
       if (e instanceof InboundShapeError) return refuse(ctx, 400, e.message);
       throw e;

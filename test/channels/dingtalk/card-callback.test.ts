@@ -120,6 +120,15 @@ describe('a click', () => {
     expect(h.handled).toHaveLength(1);
   });
 
+  it('another button clicked in the same millisecond is a new click, not a replay', async () => {
+    await start();
+    const headers = h.client.cardHeaders();
+    await h.post('/dingtalk/card-callback', h.client.cardClick('officer1', 'claim-77-l1-e', 'approve:77'), headers);
+    await h.post('/dingtalk/card-callback', h.client.cardClick('officer1', 'claim-77-l1-e', 'reject:77'), headers);
+    await h.background.idle();
+    expect(h.handled.map((m) => m.kind === 'card_click' && m.action)).toEqual(['approve:77', 'reject:77']);
+  });
+
   it('a signed click whose content is not a card action → 400', async () => {
     await start();
     const body = { ...h.client.cardClick('officer1', 'c1', 'x'), content: '{"nothing":1}' };
