@@ -12,8 +12,11 @@ import { Templates } from './bot/templates.js';
 import type { Background, Channel, ChannelFactory } from './channels/channel.js';
 import { channelFactories } from './channels/index.js';
 import { type Clock, createClock } from './clock.js';
+import { findCjkFont } from './fonts.js';
+import { createJobRunner, type JobRunner } from './jobs/index.js';
 import type { Runtime } from './runtime.js';
 import { createApp } from './server.js';
+import { registerLocalGroups } from './services/local-groups.js';
 import { openStore } from './state/open.js';
 import type { KeyValueStore } from './state/store.js';
 
@@ -26,6 +29,8 @@ export interface StartOptions {
   channels?: ChannelFactory[];
   /** replaces the bot (benchmarks of the bare channel path) */
   handle?: (msg: InboundMessage) => Promise<OutboundMessage[]>;
+  /** run the schedules (daily push, deadline announcements, delivery sweep); default true */
+  schedules?: boolean;
 }
 
 export interface RunningApp {
@@ -37,6 +42,7 @@ export interface RunningApp {
   templates: Templates;
   background: Background;
   channels: Map<string, Channel>;
+  jobs: JobRunner;
   clock: Clock;
   now: () => Date;
   stop(): Promise<void>;
@@ -50,7 +56,27 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const outbox = new Outbox();
   const templates = new Templates();
   const background = createBackground(log);
-  const handle = opts.handle ?? createBot({ db, store, log, templates, outbox, hashKey: config.ID_HASH_KEY, now });
+  const chartFont = (await findCjkFont()) ?? undefined;
+  const jobs = createJobRunner(
+    { db, store, log, templates, outbox, now, ...(chartFont ? { chartFont } : {}) },
+    {
+      redisUrl: config.REDIS_URL,
+      prefix: `${config.REDIS_PREFIX}-bull`,
+      ...(opts.schedules === false ? { schedules: false } : {}),
+    },
+  );
+  const handle =
+    opts.handle ??
+    createBot({
+      db,
+      store,
+      log,
+      templates,
+      outbox,
+      hashKey: config.ID_HASH_KEY,
+      now,
+      enqueue: (n, d, o) => jobs.enqueue(n, d, o),
+    });
 
   const channels = new Map<string, Channel>();
   for (const factory of opts.channels ?? channelFactories) {
@@ -70,6 +96,13 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.PORT}`;
   for (const ch of channels.values()) await ch.start?.({ url });
+  await registerLocalGroups(
+    db,
+    [...channels.values()].flatMap((c) =>
+      c.emulator?.ensureGroup ? [{ platform: c.platform, ensureGroup: c.emulator.ensureGroup.bind(c.emulator) }] : [],
+    ),
+  );
+  await jobs.start();
 
   return {
     url,
@@ -80,12 +113,14 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     templates,
     background,
     channels,
+    jobs,
     clock,
     now,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
       await background.idle();
+      await jobs.stop();
       for (const ch of channels.values()) await ch.stop?.();
       await store.close();
     },

@@ -7,9 +7,18 @@ import { personByChat } from '../services/people.js';
 import { NotFoundError } from '../services/periods.js';
 import type { BotDeps, Turn } from './context.js';
 import { readDialog, writeDialog } from './dialog.js';
+import { isAnnounceAction, onAnnounceClick, startAnnouncement } from './flows/announce.js';
+import {
+  approvedUnpaid,
+  continueDecision,
+  MARK_PAID,
+  markPaidCommand,
+  onCardClick,
+  pendingAsCards,
+  sendApprovalCards,
+} from './flows/approvals.js';
 import { bindOnBehalf, continueBinding, startBinding } from './flows/bind.js';
 import { continueClaim, startClaim } from './flows/claim.js';
-import { approvedUnpaid, continueDecision, MARK_PAID, markPaidCommand, onCardClick, pendingAsCards, sendApprovalCards } from './flows/approvals.js';
 import { missingMembersReply, rankingReply, unitProgressReply } from './flows/progress.js';
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
 import { parseIntent } from './intent.js';
@@ -26,7 +35,12 @@ const APPROVED_UNPAID = /^(已批未付|待支付|已批准未支付)$/;
 
 export function createBot(input: BotDeps): BotHandler {
   const deps: BotDeps = {
-    onCardClick,
+    onCardClick: (t) =>
+      isAnnounceAction(t.msg.action)
+        ? deps.enqueue
+          ? onAnnounceClick(t, deps.enqueue)
+          : Promise.resolve([t.say('card_unknown')])
+        : onCardClick(t),
     onClaimSubmitted: async (claimId) => {
       await sendApprovalCards(deps, claimId, 1);
     },
@@ -76,12 +90,18 @@ export function createBot(input: BotDeps): BotHandler {
 
     if (dialog && dialog.flow !== 'bind') {
       if (msg.kind === 'text' && RESUME.test(text)) {
-        if (dialog.flow === 'claim') return [turn.say(`claim_ask_${dialog.step === 'selfPaid' ? 'self_paid' : dialog.step}`, { draft: dialog.draft })];
+        if (dialog.flow === 'claim')
+          return [
+            turn.say(`claim_ask_${dialog.step === 'selfPaid' ? 'self_paid' : dialog.step}`, { draft: dialog.draft }),
+          ];
         return [turn.say('enrol_confirm_again')];
       }
       // a question in the middle of a form is answered, and the form waits for "继续"
       const parsed = msg.kind === 'text' ? parseIntent(text, { now: deps.now() }) : null;
-      const interrupt = parsed && !['unknown', 'cancel', 'claim', 'enrol'].includes(parsed.intent) && !(dialog.flow === 'claim' && dialog.step === 'hospital');
+      const interrupt =
+        parsed &&
+        !['unknown', 'cancel', 'claim', 'enrol'].includes(parsed.intent) &&
+        !(dialog.flow === 'claim' && dialog.step === 'hospital');
       if (interrupt && parsed) {
         const answer = await byIntent(turn, parsed.intent, text);
         return [...answer, turn.say('form_waiting', { flow: FLOW_NAMES[dialog.flow] })];
@@ -95,7 +115,7 @@ export function createBot(input: BotDeps): BotHandler {
     return byIntent(turn, parseIntent(text, { now: deps.now() }).intent, text);
   };
 
-  async function byIntent(turn: Turn, intent: string, _text: string): Promise<OutboundMessage[]> {
+  async function byIntent(turn: Turn, intent: string, text: string): Promise<OutboundMessage[]> {
     const p = turn.person!;
     switch (intent) {
       case 'status':
@@ -117,7 +137,7 @@ export function createBot(input: BotDeps): BotHandler {
       case 'pending_approvals':
         return pendingAsCards(turn, p);
       case 'announce':
-        return [turn.say('announce_not_here')];
+        return startAnnouncement(turn, p, parseIntent(text, { now: deps.now() }).slots.announceText);
       case 'cancel':
         return [turn.say('nothing_to_cancel')];
       case 'help':

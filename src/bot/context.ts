@@ -1,4 +1,5 @@
 import type { Db } from '../db/client.js';
+import type { Enqueue } from '../jobs/types.js';
 import type { Log } from '../log.js';
 import type { Person } from '../services/people.js';
 import type { KeyValueStore } from '../state/store.js';
@@ -18,6 +19,8 @@ export interface BotDeps {
   onCardClick?: (turn: Turn & { msg: InboundMessage & { kind: 'card_click' } }) => Promise<OutboundMessage[]>;
   /** called after a claim is stored, to notify the officers */
   onClaimSubmitted?: (claimId: number) => Promise<void>;
+  /** the job queue (announcements go out through it) */
+  enqueue?: Enqueue;
 }
 
 export interface Turn {

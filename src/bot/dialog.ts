@@ -19,7 +19,16 @@ export interface ClaimDraft {
   photos?: { mediaId: string; url?: string }[];
 }
 
-export type ClaimStep = 'hospital' | 'admitted' | 'discharged' | 'total' | 'basic' | 'selfPaid' | 'major' | 'photos' | 'confirm';
+export type ClaimStep =
+  | 'hospital'
+  | 'admitted'
+  | 'discharged'
+  | 'total'
+  | 'basic'
+  | 'selfPaid'
+  | 'major'
+  | 'photos'
+  | 'confirm';
 
 export type Dialog =
   | { flow: 'bind'; step: 'name' | 'last4'; name?: string }
@@ -42,6 +51,11 @@ export async function readDialog(store: KeyValueStore, platform: Platform, userI
   }
 }
 
-export async function writeDialog(store: KeyValueStore, platform: Platform, userId: string, d: Dialog | null): Promise<void> {
+export async function writeDialog(
+  store: KeyValueStore,
+  platform: Platform,
+  userId: string,
+  d: Dialog | null,
+): Promise<void> {
   await store.update(dialogKey(platform, userId), () => (d ? JSON.stringify(d) : null), DIALOG_TTL_MS);
 }

@@ -53,7 +53,7 @@ export interface Card {
   /** big highlighted figure, e.g. the subsidy */
   emphasis?: { title: string; desc: string };
   fields: CardField[];
-  /** when set, the card is final: buttons are replaced by this grey text */
+  /** when set, the card is final: it keeps its buttons, which the platform shows disabled under this text */
   finalText?: string;
   buttons: CardButton[];
   /** image attachments shown as links */

@@ -12,7 +12,10 @@ export interface SentRef {
 export interface PlatformSender {
   send(to: Recipient, msg: OutboundMessage): Promise<SentRef>;
   /** replace an interactive card for everyone it went to (WeCom: the click's ResponseCode with atall) */
-  updateCard(ref: { cardId: string; responseCode?: string; userIds?: string[] }, msg: OutboundMessage & { kind: 'card' }): Promise<void>;
+  updateCard(
+    ref: { cardId: string; responseCode?: string; userIds?: string[] },
+    msg: OutboundMessage & { kind: 'card' },
+  ): Promise<void>;
 }
 
 export class Outbox {
@@ -36,7 +39,11 @@ export class Outbox {
     return this.sender(platform).send(to, msg);
   }
 
-  updateCard(platform: Platform, ref: { cardId: string; responseCode?: string; userIds?: string[] }, msg: OutboundMessage & { kind: 'card' }) {
+  updateCard(
+    platform: Platform,
+    ref: { cardId: string; responseCode?: string; userIds?: string[] },
+    msg: OutboundMessage & { kind: 'card' },
+  ) {
     return this.sender(platform).updateCard(ref, msg);
   }
 }

@@ -30,7 +30,9 @@ export class Templates {
     this.engine = new Liquid({ strictVariables: false, strictFilters: true, outputEscape: undefined, cache: true });
     // money is integer fen everywhere; templates show yuan
     this.engine.registerFilter('yuan', yuan);
-    this.engine.registerFilter('pct', (bp: unknown) => (bp === null || bp === undefined ? '' : `${(Number(bp) / 100).toFixed(Number(bp) % 100 ? 2 : 0)}%`));
+    this.engine.registerFilter('pct', (bp: unknown) =>
+      bp === null || bp === undefined ? '' : `${(Number(bp) / 100).toFixed(Number(bp) % 100 ? 2 : 0)}%`,
+    );
   }
 
   keys(): string[] {

@@ -68,6 +68,8 @@ export interface EmulatorAdapter {
   sendText(userId: string, text: string): Promise<void>;
   sendImage(userId: string, png: Buffer): Promise<void>;
   click(userId: string, cardId: string, buttonKey: string): Promise<void>;
+  /** the local platform knows this group chat (a real installation creates it once, as its admin) */
+  ensureGroup?(chatId: string, name: string, userIds: string[]): Promise<void>;
   /** messages recorded for a user or a group chat with seq > afterSeq, cards in their latest state */
   messages(to: { userId: string } | { chatId: string }, afterSeq?: number): EmulatedMessage[];
 }

@@ -11,16 +11,21 @@ import { exportProgress, exportRoster } from '../services/exports.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
 import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
+import { JOBS_USAGE, runJobsCommand } from './jobs.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
   db migrate                                        apply database migrations
   demo [--scale 100] [--today YYYY-MM-DD]           load the demo data set (once; re-running changes nothing)
   roster import <file.xlsx|csv> --period <n> --unit <code>
   roster export --unit <code> [--period <n>] --out <file.xlsx>
-  progress export [--period <n>] --out <file.xlsx>`;
+  progress export [--period <n>] --out <file.xlsx>
+${JOBS_USAGE.split('\n').slice(1).join('\n')}`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
-const PeriodNo = z.string().regex(/^[1-9]\d*$/, '期次应为正整数').transform(Number);
+const PeriodNo = z
+  .string()
+  .regex(/^[1-9]\d*$/, '期次应为正整数')
+  .transform(Number);
 const UnitCode = z.string().min(1, '请给出单位编码 --unit');
 const OutFile = z.string().regex(/\.xlsx$/i, '输出文件应以 .xlsx 结尾');
 
@@ -58,6 +63,11 @@ export async function runCli(
 ): Promise<number> {
   let rt: Runtime | null = null;
   try {
+    // sub-commands with options of their own parse their arguments themselves
+    if (argv[0] === 'jobs') {
+      rt = await openRuntime(io.env ?? process.env);
+      return await runJobsCommand(argv, io, rt, { platforms: () => [...platformNames] });
+    }
     const { values, positionals } = parse(argv);
     const [cmd, sub, arg] = positionals;
     if (values.help || !cmd) {

@@ -40,12 +40,10 @@ function confirmCard(t: Turn, pending: Pending, finalText?: string): Card {
     { text: pending.text, groups: pending.groups, office: pending.office },
     {
       id: pending.id,
-      buttons: finalText
-        ? []
-        : [
-            { key: `announce:publish:${pending.id}`, text: '发布', style: 'primary' },
-            { key: `announce:cancel:${pending.id}`, text: '取消', style: 'default' },
-          ],
+      buttons: [
+        { key: `announce:publish:${pending.id}`, text: '发布', style: 'primary' },
+        { key: `announce:cancel:${pending.id}`, text: '取消', style: 'default' },
+      ],
       ...(finalText ? { finalText } : {}),
     },
   );

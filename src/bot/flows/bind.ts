@@ -33,13 +33,23 @@ async function candidates(t: Turn, name: string, last4: string) {
   const { db } = t.deps;
   const members = await db.member.findMany({
     where: { name, OR: [{ idLast4: last4.toUpperCase() }, { phone: { endsWith: last4 } }] },
-    select: { id: true, identities: { where: { platform: t.msg.platform }, select: { id: true } }, unitId: true, unit: { select: { officeId: true } } },
+    select: {
+      id: true,
+      identities: { where: { platform: t.msg.platform }, select: { id: true } },
+      unitId: true,
+      unit: { select: { officeId: true } },
+    },
     take: 5,
   });
   return members.filter((m) => m.identities.length === 0);
 }
 
-export async function continueBinding(t: Turn, step: 'name' | 'last4', name: string | undefined, text: string): Promise<OutboundMessage[]> {
+export async function continueBinding(
+  t: Turn,
+  step: 'name' | 'last4',
+  name: string | undefined,
+  text: string,
+): Promise<OutboundMessage[]> {
   const { store } = t.deps;
   if (await bindingLocked(t)) {
     await writeDialog(store, t.msg.platform, t.msg.userId, null);
@@ -63,7 +73,9 @@ export async function continueBinding(t: Turn, step: 'name' | 'last4', name: str
     await writeDialog(store, t.msg.platform, t.msg.userId, { flow: 'bind', step: 'name' });
     return [t.say('bind_no_match', { left: MAX_TRIES - tries })];
   }
-  await t.deps.db.chatIdentity.create({ data: { platform: t.msg.platform, userId: t.msg.userId, memberId: found[0]!.id, boundBy: 'self' } });
+  await t.deps.db.chatIdentity.create({
+    data: { platform: t.msg.platform, userId: t.msg.userId, memberId: found[0]!.id, boundBy: 'self' },
+  });
   await audit(t.deps.db, `${t.msg.platform}:${t.msg.userId}`, 'identity.bind', 'Member', found[0]!.id);
   await store.del(failKey(t));
   await writeDialog(store, t.msg.platform, t.msg.userId, null);
@@ -71,17 +83,29 @@ export async function continueBinding(t: Turn, step: 'name' | 'last4', name: str
 }
 
 /** 代绑 <chat user id> <姓名> <后4位>: a rep for their unit, an officer for their office. */
-export async function bindOnBehalf(t: Turn, person: Person, userId: string, name: string, last4: string): Promise<OutboundMessage[]> {
+export async function bindOnBehalf(
+  t: Turn,
+  person: Person,
+  userId: string,
+  name: string,
+  last4: string,
+): Promise<OutboundMessage[]> {
   const { db } = t.deps;
   if (!hasRole(person, 'rep') && !hasRole(person, 'officer')) return [t.say('forbidden', { what: '代为绑定' })];
-  const existing = await db.chatIdentity.findUnique({ where: { platform_userId: { platform: t.msg.platform, userId } } });
+  const existing = await db.chatIdentity.findUnique({
+    where: { platform_userId: { platform: t.msg.platform, userId } },
+  });
   if (existing) return [t.say('bind_proxy_taken', { userId })];
   const found = await candidates(t, name, last4);
   const allowed = found.filter((m) =>
-    person.roles.some((r) => (r.role === 'rep' && r.orgId === m.unitId) || (r.role === 'officer' && r.orgId === m.unit.officeId)),
+    person.roles.some(
+      (r) => (r.role === 'rep' && r.orgId === m.unitId) || (r.role === 'officer' && r.orgId === m.unit.officeId),
+    ),
   );
   if (allowed.length !== 1) return [t.say('bind_proxy_no_match')];
-  await db.chatIdentity.create({ data: { platform: t.msg.platform, userId, memberId: allowed[0]!.id, boundBy: `${t.msg.platform}:${t.msg.userId}` } });
+  await db.chatIdentity.create({
+    data: { platform: t.msg.platform, userId, memberId: allowed[0]!.id, boundBy: `${t.msg.platform}:${t.msg.userId}` },
+  });
   await audit(db, `${t.msg.platform}:${t.msg.userId}`, 'identity.bind_on_behalf', 'Member', allowed[0]!.id, { userId });
   return [t.say('bind_proxy_done', { name, userId })];
 }

@@ -17,13 +17,30 @@ import { parseMoneyFen } from '../slots/money.js';
 const PLAUSIBLE_MAX_FEN = 1_000_000_000;
 const MAX_PHOTOS = 9;
 
-const ORDER: ClaimStep[] = ['hospital', 'admitted', 'discharged', 'total', 'basic', 'selfPaid', 'major', 'photos', 'confirm'];
+const ORDER: ClaimStep[] = [
+  'hospital',
+  'admitted',
+  'discharged',
+  'total',
+  'basic',
+  'selfPaid',
+  'major',
+  'photos',
+  'confirm',
+];
 
 export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
-  const s = await t.deps.db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId: p.memberId } } });
+  const s = await t.deps.db.enrolment.findUnique({
+    where: { periodId_memberId: { periodId: period.id, memberId: p.memberId } },
+  });
   if (!s || s.kind === 'none') return [t.say('claim_not_enrolled', { period: period.name })];
-  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'claim', step: 'hospital', draft: {}, periodId: period.id });
+  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
+    flow: 'claim',
+    step: 'hospital',
+    draft: {},
+    periodId: period.id,
+  });
   return [t.say('claim_intro'), t.say('claim_ask_hospital')];
 }
 
@@ -33,7 +50,11 @@ function ask(t: Turn, step: ClaimStep, draft: ClaimDraft): OutboundMessage {
 
 type StepResult = { ok: true; draft: ClaimDraft } | { ok: false; reply: OutboundMessage };
 
-function money(t: Turn, text: string, label: string): { ok: true; fen: number } | { ok: false; reply: OutboundMessage } {
+function money(
+  t: Turn,
+  text: string,
+  label: string,
+): { ok: true; fen: number } | { ok: false; reply: OutboundMessage } {
   if (/^\s*[-－负]/.test(text)) return { ok: false, reply: t.say('claim_bad_money', { label, negative: true }) };
   const fen = parseMoneyFen(text);
   if (fen === null || fen === undefined) return { ok: false, reply: t.say('claim_bad_money', { label }) };
@@ -57,7 +78,10 @@ function answer(t: Turn, step: ClaimStep, draft: ClaimDraft, text: string): Step
       if (!d) return { ok: false, reply: t.say('claim_bad_date') };
       if (d > today) return { ok: false, reply: t.say('claim_future_date', { date: d }) };
       if (step === 'discharged' && draft.admittedOn && d < draft.admittedOn)
-        return { ok: false, reply: t.say('claim_discharge_before_admission', { admittedOn: draft.admittedOn, date: d }) };
+        return {
+          ok: false,
+          reply: t.say('claim_discharge_before_admission', { admittedOn: draft.admittedOn, date: d }),
+        };
       return { ok: true, draft: step === 'admitted' ? { ...draft, admittedOn: d } : { ...draft, dischargedOn: d } };
     }
     case 'total': {
@@ -69,19 +93,30 @@ function answer(t: Turn, step: ClaimStep, draft: ClaimDraft, text: string): Step
     case 'basic': {
       const m = money(t, text, '基本医保报销金额');
       if (!m.ok) return m;
-      if (m.fen > (draft.totalFen ?? 0)) return { ok: false, reply: t.say('claim_more_than_total', { label: '医保报销', totalFen: draft.totalFen }) };
+      if (m.fen > (draft.totalFen ?? 0))
+        return { ok: false, reply: t.say('claim_more_than_total', { label: '医保报销', totalFen: draft.totalFen }) };
       return { ok: true, draft: { ...draft, basicInsuranceFen: m.fen } };
     }
     case 'selfPaid': {
       const m = money(t, text, '个人自付金额');
       if (!m.ok) return m;
       const room = (draft.totalFen ?? 0) - (draft.basicInsuranceFen ?? 0);
-      if (m.fen > room) return { ok: false, reply: t.say('claim_self_paid_too_high', { roomFen: room, totalFen: draft.totalFen, basicFen: draft.basicInsuranceFen }) };
+      if (m.fen > room)
+        return {
+          ok: false,
+          reply: t.say('claim_self_paid_too_high', {
+            roomFen: room,
+            totalFen: draft.totalFen,
+            basicFen: draft.basicInsuranceFen,
+          }),
+        };
       return { ok: true, draft: { ...draft, selfPaidFen: m.fen } };
     }
     case 'major': {
-      if (/^(是|有|对|是的|属于|重大疾病|大病)$/.test(text.trim())) return { ok: true, draft: { ...draft, majorIllness: true } };
-      if (/^(否|不是|没有|无|不属于|不)$/.test(text.trim())) return { ok: true, draft: { ...draft, majorIllness: false } };
+      if (/^(是|有|对|是的|属于|重大疾病|大病)$/.test(text.trim()))
+        return { ok: true, draft: { ...draft, majorIllness: true } };
+      if (/^(否|不是|没有|无|不属于|不)$/.test(text.trim()))
+        return { ok: true, draft: { ...draft, majorIllness: false } };
       return { ok: false, reply: t.say('claim_bad_yes_no') };
     }
     default:
@@ -92,7 +127,11 @@ function answer(t: Turn, step: ClaimStep, draft: ClaimDraft, text: string): Step
 async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
   if (period.id !== periodId) return [t.say('claim_period_changed')];
-  const window = claimWindow(period.policy, { admissionDate: draft.admittedOn!, dischargeDate: draft.dischargedOn!, submittedAt: t.deps.now() });
+  const window = claimWindow(period.policy, {
+    admissionDate: draft.admittedOn!,
+    dischargeDate: draft.dischargedOn!,
+    submittedAt: t.deps.now(),
+  });
   if (!window.open) {
     await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
     return [t.say('claim_window_closed', { reason: window.reason })];
@@ -106,10 +145,17 @@ async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number):
   return [t.say('claim_summary', { draft, subsidy: s, photos: draft.photos?.length ?? 0 })];
 }
 
-export async function continueClaim(t: Turn, p: Person, step: ClaimStep, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
+export async function continueClaim(
+  t: Turn,
+  p: Person,
+  step: ClaimStep,
+  draft: ClaimDraft,
+  periodId: number,
+): Promise<OutboundMessage[]> {
   const { store } = t.deps;
   const msg: InboundMessage = t.msg;
-  const save = (s: ClaimStep, d: ClaimDraft) => writeDialog(store, msg.platform, msg.userId, { flow: 'claim', step: s, draft: d, periodId });
+  const save = (s: ClaimStep, d: ClaimDraft) =>
+    writeDialog(store, msg.platform, msg.userId, { flow: 'claim', step: s, draft: d, periodId });
 
   if (step === 'photos') {
     if (msg.kind === 'image') {
@@ -127,9 +173,14 @@ export async function continueClaim(t: Turn, p: Person, step: ClaimStep, draft: 
   }
 
   if (step === 'confirm') {
-    if (msg.kind !== 'text' || !/^(确认|确定|提交|是|好|好的|ok|yes)$/i.test(msg.text.trim())) return [t.say('claim_confirm_again')];
+    if (msg.kind !== 'text' || !/^(确认|确定|提交|是|好|好的|ok|yes)$/i.test(msg.text.trim()))
+      return [t.say('claim_confirm_again')];
     const period = await currentPeriod(t.deps.db);
-    const window = claimWindow(period.policy, { admissionDate: draft.admittedOn!, dischargeDate: draft.dischargedOn!, submittedAt: t.deps.now() });
+    const window = claimWindow(period.policy, {
+      admissionDate: draft.admittedOn!,
+      dischargeDate: draft.dischargedOn!,
+      submittedAt: t.deps.now(),
+    });
     await writeDialog(store, msg.platform, msg.userId, null);
     if (!window.open) return [t.say('claim_window_closed', { reason: window.reason })];
     const { claim, subsidy } = await submitClaim(

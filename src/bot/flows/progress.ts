@@ -12,7 +12,9 @@ import type { OutboundMessage } from '../messages.js';
 export async function rankingReply(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
   const r = await ranking(t.deps.db, period);
-  const own = r.categories.flatMap((c) => c.rows.map((row) => ({ ...row, category: c.category, of: c.rows.length }))).find((row) => row.id === p.rankUnitId);
+  const own = r.categories
+    .flatMap((c) => c.rows.map((row) => ({ ...row, category: c.category, of: c.rows.length })))
+    .find((row) => row.id === p.rankUnitId);
   return [{ kind: 'markdown', text: t.deps.templates.render('ranking', { period: period.name, ranking: r, own }) }];
 }
 
@@ -26,13 +28,29 @@ export async function unitProgressReply(t: Turn, p: Person): Promise<OutboundMes
   for (const role of units) {
     const org = await db.org.findUniqueOrThrow({ where: { id: role.orgId } });
     const [enrolled, members] = await Promise.all([
-      db.enrolment.count({ where: { periodId: period.id, kind: { not: 'none' }, ...(org.kind === 'office' ? { rankUnitId: org.id } : { unitId: org.id }) } }),
+      db.enrolment.count({
+        where: {
+          periodId: period.id,
+          kind: { not: 'none' },
+          ...(org.kind === 'office' ? { rankUnitId: org.id } : { unitId: org.id }),
+        },
+      }),
       db.member.count({ where: org.kind === 'office' ? { unit: { officeId: org.id } } : { unitId: org.id } }),
     ]);
     const rankUnit = org.rankUnitId ?? org.id;
     const cat = r.categories.find((c) => c.rows.some((row) => row.id === rankUnit));
     const row = cat?.rows.find((x) => x.id === rankUnit);
-    lines.push({ name: org.name, enrolled, members, missing: members - enrolled, rank: row?.rank, of: cat?.rows.length, category: cat?.category, rankName: row?.name, display: row?.display });
+    lines.push({
+      name: org.name,
+      enrolled,
+      members,
+      missing: members - enrolled,
+      rank: row?.rank,
+      of: cat?.rows.length,
+      category: cat?.category,
+      rankName: row?.name,
+      display: row?.display,
+    });
   }
   return [t.say('unit_progress', { period: period.name, lines })];
 }
@@ -47,10 +65,18 @@ export async function missingMembersReply(t: Turn, p: Person): Promise<OutboundM
   const period = await currentPeriod(db);
   const orgIds = reps.map((r) => r.orgId);
   const offices = rolesOf(p, 'officer').map((r) => r.orgId);
-  const where = { OR: [{ unitId: { in: orgIds } }, { unit: { officeId: { in: offices } } }], enrolments: { none: { periodId: period.id, kind: { not: 'none' } } } };
+  const where = {
+    OR: [{ unitId: { in: orgIds } }, { unit: { officeId: { in: offices } } }],
+    enrolments: { none: { periodId: period.id, kind: { not: 'none' } } },
+  };
   const [count, members] = await Promise.all([
     db.member.count({ where }),
-    db.member.findMany({ where, select: { name: true, unit: { select: { name: true } } }, orderBy: { id: 'asc' }, take: MAX_NAMES }),
+    db.member.findMany({
+      where,
+      select: { name: true, unit: { select: { name: true } } },
+      orderBy: { id: 'asc' },
+      take: MAX_NAMES,
+    }),
   ]);
   // reps chase people by name; the ID number never appears, and officers (a whole office) see masked names
   const names = members.map((m) => ({ name: reps.length ? m.name : maskName(m.name), unit: m.unit.name }));

@@ -57,7 +57,14 @@ export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]>
   if (deadline && today > deadline.date) return [t.say('enrol_closed', { period: period.name, date: deadline.date })];
   const s = await memberStanding(db, period, p.memberId);
   if (s.enrolment)
-    return [t.say('enrol_already', { period: period.name, kind: s.enrolment.kind === 'renewal' ? '续互' : '新参', feeFen: s.enrolment.feeFen, paid: s.enrolment.paid })];
+    return [
+      t.say('enrol_already', {
+        period: period.name,
+        kind: s.enrolment.kind === 'renewal' ? '续互' : '新参',
+        feeFen: s.enrolment.feeFen,
+        paid: s.enrolment.paid,
+      }),
+    ];
   const member = await db.member.findUniqueOrThrow({ where: { id: p.memberId } });
   const age = ageOn(member.birthDate, today);
   const eligible = checkEligibility(period.policy, {
@@ -69,23 +76,66 @@ export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]>
   });
   if (!eligible.ok) return [t.say('enrol_ineligible', { reasons: eligible.reasons })];
   const fee = feeFor(period.policy, { participatedLastPeriod: s.participatedLastPeriod });
-  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'enrol', step: 'confirm', kind: fee.kind, feeFen: fee.feeFen, periodId: period.id });
-  return [t.say('enrol_confirm', { period: period.name, label: fee.label, feeFen: fee.feeFen, deadline: deadline?.date })];
+  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
+    flow: 'enrol',
+    step: 'confirm',
+    kind: fee.kind,
+    feeFen: fee.feeFen,
+    periodId: period.id,
+  });
+  return [
+    t.say('enrol_confirm', { period: period.name, label: fee.label, feeFen: fee.feeFen, deadline: deadline?.date }),
+  ];
 }
 
-export async function confirmEnrol(t: Turn, p: Person, d: { kind: 'new' | 'renewal'; feeFen: number; periodId: number }, text: string) {
+export async function confirmEnrol(
+  t: Turn,
+  p: Person,
+  d: { kind: 'new' | 'renewal'; feeFen: number; periodId: number },
+  text: string,
+) {
   const { db, store } = t.deps;
   if (!/^(确认|确定|是|好|好的|对|ok|yes|y)$/i.test(text.trim())) return [t.say('enrol_confirm_again')];
   await writeDialog(store, t.msg.platform, t.msg.userId, null);
   const unit = await db.org.findUniqueOrThrow({ where: { id: p.unitId } });
-  const existing = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId: d.periodId, memberId: p.memberId } } });
-  if (existing && existing.kind !== 'none') return [t.say('enrol_already', { kind: existing.kind === 'renewal' ? '续互' : '新参', feeFen: existing.feeFen, paid: existing.paid })];
-  const data = { kind: d.kind, feeFen: d.feeFen, paid: false, source: 'chat', unitId: unit.id, rankUnitId: unit.rankUnitId };
+  const existing = await db.enrolment.findUnique({
+    where: { periodId_memberId: { periodId: d.periodId, memberId: p.memberId } },
+  });
+  if (existing && existing.kind !== 'none')
+    return [
+      t.say('enrol_already', {
+        kind: existing.kind === 'renewal' ? '续互' : '新参',
+        feeFen: existing.feeFen,
+        paid: existing.paid,
+      }),
+    ];
+  const data = {
+    kind: d.kind,
+    feeFen: d.feeFen,
+    paid: false,
+    source: 'chat',
+    unitId: unit.id,
+    rankUnitId: unit.rankUnitId,
+  };
   if (existing) await db.enrolment.update({ where: { id: existing.id }, data });
   else await db.enrolment.create({ data: { ...data, periodId: d.periodId, memberId: p.memberId } });
-  await audit(db, `${t.msg.platform}:${t.msg.userId}`, 'enrolment.create', 'Member', p.memberId, { periodId: d.periodId, kind: d.kind, feeFen: d.feeFen });
-  const reps = await db.roleGrant.findMany({ where: { role: 'rep', orgId: unit.id }, include: { member: { select: { name: true } } } });
-  return [t.say('enrol_done', { label: d.kind === 'renewal' ? '续互' : '新参', feeFen: d.feeFen, unit: unit.name, reps: reps.map((r) => r.member.name) })];
+  await audit(db, `${t.msg.platform}:${t.msg.userId}`, 'enrolment.create', 'Member', p.memberId, {
+    periodId: d.periodId,
+    kind: d.kind,
+    feeFen: d.feeFen,
+  });
+  const reps = await db.roleGrant.findMany({
+    where: { role: 'rep', orgId: unit.id },
+    include: { member: { select: { name: true } } },
+  });
+  return [
+    t.say('enrol_done', {
+      label: d.kind === 'renewal' ? '续互' : '新参',
+      feeFen: d.feeFen,
+      unit: unit.name,
+      reps: reps.map((r) => r.member.name),
+    }),
+  ];
 }
 
 export async function claimStatus(t: Turn, p: Person): Promise<OutboundMessage[]> {

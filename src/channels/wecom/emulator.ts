@@ -128,6 +128,10 @@ export function createWecomEmulator(opts: {
         ResponseCode: server.issueClickCode(cardId),
       });
     },
+    async ensureGroup(chatId, name, userIds) {
+      // what an admin's appchat/create does once for a real corp
+      server.putChat(chatId, userIds, name);
+    },
     messages(to, afterSeq = 0) {
       const recorded = 'userId' in to ? server.messagesTo(to.userId) : server.messagesToChat(to.chatId);
       return recorded
