@@ -5,6 +5,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends fonts-wqy-micro
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
+COPY patches ./patches
 COPY src/db ./src/db
 RUN npm ci --no-audit --no-fund
 COPY . .
