@@ -122,6 +122,10 @@ export function createDingtalkEmulator(opts: {
       });
       if (r.status !== 200) throw new Error(`the app answered the card click with HTTP ${r.status}`);
     },
+    async ensureGroup(chatId, name, userIds) {
+      // what an admin does once for a real organisation: the group exists and the app robot is in it
+      server.putGroup(chatId, name, userIds);
+    },
     messages(to, afterSeq = 0) {
       const recorded = 'userId' in to ? server.messagesTo(to.userId) : server.messagesToChat(to.chatId);
       return recorded.map((m) => toEmulated(server, m)).filter((e) => e.seq > afterSeq);

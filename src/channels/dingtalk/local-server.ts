@@ -126,6 +126,7 @@ export class LocalDingtalkServer {
   private readonly mediaStore = new Map<string, StoredMedia>();
   private readonly sessions = new Map<string, { to: RecordedTarget; expiresAt: number }>();
   private readonly routes = new Map<string, { callbackUrl: string; apiSecret: string }>();
+  private readonly groups = new Map<string, { name: string; userIds: string[] }>();
   private readonly robots = new Map<string, { chatId: string; secret: string; hits: number[]; blockedUntil: number }>();
   private quotaLeft: number | undefined;
   private counted = 0;
@@ -194,6 +195,15 @@ export class LocalDingtalkServer {
     const expiresAt = this.now() + ttlMs;
     this.sessions.set(session, { to, expiresAt });
     return { url: `${this.url}${SESSION_PATH}?session=${session}`, expiresAt };
+  }
+
+  /** a group chat the app robot is in (a real organisation's admin adds the robot once) */
+  putGroup(chatId: string, name: string, userIds: string[]): void {
+    this.groups.set(chatId, { name, userIds: [...userIds] });
+  }
+
+  group(chatId: string): { name: string; userIds: string[] } | undefined {
+    return this.groups.get(chatId);
   }
 
   /** a group custom robot (自定义机器人) with 加签: its webhook URL and secret */
