@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { ensureEmulatorBuilt } from '../../src/emulator/build.js';
-import { listGroups } from '../../src/emulator/people.js';
 import { createEmulatorRouter } from '../../src/emulator/router.js';
 import { createApp } from '../../src/server.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.js';
@@ -63,17 +62,6 @@ export interface EmulatorApp {
 export async function startEmulatorApp(o: TestAppOptions = {}): Promise<EmulatorApp> {
   await ensureEmulatorBuilt();
   const t = await startTestApp(o);
-  // TODO(lead): the app should create the demo's group chats on the local platform servers (appchat/create);
-  // until it does, a push to the federation's group fails with "chat not found"
-  for (const ch of t.app.channels.values()) {
-    const local = (
-      ch as {
-        localServer?: { putChat?(chatId: string, users: string[], name?: string): void; chat?(id: string): unknown };
-      }
-    ).localServer;
-    for (const g of await listGroups(t.rt.db, ch.platform))
-      if (local?.putChat && !local.chat?.(g.chatId)) local.putChat(g.chatId, ['demo-rep-1', 'demo-officer-1'], g.name);
-  }
   const mounted = (await fetch(`${t.app.url}/emulator/api/platforms`)).status === 200;
   if (mounted) return { t, url: t.app.url, stop: () => t.stop() };
   const router = createEmulatorRouter({
@@ -82,7 +70,7 @@ export async function startEmulatorApp(o: TestAppOptions = {}): Promise<Emulator
     clock: t.app.clock,
     background: t.app.background,
     log: t.rt.log,
-    runSchedulesNow: await schedulesNowFallback(t),
+    runSchedulesNow: schedulesNowFallback(t),
   });
   const side = createApp({ db: t.rt.db, store: t.app.store, log: t.rt.log, routers: [router] });
   const server = await new Promise<http.Server>((resolve) => {
@@ -100,28 +88,11 @@ export async function startEmulatorApp(o: TestAppOptions = {}): Promise<Emulator
   };
 }
 
-/** until the composition root provides it: today's ranking push and deadline announcements on an in-process runner */
-async function schedulesNowFallback(t: TestApp): Promise<() => Promise<void>> {
-  const { createMemoryRunner } = await import('../../src/jobs/runner-memory.js');
+/** until the composition root provides it: today's ranking push and deadline announcements on the app's runner */
+function schedulesNowFallback(t: TestApp): () => Promise<void> {
   return async () => {
-    const runner = createMemoryRunner(
-      {
-        db: t.rt.db,
-        store: t.app.store,
-        log: t.rt.log,
-        templates: t.app.templates,
-        outbox: t.app.outbox,
-        now: t.app.clock.now,
-      },
-      { schedules: false },
-    );
-    await runner.start();
-    try {
-      await runner.enqueue('ranking.daily', {});
-      await runner.enqueue('deadlines.daily', {});
-      await runner.idle();
-    } finally {
-      await runner.stop();
-    }
+    await t.app.jobs.enqueue('ranking.daily', {});
+    await t.app.jobs.enqueue('deadlines.daily', {});
+    await t.app.jobs.idle();
   };
 }
