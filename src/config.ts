@@ -3,12 +3,19 @@
  * with a message naming the variable and what is wrong.
  */
 import { z } from 'zod';
+import { channelSettingsSchemas } from './channels/settings.js';
 
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
 const nonEmpty = z.string().trim().min(1).optional();
 
+/** each channel's own settings (validated by its schema below), kept as the strings the environment gives */
+const channelKeys = Object.fromEntries(
+  channelSettingsSchemas.flatMap((s) => Object.keys(s.shape)).map((k) => [k, z.string().optional()]),
+) as Record<string, z.ZodOptional<z.ZodString>>;
+
 export const ConfigSchema = z
   .object({
+    ...channelKeys,
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
     DATABASE_URL: z
@@ -51,6 +58,16 @@ export const ConfigSchema = z
     DINGTALK_OAPI_BASE: optionalUrl,
   })
   .superRefine((c, ctx) => {
+    for (const schema of channelSettingsSchemas) {
+      const own = Object.fromEntries(
+        Object.keys(schema.shape).flatMap((k) =>
+          k in c && (c as Record<string, unknown>)[k] !== undefined ? [[k, (c as Record<string, unknown>)[k]]] : [],
+        ),
+      );
+      const r = schema.safeParse(own);
+      if (!r.success)
+        for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+    }
     if (c.NODE_ENV === 'production' && c.ID_HASH_KEY === 'huzhu-demo-id-hash-key-change-me')
       ctx.addIssue({
         code: 'custom',

@@ -10,7 +10,11 @@ describe('configuration from the environment', () => {
   });
 
   it('accepts a PostgreSQL URL and a Redis URL', () => {
-    const c = loadConfig({ DATABASE_URL: 'postgresql://u@h:5432/d', REDIS_URL: 'redis://127.0.0.1:6379', PORT: '8080' });
+    const c = loadConfig({
+      DATABASE_URL: 'postgresql://u@h:5432/d',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      PORT: '8080',
+    });
     expect(c.DATABASE_URL).toMatch(/^postgresql:/);
     expect(c.PORT).toBe(8080);
   });
@@ -24,6 +28,11 @@ describe('configuration from the environment', () => {
     [{ WECOM_AGENT_ID: '-3' }, 'WECOM_AGENT_ID'],
     [{ WECOM_API_BASE: 'not a url' }, 'WECOM_API_BASE'],
     [{ NODE_ENV: 'production' }, 'ID_HASH_KEY'],
+    [{ WECOM_MAX_CLOCK_SKEW_S: '0' }, 'WECOM_MAX_CLOCK_SKEW_S'],
+    [{ REDIS_PREFIX: 'a b' }, 'REDIS_PREFIX'],
+    // a channel's own settings are checked at start too
+    [{ DINGTALK_MODE: 'carrier-pigeon' }, 'DINGTALK_MODE'],
+    [{ DINGTALK_QUOTA_GIVE_WAY: 'personal,everything' }, 'DINGTALK_QUOTA_GIVE_WAY'],
   ])('refuses %o naming %s', (env, name) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(new RegExp(name));

@@ -1,10 +1,12 @@
 /**
- * Every platform the app speaks. A new platform is a new folder here and one line in each list.
+ * Every platform the app speaks. A new platform is a new folder here and one line in each list (and its settings
+ * schema in ./settings.ts when it has any).
  */
 import type { ChannelFactory } from './channel.js';
+import { createDingtalkChannel } from './dingtalk/index.js';
 import { createWecomChannel } from './wecom/index.js';
 
-export const channelFactories: ChannelFactory[] = [createWecomChannel];
+export const channelFactories: ChannelFactory[] = [createWecomChannel, createDingtalkChannel];
 
 /** the platforms' names, for data that is keyed by platform (chat identities, group chats) */
-export const platformNames: readonly string[] = ['wecom'];
+export const platformNames: readonly string[] = ['wecom', 'dingtalk'];

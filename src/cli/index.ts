@@ -12,6 +12,7 @@ import { currentPeriod, periodByNumber } from '../services/periods.js';
 import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
+import { runQuota } from './quota-run.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
   db migrate                                        apply database migrations
@@ -19,7 +20,8 @@ const USAGE = `用法 (usage): npm run huzhu -- <command>
   roster import <file.xlsx|csv> --period <n> --unit <code>
   roster export --unit <code> [--period <n>] --out <file.xlsx>
   progress export [--period <n>] --out <file.xlsx>
-${JOBS_USAGE.split('\n').slice(1).join('\n')}`;
+${JOBS_USAGE.split('\n').slice(1).join('\n')}
+  quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
 const PeriodNo = z
@@ -67,6 +69,10 @@ export async function runCli(
     if (argv[0] === 'jobs') {
       rt = await openRuntime(io.env ?? process.env);
       return await runJobsCommand(argv, io, rt, { platforms: () => [...platformNames] });
+    }
+    if (argv[0] === 'quota') {
+      rt = await openRuntime(io.env ?? process.env);
+      return await runQuota(argv.slice(1), rt, io.out);
     }
     const { values, positionals } = parse(argv);
     const [cmd, sub, arg] = positionals;

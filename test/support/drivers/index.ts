@@ -3,9 +3,13 @@
  */
 import type { RunningApp } from '../../../src/services-start.js';
 import type { PlatformDriver } from '../driver.js';
+import { dingtalkDriver } from './dingtalk.js';
 import { wecomDriver } from './wecom.js';
 
-const drivers: Record<string, (app: RunningApp) => PlatformDriver> = { wecom: wecomDriver };
+const drivers: Record<string, (app: RunningApp) => PlatformDriver> = {
+  wecom: wecomDriver,
+  dingtalk: (app) => dingtalkDriver(app),
+};
 
 export const platformsUnderTest = Object.keys(drivers);
 
