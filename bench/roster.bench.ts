@@ -7,8 +7,8 @@ import { createDb } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { loadDemo } from '../src/services/demo/load.js';
 import { currentPeriod } from '../src/services/periods.js';
-import { readRoster } from '../src/services/roster/read.js';
 import { importRoster } from '../src/services/roster/import.js';
+import { readRoster } from '../src/services/roster/read.js';
 import { validateRow } from '../src/services/roster/validate.js';
 import { freshDatabaseUrl } from '../test/support/db.js';
 import { person, writeXlsx } from '../test/support/roster-files.js';
@@ -53,14 +53,38 @@ export default async function benchRoster(): Promise<BenchResult[]> {
     global.gc?.();
     const imported = await measure(async () => {
       const r = await importRoster({ db, file, period, unitCode: unit.code, hashKey: KEY, actor: 'bench' });
-      if (!r.ok) throw new Error(r.errors.slice(0, 3).map((e) => e.message).join('; '));
+      if (!r.ok)
+        throw new Error(
+          r.errors
+            .slice(0, 3)
+            .map((e) => e.message)
+            .join('; '),
+        );
     });
-    const again = await measure(() => importRoster({ db, file, period, unitCode: unit.code, hashKey: KEY, actor: 'bench' }));
+    const again = await measure(() =>
+      importRoster({ db, file, period, unitCode: unit.code, hashKey: KEY, actor: 'bench' }),
+    );
     return [
-      { name: 'huzhu demo (SQLite, scale 100)', value: demo.s, unit: 's', note: `${(demo.s / demoBaseline.s).toFixed(1)}× applying the migrations` },
-      { name: `roster import ${ROWS.toLocaleString('en-US')} rows XLSX (SQLite)`, value: imported.s, unit: 's', target: '< 20 s', note: `${(imported.s / read.s).toFixed(2)}× reading+checking the file alone (${read.s.toFixed(1)} s)` },
+      {
+        name: 'huzhu demo (SQLite, scale 100)',
+        value: demo.s,
+        unit: 's',
+        note: `${(demo.s / demoBaseline.s).toFixed(1)}× applying the migrations`,
+      },
+      {
+        name: `roster import ${ROWS.toLocaleString('en-US')} rows XLSX (SQLite)`,
+        value: imported.s,
+        unit: 's',
+        target: '< 20 s',
+        note: `${(imported.s / read.s).toFixed(2)}× reading+checking the file alone (${read.s.toFixed(1)} s)`,
+      },
       { name: 'roster import peak memory growth', value: imported.peakMb, unit: 'MB', target: '< 500 MB' },
-      { name: 're-import of the same file (changes nothing)', value: again.s, unit: 's', note: `${(again.s / imported.s).toFixed(2)}× the first import` },
+      {
+        name: 're-import of the same file (changes nothing)',
+        value: again.s,
+        unit: 's',
+        note: `${(again.s / imported.s).toFixed(2)}× the first import`,
+      },
     ];
   } finally {
     await db.$disconnect();

@@ -34,7 +34,9 @@ for (const f of files) {
 const fmt = (v: number) => (Math.abs(v) >= 100 ? Math.round(v).toLocaleString('en-US') : v.toFixed(2));
 console.log(`\n${'bench'.padEnd(10)} ${'measure'.padEnd(58)} ${'value'.padStart(14)}  unit      target`);
 for (const r of rows)
-  console.log(`${r.bench.padEnd(10)} ${r.name.padEnd(58)} ${fmt(r.value).padStart(14)}  ${r.unit.padEnd(9)} ${r.target ?? ''}${r.note ? `  (${r.note})` : ''}`);
+  console.log(
+    `${r.bench.padEnd(10)} ${r.name.padEnd(58)} ${fmt(r.value).padStart(14)}  ${r.unit.padEnd(9)} ${r.target ?? ''}${r.note ? `  (${r.note})` : ''}`,
+  );
 fs.mkdirSync(path.join(dir, '../data'), { recursive: true });
 fs.writeFileSync(path.join(dir, '../data/bench-results.json'), JSON.stringify(rows, null, 2));
 process.exit(0);

@@ -3,7 +3,8 @@
 // This adds a stub entry (version, os, cpu) for each missing optional dependency: npm ci skips them as being for
 // another platform. Run it after every `npm install`: node scripts/fix-lockfile.mjs
 import fs from 'node:fs';
-const lock = JSON.parse(fs.readFileSync('package-lock.json','utf8'));
+
+const lock = JSON.parse(fs.readFileSync('package-lock.json', 'utf8'));
 const pk = lock.packages;
 let added = 0;
 for (const [p, meta] of Object.entries(pk)) {
@@ -19,10 +20,13 @@ for (const [p, meta] of Object.entries(pk)) {
     if (m) entry.os = [m[1]];
     if (c) entry.cpu = [c[1]];
     if (/musl/.test(dep)) entry.libc = ['musl'];
-    pk[top] = entry; added++;
+    pk[top] = entry;
+    added++;
     console.log('stub', top, JSON.stringify(entry));
   }
 }
-lock.packages = Object.fromEntries(Object.entries(pk).sort(([a],[b]) => a === '' ? -1 : b === '' ? 1 : a.localeCompare(b)));
+lock.packages = Object.fromEntries(
+  Object.entries(pk).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a.localeCompare(b))),
+);
 fs.writeFileSync('package-lock.json', JSON.stringify(lock, null, 2) + '\n');
 console.log('added', added);

@@ -8,7 +8,10 @@ export function findCjkFont(): Promise<string | null> {
   return new Promise((resolve) => {
     execFile('fc-list', [':lang=zh', 'family'], { timeout: 5_000 }, (err, stdout) => {
       if (err) return resolve(null);
-      const first = stdout.split('\n').map((l) => l.trim()).find(Boolean);
+      const first = stdout
+        .split('\n')
+        .map((l) => l.trim())
+        .find(Boolean);
       resolve(first ?? null);
     });
   });

@@ -2,7 +2,7 @@
  * Structured logging (pino). Personal data never reaches a log line: known fields are redacted by path and
  * free text goes through maskPersonalData first.
  */
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 export type Log = Logger;
 
@@ -18,7 +18,18 @@ export function createLog(level = process.env.LOG_LEVEL ?? 'info'): Log {
   return pino({
     level,
     redact: {
-      paths: ['idNumber', '*.idNumber', 'phone', '*.phone', 'text', '*.text', 'content', '*.content', 'diagnosis', '*.diagnosis'],
+      paths: [
+        'idNumber',
+        '*.idNumber',
+        'phone',
+        '*.phone',
+        'text',
+        '*.text',
+        'content',
+        '*.content',
+        'diagnosis',
+        '*.diagnosis',
+      ],
       censor: '[masked]',
     },
     formatters: { level: (label) => ({ level: label }) },

@@ -13,7 +13,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function openRuntime(env: NodeJS.ProcessEnv = process.env, opts: { migrate?: boolean } = {}): Promise<Runtime> {
+export async function openRuntime(
+  env: NodeJS.ProcessEnv = process.env,
+  opts: { migrate?: boolean } = {},
+): Promise<Runtime> {
   const config = loadConfig(env);
   const log = createLog(config.LOG_LEVEL);
   if (opts.migrate !== false) {

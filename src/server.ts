@@ -27,7 +27,10 @@ export function createApp(deps: AppDeps): Koa {
       ctx.status = 500;
       ctx.body = 'internal error';
     } finally {
-      deps.log.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+      deps.log.debug(
+        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) },
+        'request',
+      );
     }
   });
   const health = new Router();

@@ -17,7 +17,10 @@ export function derivePgSchema(sqliteSchema: string): string {
   return sqliteSchema
     .replace(/provider\s*=\s*"sqlite"/, 'provider = "postgresql"')
     .replace(/output\s*=\s*"\.\.\/src\/generated\/sqlite"/, 'output   = "../../src/generated/pg"')
-    .replace(/^\/\/ The one source of truth.*$/m, '// GENERATED from prisma/schema.prisma by src/db/generate.ts: edit that file, not this one.');
+    .replace(
+      /^\/\/ The one source of truth.*$/m,
+      '// GENERATED from prisma/schema.prisma by src/db/generate.ts: edit that file, not this one.',
+    );
 }
 
 export function writePgSchema(): void {
@@ -30,7 +33,11 @@ function generate(schema: string): void {
   execFileSync(bin, ['generate', '--schema', schema], {
     cwd: root,
     stdio: 'inherit',
-    env: { ...process.env, PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/true', PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+    env: {
+      ...process.env,
+      PRISMA_SCHEMA_ENGINE_BINARY: process.env.PRISMA_SCHEMA_ENGINE_BINARY ?? '/bin/true',
+      PRISMA_HIDE_UPDATE_MESSAGE: '1',
+    },
   });
 }
 

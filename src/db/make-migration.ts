@@ -36,7 +36,9 @@ async function makeFor(provider: Provider, name: string, url: string): Promise<v
   const { engine, close } = await openSchemaEngine(current, adapterFactory(url));
   try {
     const result = await engine.diff({
-      from: previous ? { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: previous }] } : { tag: 'empty' },
+      from: previous
+        ? { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: previous }] }
+        : { tag: 'empty' },
       to: { tag: 'schemaDatamodel', files: [{ path: 'schema.prisma', content: current }] },
       script: true,
       exitCode: null,

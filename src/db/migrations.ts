@@ -15,7 +15,10 @@ export function migrationsDir(provider: Provider): string {
 }
 
 export function schemaFor(provider: Provider): string {
-  return fs.readFileSync(path.join(root, provider === 'sqlite' ? 'prisma/schema.prisma' : 'prisma/postgresql/schema.prisma'), 'utf8');
+  return fs.readFileSync(
+    path.join(root, provider === 'sqlite' ? 'prisma/schema.prisma' : 'prisma/postgresql/schema.prisma'),
+    'utf8',
+  );
 }
 
 export function migrationList(provider: Provider) {
@@ -27,7 +30,10 @@ export function migrationList(provider: Provider) {
     .sort();
   return {
     baseDir,
-    lockfile: { path: 'migration_lock.toml', content: fs.readFileSync(path.join(baseDir, 'migration_lock.toml'), 'utf8') },
+    lockfile: {
+      path: 'migration_lock.toml',
+      content: fs.readFileSync(path.join(baseDir, 'migration_lock.toml'), 'utf8'),
+    },
     shadowDbInitScript: '',
     migrationDirectories: dirs.map((name) => ({
       path: name,

@@ -11,7 +11,11 @@ export type Decision = 'approve' | 'reject' | 'needs_info';
 export const DECISION_LABEL: Record<Decision, string> = { approve: '批准', reject: '驳回', needs_info: '补材料' };
 
 /** Which status a decision leads to, from which status, at which approval level. */
-export function transition(status: string, levelsRequired: number, decision: Decision): { level: number; to: string } | null {
+export function transition(
+  status: string,
+  levelsRequired: number,
+  decision: Decision,
+): { level: number; to: string } | null {
   if (status === 'submitted') {
     if (decision === 'approve') return { level: 1, to: levelsRequired >= 2 ? 'approved_l1' : 'approved' };
     return { level: 1, to: decision === 'reject' ? 'rejected' : 'needs_info' };
@@ -25,7 +29,13 @@ export function transition(status: string, levelsRequired: number, decision: Dec
 
 export type DecideResult =
   | { ok: true; claimId: number; from: string; to: string; level: number }
-  | { ok: false; reason: 'not_found' | 'forbidden' | 'already_decided'; decidedBy?: string; decidedAt?: Date; status?: string };
+  | {
+      ok: false;
+      reason: 'not_found' | 'forbidden' | 'already_decided';
+      decidedBy?: string;
+      decidedAt?: Date;
+      status?: string;
+    };
 
 export interface Approver {
   memberId: number;
@@ -41,13 +51,25 @@ export async function lastDecision(db: Db, claimId: number) {
   return { ...a, approverName: m?.name ?? '' };
 }
 
-export async function decide(db: Db, claimId: number, who: Approver, decision: Decision, comment: string | null, actor: string): Promise<DecideResult> {
+export async function decide(
+  db: Db,
+  claimId: number,
+  who: Approver,
+  decision: Decision,
+  comment: string | null,
+  actor: string,
+): Promise<DecideResult> {
   const claim = await db.claim.findUnique({ where: { id: claimId } });
   if (!claim) return { ok: false, reason: 'not_found' };
   const t = transition(claim.status, claim.levelsRequired, decision);
   if (!t) {
     const last = await lastDecision(db, claimId);
-    return { ok: false, reason: 'already_decided', status: claim.status, ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}) };
+    return {
+      ok: false,
+      reason: 'already_decided',
+      status: claim.status,
+      ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}),
+    };
   }
   const allowed = t.level === 1 ? claim.officeId !== null && who.offices.includes(claim.officeId) : who.centre;
   if (!allowed) return { ok: false, reason: 'forbidden' };
@@ -58,24 +80,40 @@ export async function decide(db: Db, claimId: number, who: Approver, decision: D
     });
     if (u.count !== 1) return false;
     await tx.approval.create({ data: { claimId, approverId: who.memberId, level: t.level, decision, comment } });
-    await audit(tx, actor, `claim.${decision}`, 'Claim', claimId, { from: claim.status, to: t.to, level: t.level, comment });
+    await audit(tx, actor, `claim.${decision}`, 'Claim', claimId, {
+      from: claim.status,
+      to: t.to,
+      level: t.level,
+      comment,
+    });
     return true;
   });
   if (!won) {
     const last = await lastDecision(db, claimId);
     const now = await db.claim.findUnique({ where: { id: claimId }, select: { status: true } });
-    return { ok: false, reason: 'already_decided', ...(now ? { status: now.status } : {}), ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}) };
+    return {
+      ok: false,
+      reason: 'already_decided',
+      ...(now ? { status: now.status } : {}),
+      ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}),
+    };
   }
   return { ok: true, claimId, from: claim.status, to: t.to, level: t.level };
 }
 
 /** Marks approved claims of the officer's offices as paid; returns the claims that moved. */
 export async function markPaid(db: Db, claimIds: number[], offices: number[], actor: string, now: Date) {
-  const claims = await db.claim.findMany({ where: { id: { in: claimIds }, status: 'approved', officeId: { in: offices } }, select: { id: true } });
+  const claims = await db.claim.findMany({
+    where: { id: { in: claimIds }, status: 'approved', officeId: { in: offices } },
+    select: { id: true },
+  });
   const moved: number[] = [];
   for (const c of claims) {
     const ok = await db.$transaction(async (tx) => {
-      const u = await tx.claim.updateMany({ where: { id: c.id, status: 'approved' }, data: { status: 'paid', paidAt: now, version: { increment: 1 } } });
+      const u = await tx.claim.updateMany({
+        where: { id: c.id, status: 'approved' },
+        data: { status: 'paid', paidAt: now, version: { increment: 1 } },
+      });
       if (u.count === 1) await audit(tx, actor, 'claim.paid', 'Claim', c.id);
       return u.count === 1;
     });

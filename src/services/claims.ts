@@ -20,7 +20,12 @@ export interface NewClaim {
   photos: { platform: string; mediaId: string; url?: string }[];
 }
 
-export async function estimateSubsidy(db: Db, period: PeriodWithPolicy, memberId: number, c: Omit<NewClaim, 'memberId' | 'hospital' | 'admittedOn' | 'dischargedOn' | 'photos'>) {
+export async function estimateSubsidy(
+  db: Db,
+  period: PeriodWithPolicy,
+  memberId: number,
+  c: Omit<NewClaim, 'memberId' | 'hospital' | 'admittedOn' | 'dischargedOn' | 'photos'>,
+) {
   const s = await memberStanding(db, period, memberId);
   return computeSubsidy(period.policy, c, { paidThisPeriodFen: s.usedFen });
 }
@@ -45,7 +50,9 @@ export async function submitClaim(db: Db, period: PeriodWithPolicy, c: NewClaim,
         subsidyFen: s.subsidyFen,
         breakdown: JSON.stringify(s),
         levelsRequired: levels,
-        attachments: { create: c.photos.map((p) => ({ platform: p.platform, mediaId: p.mediaId, url: p.url ?? null })) },
+        attachments: {
+          create: c.photos.map((p) => ({ platform: p.platform, mediaId: p.mediaId, url: p.url ?? null })),
+        },
       },
     });
     await audit(tx, actor, 'claim.submit', 'Claim', created.id, { subsidyFen: s.subsidyFen, levels });

@@ -67,7 +67,8 @@ export async function exportProgress(db: Db, period: PeriodWithPolicy, file: str
     ws.getCell('A2').alignment = { horizontal: 'right' };
     const header = ws.addRow(['序号', cat.category, '上期参加数', '本期已完成数', '已完成数占会员总数比例']);
     header.font = { bold: true };
-    for (const row of cat.rows) ws.addRow([row.rank ?? '', row.name, row.previousParticipants, row.participants, row.display]);
+    for (const row of cat.rows)
+      ws.addRow([row.rank ?? '', row.name, row.previousParticipants, row.participants, row.display]);
     const total = ws.addRow(['', '合计', cat.totals.previousParticipants, cat.totals.participants, '']);
     total.font = { bold: true };
     ws.addRow([]);

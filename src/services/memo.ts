@@ -12,7 +12,10 @@ export function memo<V>(ttlMs: number, keep: (v: V) => boolean = () => true): Me
   return {
     async get(owner, key, load) {
       let m = byOwner.get(owner);
-      if (!m) byOwner.set(owner, (m = new Map()));
+      if (!m) {
+        m = new Map();
+        byOwner.set(owner, m);
+      }
       const hit = m.get(key);
       const now = Date.now();
       if (hit && now - hit.at < ttlMs) return hit.value;

@@ -16,5 +16,8 @@ export function loadPolicyFile(name: string): Policy {
 }
 
 export function listPolicyFiles(): string[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort();
 }

@@ -25,9 +25,17 @@ export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<Un
       select: { id: true, name: true, category: true, memberTotal: true, rankNote: true },
       orderBy: { id: 'asc' },
     }),
-    db.enrolment.groupBy({ by: ['rankUnitId'], where: { periodId: period.id, kind: { not: 'none' } }, _count: { _all: true } }),
+    db.enrolment.groupBy({
+      by: ['rankUnitId'],
+      where: { periodId: period.id, kind: { not: 'none' } },
+      _count: { _all: true },
+    }),
     prev
-      ? db.enrolment.groupBy({ by: ['rankUnitId'], where: { periodId: prev.id, kind: { not: 'none' } }, _count: { _all: true } })
+      ? db.enrolment.groupBy({
+          by: ['rankUnitId'],
+          where: { periodId: prev.id, kind: { not: 'none' } },
+          _count: { _all: true },
+        })
       : Promise.resolve([]),
     db.unitBaseline.findMany({ where: { periodId: period.id }, select: { orgId: true, previousParticipants: true } }),
   ]);

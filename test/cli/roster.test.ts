@@ -12,15 +12,37 @@ import { person, tmpFile, writeCsv, writeXlsx } from '../support/roster-files.js
 async function seedYunnan12(t: TestDb) {
   const policy = loadPolicyFile('yunnan-12');
   const fed = await t.db.org.create({ data: { code: 'YN', name: '云南冶金集团工会', kind: 'federation' } });
-  const office = await t.db.org.create({ data: { code: 'KMUST', name: '昆明冶金高等专科学校工会', kind: 'office', parentId: fed.id, category: '产业、系统工会' } });
+  const office = await t.db.org.create({
+    data: {
+      code: 'KMUST',
+      name: '昆明冶金高等专科学校工会',
+      kind: 'office',
+      parentId: fed.id,
+      category: '产业、系统工会',
+    },
+  });
   await t.db.org.update({ where: { id: office.id }, data: { rankUnitId: office.id, officeId: office.id } });
   for (const [code, name] of [
     ['KMUST-LIB', '图书馆分工会'],
     ['KMUST-ART', '艺术学院分工会'],
   ] as const)
-    await t.db.org.create({ data: { code, name, kind: 'subunion', parentId: office.id, rankUnitId: office.id, officeId: office.id } });
-  const prog = await t.db.programme.create({ data: { code: 'yunnan', name: '云南省职工医疗互助', federationId: fed.id } });
-  await t.db.period.create({ data: { programmeId: prog.id, number: 12, name: '第十二期', startsOn: policy.startsOn, endsOn: policy.endsOn, policy: JSON.stringify(policy), current: true } });
+    await t.db.org.create({
+      data: { code, name, kind: 'subunion', parentId: office.id, rankUnitId: office.id, officeId: office.id },
+    });
+  const prog = await t.db.programme.create({
+    data: { code: 'yunnan', name: '云南省职工医疗互助', federationId: fed.id },
+  });
+  await t.db.period.create({
+    data: {
+      programmeId: prog.id,
+      number: 12,
+      name: '第十二期',
+      startsOn: policy.startsOn,
+      endsOn: policy.endsOn,
+      policy: JSON.stringify(policy),
+      current: true,
+    },
+  });
 }
 
 describe.each(providers)('roster import on %s (seed 003)', (provider) => {
@@ -32,14 +54,22 @@ describe.each(providers)('roster import on %s (seed 003)', (provider) => {
   afterAll(() => t.drop());
 
   it('imports a valid XLSX roster: fee 100 = 新参, 未参 stays on the roster, accounts bound', async () => {
-    const file = await writeXlsx([person(1, 100, { wecom: 'zhang-1' }), person(2, 100), person(3, '未参'), person(4, '100.00', { dingtalk: 'dd-4' })]);
+    const file = await writeXlsx([
+      person(1, 100, { wecom: 'zhang-1' }),
+      person(2, 100),
+      person(3, '未参'),
+      person(4, '100.00', { dingtalk: 'dd-4' }),
+    ]);
     const r = await cli(t.url, 'roster', 'import', file, '--period', '12', '--unit', 'KMUST-LIB');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/新增会员 4/);
     expect(await t.db.member.count()).toBe(4);
     const kinds = await t.db.enrolment.groupBy({ by: ['kind'], _count: { _all: true }, orderBy: { kind: 'asc' } });
-    expect(kinds.map((k) => [k.kind, k._count._all])).toEqual([['new', 3], ['none', 1]]);
+    expect(kinds.map((k) => [k.kind, k._count._all])).toEqual([
+      ['new', 3],
+      ['none', 1],
+    ]);
     expect(await t.db.chatIdentity.count()).toBe(2);
     // the ID number is never stored in clear
     const m = await t.db.member.findFirstOrThrow();
@@ -48,7 +78,12 @@ describe.each(providers)('roster import on %s (seed 003)', (provider) => {
   });
 
   it('re-importing the same file changes nothing', async () => {
-    const file = await writeXlsx([person(1, 100, { wecom: 'zhang-1' }), person(2, 100), person(3, '未参'), person(4, '100.00', { dingtalk: 'dd-4' })]);
+    const file = await writeXlsx([
+      person(1, 100, { wecom: 'zhang-1' }),
+      person(2, 100),
+      person(3, '未参'),
+      person(4, '100.00', { dingtalk: 'dd-4' }),
+    ]);
     const before = await t.db.auditLog.count();
     const r = await cli(t.url, 'roster', 'import', file, '--period', '12', '--unit', 'KMUST-LIB');
     expect(r.code).toBe(0);
@@ -109,7 +144,9 @@ describe.each(providers)('roster import on %s (seed 003)', (provider) => {
 
   it('explains bad arguments', async () => {
     expect((await cli(t.url, 'roster', 'export', '--unit', 'KMUST-LIB', '--out', 'x.pdf')).err).toMatch(/\.xlsx/);
-    expect((await cli(t.url, 'roster', 'import', 'nope.xlsx', '--period', 'x', '--unit', 'A')).err).toMatch(/期次应为正整数/);
+    expect((await cli(t.url, 'roster', 'import', 'nope.xlsx', '--period', 'x', '--unit', 'A')).err).toMatch(
+      /期次应为正整数/,
+    );
     expect((await cli(t.url, 'frobnicate')).code).toBe(2);
   });
 });

@@ -23,7 +23,10 @@ export async function freshDatabaseUrl(provider: Provider): Promise<{ url: strin
   const name = `t${process.pid}_${Date.now().toString(36)}_${n++}`;
   if (provider === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-test-'));
-    return { url: `file:${path.join(dir, `${name}.db`)}`, drop: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    return {
+      url: `file:${path.join(dir, `${name}.db`)}`,
+      drop: async () => fs.rmSync(dir, { recursive: true, force: true }),
+    };
   }
   const admin = process.env.TEST_PG_ADMIN_URL;
   if (!admin) throw new Error('TEST_PG_ADMIN_URL is not set: the global setup starts PostgreSQL');

@@ -107,7 +107,8 @@ export async function teardown(): Promise<void> {
   if (pgCtl && pgDir) {
     const args = ['-D', path.join(pgDir, 'data'), '-m', 'immediate', 'stop'];
     try {
-      if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'pipe' });
+      if (process.getuid?.() === 0)
+        execFileSync('runuser', ['-u', 'postgres', '--', pgCtl, ...args], { stdio: 'pipe' });
       else execFileSync(pgCtl, args, { stdio: 'pipe' });
     } catch {
       // already gone

@@ -12,7 +12,11 @@ export const HEADER = ['姓名', '身份证号', '在职/退休', '交费金额'
 
 export type Cells = (string | number)[];
 
-export function person(n: number, fee: string | number = 100, extra: Partial<{ name: string; status: string; phone: string; wecom: string; dingtalk: string }> = {}): Cells {
+export function person(
+  n: number,
+  fee: string | number = 100,
+  extra: Partial<{ name: string; status: string; phone: string; wecom: string; dingtalk: string }> = {},
+): Cells {
   return [
     extra.name ?? `测试${'甲乙丙丁戊己庚辛壬癸'[n % 10]}${'一二三四五六七八九十'[Math.floor(n / 10) % 10]}`,
     syntheticIdNumber('530102', 500_000 + n),

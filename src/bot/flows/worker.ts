@@ -45,7 +45,7 @@ export async function status(t: Turn, p: Person): Promise<OutboundMessage[]> {
   ];
 }
 
-function rosterDeadline(t: Turn, policy: { timeline: { key: string; date: string; label: string }[] }) {
+function rosterDeadline(_t: Turn, policy: { timeline: { key: string; date: string; label: string }[] }) {
   return policy.timeline.find((e) => e.key === 'roster_close');
 }
 

@@ -2,8 +2,14 @@
  * Synthetic people for the demo: invented names and invented ID numbers that pass the GB 11643 checksum.
  * Deterministic (a seeded generator), so `huzhu demo` builds the same data set every time.
  */
-const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢符云陈吉麦'.split('');
-const GIVEN = '伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国海燕文晓梅志春亮琼海丹宁欣怡浩然子涵雨桐思远嘉'.split('');
+const SURNAMES =
+  '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢符云陈吉麦'.split(
+    '',
+  );
+const GIVEN =
+  '伟芳娜秀敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国海燕文晓梅志春亮琼海丹宁欣怡浩然子涵雨桐思远嘉'.split(
+    '',
+  );
 
 export function rng(seed: number): () => number {
   let a = seed >>> 0;

@@ -69,7 +69,12 @@ function toRow(line: number, values: unknown[], map: Map<number, RosterField>): 
 }
 
 async function* readXlsx(file: string): AsyncGenerator<RawRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, { sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore', worksheets: 'emit' });
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
+    sharedStrings: 'cache',
+    styles: 'ignore',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+  });
   for await (const sheet of reader) {
     let map: Map<number, RosterField> | null = null;
     for await (const row of sheet) {
@@ -89,7 +94,9 @@ async function* readXlsx(file: string): AsyncGenerator<RawRow> {
 }
 
 async function* readCsv(file: string): AsyncGenerator<RawRow> {
-  const parser = fs.createReadStream(file).pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  const parser = fs
+    .createReadStream(file)
+    .pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
   let map: Map<number, RosterField> | null = null;
   let line = 0;
   for await (const values of parser as AsyncIterable<string[]>) {
