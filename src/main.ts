@@ -1,10 +1,11 @@
 /**
  * `npm start`: migrate, load the demo data into an empty database (DEMO=auto), open the shared store, and serve
- * the channels. Without platform credentials WeCom runs against the local WeCom API server (the embedded default),
- * so the bot can be tried before anything is configured.
+ * the channels. Without platform credentials each platform runs against its local API server (the embedded
+ * default), so the bot can be tried in the browser emulator before anything is configured.
  */
 import { platformNames } from './channels/index.js';
 import { ConfigError } from './config.js';
+import { ensureEmulatorBuilt } from './emulator/build.js';
 import { findCjkFont } from './fonts.js';
 import { openRuntime, shanghaiToday } from './runtime.js';
 import { loadDemo } from './services/demo/load.js';
@@ -22,8 +23,11 @@ async function main(): Promise<void> {
     const r = await loadDemo({ db, hashKey: config.ID_HASH_KEY, today: shanghaiToday(), platforms: platformNames });
     if (r.created) log.info({ members: r.members, enrolments: r.enrolments }, 'demo data loaded');
   }
+  if (await ensureEmulatorBuilt()) log.info('emulator page built into dist/emulator');
   const running = await startServices(rt);
   log.info({ url: running.url }, `huzhu listening on ${running.url}`);
+  if ([...running.channels.values()].some((c) => c.emulator))
+    log.info(`no platform configured: try the bot at http://localhost:${config.PORT}/emulator`);
   const stop = async () => {
     await running.stop();
     await rt.close();

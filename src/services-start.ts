@@ -12,6 +12,7 @@ import { Templates } from './bot/templates.js';
 import type { Background, Channel, ChannelFactory } from './channels/channel.js';
 import { channelFactories } from './channels/index.js';
 import { type Clock, createClock } from './clock.js';
+import { createEmulatorRouter } from './emulator/router.js';
 import { findCjkFont } from './fonts.js';
 import { createJobRunner, type JobRunner } from './jobs/index.js';
 import type { Runtime } from './runtime.js';
@@ -84,12 +85,24 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     channels.set(ch.platform, ch);
     outbox.register(ch.platform, ch.sender);
   }
-  const app = createApp({
-    db,
-    store,
-    log,
-    routers: [...channels.values()].flatMap((c) => (c.router ? [c.router] : [])),
-  });
+  const routers = [...channels.values()].flatMap((c) => (c.router ? [c.router] : []));
+  // the browser emulator, whenever a platform runs against its local server (the embedded default)
+  if ([...channels.values()].some((c) => c.emulator))
+    routers.push(
+      createEmulatorRouter({
+        db,
+        channels,
+        clock,
+        background,
+        log,
+        runSchedulesNow: async () => {
+          await jobs.enqueue('ranking.daily', {});
+          await jobs.enqueue('deadlines.daily', {});
+          await jobs.idle();
+        },
+      }),
+    );
+  const app = createApp({ db, store, log, routers });
   const server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(opts.port ?? config.PORT, '0.0.0.0', () => resolve(s));
   });
