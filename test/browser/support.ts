@@ -3,13 +3,10 @@
  * app on a fresh SQLite database with the demo data, serving /emulator.
  */
 import fs from 'node:fs';
-import type http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { ensureEmulatorBuilt } from '../../src/emulator/build.js';
-import { createEmulatorRouter } from '../../src/emulator/router.js';
-import { createApp } from '../../src/server.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -49,50 +46,17 @@ export async function launchChromium(): Promise<BrowserSession> {
 
 export interface EmulatorApp {
   t: TestApp;
-  /** where /emulator is served */
+  /** the app, which serves /emulator */
   url: string;
   stop(): Promise<void>;
 }
 
 /**
- * The app as `npm start` runs it (every registered channel against its local platform server), on a fresh
- * database with the demo data, the page built when needed. Until the composition root mounts the emulator
- * router, this serves it next to the app.
+ * The app as `npm start` runs it (every registered channel against its local platform server, the emulator
+ * mounted), on a fresh database with the demo data, the page built when needed.
  */
 export async function startEmulatorApp(o: TestAppOptions = {}): Promise<EmulatorApp> {
   await ensureEmulatorBuilt();
   const t = await startTestApp(o);
-  const mounted = (await fetch(`${t.app.url}/emulator/api/platforms`)).status === 200;
-  if (mounted) return { t, url: t.app.url, stop: () => t.stop() };
-  const router = createEmulatorRouter({
-    db: t.rt.db,
-    channels: t.app.channels,
-    clock: t.app.clock,
-    background: t.app.background,
-    log: t.rt.log,
-    runSchedulesNow: schedulesNowFallback(t),
-  });
-  const side = createApp({ db: t.rt.db, store: t.app.store, log: t.rt.log, routers: [router] });
-  const server = await new Promise<http.Server>((resolve) => {
-    const s = side.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const addr = server.address();
-  return {
-    t,
-    url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
-    async stop() {
-      await new Promise((r) => server.close(r));
-      server.closeAllConnections();
-      await t.stop();
-    },
-  };
-}
-
-/** until the composition root provides it: today's ranking push and deadline announcements on the app's runner */
-function schedulesNowFallback(t: TestApp): () => Promise<void> {
-  return async () => {
-    await t.app.jobs.enqueue('ranking.daily', {});
-    await t.app.jobs.enqueue('deadlines.daily', {});
-    await t.app.jobs.idle();
-  };
+  return { t, url: t.app.url, stop: () => t.stop() };
 }
