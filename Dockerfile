@@ -9,6 +9,8 @@ COPY patches ./patches
 COPY src/db ./src/db
 RUN npm ci --no-audit --no-fund
 COPY . .
+# the emulator page (served only when no platform is configured, never in production)
+RUN npm run build
 ENV NODE_ENV=production PORT=3000
 EXPOSE 3000
 CMD ["npm", "start"]

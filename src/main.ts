@@ -23,10 +23,15 @@ async function main(): Promise<void> {
     const r = await loadDemo({ db, hashKey: config.ID_HASH_KEY, today: shanghaiToday(), platforms: platformNames });
     if (r.created) log.info({ members: r.members, enrolments: r.enrolments }, 'demo data loaded');
   }
-  if (await ensureEmulatorBuilt()) log.info('emulator page built into dist/emulator');
+  try {
+    if (await ensureEmulatorBuilt()) log.info('emulator page built into dist/emulator');
+  } catch (e) {
+    // the bot works without the page; /emulator then says how to build it
+    log.warn({ err: e }, 'the emulator page could not be built');
+  }
   const running = await startServices(rt);
   log.info({ url: running.url }, `huzhu listening on ${running.url}`);
-  if ([...running.channels.values()].some((c) => c.emulator))
+  if ([...running.channels.values()].every((c) => c.emulator))
     log.info(`no platform configured: try the bot at http://localhost:${config.PORT}/emulator`);
   const stop = async () => {
     await running.stop();

@@ -86,8 +86,9 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     outbox.register(ch.platform, ch.sender);
   }
   const routers = [...channels.values()].flatMap((c) => (c.router ? [c.router] : []));
-  // the browser emulator, whenever a platform runs against its local server (the embedded default)
-  if ([...channels.values()].some((c) => c.emulator))
+  // the browser emulator acts as anyone: only when every platform runs against its local server (the embedded
+  // default), never in production
+  if (config.NODE_ENV !== 'production' && [...channels.values()].every((c) => c.emulator))
     routers.push(
       createEmulatorRouter({
         db,

@@ -58,6 +58,8 @@ export async function decide(
   decision: Decision,
   comment: string | null,
   actor: string,
+  /** the app's clock: the decision's time as people see it */
+  now: Date = new Date(),
 ): Promise<DecideResult> {
   const claim = await db.claim.findUnique({ where: { id: claimId } });
   if (!claim) return { ok: false, reason: 'not_found' };
@@ -79,7 +81,9 @@ export async function decide(
       data: { status: t.to, version: { increment: 1 } },
     });
     if (u.count !== 1) return false;
-    await tx.approval.create({ data: { claimId, approverId: who.memberId, level: t.level, decision, comment } });
+    await tx.approval.create({
+      data: { claimId, approverId: who.memberId, level: t.level, decision, comment, decidedAt: now },
+    });
     await audit(tx, actor, `claim.${decision}`, 'Claim', claimId, {
       from: claim.status,
       to: t.to,

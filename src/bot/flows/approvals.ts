@@ -176,7 +176,15 @@ async function applyDecision(
   clicked: { cardId: string; responseCode?: string },
 ): Promise<OutboundMessage[]> {
   const p = t.person!;
-  const r = await decide(t.deps.db, claimId, approverOf(p), decision, comment, `${t.msg.platform}:${t.msg.userId}`);
+  const r = await decide(
+    t.deps.db,
+    claimId,
+    approverOf(p),
+    decision,
+    comment,
+    `${t.msg.platform}:${t.msg.userId}`,
+    t.deps.now(),
+  );
   if (!r.ok) {
     if (r.reason === 'forbidden') {
       const c = await t.deps.db.claim.findUnique({ where: { id: claimId }, select: { status: true } });

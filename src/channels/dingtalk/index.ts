@@ -81,7 +81,10 @@ export async function createDingtalkChannelWith(
   let localServer = opts.localServer;
   let ownsServer = false;
   if (!configured && !localServer) {
-    localServer = await LocalDingtalkServer.start({ creds: { ...DEMO_CREDENTIALS } });
+    localServer = await LocalDingtalkServer.start({
+      creds: { ...DEMO_CREDENTIALS },
+      callbackNow: () => deps.now().getTime(),
+    });
     ownsServer = true;
     deps.log.info(
       { apiBase: localServer.url },

@@ -23,6 +23,9 @@ export interface LocalDingtalkServerOptions {
   /** OpenAPI calls the organisation has left this month; unset = no limit */
   quotaLeft?: number;
   now?: () => number;
+  /** the clock of the app it calls back: a click is signed with the app's time, so a frozen or moved app clock
+   * (tests, the emulator's date picker) still verifies; default `now` */
+  callbackNow?: () => number;
   /** a card click waits this long for the app's answer (DingTalk: 2 s) */
   clickDeadlineMs?: number;
   ticketTtlMs?: number;
@@ -254,7 +257,7 @@ export class LocalDingtalkServer {
       const url = route?.callbackUrl ?? o.fallbackUrl;
       if (!url) throw new Error(`no callback registered for route ${card.callbackRouteKey}`);
       const secret = o.badSignature ? 'not-the-api-secret' : (route?.apiSecret ?? this.creds.cardApiSecret);
-      const ts = String(this.now());
+      const ts = String((this.opts.callbackNow ?? this.now)());
       try {
         const res = await fetch(url, {
           method: 'POST',
