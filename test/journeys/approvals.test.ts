@@ -45,8 +45,17 @@ function cardFor(d: PlatformDriver, userId: string, claimId: number) {
   return card;
 }
 
-describe.each(platforms)('approvals on %s', (platform) => {
-  const ctx = useApp(platform);
+// exactly one decision must hold where it matters most: several instances on PostgreSQL sharing Redis
+const backends = [
+  { backend: 'SQLite, in-process state', provider: 'sqlite' as const, redis: false },
+  ...(process.env.TEST_DATABASE_URL_PG && process.env.TEST_REDIS_URL
+    ? [{ backend: 'PostgreSQL, Redis', provider: 'postgresql' as const, redis: true }]
+    : []),
+];
+const cases = platforms.flatMap((platform) => backends.map((b) => ({ platform, ...b })));
+
+describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider, redis }) => {
+  const ctx = useApp(platform, { provider, redis });
   const db = () => ctx.t.rt.db;
 
   it('a submitted claim reaches every officer of the office as a card with the breakdown and three buttons', async () => {
