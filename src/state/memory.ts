@@ -13,7 +13,7 @@ export class LockTimeoutError extends Error {}
 
 export function createMemoryStore(clock: () => number = Date.now): KeyValueStore {
   const data = new Map<string, Entry>();
-  const locks = new Map<string, Promise<void>>();
+  const locks = new Map<string, { go: () => void }[]>();
 
   const live = (key: string): Entry | null => {
     const e = data.get(key);
@@ -58,23 +58,35 @@ export function createMemoryStore(clock: () => number = Date.now): KeyValueStore
       return next;
     },
     async withLock(key, _ttlMs, fn, waitMs = 10_000) {
-      const deadline = clock() + waitMs;
-      for (;;) {
-        const held = locks.get(key);
-        if (!held) break;
-        const left = deadline - clock();
-        if (left <= 0) throw new LockTimeoutError(`lock ${key} busy`);
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([held, new Promise((r) => (timer = setTimeout(r, left)))]);
-        clearTimeout(timer);
+      // a FIFO hand-over per key: a release wakes exactly the next waiter (no thundering herd under bursts)
+      let q = locks.get(key);
+      if (q) {
+        const queue = q;
+        await new Promise<void>((resolve, reject) => {
+          const waiter = {
+            go: () => {
+              clearTimeout(timer);
+              resolve();
+            },
+          };
+          const timer = setTimeout(() => {
+            const i = queue.indexOf(waiter);
+            if (i >= 0) queue.splice(i, 1);
+            reject(new LockTimeoutError(`lock ${key} busy`));
+          }, waitMs);
+          queue.push(waiter);
+        });
+      } else {
+        q = [];
+        locks.set(key, q);
       }
-      let release!: () => void;
-      locks.set(key, new Promise<void>((r) => (release = r)));
       try {
         return await fn();
       } finally {
-        locks.delete(key);
-        release();
+        const queue = locks.get(key)!;
+        const next = queue.shift();
+        if (next) next.go();
+        else locks.delete(key);
       }
     },
     async close() {

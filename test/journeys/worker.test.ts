@@ -42,6 +42,8 @@ describe.each(platforms)('worker journeys on %s', (platform) => {
     });
     expect(e).toMatchObject({ kind: 'new', feeFen: period.policy.fees.newFen, paid: false, source: 'chat' });
     expect(said(await ctx.d.say('demo-worker-2', '报名'))).toContain('无需重复报名');
+    // asked before enrolling, asked again now: the answer follows the enrolment at once
+    expect(said(await ctx.d.say('demo-worker-2', '我参加了吗'))).toContain('您已参加第二期');
   });
 
   it('claim: the whole form, with wrong answers corrected on the way, ends stored with the rules core estimate', async () => {

@@ -17,6 +17,7 @@ import { currentPeriod } from '../../services/periods.js';
 import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../messages.js';
+import { forgetStatus } from '../status-cache.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
@@ -149,6 +150,8 @@ async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: s
     where: { id: claimId },
     include: { member: { include: { identities: true } }, period: true },
   });
+  // the worker's 我参加了吗 shows claims and what is left under the cap
+  await forgetStatus(deps.store, c.periodId, c.memberId);
   const payoutBy = (JSON.parse(c.period.policy) as { claims?: { payoutBy?: string } }).claims?.payoutBy ?? '';
   const text = deps.templates.render('claim_result', {
     id: c.id,

@@ -12,6 +12,7 @@ import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
 import type { InboundMessage, OutboundMessage } from '../messages.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
+import { forgetStatus } from '../status-cache.js';
 
 /** No single hospital stay is above this: a guard against typos (an extra zero), not a policy figure. */
 const PLAUSIBLE_MAX_FEN = 1_000_000_000;
@@ -199,6 +200,7 @@ export async function continueClaim(
       },
       `${msg.platform}:${msg.userId}`,
     );
+    await forgetStatus(store, period.id, p.memberId);
     try {
       await t.deps.onClaimSubmitted?.(claim.id);
     } catch (e) {

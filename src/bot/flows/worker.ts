@@ -9,6 +9,7 @@ import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import type { OutboundMessage } from '../messages.js';
+import { cachedStatus, forgetStatus } from '../status-cache.js';
 
 export const CLAIM_STATUS_LABEL: Record<string, string> = {
   submitted: '待审批',
@@ -28,19 +29,30 @@ function ageOn(birthDate: string | null, today: string): number | undefined {
 
 export async function status(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
-  const s = await memberStanding(t.deps.db, period, p.memberId);
+  const f = await cachedStatus(t.deps.store, period.id, p.memberId, async () => {
+    const s = await memberStanding(t.deps.db, period, p.memberId);
+    return {
+      enrolled: Boolean(s.enrolment),
+      kind: (s.enrolment?.kind as 'new' | 'renewal' | undefined) ?? null,
+      feeFen: s.enrolment?.feeFen ?? null,
+      paid: Boolean(s.enrolment?.paid),
+      claims: s.claims.length,
+      paidFen: s.paidFen,
+      capRemainingFen: s.capRemainingFen,
+    };
+  });
   return [
     t.say('status', {
       name: p.name,
       period: period.name,
-      enrolled: Boolean(s.enrolment),
-      kind: s.enrolment?.kind === 'renewal' ? '续互' : '新参',
-      feeFen: s.enrolment?.feeFen,
-      paid: s.enrolment?.paid,
-      claims: s.claims.length,
-      paidFen: s.paidFen,
+      enrolled: f.enrolled,
+      kind: f.kind === 'renewal' ? '续互' : '新参',
+      feeFen: f.feeFen,
+      paid: f.paid,
+      claims: f.claims,
+      paidFen: f.paidFen,
       capFen: period.policy.subsidy.capFen,
-      capRemainingFen: s.capRemainingFen,
+      capRemainingFen: f.capRemainingFen,
     }),
   ];
 }
@@ -119,6 +131,7 @@ export async function confirmEnrol(
   };
   if (existing) await db.enrolment.update({ where: { id: existing.id }, data });
   else await db.enrolment.create({ data: { ...data, periodId: d.periodId, memberId: p.memberId } });
+  await forgetStatus(store, d.periodId, p.memberId);
   await audit(db, `${t.msg.platform}:${t.msg.userId}`, 'enrolment.create', 'Member', p.memberId, {
     periodId: d.periodId,
     kind: d.kind,
