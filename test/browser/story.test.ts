@@ -4,7 +4,7 @@
  * from the card; demo-worker-1 sees the approval; demo-rep-1 receives the ranking push with its chart. Then the
  * bad input: a message typed while the server is unreachable shows as not delivered and is sent again by its
  * retry; a click on a stale card someone else already decided shows who decided. Screenshots of each step go
- * to docs/screenshots/; the story's duration is printed and written to test-output/emulator-story.json.
+ * to test-output/screenshots/; the story's duration is printed and written to test-output/emulator-story.json.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,7 +14,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { platformNames } from '../../src/channels/index.js';
 import { type BrowserSession, type EmulatorApp, launchChromium, startEmulatorApp } from './support.js';
 
-const SHOTS = path.resolve(process.env.EMULATOR_SCREENSHOTS ?? 'docs/screenshots');
+// every run writes its screenshots to test-output/screenshots; EMULATOR_SCREENSHOTS=docs/screenshots refreshes the
+// ones the README shows
+const SHOTS = path.resolve(process.env.EMULATOR_SCREENSHOTS ?? 'test-output/screenshots');
 const WAIT = { timeout: 20_000, interval: 100 };
 let app: EmulatorApp;
 let session: BrowserSession;
