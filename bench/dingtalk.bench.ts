@@ -19,15 +19,8 @@ import { openRuntime, shanghaiToday } from '../src/runtime.js';
 import { loadDemo } from '../src/services/demo/load.js';
 import { type RunningApp, startServices } from '../src/services-start.js';
 import { DingtalkTestClient } from '../test/support/dingtalk/client.js';
+import type { BenchResult } from './run.js';
 import { benchWecom } from './wecom.bench.js';
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  note?: string;
-}
 
 export interface DingtalkLoadNumbers {
   requests: number;

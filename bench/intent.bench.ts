@@ -10,14 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { classify, parseIntent } from '../src/bot/intent.js';
 import { toKey } from '../src/bot/normalise.js';
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  note?: string;
-}
+import type { BenchResult } from './run.js';
 
 interface Utterance {
   text: string;

@@ -20,14 +20,7 @@ import { ranking } from '../src/services/progress.js';
 import { createMemoryStore } from '../src/state/memory.js';
 import { freshDatabaseUrl } from '../test/support/db.js';
 import { setup, teardown } from '../test/support/global-setup.js';
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  note?: string;
-}
+import type { BenchResult } from './run.js';
 
 const UNITS = 500;
 const ENROLMENTS = 1_000_000;

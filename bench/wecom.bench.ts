@@ -21,14 +21,7 @@ import { openRuntime, shanghaiToday } from '../src/runtime.js';
 import { loadDemo } from '../src/services/demo/load.js';
 import { type RunningApp, startServices } from '../src/services-start.js';
 import { type BuiltCallback, WecomTestClient } from '../test/support/wecom/client.js';
-
-interface BenchResult {
-  name: string;
-  value: number;
-  unit: string;
-  target?: string;
-  note?: string;
-}
+import type { BenchResult } from './run.js';
 
 export interface LoadNumbers {
   requests: number;
