@@ -39,6 +39,55 @@ export interface Channel {
   stop?(): Promise<void>;
   /** present when the channel runs against its local API server (no credentials configured): the emulator's hooks */
   emulator?: EmulatorAdapter;
+  /** present when the platform meters API calls by the month (`huzhu quota`) */
+  monthlyQuota?: QuotaPort;
+}
+
+/** What the schedules send in a month, in platform-neutral counts (the channel turns them into API calls). */
+export interface MonthlySendPlan {
+  /** days of the month the daily ranking push runs */
+  pushDays: number;
+  /** federation groups that get the full tables */
+  groups: number;
+  /** messages of one group push (the tables split to fit the platform's size limit) */
+  groupMessagesPerPush: number;
+  /** charts in one group push */
+  chartsPerPush: number;
+  /** reps who get their personal line */
+  repsWithLines: number;
+  /** reps who get their category's chart */
+  repsWithCharts: number;
+  /** categories of the ranking (one chart each) */
+  categories: number;
+  /** announcements to the groups this month (deadline reminders, ad-hoc) */
+  announcements: number;
+  /** approval cards expected this month */
+  approvals: number;
+  /** replies that must go through the API */
+  apiReplies: number;
+}
+
+export interface QuotaReport {
+  platform: string;
+  org: string;
+  month: string;
+  used: number;
+  budget: number;
+  /** what the schedules need in a whole month */
+  monthlyNeed: number;
+  /** used + the rest of this month's schedules */
+  projected: number;
+  held: number;
+  exhausted: boolean;
+  giveWay: string[];
+  reserve: number;
+}
+
+export interface QuotaPort {
+  platform: string;
+  report(plan: MonthlySendPlan): Promise<QuotaReport>;
+  /** sends what was held back, as far as the budget allows */
+  flush(): Promise<{ sent: number; left: number }>;
 }
 
 /** A message as the local platform server recorded it, in neutral form, for the browser emulator. */

@@ -4,12 +4,13 @@
  * announcements, and the claims of the last 30 days.
  */
 import { createBackground } from '../background.js';
+import type { QuotaPort } from '../channels/channel.js';
 import { channelFactories } from '../channels/index.js';
 import { addDays, daysBetween, shanghaiDate } from '../rules/index.js';
 import type { Runtime } from '../runtime.js';
 import { currentPeriod } from '../services/periods.js';
 import { openStore } from '../state/open.js';
-import { planFromCounts, type QuotaPortLike, quotaCommand } from './quota.js';
+import { planFromCounts, quotaCommand } from './quota.js';
 
 export async function runQuota(
   args: string[],
@@ -25,8 +26,7 @@ export async function runQuota(
     for (const factory of channelFactories)
       channels.push(await factory({ config, store, log, handle: async () => [], now: () => now, background }));
     const metered = channels.flatMap((c) => {
-      const port = (c as { quotaPort?: QuotaPortLike }).quotaPort;
-      return port ? [{ platform: c.platform, port }] : [];
+      return c.monthlyQuota ? [{ platform: c.platform, port: c.monthlyQuota }] : [];
     });
     const today = shanghaiDate(now);
     const month = today.slice(0, 7);
@@ -37,7 +37,7 @@ export async function runQuota(
       await db.org.findMany({ where: { category: { not: null } }, distinct: ['category'], select: { category: true } })
     ).length;
     const claims = await db.claim.count({ where: { submittedAt: { gte: new Date(now.getTime() - 30 * 86_400_000) } } });
-    const ports: QuotaPortLike[] = [];
+    const ports: QuotaPort[] = [];
     for (const { platform, port } of metered) {
       const reps = await db.roleGrant.count({ where: { role: 'rep', member: { identities: { some: { platform } } } } });
       const groups = (

@@ -2,45 +2,10 @@
  * `huzhu quota` and `huzhu quota flush`: a platform's monthly API budget (for platforms that have one: their
  * channel exposes a quota port) — calls used this month, the month projected from the configured schedules, the
  * messages held back, what gives way first — and sending what was held once the budget allows.
- * The lead wires it in src/cli/index.ts: ports from the channels that have one, the plan from the database.
  */
 import { z } from 'zod';
+import type { MonthlySendPlan, QuotaPort, QuotaReport } from '../channels/channel.js';
 
-/** What the schedules send in a month, in platform-neutral counts (the channel turns them into API calls). */
-export interface MonthlySendPlan {
-  pushDays: number;
-  groups: number;
-  groupMessagesPerPush: number;
-  chartsPerPush: number;
-  repsWithLines: number;
-  repsWithCharts: number;
-  categories: number;
-  announcements: number;
-  approvals: number;
-  apiReplies: number;
-}
-
-export interface QuotaReportLike {
-  platform: string;
-  org: string;
-  month: string;
-  used: number;
-  budget: number;
-  monthlyNeed: number;
-  projected: number;
-  held: number;
-  exhausted: boolean;
-  giveWay: string[];
-  reserve: number;
-}
-
-export interface QuotaPortLike {
-  platform: string;
-  report(plan: MonthlySendPlan): Promise<QuotaReportLike>;
-  flush(): Promise<{ sent: number; left: number }>;
-}
-
-/** The plan from what the database holds: reps, groups, categories, announced deadlines, recent claims. */
 export function planFromCounts(c: {
   daysInMonth: number;
   reps: number;
@@ -72,7 +37,7 @@ export function planFromCounts(c: {
 const Sub = z.enum(['show', 'flush']);
 const LABEL_CN: Record<string, string> = { personal: '个人推送', group: '群消息', card: '审批卡片', reply: '回复' };
 
-export function formatReport(r: QuotaReportLike): string {
+export function formatReport(r: QuotaReport): string {
   const pct = (n: number) => `${Math.round((n * 100) / r.budget)}%`;
   const state = r.exhausted
     ? '已用完，暂停发送 (exhausted: sending stopped, messages kept)'
@@ -92,7 +57,7 @@ export function formatReport(r: QuotaReportLike): string {
 /** Runs `quota [show|flush]`; returns the exit code. */
 export async function quotaCommand(
   args: string[],
-  ports: QuotaPortLike[],
+  ports: QuotaPort[],
   plan: MonthlySendPlan,
   out: (s: string) => void,
 ): Promise<number> {

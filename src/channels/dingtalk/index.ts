@@ -160,6 +160,7 @@ export async function createDingtalkChannelWith(
       })
     : undefined;
 
+  const quotaPort = createQuotaPort({ platform: PLATFORM, quota, sender, settings, now: deps.now });
   let timer: NodeJS.Timeout | undefined;
   const channel: DingtalkChannel = {
     platform: PLATFORM,
@@ -172,7 +173,8 @@ export async function createDingtalkChannelWith(
     oapiBase,
     api,
     quota,
-    quotaPort: createQuotaPort({ platform: PLATFORM, quota, sender, settings, now: deps.now }),
+    quotaPort,
+    monthlyQuota: quotaPort,
     ...(localServer ? { localServer } : {}),
     ...(emulator ? { emulator } : {}),
     async start(ctx) {

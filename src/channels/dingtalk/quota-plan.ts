@@ -3,34 +3,14 @@
  * a month across all its apps; token calls are exempt): what a month of the configured schedules costs, and which
  * class of message gives way as the budget runs low. No I/O, no clock: the caller passes the month's facts.
  */
+import type { MonthlySendPlan } from '../channel.js';
 import type { QuotaClass } from './settings.js';
 
 /** batchSend takes at most 20 userIds a call (HD:chatbots-send-one-on-one-chat-messages-in-batches) */
 export const BATCH_USERS_MAX = 20;
 
-export interface QuotaSchedule {
-  /** days of the month the daily ranking push runs */
-  pushDays: number;
-  /** federation groups that get the full tables */
-  groups: number;
-  /** messages of one group push (the tables split to fit msgParam's 15 000 bytes) */
-  groupMessagesPerPush: number;
-  /** charts in one group push (each is an upload and a send) */
-  chartsPerPush: number;
-  /** reps who asked for their personal line: one call each (the content differs per rep) */
-  repsWithLines: number;
-  /** reps who get their category's chart: one upload per category, then batches of 20 per category (bounded
-   * above by categories + reps/20) */
-  repsWithCharts: number;
-  /** categories of the ranking (one chart each) */
-  categories: number;
-  /** announcements to the groups this month (deadline reminders, ad-hoc) */
-  announcements: number;
-  /** approval cards expected this month: createAndDeliver, the final-state update, the word to the worker */
-  approvals: number;
-  /** replies that must go through the API (sessionWebhook expired, card clicks) */
-  apiReplies: number;
-}
+/** the month's schedules in neutral counts (src/channels/channel.ts) */
+export type QuotaSchedule = MonthlySendPlan;
 
 export interface QuotaProjection {
   pushPerDay: number;

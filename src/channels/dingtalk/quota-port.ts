@@ -3,32 +3,13 @@
  * policy) and a flush of the held messages. Platform-neutral in shape so the CLI need not know DingTalk.
  */
 import { shanghaiDate } from '../../rules/index.js';
+import type { QuotaPort, QuotaReport } from '../channel.js';
 import { monthOf, type QuotaMeter } from './quota.js';
-import { daysInMonth, daysLeftInMonth, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
+import { daysInMonth, daysLeftInMonth, projectedForMonth, projectMonth } from './quota-plan.js';
 import type { DingtalkSender } from './sender.js';
 import type { DingtalkSettings } from './settings.js';
 
-export interface QuotaReport {
-  platform: string;
-  org: string;
-  month: string;
-  used: number;
-  budget: number;
-  /** what the schedules need in a whole month */
-  monthlyNeed: number;
-  /** used + the rest of this month's schedules */
-  projected: number;
-  held: number;
-  exhausted: boolean;
-  giveWay: string[];
-  reserve: number;
-}
-
-export interface QuotaPort {
-  platform: string;
-  report(plan: QuotaSchedule): Promise<QuotaReport>;
-  flush(): Promise<{ sent: number; left: number }>;
-}
+export type { QuotaPort, QuotaReport };
 
 export function createQuotaPort(o: {
   platform: string;
