@@ -2,6 +2,8 @@
  * The app's one clock. Tests freeze it; the emulator moves it to a date of the period's timeline so the cut-offs
  * can be seen. Everything that asks the time (bot, schedules) reads it through `now`.
  */
+import { daysBetween, shanghaiDate } from './rules/index.js';
+
 export interface Clock {
   now(): Date;
   /** from now on, today is `date` (YYYY-MM-DD, Asia/Shanghai) at the current time of day; null = real time */
@@ -18,8 +20,7 @@ export function createClock(base: () => Date = () => new Date()): Clock {
         return;
       }
       const real = base();
-      const shanghaiToday = new Date(real.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
-      offsetMs = Date.parse(`${date}T00:00:00Z`) - Date.parse(`${shanghaiToday}T00:00:00Z`);
+      offsetMs = daysBetween(shanghaiDate(real), date) * 86_400_000;
     },
   };
 }

@@ -5,6 +5,7 @@ import { type Config, loadConfig } from './config.js';
 import { createDb, type Db, providerOf } from './db/client.js';
 import { applyMigrations } from './db/migrations.js';
 import { createLog, type Log } from './log.js';
+import { shanghaiDate } from './rules/index.js';
 
 export interface Runtime {
   config: Config;
@@ -27,7 +28,7 @@ export async function openRuntime(
   return { config, log, db, close: () => db.$disconnect() };
 }
 
-/** Today's calendar date in Asia/Shanghai (UTC+8, no daylight saving since 1991). */
+/** Today's calendar date in Asia/Shanghai. */
 export function shanghaiToday(now: Date = new Date()): string {
-  return new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+  return shanghaiDate(now);
 }

@@ -73,14 +73,22 @@ const recordDead: JobDefinition['onDead'] = async (ctx, data, error) => {
   await recordDeadJob(ctx.db, ctx.jobId.split('|')[0] ?? 'job', ctx.jobId, data, error.message);
 };
 
+/** the daily jobs run at the current policy's push time (Asia/Shanghai) */
+const dailyAtPushTime: NonNullable<JobDefinition['schedule']> = async (deps) => {
+  const at = await policyTime(deps);
+  return at ? { kind: 'daily', at } : null;
+};
+
+const deadAs =
+  (name: string): JobDefinition['onDead'] =>
+  (ctx, data, e) =>
+    recordDeadJob(ctx.db, name, ctx.jobId, data, e.message);
+
 const rankingDaily: JobDefinition = {
   name: 'ranking.daily',
   attempts: 3,
   backoffMs: 60_000,
-  async schedule(deps) {
-    const at = await policyTime(deps);
-    return at ? { kind: 'daily', at } : null;
-  },
+  schedule: dailyAtPushTime,
   async run(ctx, data) {
     const date = DateArg.parse(data).date ?? shanghaiDate(ctx.now());
     for (const period of await currentPeriods(ctx.db)) {
@@ -98,17 +106,14 @@ const rankingDaily: JobDefinition = {
       ctx.log.info({ job: 'ranking.daily', period: period.id, date, ...r }, 'ranking push planned');
     }
   },
-  onDead: async (ctx, data, e) => recordDeadJob(ctx.db, 'ranking.daily', ctx.jobId, data, e.message),
+  onDead: deadAs('ranking.daily'),
 };
 
 const deadlinesDaily: JobDefinition = {
   name: 'deadlines.daily',
   attempts: 3,
   backoffMs: 60_000,
-  async schedule(deps) {
-    const at = await policyTime(deps);
-    return at ? { kind: 'daily', at } : null;
-  },
+  schedule: dailyAtPushTime,
   async run(ctx, data) {
     const date = DateArg.parse(data).date ?? shanghaiDate(ctx.now());
     for (const period of await currentPeriods(ctx.db)) {
@@ -125,7 +130,7 @@ const deadlinesDaily: JobDefinition = {
         ctx.log.info({ job: 'deadlines.daily', period: period.id, date, ...r }, 'deadline announcements planned');
     }
   },
-  onDead: async (ctx, data, e) => recordDeadJob(ctx.db, 'deadlines.daily', ctx.jobId, data, e.message),
+  onDead: deadAs('deadlines.daily'),
 };
 
 export const AdhocData = z.object({
@@ -152,7 +157,7 @@ const announceAdhoc: JobDefinition = {
     });
     await planAndEnqueue(ctx, items);
   },
-  onDead: async (ctx, data, e) => recordDeadJob(ctx.db, 'announce.adhoc', ctx.jobId, data, e.message),
+  onDead: deadAs('announce.adhoc'),
 };
 
 const deliverJob: JobDefinition = {

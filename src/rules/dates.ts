@@ -31,6 +31,11 @@ export function shanghaiTime(instant: Date): string {
   return new Date(instant.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(11, 16);
 }
 
+/** 'YYYY-MM-DD HH:MM' in Asia/Shanghai: when a person sees who decided and when. */
+export function shanghaiStamp(instant: Date): string {
+  return `${shanghaiDate(instant)} ${shanghaiTime(instant)}`;
+}
+
 /** The instant at which a Shanghai date and 'HH:MM' time begin. */
 export function shanghaiInstant(date: string, time = '00:00'): Date {
   if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(time)) throw new RangeError(`not an HH:MM time: ${time}`);

@@ -8,6 +8,7 @@ import {
   percentText,
   shanghaiDate,
   shanghaiInstant,
+  shanghaiStamp,
   shanghaiTime,
   yuanText,
 } from '../../src/rules/index.js';
@@ -22,6 +23,7 @@ describe('dates in Asia/Shanghai', () => {
   ])('%s is %s %s in Shanghai', (iso, date, time) => {
     expect(shanghaiDate(new Date(iso))).toBe(date);
     expect(shanghaiTime(new Date(iso))).toBe(time);
+    expect(shanghaiStamp(new Date(iso))).toBe(`${date} ${time}`);
   });
 
   it('shanghaiInstant is the inverse', () => {

@@ -4,7 +4,7 @@
  * (the pending announcement is taken atomically from the shared store), and the audit log records it.
  */
 import type { Enqueue } from '../../jobs/types.js';
-import { maskName, shanghaiDate } from '../../rules/index.js';
+import { maskName, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { audit } from '../../services/audit.js';
 import { federationOf, groupsUnder } from '../../services/broadcasts/recipients.js';
 import type { Person } from '../../services/people.js';
@@ -99,7 +99,7 @@ export async function onAnnounceClick(
   if (!pending) return [t.say('announce_expired')];
 
   const now = t.deps.now();
-  const stamp = `${shanghaiDate(now)} ${new Date(now.getTime() + 8 * 3_600_000).toISOString().slice(11, 16)}`;
+  const stamp = shanghaiStamp(now);
   const actor = `${t.msg.platform}:${t.msg.userId}`;
   if (action === 'cancel') {
     await audit(t.deps.db, actor, 'announce.cancelled', 'Announcement', id, { chars: pending.text.length });

@@ -3,7 +3,7 @@
  * checked (officer of that office, or the centre for a second-level approval), decided exactly once, every copy
  * of the card is updated to its final state with who decided and when, and the worker is told.
  */
-import { maskName, shanghaiDate } from '../../rules/index.js';
+import { daysBetween, maskName, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import {
   type Approver,
   DECISION_LABEL,
@@ -28,11 +28,6 @@ function approverOf(p: Person): Approver {
     offices: rolesOf(p, 'officer').map((r) => r.orgId),
     centre: rolesOf(p, 'centre').length > 0,
   };
-}
-
-function stamp(d: Date): string {
-  const local = new Date(d.getTime() + 8 * 3_600_000).toISOString();
-  return `${local.slice(0, 10)} ${local.slice(11, 16)}`;
 }
 
 async function claimCard(
@@ -198,12 +193,12 @@ async function applyDecision(
       t.say('decision_already', {
         id: claimId,
         by: r.decidedBy ?? '他人',
-        at: r.decidedAt ? stamp(r.decidedAt) : '',
+        at: r.decidedAt ? shanghaiStamp(r.decidedAt) : '',
         status: CLAIM_STATUS_LABEL[r.status ?? ''] ?? r.status,
       }),
     ];
   }
-  const finalText = `已${DECISION_LABEL[decision]} · ${p.name} · ${stamp(t.deps.now())}`;
+  const finalText = `已${DECISION_LABEL[decision]} · ${p.name} · ${shanghaiStamp(t.deps.now())}`;
   await finaliseCards(t.deps, claimId, r.level, finalText, { platform: t.msg.platform, ...clicked });
   await tellWorker(t.deps, claimId, r.to, comment);
   if (r.to === 'approved_l1') await sendApprovalCards(t.deps, claimId, 2);
@@ -232,7 +227,7 @@ export async function onCardClick(
       t.say('decision_already', {
         id: claimId,
         by: last?.approverName ?? '他人',
-        at: last ? stamp(last.decidedAt) : '',
+        at: last ? shanghaiStamp(last.decidedAt) : '',
         status: CLAIM_STATUS_LABEL[claim.status],
       }),
     ];
@@ -253,10 +248,6 @@ export async function continueDecision(
     cardId: d.cardId,
     ...(d.responseCode ? { responseCode: d.responseCode } : {}),
   });
-}
-
-function daysBetween(from: string, to: string): number {
-  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
 /** 待审批: the pending claims as cards, to this officer only, and the days left to the cut-offs. */

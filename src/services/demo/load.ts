@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
-import { computeSubsidy, feeFor } from '../../rules/index.js';
+import { addDays, computeSubsidy, daysBetween, feeFor } from '../../rules/index.js';
 import type { Policy } from '../../rules/policy.js';
 import { audit } from '../audit.js';
 import { hashIdNumber, idLast4 } from '../id-hash.js';
@@ -102,14 +102,6 @@ export interface DemoResult {
   members: number;
   enrolments: number;
   periodId: number;
-}
-
-function addDays(date: string, days: number): string {
-  return new Date(Date.parse(`${date}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
-}
-
-function daysBetween(a: string, b: string): number {
-  return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 }
 
 /** Every calendar date of a policy, moved by `days`. */
