@@ -4,7 +4,7 @@
  * ("我参加了吗", answered passively) in the same run.
  */
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
-import type { WecomChannel } from '../src/channels/wecom/index.js';
+import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { submitClaim } from '../src/services/claims.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { startTestApp } from '../test/support/app.js';
@@ -23,7 +23,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
   try {
     const { app, rt } = t;
     const db = rt.db;
-    const wecom = app.channels.get('wecom') as WecomChannel;
+    const wecom = app.channels.get('wecom') as LocalWecomChannel;
     const server = wecom.localServer!;
     const d = wecomDriver(app);
     const period = await currentPeriod(db);

@@ -13,11 +13,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createDingtalkChannel, type DingtalkChannel } from '../src/channels/dingtalk/index.js';
-import { createWecomChannel } from '../src/channels/wecom/index.js';
+import type { RunningApp } from '../src/app/start.js';
+import type { ChannelFactory } from '../src/channels/channel.js';
+import type { DingtalkChannel } from '../src/channels/dingtalk/index.js';
+import { createLocalDingtalkChannelFactory } from '../src/local/dingtalk/channel.js';
+import { startLocalServices } from '../src/local/start-local.js';
+import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
 import { loadDemo } from '../src/services/demo/load.js';
-import { type RunningApp, startServices } from '../src/services-start.js';
 import { DingtalkTestClient } from '../test/support/dingtalk/client.js';
 import type { BenchResult } from './run.js';
 import { benchWecom } from './wecom.bench.js';
@@ -179,8 +182,8 @@ export default async function run(): Promise<BenchResult[]> {
     REDIS_URL: '',
   });
   const apps: RunningApp[] = [];
-  const start = async (channels: typeof createDingtalkChannel, instant: boolean) => {
-    const app = await startServices(rt, {
+  const start = async (channels: ChannelFactory, instant: boolean) => {
+    const app = await startLocalServices(rt, {
       port: 0,
       channels: [channels],
       ...(instant ? { handle: async () => [{ kind: 'text' as const, text: '已收到' }] } : {}),
@@ -195,10 +198,10 @@ export default async function run(): Promise<BenchResult[]> {
       today: shanghaiToday(),
       platforms: ['wecom', 'dingtalk'],
     });
-    const dtBot = await benchDingtalk(await start(createDingtalkChannel, false));
-    const wcBot = (await benchWecom(await start(createWecomChannel, false))).full;
-    const dtInstant = await benchDingtalk(await start(createDingtalkChannel, true));
-    const wcInstant = (await benchWecom(await start(createWecomChannel, true))).full;
+    const dtBot = await benchDingtalk(await start(createLocalDingtalkChannelFactory, false));
+    const wcBot = (await benchWecom(await start(createLocalWecomChannelFactory, false))).full;
+    const dtInstant = await benchDingtalk(await start(createLocalDingtalkChannelFactory, true));
+    const wcInstant = (await benchWecom(await start(createLocalWecomChannelFactory, true))).full;
     const note = (x: { requests: number; errors: number }) => `${x.requests} requests, ${x.errors} errors`;
     return [
       {

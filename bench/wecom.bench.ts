@@ -14,12 +14,14 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Koa from 'koa';
 import getRawBody from 'raw-body';
+import type { RunningApp } from '../src/app/start.js';
 import { WecomCrypto } from '../src/channels/wecom/crypto.js';
-import { createWecomChannel, type WecomChannel } from '../src/channels/wecom/index.js';
+import type { WecomChannel } from '../src/channels/wecom/index.js';
 import { buildXml, parseXmlRoot } from '../src/channels/wecom/xml.js';
+import { startLocalServices } from '../src/local/start-local.js';
+import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
 import { loadDemo } from '../src/services/demo/load.js';
-import { type RunningApp, startServices } from '../src/services-start.js';
 import { type BuiltCallback, WecomTestClient } from '../test/support/wecom/client.js';
 import type { BenchResult } from './run.js';
 
@@ -192,13 +194,13 @@ export default async function run(): Promise<BenchResult[]> {
   const apps: RunningApp[] = [];
   try {
     await loadDemo({ db: rt.db, hashKey: rt.config.ID_HASH_KEY, today: shanghaiToday(), platforms: ['wecom'] });
-    const full = await startServices(rt, { port: 0, channels: [createWecomChannel] });
+    const full = await startLocalServices(rt, { port: 0, channels: [createLocalWecomChannelFactory] });
     apps.push(full);
     const n = await benchWecom(full);
     // the same full server with a bot that answers at once: what the channel path itself costs
-    const echoApp = await startServices(rt, {
+    const echoApp = await startLocalServices(rt, {
       port: 0,
-      channels: [createWecomChannel],
+      channels: [createLocalWecomChannelFactory],
       handle: async () => [{ kind: 'text', text: '已收到' }],
     });
     apps.push(echoApp);

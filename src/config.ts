@@ -3,7 +3,7 @@
  * with a message naming the variable and what is wrong.
  */
 import { z } from 'zod';
-import { channelSettingsSchemas } from './channels/settings.js';
+import { channelSettingsSchemas, platformCredentialKeys } from './channels/settings.js';
 
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
 const nonEmpty = z.string().trim().min(1).optional();
@@ -38,8 +38,11 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** key of the ID-number hash (HMAC-SHA256); the demo key is refused in production */
     ID_HASH_KEY: z.string().min(16, 'must be at least 16 characters').default('huzhu-demo-id-hash-key-change-me'),
-    /** load the demo data set when the database has no programme yet (the quick start) */
-    DEMO: z.enum(['auto', 'on', 'off']).default('auto'),
+    /** load the demo data set when the database has no programme yet (the quick start); production: off */
+    DEMO: z.enum(['auto', 'on', 'off']).optional(),
+    /** `npm start` only (src/local/main.ts): 1 = the local platform servers and the emulator even when a platform is
+     * configured; 0 = never (a configured platform is required); unset = local when no platform is configured */
+    HUZHU_LOCAL: z.enum(['0', '1'], { message: 'must be 1 (local mode) or 0' }).optional(),
     WECOM_CORP_ID: nonEmpty,
     WECOM_TOKEN: nonEmpty,
     WECOM_ENCODING_AES_KEY: z
@@ -58,6 +61,20 @@ export const ConfigSchema = z
     DINGTALK_OAPI_BASE: optionalUrl,
   })
   .superRefine((c, ctx) => {
+    const set = (k: string) => (c as Record<string, unknown>)[k] !== undefined;
+    for (const p of platformCredentialKeys) {
+      const missing = p.required.filter((k) => !set(k));
+      if (
+        missing.length &&
+        missing.length + p.optional.filter((k) => !set(k)).length < p.required.length + p.optional.length
+      )
+        for (const k of missing)
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `must be set too: ${p.platform} is partly configured (${[...p.required, ...p.optional].filter(set).join(', ')} set); set all of ${p.required.join(', ')}, or none`,
+          });
+    }
     for (const schema of channelSettingsSchemas) {
       const own = Object.fromEntries(
         Object.keys(schema.shape).flatMap((k) =>
@@ -76,7 +93,8 @@ export const ConfigSchema = z
       });
   });
 
-export type Config = z.infer<typeof ConfigSchema>;
+type ParsedConfig = z.infer<typeof ConfigSchema>;
+export type Config = Omit<ParsedConfig, 'DEMO'> & { DEMO: 'auto' | 'on' | 'off' };
 
 export class ConfigError extends Error {}
 
@@ -84,12 +102,19 @@ export class ConfigError extends Error {}
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const input = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const r = ConfigSchema.safeParse(input);
-  if (r.success) return r.data;
+  // the demo people must never appear in a production database by default
+  if (r.success) return { ...r.data, DEMO: r.data.DEMO ?? (r.data.NODE_ENV === 'production' ? 'off' : 'auto') };
   const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }
 
-/** The platform settings are complete, or the platform runs against the local emulator servers. */
+/** Every platform whose credentials are all set (loadConfig has refused partial ones). */
+export function configuredPlatforms(c: Config): string[] {
+  return platformCredentialKeys
+    .filter((p) => p.required.every((k) => (c as Record<string, unknown>)[k] !== undefined))
+    .map((p) => p.platform);
+}
+
 export function wecomConfigured(c: Config): boolean {
-  return Boolean(c.WECOM_CORP_ID && c.WECOM_TOKEN && c.WECOM_ENCODING_AES_KEY && c.WECOM_AGENT_ID && c.WECOM_SECRET);
+  return configuredPlatforms(c).includes('wecom');
 }

@@ -1,5 +1,12 @@
 /** The page's calls to /emulator/api. A failed call (server down, refused) throws ApiError with a reason to show. */
-import type { ApiClock, ApiGroup, ApiMessage, ApiPerson, ApiPlatform, ApiTarget } from '../../src/emulator/api.js';
+import type {
+  ApiClock,
+  ApiGroup,
+  ApiMessage,
+  ApiPerson,
+  ApiPlatform,
+  ApiTarget,
+} from '../../src/local/emulator/api.js';
 
 export type {
   ApiCard,
@@ -9,7 +16,7 @@ export type {
   ApiPerson,
   ApiPlatform,
   ApiTarget,
-} from '../../src/emulator/api.js';
+} from '../../src/local/emulator/api.js';
 
 const BASE = '/emulator/api';
 

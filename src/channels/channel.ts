@@ -34,11 +34,9 @@ export interface Channel {
   router?: Router;
   /** sends to anyone: the outbox registers it for this platform */
   sender: PlatformSender;
-  /** long-lived connections (Stream modes), local API servers; called once after the HTTP server listens at `url` */
+  /** long-lived connections (Stream modes); called once after the HTTP server listens at `url` */
   start?(ctx: { url: string }): Promise<void>;
   stop?(): Promise<void>;
-  /** present when the channel runs against its local API server (no credentials configured): the emulator's hooks */
-  emulator?: EmulatorAdapter;
   /** present when the platform meters API calls by the month (`huzhu quota`) */
   monthlyQuota?: QuotaPort;
 }
@@ -88,39 +86,6 @@ export interface QuotaPort {
   report(plan: MonthlySendPlan): Promise<QuotaReport>;
   /** sends what was held back, as far as the budget allows */
   flush(): Promise<{ sent: number; left: number }>;
-}
-
-/** A message as the local platform server recorded it, in neutral form, for the browser emulator. */
-export interface EmulatedMessage {
-  seq: number;
-  at: string;
-  to: { userId: string } | { chatId: string };
-  kind: 'text' | 'markdown' | 'image' | 'card';
-  text?: string;
-  /** image bytes as a data: URL */
-  imageDataUrl?: string;
-  card?: {
-    id: string;
-    title: string;
-    description?: string;
-    fields: { label: string; value: string }[];
-    buttons: { key: string; text: string }[];
-    finalText?: string;
-  };
-}
-
-/**
- * How the emulator plays the platform: it posts exactly the callback the platform would post (signed, encrypted)
- * to the app's real endpoint, and reads what the app sent to the local platform API server.
- */
-export interface EmulatorAdapter {
-  sendText(userId: string, text: string): Promise<void>;
-  sendImage(userId: string, png: Buffer): Promise<void>;
-  click(userId: string, cardId: string, buttonKey: string): Promise<void>;
-  /** the local platform knows this group chat (a real installation creates it once, as its admin) */
-  ensureGroup?(chatId: string, name: string, userIds: string[]): Promise<void>;
-  /** messages recorded for a user or a group chat with seq > afterSeq, cards in their latest state */
-  messages(to: { userId: string } | { chatId: string }, afterSeq?: number): EmulatedMessage[];
 }
 
 export type ChannelFactory = (deps: ChannelDeps) => Promise<Channel>;

@@ -1,11 +1,11 @@
 /**
- * `huzhu quota`: opens the channels (without serving) to reach the ones that meter a monthly API quota, and
+ * `huzhu quota`: opens the configured channels (without serving) to reach the ones that meter a monthly API quota, and
  * projects the month from what the database says will be sent: daily pushes to reps and groups, the period's
  * announcements, and the claims of the last 30 days.
  */
 import { createBackground } from '../background.js';
 import type { QuotaPort } from '../channels/channel.js';
-import { channelFactories } from '../channels/index.js';
+import { configuredChannelFactories } from '../channels/index.js';
 import { addDays, daysBetween, shanghaiDate } from '../rules/index.js';
 import type { Runtime } from '../runtime.js';
 import { currentPeriod } from '../services/periods.js';
@@ -23,7 +23,7 @@ export async function runQuota(
   const background = createBackground(log);
   const channels = [];
   try {
-    for (const factory of channelFactories)
+    for (const factory of configuredChannelFactories(config))
       channels.push(await factory({ config, store, log, handle: async () => [], now: () => now, background }));
     const metered = channels.flatMap((c) => {
       return c.monthlyQuota ? [{ platform: c.platform, port: c.monthlyQuota }] : [];

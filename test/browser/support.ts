@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type BrowserContext, chromium } from 'playwright-core';
-import { ensureEmulatorBuilt } from '../../src/emulator/build.js';
+import { ensureEmulatorBuilt } from '../../src/local/emulator/build.js';
 import { startTestApp, type TestApp, type TestAppOptions } from '../support/app.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

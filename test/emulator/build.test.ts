@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { emulatorBuildNeeded } from '../../src/emulator/build.js';
+import { emulatorBuildNeeded } from '../../src/local/emulator/build.js';
 
 const dirs: string[] = [];
 function tmp(): { src: string; dist: string } {

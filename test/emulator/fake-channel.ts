@@ -4,7 +4,9 @@
  * EmulatorAdapter contract alone; the browser test runs the real channels.
  */
 import type { Card, InboundMessage, OutboundMessage, Recipient } from '../../src/bot/messages.js';
-import type { Channel, ChannelFactory, EmulatedMessage } from '../../src/channels/channel.js';
+import type { ChannelFactory } from '../../src/channels/channel.js';
+import type { EmulatedMessage } from '../../src/local/emulator/adapter.js';
+import type { LocalChannel } from '../../src/local/start-local.js';
 
 export interface FakeChannelLog {
   images: Buffer[];
@@ -46,7 +48,7 @@ export function fakeChannel(platform: string, log: FakeChannelLog): ChannelFacto
     };
     const toTargets = (to: Recipient): EmulatedMessage['to'][] =>
       'chatId' in to ? [{ chatId: to.chatId }] : to.userIds.map((userId) => ({ userId }));
-    const channel: Channel = {
+    const channel: LocalChannel = {
       platform,
       sender: {
         async send(to, msg) {

@@ -9,13 +9,14 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningApp, startServices } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
-import { createEmulatorRouter } from '../../src/emulator/router.js';
+import { createEmulatorRouter } from '../../src/local/emulator/router.js';
+import { emulatorAdapters } from '../../src/local/start-local.js';
 import { createLog } from '../../src/log.js';
 import { shanghaiToday } from '../../src/runtime.js';
 import { createApp } from '../../src/server.js';
 import { DEMO_PEOPLE, loadDemo } from '../../src/services/demo/load.js';
-import { type RunningApp, startServices } from '../../src/services-start.js';
 import { freshDb, type TestDb } from '../support/db.js';
 import { type FakeChannelLog, fakeChannel, realOnlyChannel } from './fake-channel.js';
 
@@ -63,7 +64,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(path.dirname(distDir), 'huzhu-secret.txt'), 'secret');
   const router = createEmulatorRouter({
     db: tdb.db,
-    channels: running.channels,
+    adapters: emulatorAdapters(running.channels),
     clock: running.clock,
     background: running.background,
     runSchedulesNow: async () => {
@@ -278,7 +279,7 @@ describe('emulator page', () => {
   it('says how to build the page when the build is missing', async () => {
     const bare = createEmulatorRouter({
       db: tdb.db,
-      channels: running.channels,
+      adapters: emulatorAdapters(running.channels),
       clock: running.clock,
       background: running.background,
       distDir: path.join(distDir, 'none'),

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackground } from '../../src/background.js';
 import { Outbox } from '../../src/bot/outbox.js';
-import { createWecomChannelWith, type WecomChannel } from '../../src/channels/wecom/index.js';
 import { loadConfig } from '../../src/config.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
+import { createLocalWecomChannel, type LocalWecomChannel } from '../../src/local/wecom/channel.js';
 import { createLog } from '../../src/log.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
@@ -18,14 +18,14 @@ import { demoDb, jobDeps, PNG_SIGNATURE, PUSH_TIME } from './support.js';
 
 describe('ranking push and announcements through the WeCom channel, at the local WeCom API server (seed 000)', () => {
   let t: Awaited<ReturnType<typeof demoDb>>;
-  let channel: WecomChannel;
+  let channel: LocalWecomChannel;
   const store = createMemoryStore();
   const log = createLog('silent');
   const outbox = new Outbox();
 
   beforeAll(async () => {
     t = await demoDb('sqlite');
-    channel = await createWecomChannelWith(
+    channel = await createLocalWecomChannel(
       {
         config: loadConfig({}),
         store,

@@ -1,13 +1,16 @@
 /**
  * The whole app for end-to-end tests: a fresh migrated database (SQLite or PostgreSQL) with the demo data, the
- * shared store (Redis when asked), every channel against its local platform API server, and a frozen clock.
+ * shared store (Redis when asked), every channel against its local platform API server (the local mode's
+ * composition, src/local/start-local.ts), and a frozen clock.
  */
+
+import type { RunningApp } from '../../src/app/start.js';
 import { platformNames } from '../../src/channels/index.js';
 import type { Provider } from '../../src/db/client.js';
+import { type LocalStartOptions, startLocalServices } from '../../src/local/start-local.js';
 import { shanghaiDate } from '../../src/rules/index.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { loadDemo } from '../../src/services/demo/load.js';
-import { type RunningApp, type StartOptions, startServices } from '../../src/services-start.js';
 import { freshDatabaseUrl } from './db.js';
 
 export interface TestApp {
@@ -16,7 +19,7 @@ export interface TestApp {
   stop(): Promise<void>;
 }
 
-export interface TestAppOptions extends Omit<StartOptions, 'port'> {
+export interface TestAppOptions extends Omit<LocalStartOptions, 'port'> {
   provider?: Provider;
   redis?: boolean;
   /** the demo's "today" (plays 2017-03-20 of seed 000); default: the frozen clock's date */
@@ -56,7 +59,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
       today: o.today ?? shanghaiDate(now()),
       platforms: platformNames,
     });
-  const app = await startServices(rt, { ...o, port: 0, now });
+  const app = await startLocalServices(rt, { ...o, port: 0, now });
   return {
     app,
     rt,

@@ -8,7 +8,7 @@
  */
 import type { Log } from '../../log.js';
 import type { KeyValueStore } from '../../state/store.js';
-import type { DingtalkCredentials } from './demo.js';
+import type { DingtalkCredentials } from './credentials.js';
 import { DingtalkApiError, DingtalkUnavailable, QuotaExhausted, RateLimited } from './errors.js';
 import { classifyNew, classifyOld, type ErrorKind } from './errors-map.js';
 import type { QuotaMeter } from './quota.js';

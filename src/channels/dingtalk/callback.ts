@@ -13,7 +13,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import type { ChannelDeps } from '../channel.js';
-import type { DingtalkCredentials } from './demo.js';
+import type { DingtalkCredentials } from './credentials.js';
 import {
   CardCallbackSchema,
   cardClickInbound,

@@ -1,16 +1,16 @@
 /**
- * The DingTalk (钉钉) enterprise-internal app robot channel. With DINGTALK_APP_KEY/SECRET configured it talks to
+ * The DingTalk (钉钉) enterprise-internal app robot channel. It runs on DINGTALK_APP_KEY/SECRET, talks to
  * DINGTALK_API_BASE / DINGTALK_OAPI_BASE and receives over Stream (DingTalk's recommended mode) or, with
- * DINGTALK_MODE=http, at POST /dingtalk/callback; without credentials it runs the embedded default: the demo
- * credentials and a local DingTalk server started in-process, so the app, the tests and the emulator work offline.
+ * DINGTALK_MODE=http, at POST /dingtalk/callback. It runs only when the platform is configured
+ * (src/channels/index.ts); the local mode (src/local/dingtalk) points it at a local DingTalk server with the demo
+ * credentials, as if they were configured.
  */
+import { ConfigError } from '../../config.js';
 import type { Channel, ChannelDeps, ChannelFactory } from '../channel.js';
 import { DEFAULT_API_BASE, DEFAULT_OAPI_BASE, DingtalkApi } from './api-client.js';
 import { CARD_CALLBACK_PATH, createCallbackRouter } from './callback.js';
-import { DEMO_CREDENTIALS, type DingtalkCredentials } from './demo.js';
-import { createDingtalkEmulator, type DingtalkEmulator } from './emulator.js';
+import type { DingtalkCredentials } from './credentials.js';
 import { PLATFORM } from './inbound.js';
-import { LocalDingtalkServer } from './local-server.js';
 import { type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
 import { createQuotaPort, type QuotaPort } from './quota-port.js';
 import { createReceiver } from './receive.js';
@@ -21,9 +21,8 @@ import { connectStream, type StreamConnection } from './stream.js';
 
 export { DEFAULT_API_BASE, DEFAULT_OAPI_BASE, DingtalkApi } from './api-client.js';
 export { CALLBACK_PATH, CARD_CALLBACK_PATH } from './callback.js';
-export { DEMO_CREDENTIALS, type DingtalkCredentials } from './demo.js';
+export type { DingtalkCredentials } from './credentials.js';
 export { DingtalkApiError, DingtalkInputError, DingtalkUnavailable, QuotaExhausted, RateLimited } from './errors.js';
-export { LocalDingtalkServer } from './local-server.js';
 export { monthOf, type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
 export { givesWay, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
 export type { QuotaPort, QuotaReport } from './quota-port.js';
@@ -32,8 +31,8 @@ export { GroupRobots, type GroupWebhook, ROBOT_PER_MINUTE } from './robot.js';
 export { type DingtalkSettings, readSettings } from './settings.js';
 
 export interface DingtalkChannelOptions {
-  /** run against this local server (several app instances on one local DingTalk) instead of starting one */
-  localServer?: LocalDingtalkServer;
+  /** where card clicks should come back (HTTP mode), given the app's own URL; default PUBLIC_URL */
+  cardCallbackBase?: (appUrl: string | undefined) => string | undefined;
   /** DINGTALK_* settings over the config's (tests) */
   settings?: Partial<Record<keyof DingtalkSettings, unknown>>;
   dedupeTtlMs?: number;
@@ -60,10 +59,8 @@ export interface DingtalkChannel extends Channel {
   quota: QuotaMeter;
   /** for `huzhu quota` (src/cli/quota.ts) */
   quotaPort: QuotaPort;
-  localServer?: LocalDingtalkServer;
-  emulator?: DingtalkEmulator;
   stream?: StreamConnection;
-  /** `start` is given the app's URL so card clicks (HTTP mode) and the emulator can reach it */
+  /** `start` is given the app's URL (card clicks in HTTP mode, see DingtalkChannelOptions.cardCallbackBase) */
   start(ctx?: { url?: string }): Promise<void>;
   stop(): Promise<void>;
 }
@@ -77,34 +74,21 @@ export async function createDingtalkChannelWith(
 ): Promise<DingtalkChannel> {
   const c = deps.config;
   const settings = readSettings(c, opts.settings);
-  const configured = Boolean(c.DINGTALK_APP_KEY && c.DINGTALK_APP_SECRET);
-  let localServer = opts.localServer;
-  let ownsServer = false;
-  if (!configured && !localServer) {
-    localServer = await LocalDingtalkServer.start({
-      creds: { ...DEMO_CREDENTIALS },
-      callbackNow: () => deps.now().getTime(),
-    });
-    ownsServer = true;
-    deps.log.info(
-      { apiBase: localServer.url },
-      'DINGTALK_* not set: DingTalk runs against the local server with demo credentials',
-    );
-  }
-  const credentials: DingtalkCredentials = configured
-    ? {
-        appKey: c.DINGTALK_APP_KEY!,
-        appSecret: c.DINGTALK_APP_SECRET!,
-        robotCode: c.DINGTALK_ROBOT_CODE ?? c.DINGTALK_APP_KEY!,
-        corpId: settings.DINGTALK_CORP_ID ?? c.DINGTALK_APP_KEY!,
-        cardApiSecret: settings.DINGTALK_CARD_API_SECRET ?? c.DINGTALK_APP_SECRET!,
-        cardTemplateId: settings.DINGTALK_CARD_TEMPLATE_ID ?? '',
-        callbackRouteKey: settings.DINGTALK_CARD_ROUTE_KEY,
-      }
-    : localServer!.creds;
-  const apiBase = configured ? (c.DINGTALK_API_BASE ?? DEFAULT_API_BASE) : localServer!.url;
-  const oapiBase = configured ? (c.DINGTALK_OAPI_BASE ?? DEFAULT_OAPI_BASE) : localServer!.url;
-  const mode = settings.DINGTALK_MODE ?? (configured ? 'stream' : 'http');
+  // src/config.ts refuses a partial DINGTALK_* set; this guards a caller that skipped src/channels/index.ts
+  if (!c.DINGTALK_APP_KEY || !c.DINGTALK_APP_SECRET)
+    throw new ConfigError('DingTalk is not configured: set DINGTALK_APP_KEY and DINGTALK_APP_SECRET');
+  const credentials: DingtalkCredentials = {
+    appKey: c.DINGTALK_APP_KEY,
+    appSecret: c.DINGTALK_APP_SECRET,
+    robotCode: c.DINGTALK_ROBOT_CODE ?? c.DINGTALK_APP_KEY,
+    corpId: settings.DINGTALK_CORP_ID ?? c.DINGTALK_APP_KEY,
+    cardApiSecret: settings.DINGTALK_CARD_API_SECRET ?? c.DINGTALK_APP_SECRET,
+    cardTemplateId: settings.DINGTALK_CARD_TEMPLATE_ID ?? '',
+    callbackRouteKey: settings.DINGTALK_CARD_ROUTE_KEY,
+  };
+  const apiBase = c.DINGTALK_API_BASE ?? DEFAULT_API_BASE;
+  const oapiBase = c.DINGTALK_OAPI_BASE ?? DEFAULT_OAPI_BASE;
+  const mode = settings.DINGTALK_MODE ?? 'stream';
   if (!credentials.cardTemplateId)
     deps.log.warn(
       'DINGTALK_CARD_TEMPLATE_ID is not set: approval cards cannot be sent (see templates/dingtalk/README.md)',
@@ -150,16 +134,6 @@ export async function createDingtalkChannelWith(
     receiver,
     maxSkewMs: settings.DINGTALK_MAX_CLOCK_SKEW_MS,
   });
-  const emulator = localServer
-    ? createDingtalkEmulator({
-        creds: credentials,
-        server: localServer,
-        now: deps.now,
-        appUrl: `http://127.0.0.1:${c.PORT}`,
-        mode,
-      })
-    : undefined;
-
   const quotaPort = createQuotaPort({ platform: PLATFORM, quota, sender, settings, now: deps.now });
   let timer: NodeJS.Timeout | undefined;
   const channel: DingtalkChannel = {
@@ -175,14 +149,11 @@ export async function createDingtalkChannelWith(
     quota,
     quotaPort,
     monthlyQuota: quotaPort,
-    ...(localServer ? { localServer } : {}),
-    ...(emulator ? { emulator } : {}),
     async start(ctx) {
-      if (emulator && ctx?.url) emulator.appUrl = ctx.url;
       if (mode === 'stream') {
         channel.stream = await connectStream({ creds: credentials, apiBase, receiver, now: deps.now, log: deps.log });
       } else {
-        const base = configured ? c.PUBLIC_URL : ctx?.url;
+        const base = opts.cardCallbackBase ? opts.cardCallbackBase(ctx?.url) : c.PUBLIC_URL;
         if (base && credentials.cardTemplateId)
           await api
             .call('POST', '/v1.0/card/callbacks/register', {
@@ -209,7 +180,6 @@ export async function createDingtalkChannelWith(
     async stop() {
       if (timer) clearInterval(timer);
       channel.stream?.stop();
-      if (ownsServer) await localServer?.close();
     },
   };
   return channel;

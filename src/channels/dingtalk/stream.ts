@@ -7,7 +7,7 @@
  */
 import { DWClient, type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
 import type { Log } from '../../log.js';
-import type { DingtalkCredentials } from './demo.js';
+import type { DingtalkCredentials } from './credentials.js';
 import {
   CardCallbackSchema,
   cardClickInbound,

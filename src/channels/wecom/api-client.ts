@@ -5,7 +5,7 @@
  */
 import type { Log } from '../../log.js';
 import type { KeyValueStore } from '../../state/store.js';
-import type { WecomCredentials } from './demo.js';
+import type { WecomCredentials } from './credentials.js';
 import { RateLimited, WecomApiError, WecomUnavailable } from './errors.js';
 
 export const DEFAULT_API_BASE = 'https://qyapi.weixin.qq.com';

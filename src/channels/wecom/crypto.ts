@@ -5,7 +5,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
-import type { WecomCredentials } from './demo.js';
+import type { WecomCredentials } from './credentials.js';
 
 export type CryptoFailure = 'bad_signature' | 'malformed_ciphertext' | 'wrong_receiveid';
 

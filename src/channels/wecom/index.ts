@@ -1,34 +1,29 @@
 /**
- * The WeCom (企业微信) self-built app channel. With WECOM_* configured it talks to WECOM_API_BASE; without, it
- * runs the embedded default: the demo credentials and a local WeCom API server started in-process, so the app,
- * the tests and the emulator work offline.
+ * The WeCom (企业微信) self-built app channel: it runs on the WECOM_* credentials and talks to WECOM_API_BASE. It
+ * runs only when the platform is configured (src/channels/index.ts); the local mode (src/local/wecom) points it at
+ * a local WeCom API server with the demo credentials, as if they were configured.
  */
 
-import { wecomConfigured } from '../../config.js';
+import { ConfigError, wecomConfigured } from '../../config.js';
 import type { Channel, ChannelDeps, ChannelFactory } from '../channel.js';
 import { DEFAULT_API_BASE, type RetryPolicy, WecomApi } from './api-client.js';
 import { type CallbackOptions, createCallbackRouter } from './callback.js';
+import type { WecomCredentials } from './credentials.js';
 import { WecomCrypto } from './crypto.js';
-import { DEMO_CREDENTIALS, type WecomCredentials } from './demo.js';
-import { createWecomEmulator, type WecomEmulator } from './emulator.js';
-import { LocalWecomServer } from './local-server.js';
 import { createRobotClient, type RobotClient } from './robot.js';
 import { createWecomSender } from './sender.js';
 
 export { DEFAULT_API_BASE, WecomApi } from './api-client.js';
 export { CALLBACK_PATH, FALLBACK_TEXT } from './callback.js';
+export type { WecomCredentials } from './credentials.js';
 export { WecomCrypto } from './crypto.js';
-export { DEMO_CREDENTIALS, type WecomCredentials } from './demo.js';
 export { RateLimited, WecomApiError, WecomInputError, WecomUnavailable } from './errors.js';
-export { LocalWecomServer } from './local-server.js';
 export { createRobotClient, type RobotClient } from './robot.js';
 
 export interface WecomChannelOptions extends Partial<CallbackOptions> {
   retry?: Partial<RetryPolicy>;
   /** how long a 45009/45033 blocks an API path */
   rateLimitBlockMs?: number;
-  /** run against this local server (several app instances on one local WeCom) instead of starting one */
-  localServer?: LocalWecomServer;
 }
 
 export interface WecomChannel extends Channel {
@@ -39,16 +34,14 @@ export interface WecomChannel extends Channel {
   crypto: WecomCrypto;
   /** the group robot webhook client (for the jobs) */
   robot: RobotClient;
-  /** the local WeCom API server, when running without credentials */
-  localServer?: LocalWecomServer;
-  emulator?: WecomEmulator;
-  /** `start` is given the app's URL so the emulator can post callbacks to it */
   start(ctx?: { url?: string }): Promise<void>;
   stop(): Promise<void>;
 }
 
 function configuredCredentials(deps: ChannelDeps): WecomCredentials {
   const c = deps.config;
+  // src/config.ts refuses a partial WECOM_* set; this guards a caller that skipped src/channels/index.ts
+  if (!wecomConfigured(c)) throw new ConfigError('WeCom is not configured: set every WECOM_* credential');
   return {
     corpId: c.WECOM_CORP_ID!,
     token: c.WECOM_TOKEN!,
@@ -59,19 +52,8 @@ function configuredCredentials(deps: ChannelDeps): WecomCredentials {
 }
 
 export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChannelOptions = {}): Promise<WecomChannel> {
-  const configured = wecomConfigured(deps.config);
-  let localServer = opts.localServer;
-  let ownsServer = false;
-  if (!configured && !localServer) {
-    localServer = await LocalWecomServer.start({ creds: { ...DEMO_CREDENTIALS } });
-    ownsServer = true;
-    deps.log.info(
-      { apiBase: localServer.url },
-      'WECOM_* not set: WeCom runs against the local API server with demo credentials',
-    );
-  }
-  const credentials = configured ? configuredCredentials(deps) : localServer!.creds;
-  const apiBase = configured ? (deps.config.WECOM_API_BASE ?? DEFAULT_API_BASE) : localServer!.url;
+  const credentials = configuredCredentials(deps);
+  const apiBase = deps.config.WECOM_API_BASE ?? DEFAULT_API_BASE;
   const crypto = new WecomCrypto(credentials);
   const api = new WecomApi({
     base: apiBase,
@@ -94,16 +76,6 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     retry: opts.retry,
     rateLimitBlockMs: opts.rateLimitBlockMs,
   });
-  const emulator = localServer
-    ? createWecomEmulator({
-        creds: credentials,
-        crypto,
-        server: localServer,
-        now: deps.now,
-        appUrl: `http://127.0.0.1:${deps.config.PORT}`,
-      })
-    : undefined;
-
   return {
     platform: 'wecom',
     router,
@@ -113,14 +85,8 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     api,
     crypto,
     robot,
-    localServer,
-    emulator,
-    async start(ctx) {
-      if (emulator && ctx?.url) emulator.appUrl = ctx.url;
-    },
-    async stop() {
-      if (ownsServer) await localServer?.close();
-    },
+    async start() {},
+    async stop() {},
   };
 }
 

@@ -5,12 +5,13 @@
  * a click → the card updated for everyone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../../src/app/start.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { createDingtalkChannelWith, type DingtalkChannel } from '../../../src/channels/dingtalk/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { createDb } from '../../../src/db/client.js';
 import { applyMigrations } from '../../../src/db/migrations.js';
-import { type RunningApp, startServices } from '../../../src/services-start.js';
+import { createLocalDingtalkChannel, type LocalDingtalkChannel } from '../../../src/local/dingtalk/channel.js';
+import { startLocalServices } from '../../../src/local/start-local.js';
 import { freshDatabaseUrl } from '../../support/db.js';
 import { captureLog } from '../../support/dingtalk/harness.js';
 import { dingtalkDriver } from '../../support/drivers/dingtalk.js';
@@ -56,11 +57,11 @@ beforeAll(async () => {
     }
     return [];
   };
-  app = await startServices(
+  app = await startLocalServices(
     { config, log, db: prisma, close: async () => undefined },
     {
       port: 0,
-      channels: [(deps) => createDingtalkChannelWith(deps, { settings: { DINGTALK_MODE: 'stream' } })],
+      channels: [(deps) => createLocalDingtalkChannel(deps, { settings: { DINGTALK_MODE: 'stream' } })],
       handle,
     },
   );
@@ -74,7 +75,7 @@ afterAll(async () => {
 
 describe('dingtalkDriver over Stream', () => {
   it('runs in Stream mode: one connection to the local gateway, cards with Stream callbacks', async () => {
-    const channel = app.channels.get('dingtalk') as DingtalkChannel;
+    const channel = app.channels.get('dingtalk') as LocalDingtalkChannel;
     expect(channel.mode).toBe('stream');
     expect(channel.localServer!.gateway.connections()).toBe(1);
   });
@@ -84,7 +85,7 @@ describe('dingtalkDriver over Stream', () => {
     expect((await d.say('demo-worker-1', '我参加了吗')).map((m) => m.text)).toEqual(['echo: 我参加了吗']);
     const got = await d.say('demo-officer-1', '审批');
     expect(got.map((m) => m.kind)).toEqual(['text', 'card']);
-    expect((app.channels.get('dingtalk') as DingtalkChannel).localServer!.card('claim-S-0001')!.callbackType).toBe(
+    expect((app.channels.get('dingtalk') as LocalDingtalkChannel).localServer!.card('claim-S-0001')!.callbackType).toBe(
       'STREAM',
     );
   });

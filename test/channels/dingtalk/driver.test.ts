@@ -4,12 +4,13 @@
  * the card updated for everyone.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../../src/app/start.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { createDingtalkChannel, type DingtalkChannel } from '../../../src/channels/dingtalk/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { createDb } from '../../../src/db/client.js';
 import { applyMigrations } from '../../../src/db/migrations.js';
-import { type RunningApp, startServices } from '../../../src/services-start.js';
+import { createLocalDingtalkChannel, type LocalDingtalkChannel } from '../../../src/local/dingtalk/channel.js';
+import { startLocalServices } from '../../../src/local/start-local.js';
 import { freshDatabaseUrl } from '../../support/db.js';
 import { captureLog } from '../../support/dingtalk/harness.js';
 import { dingtalkDriver } from '../../support/drivers/dingtalk.js';
@@ -59,9 +60,9 @@ beforeAll(async () => {
     }
     return [];
   };
-  app = await startServices(
+  app = await startLocalServices(
     { config, log, db: prisma, close: async () => undefined },
-    { port: 0, channels: [createDingtalkChannel], handle },
+    { port: 0, channels: [(deps) => createLocalDingtalkChannel(deps)], handle },
   );
 });
 
@@ -112,7 +113,7 @@ describe('dingtalkDriver', () => {
 
 describe('the emulator adapter', () => {
   it('posts real signed callbacks and reads sessionWebhook replies and API sends in one order', async () => {
-    const channel = app.channels.get('dingtalk') as DingtalkChannel;
+    const channel = app.channels.get('dingtalk') as LocalDingtalkChannel;
     const em = channel.emulator!;
     em.appUrl = app.url;
     const before = channel.localServer!.lastSeq();
@@ -131,7 +132,7 @@ describe('the emulator adapter', () => {
   });
 
   it('sendImage puts the photo on the local server and posts a picture message', async () => {
-    const channel = app.channels.get('dingtalk') as DingtalkChannel;
+    const channel = app.channels.get('dingtalk') as LocalDingtalkChannel;
     const em = channel.emulator!;
     em.appUrl = app.url;
     const before = channel.localServer!.lastSeq();

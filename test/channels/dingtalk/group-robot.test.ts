@@ -4,7 +4,8 @@
  * or when the month's budget holds group messages back, and kept under 20 messages a minute.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DingtalkApiError, LocalDingtalkServer, RateLimited } from '../../../src/channels/dingtalk/index.js';
+import { DingtalkApiError, RateLimited } from '../../../src/channels/dingtalk/index.js';
+import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 
 let h: Harness | undefined;

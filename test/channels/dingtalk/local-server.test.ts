@@ -4,7 +4,8 @@
  * final one (bad credentials).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_CREDENTIALS, LocalDingtalkServer } from '../../../src/channels/dingtalk/index.js';
+import { DEMO_CREDENTIALS } from '../../../src/local/dingtalk/demo.js';
+import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { startHarness } from '../../support/dingtalk/harness.js';
 
 let s: LocalDingtalkServer;

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { LocalDingtalkServer } from '../../../src/channels/dingtalk/index.js';
+import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 
 const ROBOT = '/v1.0/im/bot/messages/get';

@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { DEMO_CREDENTIALS, LocalDingtalkServer } from '../../../src/channels/dingtalk/index.js';
+import { DEMO_CREDENTIALS } from '../../../src/local/dingtalk/demo.js';
+import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { createRedisStore } from '../../../src/state/redis.js';
 import { type Harness, startHarness } from '../../support/dingtalk/harness.js';
 

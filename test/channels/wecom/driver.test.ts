@@ -4,12 +4,13 @@
  * updated for everyone with the click's response code.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningApp } from '../../../src/app/start.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { createWecomChannel, type WecomChannel } from '../../../src/channels/wecom/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { createDb } from '../../../src/db/client.js';
 import { applyMigrations } from '../../../src/db/migrations.js';
-import { type RunningApp, startServices } from '../../../src/services-start.js';
+import { startLocalServices } from '../../../src/local/start-local.js';
+import { createLocalWecomChannel, type LocalWecomChannel } from '../../../src/local/wecom/channel.js';
 import { freshDatabaseUrl } from '../../support/db.js';
 import { wecomDriver } from '../../support/drivers/wecom.js';
 import { captureLog } from '../../support/wecom/harness.js';
@@ -56,9 +57,9 @@ beforeAll(async () => {
     }
     return [];
   };
-  app = await startServices(
+  app = await startLocalServices(
     { config, log, db: prisma, close: async () => undefined },
-    { port: 0, channels: [createWecomChannel], handle },
+    { port: 0, channels: [(deps) => createLocalWecomChannel(deps)], handle },
   );
 });
 
@@ -103,7 +104,7 @@ describe('wecomDriver', () => {
 
 describe('the emulator adapter', () => {
   it('posts real callbacks and reads passive replies and API sends in one order', async () => {
-    const channel = app.channels.get('wecom') as WecomChannel;
+    const channel = app.channels.get('wecom') as LocalWecomChannel;
     const em = channel.emulator!;
     em.appUrl = app.url;
     const before = channel.localServer!.lastSeq();

@@ -3,7 +3,7 @@
  * merely been accepted by a permissive fake.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalWecomServer } from '../../../src/channels/wecom/local-server.js';
+import { LocalWecomServer } from '../../../src/local/wecom/local-server.js';
 
 let s: LocalWecomServer;
 let token: string;

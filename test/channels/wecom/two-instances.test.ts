@@ -5,8 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { DEMO_CREDENTIALS } from '../../../src/channels/wecom/demo.js';
-import { LocalWecomServer } from '../../../src/channels/wecom/local-server.js';
+import { DEMO_CREDENTIALS } from '../../../src/local/wecom/demo.js';
+import { LocalWecomServer } from '../../../src/local/wecom/local-server.js';
 import { createRedisStore } from '../../../src/state/redis.js';
 import { type Harness, startHarness } from '../../support/wecom/harness.js';
 

@@ -1,7 +1,8 @@
 /**
  * A DingTalk channel mounted on a real Koa server for the channel tests: real store (memory or Redis), real
- * background tracker, a captured log, the channel's own local DingTalk server, and a fake `handle` in place of the
- * bot (the channel must not care what the bot is).
+ * background tracker, a captured log, a fake `handle` in place of the bot (the channel must not care what the bot
+ * is), and either the local mode's channel (its own local DingTalk server, demo credentials) or, when `env`
+ * configures DINGTALK_APP_KEY/SECRET, the production channel exactly as configured.
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +12,13 @@ import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
 import type { Background } from '../../../src/channels/channel.js';
+import { createDingtalkChannelWith } from '../../../src/channels/dingtalk/index.js';
+import { configuredPlatforms, loadConfig } from '../../../src/config.js';
 import {
-  createDingtalkChannelWith,
-  type DingtalkChannel,
-  type DingtalkChannelOptions,
-} from '../../../src/channels/dingtalk/index.js';
-import { loadConfig } from '../../../src/config.js';
+  createLocalDingtalkChannel,
+  type LocalDingtalkChannel,
+  type LocalDingtalkOptions,
+} from '../../../src/local/dingtalk/channel.js';
 import type { Log } from '../../../src/log.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValueStore } from '../../../src/state/store.js';
@@ -24,7 +26,7 @@ import { DingtalkTestClient } from './client.js';
 
 export interface Harness {
   url: string;
-  channel: DingtalkChannel;
+  channel: LocalDingtalkChannel;
   client: DingtalkTestClient;
   background: Background;
   store: KeyValueStore;
@@ -45,7 +47,7 @@ export interface HarnessOptions {
   store?: KeyValueStore;
   env?: Record<string, string>;
   now?: () => Date;
-  channel?: DingtalkChannelOptions;
+  channel?: LocalDingtalkOptions;
 }
 
 /** the default fake bot: echoes text, names anything else */
@@ -80,20 +82,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const handle = opts.handle ?? echo;
   const now = opts.now ?? (() => new Date());
   const config = loadConfig({ NODE_ENV: 'test', ...opts.env });
-  const channel = await createDingtalkChannelWith(
-    {
-      config,
-      store,
-      log,
-      now,
-      background,
-      handle: async (m) => {
-        handled.push(m);
-        return handle(m);
-      },
+  const deps = {
+    config,
+    store,
+    log,
+    now,
+    background,
+    handle: async (m: InboundMessage) => {
+      handled.push(m);
+      return handle(m);
     },
-    { baseDelayMs: 5, flushEveryMs: 0, ...opts.channel },
-  );
+  };
+  const channelOpts = { baseDelayMs: 5, flushEveryMs: 0, ...opts.channel };
+  const channel: LocalDingtalkChannel = configuredPlatforms(config).includes('dingtalk')
+    ? await createDingtalkChannelWith(deps, channelOpts)
+    : await createLocalDingtalkChannel(deps, channelOpts);
   const app = new Koa();
   app.use(channel.router!.routes()).use(channel.router!.allowedMethods());
   const server = await new Promise<http.Server>((resolve) => {

@@ -5,9 +5,10 @@
  * that server's records: sessionWebhook replies, batch and group sends, cards in their latest state. With
  * `transport: 'stream'` the same messages and clicks go as frames over the local Stream gateway instead.
  */
-import type { DingtalkChannel } from '../../../src/channels/dingtalk/index.js';
-import type { LocalDingtalkServer, RecordedMessage } from '../../../src/channels/dingtalk/local-server.js';
-import type { RunningApp } from '../../../src/services-start.js';
+
+import type { RunningApp } from '../../../src/app/start.js';
+import type { LocalDingtalkChannel } from '../../../src/local/dingtalk/channel.js';
+import type { LocalDingtalkServer, RecordedMessage } from '../../../src/local/dingtalk/local-server.js';
 import { DingtalkTestClient } from '../dingtalk/client.js';
 import type { PlatformDriver, SeenCard, SeenMessage } from '../driver.js';
 
@@ -67,11 +68,13 @@ export interface DingtalkDriverOptions {
 const lastOf = new WeakMap<RunningApp, Map<string, Delivery>>();
 
 export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}): PlatformDriver {
-  const channel = app.channels.get('dingtalk') as DingtalkChannel | undefined;
+  const channel = app.channels.get('dingtalk') as LocalDingtalkChannel | undefined;
   if (!channel) throw new Error('the running app has no dingtalk channel');
   const server = channel.localServer;
   if (!server)
-    throw new Error('the dingtalk driver needs the local DingTalk server (run without DINGTALK_* credentials)');
+    throw new Error(
+      'the dingtalk driver needs the local DingTalk server (start the app in the local mode: test/support/app.ts)',
+    );
   const client = new DingtalkTestClient(channel.credentials, app.now);
   const last = lastOf.get(app) ?? new Map<string, Delivery>();
   lastOf.set(app, last);

@@ -1,7 +1,7 @@
 /**
  * The platform drivers the journey suites run on: one per channel under src/channels.
  */
-import type { RunningApp } from '../../../src/services-start.js';
+import type { RunningApp } from '../../../src/app/start.js';
 import type { PlatformDriver } from '../driver.js';
 import { dingtalkDriver } from './dingtalk.js';
 import { wecomDriver } from './wecom.js';

@@ -3,9 +3,10 @@
  * /wecom/callback (callbacks built and encrypted by the independent test crypto), opens and verifies the passive
  * replies, and reads what the app sent from the channel's local WeCom API server.
  */
-import type { WecomChannel } from '../../../src/channels/wecom/index.js';
-import type { LocalWecomServer, RecordedMessage } from '../../../src/channels/wecom/local-server.js';
-import type { RunningApp } from '../../../src/services-start.js';
+
+import type { RunningApp } from '../../../src/app/start.js';
+import type { LocalWecomChannel } from '../../../src/local/wecom/channel.js';
+import type { LocalWecomServer, RecordedMessage } from '../../../src/local/wecom/local-server.js';
 import type { PlatformDriver, SeenCard, SeenMessage } from '../driver.js';
 import { type BuiltCallback, WecomTestClient } from '../wecom/client.js';
 
@@ -53,10 +54,13 @@ const passivesOf = new WeakMap<RunningApp, Passive[]>();
 const lastOf = new WeakMap<RunningApp, Map<string, BuiltCallback>>();
 
 export function wecomDriver(app: RunningApp): PlatformDriver {
-  const channel = app.channels.get('wecom') as WecomChannel | undefined;
+  const channel = app.channels.get('wecom') as LocalWecomChannel | undefined;
   if (!channel) throw new Error('the running app has no wecom channel');
   const server = channel.localServer;
-  if (!server) throw new Error('the wecom driver needs the local WeCom server (run without WECOM_* credentials)');
+  if (!server)
+    throw new Error(
+      'the wecom driver needs the local WeCom server (start the app in the local mode: test/support/app.ts)',
+    );
   const creds = channel.credentials;
   const client = new WecomTestClient(
     { corpId: creds.corpId, token: creds.token, encodingAesKey: creds.encodingAesKey, agentId: creds.agentId },

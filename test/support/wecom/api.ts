@@ -1,8 +1,8 @@
 /** A WeCom API client and sender against a fresh local WeCom server, for the client and sender tests. */
 import { WecomApi } from '../../../src/channels/wecom/api-client.js';
-import { LocalWecomServer, type LocalWecomServerOptions } from '../../../src/channels/wecom/local-server.js';
 import { createRobotClient } from '../../../src/channels/wecom/robot.js';
 import { createWecomSender } from '../../../src/channels/wecom/sender.js';
+import { LocalWecomServer, type LocalWecomServerOptions } from '../../../src/local/wecom/local-server.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValueStore } from '../../../src/state/store.js';
 import { captureLog } from './harness.js';

@@ -1,7 +1,8 @@
 /**
  * A WeCom channel mounted on a real Koa server for the channel tests: real store (memory or Redis), real
- * background tracker, a captured log, the channel's own local WeCom API server, and a fake `handle` in place of
- * the bot (the channel must not care what the bot is).
+ * background tracker, a captured log, a fake `handle` in place of the bot (the channel must not care what the bot
+ * is), and either the local mode's channel (its own local WeCom API server, demo credentials) or, when `env`
+ * configures WECOM_*, the production channel exactly as configured.
  */
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,12 +12,13 @@ import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
 import type { Background } from '../../../src/channels/channel.js';
+import { createWecomChannelWith } from '../../../src/channels/wecom/index.js';
+import { loadConfig, wecomConfigured } from '../../../src/config.js';
 import {
-  createWecomChannelWith,
-  type WecomChannel,
-  type WecomChannelOptions,
-} from '../../../src/channels/wecom/index.js';
-import { loadConfig } from '../../../src/config.js';
+  createLocalWecomChannel,
+  type LocalWecomChannel,
+  type LocalWecomOptions,
+} from '../../../src/local/wecom/channel.js';
 import type { Log } from '../../../src/log.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValueStore } from '../../../src/state/store.js';
@@ -24,7 +26,7 @@ import { WecomTestClient } from './client.js';
 
 export interface Harness {
   url: string;
-  channel: WecomChannel;
+  channel: LocalWecomChannel;
   client: WecomTestClient;
   background: Background;
   store: KeyValueStore;
@@ -46,7 +48,7 @@ export interface HarnessOptions {
   store?: KeyValueStore;
   env?: Record<string, string>;
   now?: () => Date;
-  channel?: WecomChannelOptions;
+  channel?: LocalWecomOptions;
 }
 
 /** the default fake bot: echoes text, names anything else */
@@ -73,20 +75,21 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
   const handle = opts.handle ?? echo;
   const now = opts.now ?? (() => new Date());
   const config = loadConfig({ NODE_ENV: 'test', ...opts.env });
-  const channel = await createWecomChannelWith(
-    {
-      config,
-      store,
-      log,
-      now,
-      background,
-      handle: async (m) => {
-        handled.push(m);
-        return handle(m);
-      },
+  const deps = {
+    config,
+    store,
+    log,
+    now,
+    background,
+    handle: async (m: InboundMessage) => {
+      handled.push(m);
+      return handle(m);
     },
-    { retry: { baseDelayMs: 5 }, ...opts.channel },
-  );
+  };
+  const channelOpts = { retry: { baseDelayMs: 5 }, ...opts.channel };
+  const channel: LocalWecomChannel = wecomConfigured(config)
+    ? await createWecomChannelWith(deps, channelOpts)
+    : await createLocalWecomChannel(deps, channelOpts);
   const app = new Koa();
   app.use(channel.router!.routes()).use(channel.router!.allowedMethods());
   const server = await new Promise<http.Server>((resolve) => {

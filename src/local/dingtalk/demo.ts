@@ -3,18 +3,9 @@
  * DINGTALK_APP_SECRET and DINGTALK_ROBOT_CODE are not all set (`npm start` with no platform configured, the tests,
  * the emulator). Only the local server accepts them.
  */
-export interface DingtalkCredentials {
-  appKey: string;
-  appSecret: string;
-  /** = appKey for an internal-app robot (DINGTALK.md §1, robotCode) */
-  robotCode: string;
-  /** the organisation the monthly OpenAPI quota is counted for */
-  corpId: string;
-  /** the apiSecret registered with the card callback route (x-ddpaas-signature) */
-  cardApiSecret: string;
-  cardTemplateId: string;
-  callbackRouteKey: string;
-}
+import type { DingtalkCredentials } from '../../channels/dingtalk/credentials.js';
+
+export type { DingtalkCredentials };
 
 export const DEMO_CREDENTIALS: Readonly<DingtalkCredentials> = Object.freeze({
   appKey: 'dingdemohuzhulocal0001',

@@ -3,14 +3,9 @@
  * set (`npm start` with no platform configured, the tests, the emulator). They open nothing on the real WeCom: the
  * local API server is the only thing that accepts them.
  */
-export interface WecomCredentials {
-  corpId: string;
-  token: string;
-  /** 43 characters [A-Za-z0-9] */
-  encodingAesKey: string;
-  agentId: number;
-  secret: string;
-}
+import type { WecomCredentials } from '../../channels/wecom/credentials.js';
+
+export type { WecomCredentials };
 
 export const DEMO_CREDENTIALS: Readonly<WecomCredentials> = Object.freeze({
   corpId: 'wwdemo0huzhu0local',

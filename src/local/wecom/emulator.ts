@@ -4,12 +4,12 @@
  * records the passive reply it gets back, and reads everything else from the local WeCom API server's records.
  */
 import { randomBytes } from 'node:crypto';
-import type { EmulatedMessage, EmulatorAdapter } from '../channel.js';
-import { CALLBACK_PATH } from './callback.js';
-import type { WecomCrypto } from './crypto.js';
-import type { WecomCredentials } from './demo.js';
+import { CALLBACK_PATH } from '../../channels/wecom/callback.js';
+import type { WecomCredentials } from '../../channels/wecom/credentials.js';
+import type { WecomCrypto } from '../../channels/wecom/crypto.js';
+import { buildXml, parseXmlRoot } from '../../channels/wecom/xml.js';
+import type { EmulatedMessage, EmulatorAdapter } from '../emulator/adapter.js';
 import type { LocalWecomServer, RecordedMessage } from './local-server.js';
-import { buildXml, parseXmlRoot } from './xml.js';
 
 export interface WecomEmulator extends EmulatorAdapter {
   /** where the app listens (set once the HTTP server is up) */

@@ -1,6 +1,6 @@
 /**
  * The JSON the emulator page and its router exchange. Plain types with no imports, so the front end (a separate
- * Vite build under emulator/) can import them too; they mirror EmulatedMessage of src/channels/channel.ts, which
+ * Vite build under emulator/) can import them too; they mirror EmulatedMessage of ./adapter.ts, which
  * the router checks structurally.
  */
 export type ApiTarget = { userId: string } | { chatId: string };

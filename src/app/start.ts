@@ -1,33 +1,56 @@
 /**
- * The composition root: shared store, outbox, bot, channels and the HTTP server, wired once. `npm start`, the tests
- * and the benchmarks all start the app through here, so they exercise the same wiring.
+ * The composition root: shared store, outbox, bot, channels and the HTTP server, wired once. Production
+ * (./main.ts), the local mode (src/local/start-local.ts), the tests and the benchmarks all start the app through
+ * here, so they exercise the same wiring. Only the configured platforms' channels are created.
  */
 import type http from 'node:http';
+import type Router from '@koa/router';
 import type Koa from 'koa';
-import { createBackground } from './background.js';
-import { createBot } from './bot/bot.js';
-import type { InboundMessage, OutboundMessage } from './bot/messages.js';
-import { Outbox } from './bot/outbox.js';
-import { Templates } from './bot/templates.js';
-import type { Background, Channel, ChannelFactory } from './channels/channel.js';
-import { channelFactories } from './channels/index.js';
-import { type Clock, createClock } from './clock.js';
-import { createEmulatorRouter } from './emulator/router.js';
-import { findCjkFont } from './fonts.js';
-import { createJobRunner, type JobRunner } from './jobs/index.js';
-import type { Runtime } from './runtime.js';
-import { createApp } from './server.js';
-import { registerLocalGroups } from './services/local-groups.js';
-import { openStore } from './state/open.js';
-import type { KeyValueStore } from './state/store.js';
+import { createBackground } from '../background.js';
+import { createBot } from '../bot/bot.js';
+import type { InboundMessage, OutboundMessage } from '../bot/messages.js';
+import { Outbox } from '../bot/outbox.js';
+import { Templates } from '../bot/templates.js';
+import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
+import { configuredChannelFactories } from '../channels/index.js';
+import { type Clock, createClock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { findCjkFont } from '../fonts.js';
+import { createJobRunner, type JobRunner } from '../jobs/index.js';
+import type { Log } from '../log.js';
+import type { Runtime } from '../runtime.js';
+import { createApp } from '../server.js';
+import { openStore } from '../state/open.js';
+import type { KeyValueStore } from '../state/store.js';
+
+/** What an extension of the app (the local mode's emulator) is given once the channels exist. */
+export interface AppParts {
+  db: Db;
+  log: Log;
+  channels: ReadonlyMap<string, Channel>;
+  clock: Clock;
+  background: Background;
+  jobs: JobRunner;
+}
+
+export interface AppExtension {
+  /** mounted next to the channels' routes */
+  routers?: Router[];
+  /** after the channels started, before the schedules start */
+  started?(url: string): Promise<void>;
+  /** after the channels stopped */
+  stop?(): Promise<void>;
+}
 
 export interface StartOptions {
   /** 0 = any free port; default config.PORT */
   port?: number;
   /** the time base the clock reads (tests freeze it); the emulator moves the clock on top of it */
   now?: () => Date;
-  /** default: every channel under src/channels */
+  /** default: every configured channel under src/channels */
   channels?: ChannelFactory[];
+  /** more routes and start/stop hooks (the local mode) */
+  extend?: (parts: AppParts) => Promise<AppExtension>;
   /** replaces the bot (benchmarks of the bare channel path) */
   handle?: (msg: InboundMessage) => Promise<OutboundMessage[]>;
   /** run the schedules (daily push, deadline announcements, delivery sweep); default true */
@@ -80,29 +103,14 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     });
 
   const channels = new Map<string, Channel>();
-  for (const factory of opts.channels ?? channelFactories) {
+  for (const factory of opts.channels ?? configuredChannelFactories(config)) {
     const ch = await factory({ config, store, log, handle, now, background });
     channels.set(ch.platform, ch);
     outbox.register(ch.platform, ch.sender);
   }
+  const extension: AppExtension = opts.extend ? await opts.extend({ db, log, channels, clock, background, jobs }) : {};
   const routers = [...channels.values()].flatMap((c) => (c.router ? [c.router] : []));
-  // the browser emulator acts as anyone: only when every platform runs against its local server (the embedded
-  // default), never in production
-  if (config.NODE_ENV !== 'production' && [...channels.values()].every((c) => c.emulator))
-    routers.push(
-      createEmulatorRouter({
-        db,
-        channels,
-        clock,
-        background,
-        log,
-        runSchedulesNow: async () => {
-          await jobs.enqueue('ranking.daily', {});
-          await jobs.enqueue('deadlines.daily', {});
-          await jobs.idle();
-        },
-      }),
-    );
+  routers.push(...(extension.routers ?? []));
   const app = createApp({ db, store, log, routers });
   const server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(opts.port ?? config.PORT, '0.0.0.0', () => resolve(s));
@@ -110,12 +118,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.PORT}`;
   for (const ch of channels.values()) await ch.start?.({ url });
-  await registerLocalGroups(
-    db,
-    [...channels.values()].flatMap((c) =>
-      c.emulator?.ensureGroup ? [{ platform: c.platform, ensureGroup: c.emulator.ensureGroup.bind(c.emulator) }] : [],
-    ),
-  );
+  await extension.started?.(url);
   await jobs.start();
 
   return {
@@ -136,6 +139,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
       await background.idle();
       await jobs.stop();
       for (const ch of channels.values()) await ch.stop?.();
+      await extension.stop?.();
       await store.close();
     },
   };

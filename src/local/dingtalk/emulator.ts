@@ -5,11 +5,11 @@
  * through the local server's simulated card callback; what the user sees is read from the local server's records.
  */
 import { randomBytes } from 'node:crypto';
-import type { EmulatedMessage, EmulatorAdapter } from '../channel.js';
-import { CALLBACK_PATH, CARD_CALLBACK_PATH } from './callback.js';
-import type { DingtalkCredentials } from './demo.js';
+import { CALLBACK_PATH, CARD_CALLBACK_PATH } from '../../channels/dingtalk/callback.js';
+import type { DingtalkCredentials } from '../../channels/dingtalk/credentials.js';
+import { robotSign } from '../../channels/dingtalk/sign.js';
+import type { EmulatedMessage, EmulatorAdapter } from '../emulator/adapter.js';
 import type { LocalDingtalkServer, RecordedMessage } from './local-server.js';
-import { robotSign } from './sign.js';
 
 export interface DingtalkEmulator extends EmulatorAdapter {
   /** where the app listens (set once the HTTP server is up) */

@@ -2,7 +2,7 @@
  * What the local WeCom server checks in a message body, as WeCom does (WECOM.md §4, §6). Each check answers the
  * errcode WeCom answers, or 40058 (invalid parameter, naming the field) where no specific code is documented.
  */
-import { TASK_ID } from './render.js';
+import { TASK_ID } from '../../channels/wecom/render.js';
 
 export interface Rejection {
   errcode: number;

@@ -2,19 +2,20 @@
  * /emulator: the browser page that plays WeCom or DingTalk for anyone trying the bot, and its JSON API. The page
  * acts as a person on a platform; every action goes through the channel's EmulatorAdapter, which posts the
  * platform's real callback (signed, encrypted) to the app's own endpoint and reads what the app sent to the local
- * platform API server. Nothing here knows a platform: channels are found by name, and only those running against
- * their local server (with an `emulator` adapter) are offered.
+ * platform API server. Nothing here knows a platform: platforms are found by name, and only those running against
+ * their local server (with an adapter) are offered.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { Background, Channel, EmulatorAdapter } from '../channels/channel.js';
-import type { Clock } from '../clock.js';
-import type { Db } from '../db/client.js';
-import type { Log } from '../log.js';
-import { shanghaiToday } from '../runtime.js';
+import type { Background } from '../../channels/channel.js';
+import type { Clock } from '../../clock.js';
+import type { Db } from '../../db/client.js';
+import type { Log } from '../../log.js';
+import { shanghaiToday } from '../../runtime.js';
+import type { EmulatorAdapter } from './adapter.js';
 import type { ApiClock, ApiMessage, ApiPlatform, ApiTarget } from './api.js';
 import { EMULATOR_DIST_DIR } from './build.js';
 import { listGroups, listPeople, timelineDates } from './people.js';
@@ -22,8 +23,8 @@ import { serveBuilt } from './static.js';
 
 export interface EmulatorDeps {
   db: Db;
-  /** the app's channels, read at each request: those with an `emulator` adapter are offered */
-  channels: ReadonlyMap<string, Channel>;
+  /** one adapter per platform running against its local server, by platform name: those are offered */
+  adapters: ReadonlyMap<string, EmulatorAdapter>;
   /** the app's one clock: the page moves it to a date of the timeline */
   clock: Clock;
   /** the app's background work: an action answers once the replies it caused were sent (or after `settleMs`) */
@@ -129,7 +130,7 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
   const router = new Router({ prefix: '/emulator' });
 
   const adapterOf = (platform: string): EmulatorAdapter => {
-    const a = deps.channels.get(platform)?.emulator;
+    const a = deps.adapters.get(platform);
     if (!a) throw new HttpError(404, `no emulated platform named ${platform}`);
     return a;
   };
@@ -168,9 +169,7 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
   });
 
   router.get('/api/platforms', (ctx) => {
-    const platforms: ApiPlatform[] = [...deps.channels.values()]
-      .filter((c) => c.emulator)
-      .map((c) => ({ name: c.platform }));
+    const platforms: ApiPlatform[] = [...deps.adapters.keys()].map((name) => ({ name }));
     ctx.body = platforms;
   });
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const EMULATOR_SOURCE_DIR = path.join(repoRoot, 'emulator');
 export const EMULATOR_DIST_DIR = path.join(repoRoot, 'dist/emulator');
 export const EMULATOR_VITE_CONFIG = path.join(EMULATOR_SOURCE_DIR, 'vite.config.ts');

@@ -8,9 +8,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { APP_TEXT_MAX_BYTES, ROBOT_MARKDOWN_MAX_BYTES } from '../../channels/wecom/render.js';
 import { DEMO_CREDENTIALS, type WecomCredentials } from './demo.js';
 import { checkContent, checkRecipients, checkTemplateCard, INTERACTIVE, type Rejection } from './local-validate.js';
-import { APP_TEXT_MAX_BYTES, ROBOT_MARKDOWN_MAX_BYTES } from './render.js';
 
 export interface LocalWecomServerOptions {
   creds?: WecomCredentials;

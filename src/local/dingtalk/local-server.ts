@@ -9,10 +9,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { cardSignature, robotSign } from '../../channels/dingtalk/sign.js';
 import { DEMO_CREDENTIALS, type DingtalkCredentials } from './demo.js';
 import { LocalStreamGateway, type Subscription } from './local-gateway.js';
 import { checkParamMap, checkRobotMsg, checkSpaces, checkUserIds, isRefusal, type Refusal } from './local-validate.js';
-import { cardSignature, robotSign } from './sign.js';
 
 export interface LocalDingtalkServerOptions {
   creds?: DingtalkCredentials;

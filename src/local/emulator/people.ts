@@ -3,9 +3,9 @@
  * not, their roles and unit), the group chats organisations have on a platform, and the dates of the current
  * period's timeline the clock can be moved to.
  */
-import type { Db } from '../db/client.js';
-import { DEMO_PEOPLE } from '../services/demo/load.js';
-import { currentPeriod } from '../services/periods.js';
+import type { Db } from '../../db/client.js';
+import { DEMO_PEOPLE } from '../../services/demo/load.js';
+import { currentPeriod } from '../../services/periods.js';
 import type { ApiGroup, ApiPerson, ApiTimelineDate } from './api.js';
 
 /** other bound chat ids listed after the demo people (a roster import may add some) */
