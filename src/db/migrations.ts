@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { adapterFactory, type Provider, providerOf } from './client.js';
+import { withMigrationLock } from './migrate-lock.js';
 import { noFilters, openSchemaEngine } from './schema-engine.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -45,7 +46,12 @@ export function migrationList(provider: Provider) {
   };
 }
 
+/** Applies what is pending; several processes may call it at once (./migrate-lock.ts). */
 export async function applyMigrations(url: string, log: (line: string) => void = () => {}): Promise<string[]> {
+  return withMigrationLock(url, () => applyUnlocked(url, log));
+}
+
+async function applyUnlocked(url: string, log: (line: string) => void): Promise<string[]> {
   const provider = providerOf(url);
   const { engine, close } = await openSchemaEngine(schemaFor(provider), adapterFactory(url), log);
   try {

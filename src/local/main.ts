@@ -4,7 +4,7 @@
  * credentials, and the browser emulator at /emulator, so the bot can be tried before anything is configured.
  * Otherwise it migrates and runs exactly what production runs (src/app/main.ts): the configured platforms only.
  */
-import { exitOnError, prepare, runProduction, stopOnSignals } from '../app/main.js';
+import { exitOnError, prepare, runProduction, stopOnSignals } from '../app/production.js';
 import { ConfigError, configuredPlatforms, loadConfig } from '../config.js';
 import { openRuntime } from '../runtime.js';
 import { ensureEmulatorBuilt } from './emulator/build.js';
