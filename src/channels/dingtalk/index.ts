@@ -27,7 +27,6 @@ export { LocalDingtalkServer } from './local-server.js';
 export { monthOf, type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
 export { givesWay, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
 export type { QuotaPort, QuotaReport } from './quota-port.js';
-export { FALLBACK_TEXT } from './receive.js';
 export { GroupRobots, type GroupWebhook, ROBOT_PER_MINUTE } from './robot.js';
 export { type DingtalkSettings, readSettings } from './settings.js';
 
@@ -144,6 +143,8 @@ export async function createDingtalkChannelWith(
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     sessionMarginMs: opts.sessionMarginMs ?? 60_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
+    oapiBase,
+    requireHttps: c.NODE_ENV === 'production',
   });
   const router = createCallbackRouter(deps, {
     creds: credentials,
