@@ -41,19 +41,19 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
   const { log } = deps;
   const router = new Router();
 
+  /** 4xx with its reason (it names the check that failed, nothing of the request) */
   const refuse = (ctx: Context, status: 400 | 401 | 403 | 413, reason: string) => {
     log.warn({ status, reason, path: ctx.path }, 'dingtalk callback refused');
     ctx.status = status;
-    ctx.body = {
-      error:
-        status === 401
-          ? 'unauthorized'
-          : status === 403
-            ? 'forbidden'
-            : status === 413
-              ? 'payload too large'
-              : 'bad request',
-    };
+    const error =
+      status === 401
+        ? 'unauthorized'
+        : status === 403
+          ? 'forbidden'
+          : status === 413
+            ? 'payload too large'
+            : 'bad request';
+    ctx.body = { error, reason };
   };
 
   const readJson = async (
