@@ -13,7 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { createDingtalkChannel, type DingtalkChannel } from '../src/channels/dingtalk/index.js';
+import type { ChannelFactory } from '../src/channels/channel.js';
+import { createDingtalkChannelWith, type DingtalkChannel } from '../src/channels/dingtalk/index.js';
 import { createWecomChannel } from '../src/channels/wecom/index.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
 import { loadDemo } from '../src/services/demo/load.js';
@@ -38,6 +39,8 @@ export interface DingtalkBenchOptions {
   requests?: number;
   warmup?: number;
   users?: string[];
+  /** DingTalk's sessionWebhook endpoint the app was started to trust (sinkChannel); default: a new one */
+  sink?: Sink;
 }
 
 interface Built {
@@ -150,7 +153,7 @@ export async function benchDingtalk(app: RunningApp, opts: DingtalkBenchOptions 
   const channel = app.channels.get('dingtalk') as DingtalkChannel | undefined;
   if (!channel) throw new Error('the app has no dingtalk channel');
   const client = new DingtalkTestClient(channel.credentials, app.now);
-  const sink = await startSink();
+  const sink = opts.sink ?? (await startSink());
   const build = (n: number): Built[] =>
     Array.from({ length: n }, (_, i) => {
       const userId = users[i % users.length]!;
@@ -158,16 +161,22 @@ export async function benchDingtalk(app: RunningApp, opts: DingtalkBenchOptions 
       return {
         path: '/dingtalk/callback',
         body: JSON.stringify(client.text(userId, TEXT, { session })),
-        headers: client.headers(app.now().getTime()),
+        headers: client.headers(),
       };
     });
   try {
     await drive(app, sink, build(opts.warmup ?? 500), connections);
     return await drive(app, sink, build(opts.requests ?? 5_000), connections);
   } finally {
-    await sink.close();
+    if (!opts.sink) await sink.close();
   }
 }
+
+/** The DingTalk channel whose sessionWebhooks may point at the sink (the app uses only DingTalk's own host). */
+export const sinkChannel =
+  (sink: Sink): ChannelFactory =>
+  (deps) =>
+    createDingtalkChannelWith(deps, { sessionWebhookBase: sink.url });
 
 /** `npm run bench`: DingTalk and WeCom on the same temporary SQLite database with the demo data, same run */
 export default async function run(): Promise<BenchResult[]> {
@@ -179,7 +188,8 @@ export default async function run(): Promise<BenchResult[]> {
     REDIS_URL: '',
   });
   const apps: RunningApp[] = [];
-  const start = async (channels: typeof createDingtalkChannel, instant: boolean) => {
+  const sink = await startSink();
+  const start = async (channels: ChannelFactory, instant: boolean) => {
     const app = await startServices(rt, {
       port: 0,
       channels: [channels],
@@ -195,9 +205,9 @@ export default async function run(): Promise<BenchResult[]> {
       today: shanghaiToday(),
       platforms: ['wecom', 'dingtalk'],
     });
-    const dtBot = await benchDingtalk(await start(createDingtalkChannel, false));
+    const dtBot = await benchDingtalk(await start(sinkChannel(sink), false), { sink });
     const wcBot = (await benchWecom(await start(createWecomChannel, false))).full;
-    const dtInstant = await benchDingtalk(await start(createDingtalkChannel, true));
+    const dtInstant = await benchDingtalk(await start(sinkChannel(sink), true), { sink });
     const wcInstant = (await benchWecom(await start(createWecomChannel, true))).full;
     const note = (x: { requests: number; errors: number }) => `${x.requests} requests, ${x.errors} errors`;
     return [
@@ -234,6 +244,7 @@ export default async function run(): Promise<BenchResult[]> {
     ];
   } finally {
     for (const a of apps) await a.stop();
+    await sink.close();
     await rt.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

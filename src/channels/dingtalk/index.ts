@@ -45,6 +45,8 @@ export interface DingtalkChannelOptions {
   onQuotaExhausted?: (e: QuotaExhaustedEvent) => Promise<void>;
   /** how often held messages are retried (the month may have turned); 0 = never by timer */
   flushEveryMs?: number;
+  /** where sessionWebhooks may point when it is not the OAPI base (the bench's sink stands in for DingTalk) */
+  sessionWebhookBase?: string;
 }
 
 export interface DingtalkChannel extends Channel {
@@ -143,7 +145,7 @@ export async function createDingtalkChannelWith(
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     sessionMarginMs: opts.sessionMarginMs ?? 60_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
-    oapiBase,
+    oapiBase: opts.sessionWebhookBase ?? oapiBase,
     requireHttps: c.NODE_ENV === 'production',
   });
   const router = createCallbackRouter(deps, {
