@@ -16,7 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunningApp } from '../src/app/start.js';
 import type { ChannelFactory } from '../src/channels/channel.js';
 import type { DingtalkChannel } from '../src/channels/dingtalk/index.js';
-import { createLocalDingtalkChannelFactory } from '../src/local/dingtalk/channel.js';
+import { createLocalDingtalkChannel } from '../src/local/dingtalk/channel.js';
 import { startLocalServices } from '../src/local/start-local.js';
 import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
@@ -41,6 +41,8 @@ export interface DingtalkBenchOptions {
   requests?: number;
   warmup?: number;
   users?: string[];
+  /** DingTalk's sessionWebhook endpoint the app was started to trust (sinkChannel); default: a new one */
+  sink?: Sink;
 }
 
 interface Built {
@@ -153,7 +155,7 @@ export async function benchDingtalk(app: RunningApp, opts: DingtalkBenchOptions 
   const channel = app.channels.get('dingtalk') as DingtalkChannel | undefined;
   if (!channel) throw new Error('the app has no dingtalk channel');
   const client = new DingtalkTestClient(channel.credentials, app.now);
-  const sink = await startSink();
+  const sink = opts.sink ?? (await startSink());
   const build = (n: number): Built[] =>
     Array.from({ length: n }, (_, i) => {
       const userId = users[i % users.length]!;
@@ -161,16 +163,22 @@ export async function benchDingtalk(app: RunningApp, opts: DingtalkBenchOptions 
       return {
         path: '/dingtalk/callback',
         body: JSON.stringify(client.text(userId, TEXT, { session })),
-        headers: client.headers(app.now().getTime()),
+        headers: client.headers(),
       };
     });
   try {
     await drive(app, sink, build(opts.warmup ?? 500), connections);
     return await drive(app, sink, build(opts.requests ?? 5_000), connections);
   } finally {
-    await sink.close();
+    if (!opts.sink) await sink.close();
   }
 }
+
+/** The DingTalk channel whose sessionWebhooks may point at the sink (the app uses only DingTalk's own host). */
+export const sinkChannel =
+  (sink: Sink): ChannelFactory =>
+  (deps) =>
+    createLocalDingtalkChannel(deps, { sessionWebhookBase: sink.url });
 
 /** `npm run bench`: DingTalk and WeCom on the same temporary SQLite database with the demo data, same run */
 export default async function run(): Promise<BenchResult[]> {
@@ -182,6 +190,7 @@ export default async function run(): Promise<BenchResult[]> {
     REDIS_URL: '',
   });
   const apps: RunningApp[] = [];
+  const sink = await startSink();
   const start = async (channels: ChannelFactory, instant: boolean) => {
     const app = await startLocalServices(rt, {
       port: 0,
@@ -198,9 +207,9 @@ export default async function run(): Promise<BenchResult[]> {
       today: shanghaiToday(),
       platforms: ['wecom', 'dingtalk'],
     });
-    const dtBot = await benchDingtalk(await start(createLocalDingtalkChannelFactory, false));
+    const dtBot = await benchDingtalk(await start(sinkChannel(sink), false), { sink });
     const wcBot = (await benchWecom(await start(createLocalWecomChannelFactory, false))).full;
-    const dtInstant = await benchDingtalk(await start(createLocalDingtalkChannelFactory, true));
+    const dtInstant = await benchDingtalk(await start(sinkChannel(sink), true), { sink });
     const wcInstant = (await benchWecom(await start(createLocalWecomChannelFactory, true))).full;
     const note = (x: { requests: number; errors: number }) => `${x.requests} requests, ${x.errors} errors`;
     return [
@@ -237,6 +246,7 @@ export default async function run(): Promise<BenchResult[]> {
     ];
   } finally {
     for (const a of apps) await a.stop();
+    await sink.close();
     await rt.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

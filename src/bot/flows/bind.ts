@@ -1,23 +1,17 @@
 /**
  * Binding a chat user to a roster member: name, then the last 4 characters of the ID number (or of the phone).
- * Five failed tries lock binding for an hour. A rep or officer can bind on a worker's behalf (代绑).
+ * The guards against guessing (tries per chat user, per member aimed at, per organisation) live in
+ * src/services/binding.ts; this flow only asks, answers, and tells the rep when a member's self-binding locks.
+ * A rep or officer can bind on a worker's behalf (代绑), which the guards do not stop.
  */
-import { audit } from '../../services/audit.js';
+import { bindOnBehalfOf, type LockNotice, trySelfBind, userLocked } from '../../services/binding.js';
 import { hasRole, type Person } from '../../services/people.js';
-import type { Turn } from '../context.js';
+import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import type { OutboundMessage } from '../messages.js';
 
-const MAX_TRIES = 5;
-const LOCK_MS = 3_600_000;
-
-function failKey(t: Turn): string {
-  return `bindfail:${t.msg.platform}:${t.msg.userId}`;
-}
-
 export async function bindingLocked(t: Turn): Promise<boolean> {
-  const v = await t.deps.store.get(failKey(t));
-  return Number(v ?? 0) >= MAX_TRIES;
+  return userLocked(t.deps, t.msg.platform, t.msg.userId);
 }
 
 export async function startBinding(t: Turn): Promise<OutboundMessage[]> {
@@ -28,20 +22,20 @@ export async function startBinding(t: Turn): Promise<OutboundMessage[]> {
 
 const NAME = /^[\p{Script=Han}A-Za-z·]{2,30}$/u;
 
-/** Members that match name + last 4 of ID or phone and have no identity on this platform yet. */
-async function candidates(t: Turn, name: string, last4: string) {
-  const { db } = t.deps;
-  const members = await db.member.findMany({
-    where: { name, OR: [{ idLast4: last4.toUpperCase() }, { phone: { endsWith: last4 } }] },
-    select: {
-      id: true,
-      identities: { where: { platform: t.msg.platform }, select: { id: true } },
-      unitId: true,
-      unit: { select: { officeId: true } },
-    },
-    take: 5,
-  });
-  return members.filter((m) => m.identities.length === 0);
+/** The rep(s) of a member whose self-binding just locked are told, on every platform they use. */
+async function tellReps(deps: BotDeps, notices: LockNotice[]) {
+  const platforms = deps.outbox.platforms();
+  for (const n of notices) {
+    const text = deps.templates.render('bind_member_locked_rep', { name: n.memberName, unit: n.unitName });
+    for (const to of n.to) {
+      if (!platforms.includes(to.platform)) continue;
+      try {
+        await deps.outbox.send(to.platform, { userIds: [to.userId] }, { kind: 'text', text });
+      } catch (e) {
+        deps.log.warn({ err: e }, 'telling the rep about a locked self-binding failed');
+      }
+    }
+  }
 }
 
 export async function continueBinding(
@@ -51,35 +45,38 @@ export async function continueBinding(
   text: string,
 ): Promise<OutboundMessage[]> {
   const { store } = t.deps;
+  const { platform, userId } = t.msg;
   if (await bindingLocked(t)) {
-    await writeDialog(store, t.msg.platform, t.msg.userId, null);
+    await writeDialog(store, platform, userId, null);
     return [t.say('bind_locked')];
   }
   if (step === 'name') {
     const n = text.replace(/\s+/g, '');
     if (!NAME.test(n)) return [t.say('bind_bad_name')];
-    await writeDialog(store, t.msg.platform, t.msg.userId, { flow: 'bind', step: 'last4', name: n });
+    await writeDialog(store, platform, userId, { flow: 'bind', step: 'last4', name: n });
     return [t.say('bind_ask_last4', { name: n })];
   }
   const last4 = text.replace(/\s+/g, '').toUpperCase();
   if (!/^[0-9]{3}[0-9X]$/.test(last4)) return [t.say('bind_bad_last4')];
-  const found = await candidates(t, name ?? '', last4);
-  if (found.length !== 1) {
-    const tries = await store.incr(failKey(t), LOCK_MS);
-    if (tries >= MAX_TRIES) {
-      await writeDialog(store, t.msg.platform, t.msg.userId, null);
+  const r = await trySelfBind(t.deps, { platform, userId, name: name ?? '', last4 });
+  if (r.kind !== 'bound') await tellReps(t.deps, r.notify);
+  switch (r.kind) {
+    case 'bound':
+      await writeDialog(store, platform, userId, null);
+      return [t.say('bind_done', { name })];
+    case 'no_match':
+      await writeDialog(store, platform, userId, { flow: 'bind', step: 'name' });
+      return [t.say('bind_no_match', { left: r.left })];
+    case 'user_locked':
+      await writeDialog(store, platform, userId, null);
       return [t.say('bind_locked')];
-    }
-    await writeDialog(store, t.msg.platform, t.msg.userId, { flow: 'bind', step: 'name' });
-    return [t.say('bind_no_match', { left: MAX_TRIES - tries })];
+    case 'member_locked':
+      await writeDialog(store, platform, userId, null);
+      return [t.say('bind_member_locked')];
+    case 'org_paused':
+      await writeDialog(store, platform, userId, null);
+      return [t.say('bind_org_paused')];
   }
-  await t.deps.db.chatIdentity.create({
-    data: { platform: t.msg.platform, userId: t.msg.userId, memberId: found[0]!.id, boundBy: 'self' },
-  });
-  await audit(t.deps.db, `${t.msg.platform}:${t.msg.userId}`, 'identity.bind', 'Member', found[0]!.id);
-  await store.del(failKey(t));
-  await writeDialog(store, t.msg.platform, t.msg.userId, null);
-  return [t.say('bind_done', { name })];
 }
 
 /** 代绑 <chat user id> <姓名> <后4位>: a rep for their unit, an officer for their office. */
@@ -90,22 +87,15 @@ export async function bindOnBehalf(
   name: string,
   last4: string,
 ): Promise<OutboundMessage[]> {
-  const { db } = t.deps;
   if (!hasRole(person, 'rep') && !hasRole(person, 'officer')) return [t.say('forbidden', { what: '代为绑定' })];
-  const existing = await db.chatIdentity.findUnique({
-    where: { platform_userId: { platform: t.msg.platform, userId } },
+  const r = await bindOnBehalfOf(t.deps, {
+    platform: t.msg.platform,
+    binder: { userId: t.msg.userId, roles: person.roles },
+    userId,
+    name,
+    last4,
   });
-  if (existing) return [t.say('bind_proxy_taken', { userId })];
-  const found = await candidates(t, name, last4);
-  const allowed = found.filter((m) =>
-    person.roles.some(
-      (r) => (r.role === 'rep' && r.orgId === m.unitId) || (r.role === 'officer' && r.orgId === m.unit.officeId),
-    ),
-  );
-  if (allowed.length !== 1) return [t.say('bind_proxy_no_match')];
-  await db.chatIdentity.create({
-    data: { platform: t.msg.platform, userId, memberId: allowed[0]!.id, boundBy: `${t.msg.platform}:${t.msg.userId}` },
-  });
-  await audit(db, `${t.msg.platform}:${t.msg.userId}`, 'identity.bind_on_behalf', 'Member', allowed[0]!.id, { userId });
+  if (r.kind === 'taken') return [t.say('bind_proxy_taken', { userId })];
+  if (r.kind === 'no_match') return [t.say('bind_proxy_no_match')];
   return [t.say('bind_proxy_done', { name, userId })];
 }

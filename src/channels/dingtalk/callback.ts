@@ -7,6 +7,9 @@
  *   x-ddpaas-signature over x-ddpaas-signature-timestamp (https://open.dingtalk.com/document/orgapp/event-callback-card).
  *   Answered at once with no card change; the bot's decision updates every copy through the card update API
  *   afterwards (the doc asks not to call the update API inside the callback).
+ * Neither signature covers the body, so each signed pair is accepted with one body only (sign.ts usePairOnce): a
+ * replay under a seen pair with another body is refused 401 and changes nothing; the same body again is the same
+ * delivery and is answered by the pipeline's dedupe as before.
  */
 import { createHash } from 'node:crypto';
 import Router from '@koa/router';
@@ -22,7 +25,7 @@ import {
   robotInbound,
 } from './inbound.js';
 import type { Receiver } from './receive.js';
-import { cardSignature, checkSigned, robotSign } from './sign.js';
+import { cardSignature, checkSigned, type PairUse, robotSign, usePairOnce } from './sign.js';
 
 export const CALLBACK_PATH = '/dingtalk/callback';
 export const CARD_CALLBACK_PATH = '/dingtalk/card-callback';
@@ -38,24 +41,24 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
   const { log } = deps;
   const router = new Router();
 
+  /** 4xx with its reason (it names the check that failed, nothing of the request) */
   const refuse = (ctx: Context, status: 400 | 401 | 403 | 413, reason: string) => {
     log.warn({ status, reason, path: ctx.path }, 'dingtalk callback refused');
     ctx.status = status;
-    ctx.body = {
-      error:
-        status === 401
-          ? 'unauthorized'
-          : status === 403
-            ? 'forbidden'
-            : status === 413
-              ? 'payload too large'
-              : 'bad request',
-    };
+    const error =
+      status === 401
+        ? 'unauthorized'
+        : status === 403
+          ? 'forbidden'
+          : status === 413
+            ? 'payload too large'
+            : 'bad request';
+    ctx.body = { error, reason };
   };
 
   const readJson = async (
     ctx: Context,
-  ): Promise<{ ok: true; value: unknown } | { ok: false; status: 400 | 413; reason: string }> => {
+  ): Promise<{ ok: true; raw: string; value: unknown } | { ok: false; status: 400 | 413; reason: string }> => {
     let raw: string;
     try {
       raw = await getRawBody(ctx.req, {
@@ -68,23 +71,38 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
       return { ok: false, status, reason: `body: ${(e as { type?: string }).type ?? 'unreadable'}` };
     }
     try {
-      return { ok: true, value: JSON.parse(raw) };
+      return { ok: true, raw, value: JSON.parse(raw) };
     } catch {
       return { ok: false, status: 400, reason: 'body is not JSON' };
     }
   };
 
+  /** 'unknown' when the shared store could not say: then nothing is handled, the sender is answered busy */
+  const pairUse = async (kind: string, timestamp: string, sign: string, raw: string): Promise<PairUse | 'unknown'> => {
+    try {
+      const ttl = Number(timestamp) + c.maxSkewMs - deps.now().getTime() + 1_000;
+      return await usePairOnce(deps.store, `dingtalk:pair:${kind}:${c.creds.robotCode}:${timestamp}:${sign}`, raw, ttl);
+    } catch (e) {
+      log.error({ err: e }, 'dingtalk signature replay check failed: the shared store is unavailable');
+      return 'unknown';
+    }
+  };
+
   router.post(CALLBACK_PATH, async (ctx) => {
+    const timestamp = ctx.get('timestamp');
+    const sign = ctx.get('sign');
     const signed = checkSigned(
       (ts) => robotSign(c.creds.appSecret, ts),
-      ctx.get('timestamp') || undefined,
-      ctx.get('sign') || undefined,
+      timestamp || undefined,
+      sign || undefined,
       deps.now().getTime(),
       c.maxSkewMs,
     );
     if (!signed.ok) return refuse(ctx, 401, signed.reason);
     const body = await readJson(ctx);
     if (!body.ok) return refuse(ctx, body.status, body.reason);
+    const use = await pairUse('robot', timestamp, sign, body.raw);
+    if (use === 'other') return refuse(ctx, 401, 'signature already used with another body (replay)');
     const robotCode = (body.value as { robotCode?: unknown } | null)?.robotCode;
     if (robotCode !== c.creds.robotCode) return refuse(ctx, 403, 'unknown robotCode');
     const parsed = RobotMessageSchema.safeParse(body.value);
@@ -97,34 +115,38 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
       if (e instanceof InboundShapeError) return refuse(ctx, 400, e.message);
       throw e;
     }
-    if (!inbound.ignore) await c.receiver.accept(inbound.msg, inbound.session);
+    if (!inbound.ignore) {
+      if (use === 'unknown') c.receiver.unavailable(inbound.msg, inbound.session);
+      else c.receiver.accept(inbound.msg, inbound.session);
+    }
     ctx.status = 200;
     ctx.body = {};
   });
 
   router.post(CARD_CALLBACK_PATH, async (ctx) => {
-    const timestamp = ctx.get('x-ddpaas-signature-timestamp') || undefined;
+    const timestamp = ctx.get('x-ddpaas-signature-timestamp');
+    const signature = ctx.get('x-ddpaas-signature');
     const signed = checkSigned(
       (ts) => cardSignature(c.creds.cardApiSecret, ts),
-      timestamp,
-      ctx.get('x-ddpaas-signature') || undefined,
+      timestamp || undefined,
+      signature || undefined,
       deps.now().getTime(),
       c.maxSkewMs,
     );
     if (!signed.ok) return refuse(ctx, 401, `card: ${signed.reason}`);
     const body = await readJson(ctx);
     if (!body.ok) return refuse(ctx, body.status, body.reason);
+    const use = await pairUse('card', timestamp, signature, body.raw);
+    if (use === 'other') return refuse(ctx, 401, 'card: signature already used with another body (replay)');
     const parsed = CardCallbackSchema.safeParse(body.value);
     if (!parsed.success)
       return refuse(ctx, 400, `card: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     try {
-      // the signed timestamp and the body identify this delivery: a replay of the same request is handled once,
-      // another button (or the same one later) is a new click
-      const id = createHash('sha256')
-        .update(`${timestamp}\n${JSON.stringify(body.value)}`)
-        .digest('hex')
-        .slice(0, 32);
-      await c.receiver.accept(cardClickInbound(parsed.data, id, deps.now()));
+      // the signed timestamp and the body identify this delivery: a replay of the same request is handled once
+      const id = createHash('sha256').update(`${timestamp}\n${body.raw}`).digest('hex').slice(0, 32);
+      const click = cardClickInbound(parsed.data, id, deps.now());
+      if (use === 'unknown') c.receiver.unavailable(click);
+      else c.receiver.accept(click);
     } catch (e) {
       if (e instanceof InboundShapeError) return refuse(ctx, 400, e.message);
       throw e;

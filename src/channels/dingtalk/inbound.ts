@@ -32,7 +32,8 @@ export const RobotMessageSchema = z.object({
   isAdmin: z.boolean().optional(),
   isInAtList: z.boolean().optional(),
   robotCode: z.string().min(1),
-  sessionWebhook: z.url().optional(),
+  /** any string: whether it may be used is the receiver's decision (receive.ts), so a bad one loses no message */
+  sessionWebhook: z.string().max(4096).optional(),
   sessionWebhookExpiredTime: z.coerce.number().int().optional(),
   text: z.object({ content: z.string() }).optional(),
   /** picture: {downloadCode, pictureDownloadCode}; richText: {richText: [{text} | {type:'picture', downloadCode}]} */

@@ -26,7 +26,6 @@ export { DingtalkApiError, DingtalkInputError, DingtalkUnavailable, QuotaExhaust
 export { monthOf, type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
 export { givesWay, projectedForMonth, projectMonth, type QuotaSchedule } from './quota-plan.js';
 export type { QuotaPort, QuotaReport } from './quota-port.js';
-export { FALLBACK_TEXT } from './receive.js';
 export { GroupRobots, type GroupWebhook, ROBOT_PER_MINUTE } from './robot.js';
 export { type DingtalkSettings, readSettings } from './settings.js';
 
@@ -45,6 +44,8 @@ export interface DingtalkChannelOptions {
   onQuotaExhausted?: (e: QuotaExhaustedEvent) => Promise<void>;
   /** how often held messages are retried (the month may have turned); 0 = never by timer */
   flushEveryMs?: number;
+  /** where sessionWebhooks may point when it is not the OAPI base (the bench's sink stands in for DingTalk) */
+  sessionWebhookBase?: string;
 }
 
 export interface DingtalkChannel extends Channel {
@@ -128,6 +129,8 @@ export async function createDingtalkChannelWith(
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     sessionMarginMs: opts.sessionMarginMs ?? 60_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
+    oapiBase: opts.sessionWebhookBase ?? oapiBase,
+    requireHttps: c.NODE_ENV === 'production',
   });
   const router = createCallbackRouter(deps, {
     creds: credentials,

@@ -1,21 +1,24 @@
 /**
- * The one code path behind both transports (HTTP callback and Stream): a robot message or a card click, already
- * authenticated and parsed, is handled once by its id across instances (a mark in the shared store, released when
- * handling fails so a redelivery is processed), in the background: the transport answers at once. Replies go to
- * the message's sessionWebhook while it is valid (DINGTALK.md §1: createAt + 90 min), otherwise through the API
- * (DINGTALK.md §0.3: never through the Stream socket, never in the HTTP answer).
+ * DingTalk's side of the receive pipeline (src/channels/pipeline.ts), behind both transports (HTTP callback and
+ * Stream): a robot message or a card click, already authenticated and parsed, is handed to the pipeline in the
+ * background (the transport answers at once) with DingTalk's reply transport: the message's sessionWebhook while
+ * it is valid (DINGTALK.md §1: createAt + 90 min), otherwise the API (DINGTALK.md §0.3: never through the Stream
+ * socket, never in the HTTP answer).
+ *
+ * The sessionWebhook is a URL the callback body names, and the body is not covered by the signature (§1): it is
+ * used only when it points at DingTalk's own host (the host of DINGTALK_OAPI_BASE; https in production). Anything
+ * else (another host, a loopback address, file:, http: in production) is never connected to: the reply goes
+ * through the API instead, and the refusal is logged with its reason only (the URL may carry anything).
  */
 import type { InboundMessage, OutboundMessage, Recipient } from '../../bot/messages.js';
+import type { Templates } from '../../bot/templates.js';
 import type { ChannelDeps } from '../channel.js';
-import { sleep } from './api-client.js';
+import { createPipeline, type ReplyTransport } from '../pipeline.js';
 import { RateLimited } from './errors.js';
 import type { SessionRoute } from './inbound.js';
 import { postJson } from './post-json.js';
 import { webhookBodies } from './render.js';
 import type { DingtalkSender } from './sender.js';
-
-/** said when the bot failed after the delivery was acknowledged */
-export const FALLBACK_TEXT = '抱歉，系统暂时繁忙，刚才的消息没有处理成功，请稍后再发一次。';
 
 export interface ReceiveOptions {
   /** how long a message's mark is kept (Stream retries within 60 s; a signed HTTP pair replays for an hour) */
@@ -23,11 +26,37 @@ export interface ReceiveOptions {
   /** a sessionWebhook this close to its expiry is not used */
   sessionMarginMs: number;
   rateLimitRetries: number;
+  /** DINGTALK_OAPI_BASE: a sessionWebhook must be on its host */
+  oapiBase: string;
+  /** NODE_ENV=production: a sessionWebhook must also be https */
+  requireHttps: boolean;
+  templates?: Templates;
 }
 
 export interface Receiver {
-  /** false when this delivery was seen before (nothing started) */
-  accept(msg: InboundMessage, session?: SessionRoute): Promise<boolean>;
+  /** hands the message to the pipeline in the background; returns at once */
+  accept(msg: InboundMessage, session?: SessionRoute): void;
+  /** answers busy without handling (the delivery could not be checked); in the background */
+  unavailable(msg: InboundMessage, session?: SessionRoute): void;
+}
+
+export type SessionCheck = { ok: true } | { ok: false; reason: 'unparseable' | 'protocol' | 'host' };
+
+/** Whether a sessionWebhook may be connected to: DingTalk's host only, https when required. */
+export function checkSessionWebhook(url: string, oapiBase: string, requireHttps: boolean): SessionCheck {
+  let u: URL;
+  let base: URL;
+  try {
+    u = new URL(url);
+    base = new URL(oapiBase);
+  } catch {
+    return { ok: false, reason: 'unparseable' };
+  }
+  const allowed = requireHttps ? ['https:'] : ['https:', 'http:'];
+  if (!allowed.includes(u.protocol)) return { ok: false, reason: 'protocol' };
+  // host includes the port: https://oapi.dingtalk.com (443) is not https://oapi.dingtalk.com:8443
+  if (u.host !== base.host || u.username || u.password) return { ok: false, reason: 'host' };
+  return { ok: true };
 }
 
 export function createReceiver(
@@ -37,6 +66,12 @@ export function createReceiver(
   opts: ReceiveOptions,
 ): Receiver {
   const { log } = deps;
+  const pipeline = createPipeline(deps, {
+    markPrefix: `dingtalk:seen:${scope}`,
+    dedupeTtlMs: opts.dedupeTtlMs,
+    rateLimitRetries: opts.rateLimitRetries,
+    ...(opts.templates ? { templates: opts.templates } : {}),
+  });
 
   /** POST to the sessionWebhook; false when it refused (then the API is used) */
   const viaSession = async (session: SessionRoute, body: Record<string, unknown>): Promise<boolean> => {
@@ -54,59 +89,45 @@ export function createReceiver(
     return false;
   };
 
-  const viaApi = async (to: Recipient, reply: OutboundMessage) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await sender.sendAs('reply', to, reply);
-        return;
-      } catch (e) {
-        if (e instanceof RateLimited && attempt < opts.rateLimitRetries) {
-          await sleep(e.retryAfterMs);
-          continue;
-        }
-        log.error({ err: e, kind: reply.kind }, 'dingtalk reply could not be sent');
-        return;
-      }
-    }
+  /** the session, when it may be used at all */
+  const trusted = (session: SessionRoute | undefined): SessionRoute | undefined => {
+    if (!session) return undefined;
+    const check = checkSessionWebhook(session.url, opts.oapiBase, opts.requireHttps);
+    if (check.ok) return session;
+    log.warn({ reason: check.reason }, 'dingtalk sessionWebhook not on DingTalk’s host: refused, using the API');
+    return undefined;
   };
 
-  const reply = async (msg: InboundMessage, session: SessionRoute | undefined, replies: OutboundMessage[]) => {
+  const transport = (msg: InboundMessage, given: SessionRoute | undefined): ReplyTransport => {
+    const session = trusted(given);
     const to: Recipient = msg.chatId ? { chatId: msg.chatId } : { userIds: [msg.userId] };
-    for (const r of replies) {
-      const valid = session && session.expiresAt - opts.sessionMarginMs > deps.now().getTime();
-      if (valid && (r.kind === 'text' || r.kind === 'markdown')) {
-        let ok = true;
-        for (const body of webhookBodies(r.kind, r.text, msg.chatId ? msg.userId : undefined)) {
-          ok = await viaSession(session, body);
-          if (!ok) break;
+    return {
+      retryAfterMs: (e) => (e instanceof RateLimited ? e.retryAfterMs : undefined),
+      async send(r: OutboundMessage) {
+        const valid = session && session.expiresAt - opts.sessionMarginMs > deps.now().getTime();
+        if (valid && (r.kind === 'text' || r.kind === 'markdown')) {
+          let ok = true;
+          for (const body of webhookBodies(r.kind, r.text, msg.chatId ? msg.userId : undefined)) {
+            ok = await viaSession(session, body);
+            if (!ok) break;
+          }
+          if (ok) return;
         }
-        if (ok) continue;
-      }
-      await viaApi(to, r);
-    }
+        await sender.sendAs('reply', to, r);
+      },
+    };
   };
 
   return {
-    async accept(msg, session) {
-      const key = `dingtalk:seen:${scope}:${msg.dedupeKey}`;
-      if (!(await deps.store.setIfAbsent(key, 'handling', opts.dedupeTtlMs))) {
-        log.info({ kind: msg.kind }, 'dingtalk duplicate delivery acknowledged');
-        return false;
-      }
+    accept(msg, session) {
       deps.background.run('dingtalk message', async () => {
-        let replies: OutboundMessage[];
-        try {
-          replies = await deps.handle(msg);
-        } catch (err) {
-          log.error({ err, kind: msg.kind }, 'dingtalk message handling failed: a redelivery will be handled');
-          await deps.store.del(key);
-          await reply(msg, session, [{ kind: 'text', text: FALLBACK_TEXT }]);
-          return;
-        }
-        await deps.store.set(key, 'done', opts.dedupeTtlMs);
-        await reply(msg, session, replies);
+        await pipeline.receive(msg, transport(msg, session));
       });
-      return true;
+    },
+    unavailable(msg, session) {
+      deps.background.run('dingtalk busy answer', async () => {
+        await pipeline.deliver(transport(msg, session), pipeline.busy());
+      });
     },
   };
 }

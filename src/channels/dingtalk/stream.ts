@@ -6,7 +6,7 @@
  * The SDK posts the gateway's fixed URL, so getEndpoint is replaced to honour DINGTALK_API_BASE (the local gateway).
  */
 import { DWClient, type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
-import type { Log } from '../../log.js';
+import { type Log, routeConsoleToLog } from '../../log.js';
 import type { DingtalkCredentials } from './credentials.js';
 import {
   CardCallbackSchema,
@@ -63,6 +63,8 @@ export async function connectStream(o: {
   connectWaitMs?: number;
 }): Promise<StreamConnection> {
   const { creds, receiver, log } = o;
+  // the SDK logs with console (and a stack over many lines): every line of ours stays one JSON object
+  const unrouteConsole = routeConsoleToLog(log);
   const client = new GatewayClient(
     { clientId: creds.appKey, clientSecret: creds.appSecret, ua: 'huzhu' },
     new URL(GATEWAY_PATH, o.apiBase).toString(),
@@ -81,7 +83,7 @@ export async function connectStream(o: {
         return log.warn('dingtalk stream robot frame for another robot dropped');
       try {
         const inbound = robotInbound(parsed.data, o.now());
-        if (!inbound.ignore) await receiver.accept(inbound.msg, inbound.session);
+        if (!inbound.ignore) receiver.accept(inbound.msg, inbound.session);
       } catch (e) {
         if (e instanceof InboundShapeError)
           return log.warn({ reason: e.message }, 'dingtalk stream robot frame refused');
@@ -97,7 +99,7 @@ export async function connectStream(o: {
       if (!parsed.success)
         return log.warn({ topic: TOPIC_CARD }, 'dingtalk stream card frame of an unknown shape dropped');
       try {
-        await receiver.accept(cardClickInbound(parsed.data, frame.headers.messageId, o.now()));
+        receiver.accept(cardClickInbound(parsed.data, frame.headers.messageId, o.now()));
       } catch (e) {
         if (e instanceof InboundShapeError)
           return log.warn({ reason: e.message }, 'dingtalk stream card frame refused');
@@ -114,7 +116,10 @@ export async function connectStream(o: {
 
   return {
     client,
-    stop: () => client.disconnect(),
+    stop: () => {
+      client.disconnect();
+      unrouteConsole();
+    },
   };
 }
 

@@ -1,16 +1,21 @@
 /**
  * GET/POST /wecom/callback (WECOM.md §1–§3). Order of checks: signature over token, timestamp, nonce and the
- * ciphertext before anything is decrypted; then the clock window, the plaintext's shape and its receiveid. Each
- * delivery is handled once (a mark in the shared store), answered passively when the bot is quick, otherwise
- * acknowledged at once and answered through the API, so WeCom's 5-second timeout never loses a reply.
+ * ciphertext before anything is decrypted; then the clock window, the plaintext's shape and its receiveid. The
+ * message then goes through the receive pipeline (src/channels/pipeline.ts: once per delivery, in the user's
+ * order, never silent) and is answered passively when the bot is quick, otherwise acknowledged at once and
+ * answered through the API, so WeCom's 5-second timeout never loses a reply. When handling fails, or the shared
+ * store is away, the busy text goes back passively with a 200: WeCom retries only on timeouts and network errors
+ * (WECOM.md §1), so a 500 would leave the user with nothing; the delivery's mark is released, so a retry is
+ * handled once.
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
 import type { InboundMessage, OutboundMessage } from '../../bot/messages.js';
 import type { PlatformSender } from '../../bot/outbox.js';
+import type { Templates } from '../../bot/templates.js';
 import type { ChannelDeps } from '../channel.js';
-import { sleep } from './api-client.js';
+import { createPipeline, type ReplyTransport } from '../pipeline.js';
 import type { WecomCredentials } from './credentials.js';
 import { type WecomCrypto, WecomCryptoError } from './crypto.js';
 import { RateLimited } from './errors.js';
@@ -20,8 +25,6 @@ import { buildXml, parseXmlRoot, XmlError } from './xml.js';
 
 export const CALLBACK_PATH = '/wecom/callback';
 export const BODY_LIMIT_BYTES = 64 * 1024;
-/** said when the bot failed after the delivery was already acknowledged (WeCom will not retry a 200) */
-export const FALLBACK_TEXT = '抱歉，系统暂时繁忙，刚才的消息没有处理成功，请稍后再发一次。';
 
 export interface CallbackOptions {
   /** how long the bot may take before the reply goes through the API instead of the HTTP answer */
@@ -30,6 +33,8 @@ export interface CallbackOptions {
   dedupeTtlMs: number;
   /** a rate-limited background send waits the window out at most this often before giving up */
   rateLimitRetries: number;
+  /** the reply texts (default: the app's templates/) */
+  templates?: Templates;
 }
 
 interface Refusal {
@@ -130,39 +135,23 @@ export function createCallbackRouter(
     await dispatch(ctx, msg);
   });
 
-  const markKey = (msg: InboundMessage) => `wecom:seen:${creds.corpId}:${msg.dedupeKey}`;
+  const pipeline = createPipeline(deps, {
+    markPrefix: `wecom:seen:${creds.corpId}`,
+    dedupeTtlMs: opts.dedupeTtlMs,
+    rateLimitRetries: opts.rateLimitRetries,
+    ...(opts.templates ? { templates: opts.templates } : {}),
+  });
 
-  /** sends through the API in order; a rate limit is waited out (never hammered), other failures are logged */
-  const sendAll = async (userId: string, replies: OutboundMessage[]) => {
-    for (const reply of replies) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await sender.send({ userIds: [userId] }, reply);
-          break;
-        } catch (e) {
-          if (e instanceof RateLimited && attempt < opts.rateLimitRetries) {
-            await sleep(e.retryAfterMs);
-            continue;
-          }
-          log.error({ err: e, kind: reply.kind }, 'wecom reply could not be sent');
-          break;
-        }
-      }
-    }
-  };
+  /** WeCom's reply transport after the HTTP answer: message/send to the sender */
+  const api = (userId: string): ReplyTransport => ({
+    send: async (reply) => {
+      await sender.send({ userIds: [userId] }, reply);
+    },
+    retryAfterMs: (e) => (e instanceof RateLimited ? e.retryAfterMs : undefined),
+  });
 
   const dispatch = async (ctx: Context, msg: InboundMessage) => {
-    const key = markKey(msg);
-    if (!(await deps.store.setIfAbsent(key, 'handling', opts.dedupeTtlMs))) {
-      log.info({ kind: msg.kind }, 'wecom duplicate delivery acknowledged');
-      ctx.status = 200;
-      ctx.body = '';
-      return;
-    }
-    const handling = deps.handle(msg).then(
-      (replies) => ({ ok: true as const, replies }),
-      (err: unknown) => ({ ok: false as const, err }),
-    );
+    const handling = pipeline.receive(msg);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), opts.passiveBudgetMs);
@@ -170,34 +159,20 @@ export function createCallbackRouter(
     // one decision, taken once: either this request answers, or the background does; never both
     const first = await Promise.race([handling, late]);
     clearTimeout(timer);
+    ctx.status = 200;
+    ctx.body = '';
 
     if (first === 'late') {
-      ctx.status = 200;
-      ctx.body = '';
       deps.background.run('wecom late reply', async () => {
         const r = await handling;
-        if (!r.ok) {
-          log.error({ err: r.err, kind: msg.kind }, 'wecom message handling failed after acknowledgement');
-          await deps.store.del(key);
-          await sendAll(msg.userId, [{ kind: 'text', text: FALLBACK_TEXT }]);
-          return;
-        }
-        await sendAll(msg.userId, r.replies);
+        if (r.kind !== 'duplicate') await pipeline.deliver(api(msg.userId), r.replies);
       });
       return;
     }
-    if (!first.ok) {
-      // not acknowledged: release the mark so WeCom's retry is handled
-      await deps.store.del(key);
-      log.error({ err: first.err, kind: msg.kind }, 'wecom message handling failed: WeCom will retry');
-      ctx.status = 500;
-      ctx.body = '';
-      return;
-    }
+    if (first.kind === 'duplicate') return;
 
+    // handled, or answered busy (the mark released, so a retry is handled): the first text goes back passively
     let rest = first.replies;
-    ctx.status = 200;
-    ctx.body = '';
     const head = rest[0];
     if (head?.kind === 'text') {
       const [passive, ...more] = splitUtf8(head.text, APP_TEXT_MAX_BYTES);
@@ -205,13 +180,12 @@ export function createCallbackRouter(
       ctx.type = 'application/xml';
       ctx.body = passiveReply(msg.userId, passive ?? '');
     }
-    // the mark stays for dedupeTtlMs: the delivery is handled
     if (rest.length) {
       // after the passive answer has left, so the user reads the replies in order
       const sent = new Promise<void>((resolve) => ctx.res.once('close', () => resolve()));
       deps.background.run('wecom follow-up replies', async () => {
         await sent;
-        await sendAll(msg.userId, rest);
+        await pipeline.deliver(api(msg.userId), rest);
       });
     }
   };

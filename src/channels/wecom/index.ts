@@ -14,7 +14,7 @@ import { createRobotClient, type RobotClient } from './robot.js';
 import { createWecomSender } from './sender.js';
 
 export { DEFAULT_API_BASE, WecomApi } from './api-client.js';
-export { CALLBACK_PATH, FALLBACK_TEXT } from './callback.js';
+export { CALLBACK_PATH } from './callback.js';
 export type { WecomCredentials } from './credentials.js';
 export { WecomCrypto } from './crypto.js';
 export { RateLimited, WecomApiError, WecomInputError, WecomUnavailable } from './errors.js';

@@ -98,7 +98,7 @@ export function createDingtalkEmulator(opts: {
       await server.gateway.push('/v1.0/im/bot/messages/get', body);
       return;
     }
-    const timestamp = String(createAt);
+    const timestamp = String(server.signingTime(createAt));
     const res = await fetch(new URL(CALLBACK_PATH, emulator.appUrl), {
       method: 'POST',
       body: JSON.stringify(body),

@@ -133,6 +133,20 @@ export class LocalDingtalkServer {
   private readonly robots = new Map<string, { chatId: string; secret: string; hits: number[]; blockedUntil: number }>();
   private quotaLeft: number | undefined;
   private counted = 0;
+  private readonly signedAt = new Set<number>();
+
+  /**
+   * The millisecond a callback is signed with: `nowMs`, moved on when already used. DingTalk's clock moves, so it
+   * never signs two callbacks alike; the app accepts a signed timestamp with one body only (sign.ts), and a
+   * frozen or travelling test clock must not make two clicks or messages look like a replay.
+   */
+  signingTime(nowMs: number): number {
+    let t = nowMs;
+    while (this.signedAt.has(t)) t++;
+    if (this.signedAt.size >= 10_000) this.signedAt.clear();
+    this.signedAt.add(t);
+    return t;
+  }
 
   constructor(private readonly opts: LocalDingtalkServerOptions = {}) {
     this.creds = opts.creds ?? { ...DEMO_CREDENTIALS };
@@ -257,7 +271,7 @@ export class LocalDingtalkServer {
       const url = route?.callbackUrl ?? o.fallbackUrl;
       if (!url) throw new Error(`no callback registered for route ${card.callbackRouteKey}`);
       const secret = o.badSignature ? 'not-the-api-secret' : (route?.apiSecret ?? this.creds.cardApiSecret);
-      const ts = String((this.opts.callbackNow ?? this.now)());
+      const ts = String(this.signingTime((this.opts.callbackNow ?? this.now)()));
       try {
         const res = await fetch(url, {
           method: 'POST',

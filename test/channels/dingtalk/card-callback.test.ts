@@ -9,6 +9,7 @@ import type { Card, InboundMessage, OutboundMessage } from '../../../src/bot/mes
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 
 let h: Harness;
+const refusals = () => h.logs.filter((l) => l.msg === 'dingtalk callback refused');
 const start = async (o: HarnessOptions = {}) => {
   h = await startHarness(o);
   return h;
@@ -120,13 +121,30 @@ describe('a click', () => {
     expect(h.handled).toHaveLength(1);
   });
 
-  it('another button clicked in the same millisecond is a new click, not a replay', async () => {
+  it('another button under a signature already used is a replay with another body: 401, nothing handled', async () => {
+    // the signature covers the timestamp only (sign.ts usePairOnce): a second body under it cannot be told from
+    // an attacker's; a genuine click signed anew is handled
     await start();
     const headers = h.client.cardHeaders();
     await h.post('/dingtalk/card-callback', h.client.cardClick('officer1', 'claim-77-l1-e', 'approve:77'), headers);
-    await h.post('/dingtalk/card-callback', h.client.cardClick('officer1', 'claim-77-l1-e', 'reject:77'), headers);
+    const replay = await h.post(
+      '/dingtalk/card-callback',
+      h.client.cardClick('officer1', 'claim-77-l1-e', 'reject:77'),
+      headers,
+    );
+    expect(replay.status).toBe(401);
+    expect(replay.body).toContain('unauthorized');
+    expect(refusals().at(-1)).toMatchObject({ reason: 'card: signature already used with another body (replay)' });
+    await h.post(
+      '/dingtalk/card-callback',
+      h.client.cardClick('officer2', 'claim-77-l1-e', 'reject:77'),
+      h.client.cardHeaders(),
+    );
     await h.background.idle();
-    expect(h.handled.map((m) => m.kind === 'card_click' && m.action)).toEqual(['approve:77', 'reject:77']);
+    expect(h.handled.map((m) => m.kind === 'card_click' && `${m.userId} ${m.action}`)).toEqual([
+      'officer1 approve:77',
+      'officer2 reject:77',
+    ]);
   });
 
   it('a signed click whose content is not a card action → 400', async () => {

@@ -4,9 +4,12 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { FALLBACK_TEXT } from '../../../src/channels/wecom/callback.js';
+import { Templates } from '../../../src/bot/templates.js';
 import { encrypt } from '../../support/wecom/crypto.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/wecom/harness.js';
+
+/** the busy text of the templates (what the user reads when a message could not be handled) */
+const BUSY = new Templates().render('system_busy');
 
 let h: Harness;
 const start = async (o: HarnessOptions = {}) => {
@@ -261,7 +264,7 @@ describe('within 5 s, never silent', () => {
     expect(apiTexts('u6')).toEqual(['slow: 进度']);
   });
 
-  it('a handler that fails before answering: 500, and the retry is handled', async () => {
+  it('a handler that fails before answering: the busy text passively (WeCom retries no 500), the mark released, the retry handled', async () => {
     let calls = 0;
     await start({
       handle: async () => {
@@ -271,9 +274,13 @@ describe('within 5 s, never silent', () => {
       },
     });
     const cb = h.client.seal(h.client.text('u7', 'x'));
-    expect((await h.post(cb.path, cb.body)).status).toBe(500);
+    const first = await h.post(cb.path, cb.body);
+    expect(first.status).toBe(200);
+    expect(h.client.openReply(first.body).Content).toBe(BUSY);
     const again = await h.post(cb.path, cb.body);
     expect(h.client.openReply(again.body).Content).toBe('ok now');
+    expect((await h.post(cb.path, cb.body)).body).toBe('');
+    expect(calls).toBe(2);
   });
 
   it('a handler that fails after the acknowledgement: the user is told, the mark released', async () => {
@@ -287,7 +294,7 @@ describe('within 5 s, never silent', () => {
     const cb = h.client.seal(h.client.text('u8', 'x'));
     expect((await h.post(cb.path, cb.body)).status).toBe(200);
     await h.background.idle();
-    expect(apiTexts('u8')).toEqual([FALLBACK_TEXT]);
+    expect(apiTexts('u8')).toEqual([BUSY]);
     expect(await h.store.get(`wecom:seen:${h.channel.credentials.corpId}:${h.handled[0]!.dedupeKey}`)).toBeNull();
   });
 });

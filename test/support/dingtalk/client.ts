@@ -13,6 +13,18 @@ export interface TestCreds {
 }
 
 let seq = 0;
+/**
+ * DingTalk signs with its own moving clock, so two deliveries never share a signed timestamp; tests freeze the
+ * app's clock, so the default timestamps here are "now", moved on by a millisecond when that one was already
+ * signed (the app accepts a signed timestamp with one body only: sign.ts usePairOnce).
+ */
+const signed = new Set<number>();
+function freshTimestamp(nowMs: number): number {
+  let t = nowMs;
+  while (signed.has(t)) t++;
+  signed.add(t);
+  return t;
+}
 export const nextMsgId = () => `msgR${Date.now().toString(36)}${(seq++).toString(36)}${randomBytes(4).toString('hex')}`;
 
 export interface RobotBodyOptions {
@@ -74,8 +86,8 @@ export class DingtalkTestClient {
     return this.body(userId, { msgtype: 'richText', content: { richText: parts } }, o);
   }
 
-  /** headers of a robot callback signed at `timestampMs` (default: now) */
-  headers(timestampMs = this.now().getTime(), secret = this.creds.appSecret): Record<string, string> {
+  /** headers of a robot callback signed at `timestampMs` (default: now, never signed before) */
+  headers(timestampMs = freshTimestamp(this.now().getTime()), secret = this.creds.appSecret): Record<string, string> {
     const timestamp = String(timestampMs);
     return { 'content-type': 'application/json', timestamp, sign: signRobot(secret, timestamp) };
   }
@@ -90,7 +102,10 @@ export class DingtalkTestClient {
     };
   }
 
-  cardHeaders(timestampMs = this.now().getTime(), secret = this.creds.cardApiSecret): Record<string, string> {
+  cardHeaders(
+    timestampMs = freshTimestamp(this.now().getTime()),
+    secret = this.creds.cardApiSecret,
+  ): Record<string, string> {
     const ts = String(timestampMs);
     return {
       'content-type': 'application/json',

@@ -105,7 +105,7 @@ export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}
     return {
       path: '/dingtalk/callback',
       body: JSON.stringify(client.body(userId, fields, { session })),
-      headers: client.headers(app.now().getTime()),
+      headers: client.headers(),
     };
   };
 
@@ -127,7 +127,7 @@ export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}
           : {
               path: '/dingtalk/card-callback',
               body: JSON.stringify(client.cardClick(userId, cardId, buttonKey)),
-              headers: client.cardHeaders(app.now().getTime()),
+              headers: client.cardHeaders(),
             },
       ),
     redeliverLast(userId) {
