@@ -2,7 +2,7 @@
  * Structured logging (pino). Personal data never reaches a log line: known fields are redacted by path and
  * free text goes through maskPersonalData first.
  */
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type Log = Logger;
 
@@ -14,8 +14,9 @@ export function maskPersonalData(text: string): string {
   return text.replace(ID_NUMBER, '$1********$2').replace(PHONE, '$1****$2');
 }
 
-export function createLog(level = process.env.LOG_LEVEL ?? 'info'): Log {
-  return pino({
+/** `destination`: stdout by default; the privacy test gathers every line in memory */
+export function createLog(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Log {
+  const options: pino.LoggerOptions = {
     level,
     redact: {
       paths: [
@@ -41,5 +42,6 @@ export function createLog(level = process.env.LOG_LEVEL ?? 'info'): Log {
         );
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

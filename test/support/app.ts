@@ -4,6 +4,7 @@
  */
 import { platformNames } from '../../src/channels/index.js';
 import type { Provider } from '../../src/db/client.js';
+import type { Log } from '../../src/log.js';
 import { shanghaiDate } from '../../src/rules/index.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { loadDemo } from '../../src/services/demo/load.js';
@@ -25,6 +26,8 @@ export interface TestAppOptions extends Omit<StartOptions, 'port'> {
   databaseUrl?: string;
   demo?: boolean;
   env?: Record<string, string>;
+  /** the app's logger instead of the runtime's (the privacy test captures every line) */
+  log?: Log;
 }
 
 /** 2026-03-02 10:00 in Shanghai: a working morning, not on an hh:00/hh:30 boundary */
@@ -48,6 +51,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
     ...o.env,
   };
   const rt = await openRuntime(env);
+  if (o.log) rt.log = o.log;
   if (o.demo !== false && !o.databaseUrl)
     await loadDemo({
       db: rt.db,
