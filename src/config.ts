@@ -18,6 +18,8 @@ export const ConfigSchema = z
     ...channelKeys,
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    /** a request whose headers and body have not all arrived in this time is answered 408 and its socket closed */
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(30_000),
     DATABASE_URL: z
       .string()
       .default('file:./data/huzhu.db')

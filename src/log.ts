@@ -3,7 +3,7 @@
  * free text goes through maskPersonalData first.
  */
 import { format } from 'node:util';
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 
 export type Log = Logger;
 
@@ -15,8 +15,9 @@ export function maskPersonalData(text: string): string {
   return text.replace(ID_NUMBER, '$1********$2').replace(PHONE, '$1****$2');
 }
 
-export function createLog(level = process.env.LOG_LEVEL ?? 'info'): Log {
-  return pino({
+/** `destination`: stdout by default; the privacy test gathers every line in memory */
+export function createLog(level = process.env.LOG_LEVEL ?? 'info', destination?: DestinationStream): Log {
+  const options: pino.LoggerOptions = {
     level,
     redact: {
       paths: [
@@ -42,7 +43,8 @@ export function createLog(level = process.env.LOG_LEVEL ?? 'info'): Log {
         );
       },
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 type ConsoleMethod = 'log' | 'info' | 'warn' | 'error' | 'debug';

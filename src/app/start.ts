@@ -19,7 +19,7 @@ import { findCjkFont } from '../fonts.js';
 import { createJobRunner, type JobRunner } from '../jobs/index.js';
 import type { Log } from '../log.js';
 import type { Runtime } from '../runtime.js';
-import { createApp } from '../server.js';
+import { createApp, listen } from '../server.js';
 import { openStore } from '../state/open.js';
 import type { KeyValueStore } from '../state/store.js';
 
@@ -112,9 +112,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const routers = [...channels.values()].flatMap((c) => (c.router ? [c.router] : []));
   routers.push(...(extension.routers ?? []));
   const app = createApp({ db, store, log, routers });
-  const server = await new Promise<http.Server>((resolve) => {
-    const s = app.listen(opts.port ?? config.PORT, '0.0.0.0', () => resolve(s));
-  });
+  const server = await listen(app, opts.port ?? config.PORT, '0.0.0.0', config.HTTP_REQUEST_TIMEOUT_MS);
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.PORT}`;
   for (const ch of channels.values()) await ch.start?.({ url });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid, type Template } from 'liquidjs';
+import { maskPersonalData } from '../log.js';
 import type { Card } from './messages.js';
 
 const defaultDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
@@ -53,12 +54,18 @@ export class Templates {
     return t;
   }
 
-  /** Renders templates/text/<key>.liquid; trailing blank lines trimmed. */
+  /**
+   * Renders templates/text/<key>.liquid; trailing blank lines trimmed. What people typed is stored as they typed
+   * it, but a full ID number or mobile number in it (a phone added to the hospital's name) is masked on the way
+   * out, in every reply and card, whoever reads it.
+   */
   render(key: string, vars: Record<string, unknown> = {}): string {
-    return this.engine
-      .renderSync(this.parsed(key), vars)
-      .replace(/\n{3,}/g, '\n\n')
-      .trim();
+    return maskPersonalData(
+      this.engine
+        .renderSync(this.parsed(key), vars)
+        .replace(/\n{3,}/g, '\n\n')
+        .trim(),
+    );
   }
 
   /** Renders templates/cards/<key>.json: each string inside is a Liquid template. */
@@ -71,7 +78,7 @@ export class Templates {
       this.cards.set(key, raw);
     }
     const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return this.engine.parseAndRenderSync(v, vars).trim();
+      if (typeof v === 'string') return maskPersonalData(this.engine.parseAndRenderSync(v, vars).trim());
       if (Array.isArray(v)) return v.map(walk);
       if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
       return v;

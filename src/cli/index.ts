@@ -9,6 +9,7 @@ import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
 import { loadDemo } from '../services/demo/load.js';
 import { exportProgress, exportRoster } from '../services/exports.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
+import { describeErrors } from '../services/roster/errors.js';
 import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
@@ -119,8 +120,7 @@ export async function runCli(
           actor: 'cli',
         });
         if (!r.ok) {
-          io.err(`名册有 ${r.errors.length} 处错误，未写入任何数据：`);
-          for (const e of r.errors) io.err(e.line ? `  第 ${e.line} 行：${e.message}` : `  ${e.message}`);
+          for (const line of describeErrors(r.errors)) io.err(line);
           return 1;
         }
         const s = r.summary;

@@ -82,15 +82,17 @@ describe('parseIntent', () => {
     expect(slots.negativeAmount).toBe(true);
   });
 
-  it('stays fast on a 5 000-character message', () => {
+  // how fast a long message parses is measured in bench/intent.bench.ts (a ratio against normalising it); here only
+  // that it parses and answers the same as the short one
+  it('parses a 5 000-character message', () => {
     const long = `${'我想问一下'.repeat(1000)}排名`;
     const dated = '3月5日住院花了12000元'.repeat(400);
-    const t0 = performance.now();
-    for (let i = 0; i < 50; i++) {
-      parseIntent(long, { now });
-      parseIntent(dated, { now });
-    }
-    expect((performance.now() - t0) / 100).toBeLessThan(5); // ms per message, generous for slow CI
+    const short = parseIntent('3月5日住院花了12000元', { now });
+    const many = parseIntent(dated, { now });
+    expect(many.intent).toBe(short.intent);
+    expect(many.slots.amountFen).toBe(short.slots.amountFen);
+    // only the first MAX_INTENT_SCAN characters are read for the intent: a keyword after 5 000 characters is not
+    expect(parseIntent(long, { now }).intent).toBe('unknown');
     expect(parseIntent('x'.repeat(5000)).intent).toBe('unknown');
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type BrowserSession, type EmulatorApp, launchChromium, startEmulatorApp } from './support.js';
+import { type BrowserSession, type EmulatorApp, launchChromium, noChromium, startEmulatorApp } from './support.js';
 
 let app: EmulatorApp;
 let session: BrowserSession;
@@ -13,6 +13,7 @@ const external: string[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
+  if (noChromium) return;
   app = await startEmulatorApp();
   session = await launchChromium();
   page = await session.context.newPage();
@@ -32,7 +33,7 @@ afterAll(async () => {
 
 const chat = () => page.getByTestId('chat-log');
 
-describe('emulator page in Chromium', () => {
+describe.skipIf(noChromium)('emulator page in Chromium', () => {
   it('loads from the app with no request elsewhere, lists the platform and the six demo people', async () => {
     await page.goto(`${app.url}/emulator/`);
     await page.locator('body[data-ready=true]').waitFor();

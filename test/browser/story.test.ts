@@ -12,7 +12,7 @@ import type { Locator, Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { platformNames } from '../../src/channels/index.js';
-import { type BrowserSession, type EmulatorApp, launchChromium, startEmulatorApp } from './support.js';
+import { type BrowserSession, type EmulatorApp, launchChromium, noChromium, startEmulatorApp } from './support.js';
 
 // every run writes its screenshots to test-output/screenshots; EMULATOR_SCREENSHOTS=docs/screenshots refreshes the
 // ones the README shows
@@ -90,7 +90,7 @@ async function timed<T>(step: string, f: () => Promise<T>): Promise<T> {
 const wanted = process.env.EMULATOR_STORY_PLATFORMS;
 const storyPlatforms = !wanted || wanted === 'all' ? [...platformNames] : wanted.split(',');
 
-describe.each(storyPlatforms)('on %s', (which) => {
+describe.skipIf(noChromium).each(storyPlatforms)('on %s', (which) => {
   beforeAll(async () => {
     platform = which;
     timings = {};

@@ -1,7 +1,7 @@
 /**
  * One contract, two stores: the in-process store (no REDIS_URL) must behave exactly like the Redis one.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createMemoryStore, LockTimeoutError } from '../../src/state/memory.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import type { KeyValueStore } from '../../src/state/store.js';
@@ -26,10 +26,10 @@ describe.each(stores)('%s store', (_name, make) => {
 
   it('sets, gets and expires values', async () => {
     const s = open();
-    await s.set('a', '1', 50);
+    // a TTL long enough that a loaded machine still reads the value back, then a wait for it to lapse
+    await s.set('a', '1', 1_000);
     expect(await s.get('a')).toBe('1');
-    await sleep(80);
-    expect(await s.get('a')).toBeNull();
+    await vi.waitFor(async () => expect(await s.get('a')).toBeNull(), { timeout: 10_000, interval: 100 });
   });
 
   it('setIfAbsent lets exactly one of many concurrent callers win', async () => {
@@ -70,8 +70,19 @@ describe.each(stores)('%s store', (_name, make) => {
       });
     await Promise.all([hold('a', 40), hold('b', 10)]);
     expect(order).toEqual(['a+', 'a-', 'b+', 'b-']);
-    const long = s.withLock('M', 5_000, () => sleep(200));
+    // M is held until the waiter has given up: its timeout, not a race of timers, decides
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    let holding = false;
+    const long = s.withLock('M', 5_000, async () => {
+      holding = true;
+      await held;
+    });
+    await vi.waitFor(() => expect(holding).toBe(true));
     await expect(s.withLock('M', 5_000, async () => 1, 50)).rejects.toBeInstanceOf(LockTimeoutError);
+    release();
     await long;
     expect(await s.withLock('M', 5_000, async () => 2)).toBe(2);
   });

@@ -8,6 +8,7 @@ import type { RunningApp } from '../../src/app/start.js';
 import { platformNames } from '../../src/channels/index.js';
 import type { Provider } from '../../src/db/client.js';
 import { type LocalStartOptions, startLocalServices } from '../../src/local/start-local.js';
+import type { Log } from '../../src/log.js';
 import { shanghaiDate } from '../../src/rules/index.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { loadDemo } from '../../src/services/demo/load.js';
@@ -28,6 +29,8 @@ export interface TestAppOptions extends Omit<LocalStartOptions, 'port'> {
   databaseUrl?: string;
   demo?: boolean;
   env?: Record<string, string>;
+  /** the app's logger instead of the runtime's (the privacy test captures every line) */
+  log?: Log;
 }
 
 /** 2026-03-02 10:00 in Shanghai: a working morning, not on an hh:00/hh:30 boundary */
@@ -51,6 +54,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
     ...o.env,
   };
   const rt = await openRuntime(env);
+  if (o.log) rt.log = o.log;
   if (o.demo !== false && !o.databaseUrl)
     await loadDemo({
       db: rt.db,

@@ -7,7 +7,10 @@ import path from 'node:path';
 /**
  * Starts the real services the suite needs: Debian's redis-server and PostgreSQL, each on a free loopback port
  * in a throw-away directory. An already given TEST_REDIS_URL / TEST_DATABASE_URL_PG is used as is.
- * A missing server binary is an error in CI (CI=true) and a skipped backend on a developer machine.
+ * A missing server binary is an error in CI (CI=true) and a skipped backend on a developer machine, said in one
+ * line. Where each is looked for can be pointed elsewhere (to a missing path, to see the skips):
+ * `redis-server` on PATH, PostgreSQL's newest bin/ under TEST_POSTGRES_ROOT (/usr/lib/postgresql), Chromium at
+ * CHROMIUM_PATH (/usr/bin/chromium; test/browser/support.ts reads the same variable).
  */
 const children: ChildProcess[] = [];
 let pgDir: string | null = null;
@@ -47,15 +50,22 @@ function which(bin: string, extra: string[] = []): string | null {
   return null;
 }
 
-function missing(what: string): void {
-  if (process.env.CI) throw new Error(`${what} is required in CI (apt-get install -y redis-server postgresql)`);
-  console.warn(`[test setup] ${what} not found: its tests are skipped`);
+function missing(what: string, suites: string): void {
+  if (process.env.CI)
+    throw new Error(`${what} is required in CI (apt-get install -y redis-server postgresql chromium)`);
+  console.warn(`[test setup] ${what} not found: ${suites} skipped`);
+}
+
+/** the browser suites need Debian's Chromium; they skip themselves when it is missing (test/browser/support.ts) */
+function checkChromium(): void {
+  const bin = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!fs.existsSync(bin)) missing(`Chromium (${bin})`, 'the browser suites (test/browser) are');
 }
 
 async function startRedis(): Promise<void> {
   if (process.env.TEST_REDIS_URL) return;
   const bin = which('redis-server');
-  if (!bin) return missing('redis-server');
+  if (!bin) return missing('redis-server', 'the Redis store, queue and two-instance suites are');
   const port = await freePort();
   const child = spawn(bin, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: 'ignore',
@@ -67,9 +77,11 @@ async function startRedis(): Promise<void> {
 
 async function startPostgres(): Promise<void> {
   if (process.env.TEST_DATABASE_URL_PG) return;
-  const versions = fs.existsSync('/usr/lib/postgresql') ? fs.readdirSync('/usr/lib/postgresql').sort() : [];
-  const binDir = versions.length ? `/usr/lib/postgresql/${versions.at(-1)}/bin` : null;
-  if (!binDir || !fs.existsSync(path.join(binDir, 'postgres'))) return missing('PostgreSQL server');
+  const root = process.env.TEST_POSTGRES_ROOT ?? '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort() : [];
+  const binDir = versions.length ? path.join(root, versions.at(-1)!, 'bin') : null;
+  if (!binDir || !fs.existsSync(path.join(binDir, 'postgres')))
+    return missing('PostgreSQL server', 'the database suites run on SQLite only, the PostgreSQL runs are');
   pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-pg-'));
   const port = await freePort();
   // PostgreSQL refuses to run as root: run it as the postgres user that Debian's package creates.
@@ -99,6 +111,7 @@ async function startPostgres(): Promise<void> {
 }
 
 export async function setup(): Promise<void> {
+  checkChromium();
   await Promise.all([startRedis(), startPostgres()]);
 }
 

@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 
@@ -27,6 +28,21 @@ const HEADERS: Record<RosterField, RegExp> = {
 };
 
 export class RosterFormatError extends Error {}
+
+/**
+ * Limits of one roster file. The largest unit roster of the seeds is a few thousand people; a provincial roster
+ * of 100 000 rows is about 4 MB as XLSX and 8 MB as CSV. Past these a file is not a roster (or should be split by
+ * unit), and reading it would only cost minutes and memory before failing.
+ */
+export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+export const MAX_ROWS = 200_000;
+
+function checkRowCount(line: number): void {
+  if (line > MAX_ROWS + 1)
+    throw new RosterFormatError(
+      `名册超过 ${MAX_ROWS.toLocaleString('en-US')} 行，未导入：请按单位拆分成几个文件分别导入`,
+    );
+}
 
 export function mapHeader(header: string[]): Map<number, RosterField> {
   const map = new Map<number, RosterField>();
@@ -69,6 +85,18 @@ function toRow(line: number, values: unknown[], map: Map<number, RosterField>): 
 }
 
 async function* readXlsx(file: string): AsyncGenerator<RawRow> {
+  try {
+    yield* readXlsxSheet(file);
+  } catch (e) {
+    if (e instanceof RosterFormatError) throw e;
+    // not a zip, a broken zip, XML that is not SpreadsheetML: the reader's own words mean nothing to an office
+    throw new RosterFormatError(
+      `无法读取 XLSX 文件（${(e as Error).message.slice(0, 80)}）：请在 Excel/WPS 中打开后另存为 .xlsx 再导入`,
+    );
+  }
+}
+
+async function* readXlsxSheet(file: string): AsyncGenerator<RawRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     sharedStrings: 'cache',
     styles: 'ignore',
@@ -79,6 +107,7 @@ async function* readXlsx(file: string): AsyncGenerator<RawRow> {
     let map: Map<number, RosterField> | null = null;
     for await (const row of sheet) {
       // exceljs rows are 1-indexed arrays with a hole at 0
+      checkRowCount(row.number);
       const values = (row.values as unknown[]).slice(1);
       if (!map) {
         if (values.every((v) => cellText(v) === '')) continue;
@@ -93,14 +122,38 @@ async function* readXlsx(file: string): AsyncGenerator<RawRow> {
   }
 }
 
+/**
+ * The text of a CSV file. Excel and WPS in China save "CSV" in the system code page, GBK (GB18030 on newer
+ * Windows), without a BOM; "Unicode text" is UTF-16 with a BOM. Bytes that are valid UTF-8 are read as UTF-8;
+ * otherwise as GB18030, a superset of GBK; bytes that are neither are refused, naming the encodings that work.
+ * The whole file is decoded at once: it is at most MAX_FILE_BYTES.
+ */
+export function decodeCsv(bytes: Buffer): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    // not UTF-8
+  }
+  try {
+    return new TextDecoder('gb18030', { fatal: true }).decode(bytes);
+  } catch {
+    throw new RosterFormatError(
+      '无法识别 CSV 文件的编码（既不是 UTF-8，也不是 GBK/GB18030）：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 后再导入',
+    );
+  }
+}
+
 async function* readCsv(file: string): AsyncGenerator<RawRow> {
-  const parser = fs
-    .createReadStream(file)
-    .pipe(parse({ bom: true, relax_column_count: true, skip_empty_lines: false }));
+  const parser = Readable.from([decodeCsv(fs.readFileSync(file))]).pipe(
+    parse({ bom: true, relax_column_count: true, skip_empty_lines: false }),
+  );
   let map: Map<number, RosterField> | null = null;
   let line = 0;
   for await (const values of parser as AsyncIterable<string[]>) {
     line++;
+    checkRowCount(line);
     if (!map) {
       if (values.every((v) => v.trim() === '')) continue;
       map = mapHeader(values);
@@ -115,6 +168,11 @@ async function* readCsv(file: string): AsyncGenerator<RawRow> {
 export function readRoster(file: string): AsyncGenerator<RawRow> {
   const ext = path.extname(file).toLowerCase();
   if (!fs.existsSync(file)) throw new RosterFormatError(`找不到文件 ${file}`);
+  const size = fs.statSync(file).size;
+  if (size > MAX_FILE_BYTES)
+    throw new RosterFormatError(
+      `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），名册文件最大 ${MAX_FILE_BYTES / 1024 / 1024} MB，未导入：请按单位拆分成几个文件分别导入`,
+    );
   if (ext === '.xlsx') return readXlsx(file);
   if (ext === '.csv') return readCsv(file);
   throw new RosterFormatError(`不支持的文件类型 ${ext}：请使用 .xlsx 或 .csv`);

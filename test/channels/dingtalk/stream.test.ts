@@ -80,7 +80,15 @@ describe('the connection', () => {
     const { channel } = await start({ channel: { localServer: own } });
     expect(await own.gateway.ping()).toBe(1);
     own.gateway.disconnectAll();
-    await until(() => own!.requests('/v1.0/gateway/connections/open').length === 2 && own!.gateway.connections() === 1);
+    // the gateway counts the new socket open before the client has seen its 'open' event: wait for both sides
+    // (the SDK waits 1 s before it reconnects; the limit leaves room for a loaded machine)
+    await until(
+      () =>
+        own!.requests('/v1.0/gateway/connections/open').length === 2 &&
+        own!.gateway.connections() === 1 &&
+        channel.stream!.client.connected,
+      15_000,
+    );
     expect(channel.stream!.client.connected).toBe(true);
   });
 });
