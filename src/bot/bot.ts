@@ -10,6 +10,7 @@ import { readDialog, writeDialog } from './dialog.js';
 import { isAnnounceAction, onAnnounceClick, startAnnouncement } from './flows/announce.js';
 import {
   approvedUnpaid,
+  cancelDecision,
   continueDecision,
   MARK_PAID,
   markPaidCommand,
@@ -67,6 +68,8 @@ export function createBot(input: BotDeps): BotHandler {
     const dialog = await readDialog(deps.store, msg.platform, msg.userId);
     if (dialog && msg.kind === 'text' && CANCEL.test(text)) {
       await writeDialog(deps.store, msg.platform, msg.userId, null);
+      // the card clicked for a reason gets its buttons back
+      if (dialog.flow === 'decision') await cancelDecision(deps, msg.platform, dialog);
       return [turn.say('cancelled', { flow: FLOW_NAMES[dialog.flow] })];
     }
 
