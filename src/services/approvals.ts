@@ -152,24 +152,3 @@ export async function decide(
   }
   return { ok: true, claimId, from: claim.status, to: t.to, level: t.level, grant: r.grant };
 }
-
-/** Marks approved claims of the officer's offices as paid; returns the claims that moved. */
-export async function markPaid(db: Db, claimIds: number[], offices: number[], actor: string, now: Date) {
-  const claims = await db.claim.findMany({
-    where: { id: { in: claimIds }, status: 'approved', officeId: { in: offices } },
-    select: { id: true },
-  });
-  const moved: number[] = [];
-  for (const c of claims) {
-    const ok = await db.$transaction(async (tx) => {
-      const u = await tx.claim.updateMany({
-        where: { id: c.id, status: 'approved' },
-        data: { status: 'paid', paidAt: now, version: { increment: 1 } },
-      });
-      if (u.count === 1) await audit(tx, actor, 'claim.paid', 'Claim', c.id);
-      return u.count === 1;
-    });
-    if (ok) moved.push(c.id);
-  }
-  return moved;
-}

@@ -174,7 +174,10 @@ describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider,
     const unpaid = said(await ctx.d.say('demo-officer-1', '已批未付'));
     const approved = await db().claim.findMany({ where: { status: 'approved' } });
     for (const c of approved) expect(unpaid).toContain(`#${c.id}`);
-    const paid = said(await ctx.d.say('demo-officer-1', '全部已支付'));
+    // 全部已支付 asks first, on a card with the count (claims-payments.test.ts)
+    const confirm = (await ctx.d.say('demo-officer-1', '全部已支付')).find((m) => m.kind === 'card')!.card!;
+    expect(await db().claim.count({ where: { status: 'approved' } })).toBe(approved.length);
+    const paid = said(await ctx.d.click('demo-officer-1', confirm.id, confirm.buttons[0]!.key));
     expect(paid).toContain(`已标记支付 ${approved.length} 笔`);
     expect(await db().claim.count({ where: { status: 'approved' } })).toBe(0);
     expect(said(ctx.d.inbox('demo-worker-1'))).toContain('已支付，请注意查收');

@@ -12,7 +12,6 @@ import {
   type Decision,
   decide,
   lastDecision,
-  markPaid,
   mayDecide,
   mayHandle,
 } from '../../services/approvals.js';
@@ -34,11 +33,12 @@ import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../messages.js';
 import { forgetStatus } from '../status-cache.js';
+import { isPayAction, onPayClick } from './payments.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
 
-function approverOf(p: Person): Approver {
+export function approverOf(p: Person): Approver {
   return {
     memberId: p.memberId,
     offices: rolesOf(p, 'officer').map((r) => r.orgId),
@@ -96,7 +96,7 @@ export async function sendApprovalCards(
 }
 
 /** After a decision: every copy of every card of the claim, at every level, shows the claim's true state. */
-async function refreshCards(
+export async function refreshCards(
   deps: BotDeps,
   claimId: number,
   clicked?: { platform: Platform; cardId: string; responseCode?: string },
@@ -121,7 +121,7 @@ async function refreshCards(
   }
 }
 
-async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
+export async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
   const c = await claimNoticeFacts(deps.db, claimId);
   // the worker's 我参加了吗 shows claims and what is left under the cap
   await forgetStatus(deps.store, c.periodId, c.memberId);
@@ -182,6 +182,7 @@ async function applyDecision(
 export async function onCardClick(
   t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
 ): Promise<OutboundMessage[]> {
+  if (isPayAction(t.msg.action)) return onPayClick(t);
   const m = ACTION.exec(t.msg.action);
   if (!m) return [t.say('card_unknown')];
   const a = approverOf(t.person!);
@@ -287,15 +288,4 @@ export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessag
   ];
 }
 
-export const MARK_PAID = /^(?:标记)?已支付\s*((?:#?\d+[\s,，、]*)+)$|^全部已支付$/;
-
-export async function markPaidCommand(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
-  const a = approverOf(p);
-  if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
-  const ids = /^全部已支付$/.test(text)
-    ? (await approvedUnpaidOf(t.deps.db, a.offices)).map((c) => c.id)
-    : [...text.matchAll(/\d+/g)].map((x) => Number(x[0]));
-  const moved = await markPaid(t.deps.db, ids, a.offices, `${t.msg.platform}:${t.msg.userId}`, t.deps.now());
-  for (const id of moved) await tellWorker(t.deps, id, 'paid', null);
-  return [t.say('marked_paid', { ids: moved })];
-}
+export { MARK_PAID, markPaidCommand } from './payments.js';
