@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import { daysBetween, maskName, nearCap, parsePolicy, shanghaiStamp } from '../rules/index.js';
 import { grantNow, lastDecision } from './approvals.js';
 import { stayConflicts } from './claims.js';
+import { type Change, lastSupplement } from './supplements.js';
 
 /** Something the officer must look at before deciding; the card template words it. */
 export type CardWarning =
@@ -47,6 +48,8 @@ export interface ClaimCardView {
   warnings: CardWarning[];
   /** the office's decision, shown on the centre's card */
   firstLevel: { by: string; at: string; decision: string; comment: string | null } | null;
+  /** what the worker changed when they answered 补材料 */
+  supplement: { changes: Change[]; photosAdded: number } | null;
   photos: number;
   links: { text: string; url: string }[];
 }
@@ -95,7 +98,9 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
   if (!decided && nearCap(policy, grant.capRemainingFen))
     warnings.push({ kind: 'near_cap', fen: grant.capRemainingFen });
   if (c.dischargedOn > policy.claims.cutoffOn) warnings.push({ kind: 'cross_period', date: policy.claims.cutoffOn });
-  const l1 = c.approvals.find((a) => a.level === 1);
+  // the office's latest word (a claim sent back for material and supplemented was decided again)
+  const l1 = c.approvals.filter((a) => a.level === 1).at(-1);
+  const supplement = ['submitted', 'approved_l1'].includes(c.status) ? await lastSupplement(db, c.id) : null;
   let firstLevel: ClaimCardView['firstLevel'] = null;
   if (l1) {
     const by = await db.member.findUnique({ where: { id: l1.approverId }, select: { name: true } });
@@ -132,6 +137,7 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
     earlier: others.map((o) => ({ id: o.id, fen: o.subsidyFen, status: STATUS_SHORT[o.status] ?? o.status })),
     warnings,
     firstLevel,
+    supplement,
     photos: c.attachments.length,
     links: c.attachments
       .filter((a) => a.url)
