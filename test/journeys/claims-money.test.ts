@@ -251,3 +251,50 @@ describe.each(platforms)('enrolment confirmed after the deadline on %s', (platfo
     expect(e).toBeNull();
   });
 });
+
+// the cap must hold where approvals really run side by side: PostgreSQL with several connections
+const pgBackends =
+  process.env.TEST_DATABASE_URL_PG && process.env.TEST_REDIS_URL
+    ? [{ provider: 'postgresql' as const, redis: true }]
+    : [];
+describe.each(platforms.flatMap((platform) => pgBackends.map((b) => ({ platform, ...b }))))(
+  'two officers approving two claims of one member at once on $platform (PostgreSQL, Redis)',
+  ({ platform, provider, redis }) => {
+    const ctx = useApp(platform, { provider, redis });
+    it('grant no more than the cap between them', async () => {
+      const db = ctx.t.rt.db;
+      const { policy } = await currentPeriod(db);
+      const office = await db.org.findFirstOrThrow({ where: { name: '海口市总工会', kind: 'office' } });
+      const unit = await db.org.findFirstOrThrow({ where: { code: 'HN-HK-DEMO' } });
+      const m = await db.member.create({
+        data: { name: '郑晓东', idHash: 'test-officer-2', idLast4: '0010', status: 'in_service', unitId: unit.id },
+      });
+      await db.roleGrant.create({ data: { memberId: m.id, role: 'officer', orgId: office.id } });
+      await db.chatIdentity.create({ data: { platform, userId: 'officer-2', memberId: m.id } });
+      const ids: number[] = [];
+      for (const offset of [2, 12]) {
+        const r = await claim(ctx.d, W, {
+          admitted: addDays(policy.startsOn, offset),
+          discharged: addDays(policy.startsOn, offset + 5),
+          total: '20万',
+          basic: '0',
+          selfPaid: '20万',
+        });
+        ids.push(r.id!);
+      }
+      // each alone would get 75 720 (what 4 280 paid leaves of the cap); both may not
+      const [c1, c2] = [cardFor(ctx.d, OFFICER, ids[0]!), cardFor(ctx.d, 'officer-2', ids[1]!)];
+      await Promise.all([
+        ctx.d.click(OFFICER, c1.id, `approve:${ids[0]}`),
+        ctx.d.click('officer-2', c2.id, `approve:${ids[1]}`),
+      ]);
+      const claims = await db.claim.findMany({ where: { id: { in: ids } } });
+      expect(claims.map((c) => c.status).sort()).toEqual(['approved_l1', 'submitted']);
+      const held = await db.claim.aggregate({
+        where: { memberId: claims[0]!.memberId, status: { in: ['approved_l1', 'approved', 'paid'] } },
+        _sum: { subsidyFen: true },
+      });
+      expect(held._sum.subsidyFen).toBe(policy.subsidy.capFen);
+    });
+  },
+);
