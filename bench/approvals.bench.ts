@@ -5,6 +5,7 @@
  */
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
+import { addDays } from '../src/rules/index.js';
 import { submitClaim } from '../src/services/claims.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { startTestApp } from '../test/support/app.js';
@@ -39,14 +40,16 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     };
     const cards: { id: number; cardId: string }[] = [];
     for (let i = 0; i < N; i++) {
-      const { claim } = await submitClaim(
+      // one-day stays on distinct days: the same stay twice would be refused as a duplicate
+      const day = addDays(period.policy.startsOn, i);
+      const r = await submitClaim(
         db,
         period,
         {
           memberId: worker.memberId,
           hospital: '海南省人民医院',
-          admittedOn: period.policy.startsOn,
-          dischargedOn: period.policy.startsOn,
+          admittedOn: day,
+          dischargedOn: day,
           totalFen: 500_000,
           basicInsuranceFen: 200_000,
           selfPaidFen: 300_000,
@@ -54,7 +57,10 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
           photos: [],
         },
         'bench',
+        app.now(),
       );
+      if (!r.ok) throw new Error(`bench claim refused: ${r.reason}`);
+      const { claim } = r;
       await sendApprovalCards(deps, claim.id, 1);
       const card = await db.claimCard.findFirstOrThrow({ where: { claimId: claim.id, platform: 'wecom' } });
       cards.push({ id: claim.id, cardId: card.cardId });

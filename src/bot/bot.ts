@@ -10,6 +10,7 @@ import { readDialog, writeDialog } from './dialog.js';
 import { isAnnounceAction, onAnnounceClick, startAnnouncement } from './flows/announce.js';
 import {
   approvedUnpaid,
+  cancelDecision,
   continueDecision,
   MARK_PAID,
   markPaidCommand,
@@ -20,6 +21,7 @@ import {
 import { bindOnBehalf, continueBinding, startBinding } from './flows/bind.js';
 import { continueClaim, startClaim } from './flows/claim.js';
 import { missingMembersReply, rankingReply, unitProgressReply } from './flows/progress.js';
+import { continueSupplement, SUPPLEMENT, startSupplement } from './flows/supplement.js';
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
 import { parseIntent } from './intent.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
@@ -30,7 +32,13 @@ const CANCEL = /^(取消|算了|不要了|退出|不办了|cancel)$/i;
 const RESUME = /^(继续|接着填|继续填写|继续申请)$/;
 const PROXY_BIND = /^代绑\s+([A-Za-z0-9_.@-]{1,64})\s+([\p{Script=Han}A-Za-z·]{2,30})\s+([0-9]{3}[0-9Xx])$/u;
 
-const FLOW_NAMES = { bind: '身份绑定', enrol: '参互登记', claim: '补助申请', decision: '审批' } as const;
+const FLOW_NAMES = {
+  bind: '身份绑定',
+  enrol: '参互登记',
+  claim: '补助申请',
+  decision: '审批',
+  supplement: '补充材料',
+} as const;
 const APPROVED_UNPAID = /^(已批未付|待支付|已批准未支付)$/;
 
 export function createBot(input: BotDeps): BotHandler {
@@ -67,6 +75,8 @@ export function createBot(input: BotDeps): BotHandler {
     const dialog = await readDialog(deps.store, msg.platform, msg.userId);
     if (dialog && msg.kind === 'text' && CANCEL.test(text)) {
       await writeDialog(deps.store, msg.platform, msg.userId, null);
+      // the card clicked for a reason gets its buttons back
+      if (dialog.flow === 'decision') await cancelDecision(deps, msg.platform, dialog);
       return [turn.say('cancelled', { flow: FLOW_NAMES[dialog.flow] })];
     }
 
@@ -86,7 +96,11 @@ export function createBot(input: BotDeps): BotHandler {
       if (MARK_PAID.test(text)) return markPaidCommand(turn, person, text);
     }
 
-    if (dialog?.flow === 'decision') return continueDecision(turn, dialog, text);
+    // people's words as they wrote them (the reason reaches the worker; a hospital name is stored)
+    const words = msg.kind === 'text' ? msg.text.trim() : '';
+    if (dialog?.flow === 'decision') return continueDecision(turn, dialog, words);
+    if (dialog?.flow === 'supplement') return continueSupplement(turn, person, dialog, words);
+    if (msg.kind === 'text' && SUPPLEMENT.test(text)) return startSupplement(turn, person, text);
 
     if (dialog && dialog.flow !== 'bind') {
       if (msg.kind === 'text' && RESUME.test(text)) {

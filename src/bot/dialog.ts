@@ -19,6 +19,16 @@ export interface ClaimDraft {
   photos?: { mediaId: string; url?: string }[];
 }
 
+export type SupplementCorrections = Partial<{
+  hospital: string;
+  admittedOn: string;
+  dischargedOn: string;
+  totalFen: number;
+  basicInsuranceFen: number;
+  selfPaidFen: number;
+  majorIllness: boolean;
+}>;
+
 export type ClaimStep =
   | 'hospital'
   | 'admitted'
@@ -34,6 +44,14 @@ export type Dialog =
   | { flow: 'bind'; step: 'name' | 'last4'; name?: string }
   | { flow: 'enrol'; step: 'confirm'; kind: 'new' | 'renewal'; feeFen: number; periodId: number }
   | { flow: 'claim'; step: ClaimStep; draft: ClaimDraft; periodId: number }
+  /** a worker adds photos to / corrects fields of their claim #claimId the officer asked material for */
+  | {
+      flow: 'supplement';
+      claimId: number;
+      periodId: number;
+      corrections: SupplementCorrections;
+      photos: { mediaId: string; url?: string }[];
+    }
   /** an officer clicked 驳回 or 补材料 on a card: the reason is asked before the decision is made */
   | { flow: 'decision'; claimId: number; decision: 'reject' | 'needs_info'; cardId: string; responseCode?: string };
 

@@ -13,6 +13,7 @@ import { describeErrors } from '../services/roster/errors.js';
 import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
+import { PAYMENTS_USAGE, runPayments } from './payments.js';
 import { runQuota } from './quota-run.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
@@ -22,6 +23,7 @@ const USAGE = `用法 (usage): npm run huzhu -- <command>
   roster export --unit <code> [--period <n>] --out <file.xlsx>
   progress export [--period <n>] --out <file.xlsx>
 ${JOBS_USAGE.split('\n').slice(1).join('\n')}
+${PAYMENTS_USAGE}
   quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
@@ -70,6 +72,10 @@ export async function runCli(
     if (argv[0] === 'jobs') {
       rt = await openRuntime(io.env ?? process.env);
       return await runJobsCommand(argv, io, rt, { platforms: () => [...platformNames] });
+    }
+    if (argv[0] === 'payments') {
+      rt = await openRuntime(io.env ?? process.env);
+      return await runPayments(argv.slice(1), rt, io);
     }
     if (argv[0] === 'quota') {
       rt = await openRuntime(io.env ?? process.env);

@@ -14,6 +14,7 @@
  * Rows planned but never enqueued (a crash between insert and enqueue) stay `queued`: the sweep enqueues them.
  */
 import type { Recipient } from '../bot/messages.js';
+import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/sqlite/client.js';
 
@@ -51,6 +52,15 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 /**
+ * The insert time, written by us: on SQLite the column's default (CURRENT_TIMESTAMP) is text like
+ * '2026-03-02 02:17:00', which compares as older than any ISO time Prisma binds ('2026-03-02T…'), so the sweep's
+ * grace period never held. Prisma's own SQLite form is ISO with '+00:00'; PostgreSQL takes the Date.
+ */
+function createdAtValue(db: Db, at: Date): Date | string {
+  return providerOfDb(db) === 'sqlite' ? at.toISOString().replace('Z', '+00:00') : at;
+}
+
+/**
  * Inserts the rows not there yet; returns the keys this call inserted (the ones this caller must enqueue).
  * One multi-row `INSERT … ON CONFLICT ("key") DO NOTHING RETURNING "key"` per chunk (SQLite ≥ 3.35 and
  * PostgreSQL): a key another instance inserted first is simply not returned, so exactly one planner owns it.
@@ -62,14 +72,15 @@ export async function planDeliveries(
   onChunk?: (keys: string[]) => void,
 ): Promise<string[]> {
   const mine: string[] = [];
+  const createdAt = createdAtValue(db, new Date());
   for (let i = 0; i < items.length; i += CHUNK) {
     const chunk = items.slice(i, i + CHUNK);
     const values = chunk.map(
       (c) =>
-        Prisma.sql`(${c.key}, ${c.kind}, ${c.platform}, ${JSON.stringify(c.recipient)}, ${JSON.stringify(c.message)})`,
+        Prisma.sql`(${c.key}, ${c.kind}, ${c.platform}, ${JSON.stringify(c.recipient)}, ${JSON.stringify(c.message)}, ${createdAt})`,
     );
     const rows = await db.$queryRaw<{ key: string }[]>`
-      INSERT INTO "Delivery" ("key", "kind", "platform", "recipient", "content")
+      INSERT INTO "Delivery" ("key", "kind", "platform", "recipient", "content", "createdAt")
       VALUES ${Prisma.join(values)}
       ON CONFLICT ("key") DO NOTHING
       RETURNING "key"`;

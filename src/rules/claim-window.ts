@@ -1,3 +1,4 @@
+import { admissionOutsidePeriod } from './claim-checks.js';
 import { addDays, shanghaiDate } from './dates.js';
 import type { Policy } from './policy.js';
 
@@ -24,16 +25,8 @@ export function claimWindow(
   const name = policy.periodName;
   if (discharged < admitted)
     return { open: false, reason: `出院日期 ${discharged} 早于入院日期 ${admitted}，请核对。` };
-  if (admitted < policy.startsOn)
-    return {
-      open: false,
-      reason: `入院日期 ${admitted} 早于${name}开始日期 ${policy.startsOn}，不属于${name}的补助范围。`,
-    };
-  if (admitted > policy.endsOn)
-    return {
-      open: false,
-      reason: `入院日期 ${admitted} 晚于${name}结束日期 ${policy.endsOn}，不属于${name}的补助范围。`,
-    };
+  const outside = admissionOutsidePeriod(policy, admitted);
+  if (outside) return { open: false, reason: outside };
   if (today < discharged) return { open: false, reason: `出院日期 ${discharged} 还没到，请出院后再申请。` };
   const opens = c.opensOn ?? policy.startsOn;
   if (today < opens) return { open: false, reason: `${name}的补助申请自 ${opens} 起受理。` };

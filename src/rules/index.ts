@@ -1,4 +1,5 @@
 /** The rules core: pure functions over a period's policy. No I/O, no clock (time is an argument), money in 分. */
+export * from './claim-checks.js';
 export * from './claim-window.js';
 export * from './dates.js';
 export * from './deadlines.js';

@@ -3,8 +3,13 @@
  * conditional update on (status, version) inside one transaction, so a double click, a retried callback or
  * two officers at the same moment give exactly one decision; the others learn who decided.
  */
+import { z } from 'zod';
 import type { Db } from '../db/client.js';
+import type { Claim } from '../generated/sqlite/client.js';
+import { type CapGrant, capGrant, type Policy, parsePolicy } from '../rules/index.js';
 import { audit } from './audit.js';
+import { countedByOthers, type Tx } from './claims.js';
+import { lockMember } from './locks.js';
 
 export type Decision = 'approve' | 'reject' | 'needs_info';
 
@@ -28,14 +33,10 @@ export function transition(
 }
 
 export type DecideResult =
-  | { ok: true; claimId: number; from: string; to: string; level: number }
-  | {
-      ok: false;
-      reason: 'not_found' | 'forbidden' | 'already_decided';
-      decidedBy?: string;
-      decidedAt?: Date;
-      status?: string;
-    };
+  | { ok: true; claimId: number; from: string; to: string; level: number; grant: CapGrant | null }
+  | { ok: false; reason: 'not_found' | 'forbidden' }
+  | { ok: false; reason: 'cap_reached'; grant: CapGrant }
+  | { ok: false; reason: 'already_decided'; decidedBy?: string; decidedAt?: Date; status?: string };
 
 export interface Approver {
   memberId: number;
@@ -44,11 +45,57 @@ export interface Approver {
   centre: boolean;
 }
 
-export async function lastDecision(db: Db, claimId: number) {
+/**
+ * May this person act on (or learn anything about) this claim: an officer of the claim's office, or the centre
+ * for a claim that needs its approval. Anyone else learns nothing, not even that the claim exists.
+ */
+export function mayHandle(claim: { officeId: number | null; levelsRequired: number }, who: Approver): boolean {
+  if (claim.officeId !== null && who.offices.includes(claim.officeId)) return true;
+  return who.centre && claim.levelsRequired >= 2;
+}
+
+/** May this person take the decision of `level` (1 = the office, 2 = the centre)? */
+export function mayDecide(claim: { officeId: number | null }, level: number, who: Approver): boolean {
+  return level === 1 ? claim.officeId !== null && who.offices.includes(claim.officeId) : who.centre;
+}
+
+export async function lastDecision(db: Db | Tx, claimId: number) {
   const a = await db.approval.findFirst({ where: { claimId }, orderBy: { id: 'desc' } });
   if (!a) return null;
   const m = await db.member.findUnique({ where: { id: a.approverId }, select: { name: true } });
   return { ...a, approverName: m?.name ?? '' };
+}
+
+const Breakdown = z.object({ uncappedFen: z.number().int().nonnegative() }).loose();
+
+/** The rules' amount for the stay before the cap, as stored at submission. */
+export function uncappedOf(claim: { breakdown: string; subsidyFen: number }): number {
+  try {
+    const b = Breakdown.safeParse(JSON.parse(claim.breakdown));
+    return b.success ? b.data.uncappedFen : claim.subsidyFen;
+  } catch {
+    return claim.subsidyFen;
+  }
+}
+
+/**
+ * What an approval of this claim would grant now: the stay's amount limited by what the member's other counted
+ * claims leave of the cap. Shown on the card; decided again inside the decision's transaction.
+ */
+export async function grantNow(db: Db | Tx, claim: Claim, policy: Policy): Promise<CapGrant> {
+  const others = await countedByOthers(db, claim.periodId, claim.memberId, claim.id);
+  return capGrant(policy, uncappedOf(claim), others);
+}
+
+async function alreadyDecided(db: Db, claimId: number): Promise<DecideResult> {
+  const last = await lastDecision(db, claimId);
+  const now = await db.claim.findUnique({ where: { id: claimId }, select: { status: true } });
+  return {
+    ok: false,
+    reason: 'already_decided',
+    ...(now ? { status: now.status } : {}),
+    ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}),
+  };
 }
 
 export async function decide(
@@ -61,26 +108,32 @@ export async function decide(
   /** the app's clock: the decision's time as people see it */
   now: Date = new Date(),
 ): Promise<DecideResult> {
-  const claim = await db.claim.findUnique({ where: { id: claimId } });
+  const claim = await db.claim.findUnique({ where: { id: claimId }, include: { period: true } });
   if (!claim) return { ok: false, reason: 'not_found' };
+  // who first: a stranger learns nothing of the claim's state or of who decided it
+  if (!mayHandle(claim, who)) return { ok: false, reason: 'forbidden' };
   const t = transition(claim.status, claim.levelsRequired, decision);
-  if (!t) {
-    const last = await lastDecision(db, claimId);
-    return {
-      ok: false,
-      reason: 'already_decided',
-      status: claim.status,
-      ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}),
-    };
-  }
-  const allowed = t.level === 1 ? claim.officeId !== null && who.offices.includes(claim.officeId) : who.centre;
-  if (!allowed) return { ok: false, reason: 'forbidden' };
-  const won = await db.$transaction(async (tx) => {
+  if (!t) return alreadyDecided(db, claimId);
+  if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
+  const policy = parsePolicy(JSON.parse(claim.period.policy));
+  type TxResult = { won: true; grant: CapGrant | null } | { won: false; grant?: CapGrant };
+  const r = await db.$transaction(async (tx): Promise<TxResult> => {
+    // the cap is the member's over the period: approvals of their claims run one at a time
+    await lockMember(db, tx, claim.memberId);
+    let grant: CapGrant | null = null;
+    if (decision === 'approve') {
+      grant = await grantNow(tx, claim, policy);
+      if (grant.grantedFen === 0) return { won: false, grant };
+    }
     const u = await tx.claim.updateMany({
       where: { id: claimId, status: claim.status, version: claim.version },
-      data: { status: t.to, version: { increment: 1 } },
+      data: {
+        status: t.to,
+        version: { increment: 1 },
+        ...(grant ? { subsidyFen: grant.grantedFen } : {}),
+      },
     });
-    if (u.count !== 1) return false;
+    if (u.count !== 1) return { won: false };
     await tx.approval.create({
       data: { claimId, approverId: who.memberId, level: t.level, decision, comment, decidedAt: now },
     });
@@ -89,39 +142,13 @@ export async function decide(
       to: t.to,
       level: t.level,
       comment,
+      ...(grant ? { grantedFen: grant.grantedFen, cappedBy: grant.cappedBy } : {}),
     });
-    return true;
+    return { won: true, grant };
   });
-  if (!won) {
-    const last = await lastDecision(db, claimId);
-    const now = await db.claim.findUnique({ where: { id: claimId }, select: { status: true } });
-    return {
-      ok: false,
-      reason: 'already_decided',
-      ...(now ? { status: now.status } : {}),
-      ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}),
-    };
+  if (!r.won) {
+    if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
+    return alreadyDecided(db, claimId);
   }
-  return { ok: true, claimId, from: claim.status, to: t.to, level: t.level };
-}
-
-/** Marks approved claims of the officer's offices as paid; returns the claims that moved. */
-export async function markPaid(db: Db, claimIds: number[], offices: number[], actor: string, now: Date) {
-  const claims = await db.claim.findMany({
-    where: { id: { in: claimIds }, status: 'approved', officeId: { in: offices } },
-    select: { id: true },
-  });
-  const moved: number[] = [];
-  for (const c of claims) {
-    const ok = await db.$transaction(async (tx) => {
-      const u = await tx.claim.updateMany({
-        where: { id: c.id, status: 'approved' },
-        data: { status: 'paid', paidAt: now, version: { increment: 1 } },
-      });
-      if (u.count === 1) await audit(tx, actor, 'claim.paid', 'Claim', c.id);
-      return u.count === 1;
-    });
-    if (ok) moved.push(c.id);
-  }
-  return moved;
+  return { ok: true, claimId, from: claim.status, to: t.to, level: t.level, grant: r.grant };
 }

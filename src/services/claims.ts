@@ -1,12 +1,25 @@
 /**
  * Storing a claim: the subsidy is the rules core's, computed again here from the stored figures (never taken
- * from the chat form), and the claim goes to the member's office.
+ * from the chat form), and the claim goes to the member's office. The claim window and the member's other stays
+ * are checked as soon as the dates are known (checkStay, for the form) and again inside the transaction that
+ * stores the claim, with the member's row locked, so two quick submissions of the same stay give one claim.
  */
 import type { Db } from '../db/client.js';
-import { computeSubsidy } from '../rules/index.js';
+import type { Prisma } from '../generated/sqlite/client.js';
+import {
+  claimWindow,
+  computeSubsidy,
+  relateStays,
+  type Stay,
+  type StayRelation,
+  type Subsidy,
+} from '../rules/index.js';
 import { audit } from './audit.js';
-import { memberStanding } from './member-status.js';
+import { lockMember } from './locks.js';
+import { COUNTED_STATUSES, memberStanding } from './member-status.js';
 import type { PeriodWithPolicy } from './periods.js';
+
+export type Tx = Prisma.TransactionClient;
 
 export interface NewClaim {
   memberId: number;
@@ -20,6 +33,85 @@ export interface NewClaim {
   photos: { platform: string; mediaId: string; url?: string }[];
 }
 
+/** A claim of the member whose stay shares dates with the one given. */
+export interface StayConflict {
+  claimId: number;
+  relation: StayRelation;
+  hospital: string;
+  admittedOn: string;
+  dischargedOn: string;
+  status: string;
+}
+
+export type StayCheck =
+  | { ok: true; crossPeriod: boolean; adjacent: StayConflict[] }
+  | { ok: false; reason: 'window'; message: string }
+  | { ok: false; reason: 'duplicate'; conflict: StayConflict };
+
+/** a rejected claim's stay may be claimed again (the officer said no to that claim, not to the stay) */
+const LIVE_STATUSES = ['submitted', 'needs_info', 'approved_l1', 'approved', 'paid'];
+
+/** The member's live claims of the period whose stay touches or overlaps `stay` (itself excluded). */
+export async function stayConflicts(
+  db: Tx | Db,
+  periodId: number,
+  memberId: number,
+  stay: Stay,
+  exceptClaimId?: number,
+): Promise<StayConflict[]> {
+  const claims = await db.claim.findMany({
+    where: {
+      periodId,
+      memberId,
+      status: { in: LIVE_STATUSES },
+      admittedOn: { lte: stay.dischargedOn },
+      dischargedOn: { gte: stay.admittedOn },
+      ...(exceptClaimId ? { id: { not: exceptClaimId } } : {}),
+    },
+    orderBy: { id: 'asc' },
+    select: { id: true, hospital: true, admittedOn: true, dischargedOn: true, status: true },
+  });
+  return claims
+    .map((c) => ({
+      claimId: c.id,
+      relation: relateStays(stay, c),
+      hospital: c.hospital,
+      admittedOn: c.admittedOn,
+      dischargedOn: c.dischargedOn,
+      status: c.status,
+    }))
+    .filter((c) => c.relation !== 'apart');
+}
+
+/**
+ * Is this stay claimable now: inside the claim window (claim-window.ts) and not the same as, or overlapping,
+ * another live claim of the member this period? A stay that only touches another (a transfer) passes, listed.
+ */
+export async function checkStay(
+  db: Tx | Db,
+  period: PeriodWithPolicy,
+  memberId: number,
+  stay: Stay,
+  now: Date,
+  exceptClaimId?: number,
+): Promise<StayCheck> {
+  const window = claimWindow(period.policy, {
+    admissionDate: stay.admittedOn,
+    dischargeDate: stay.dischargedOn,
+    submittedAt: now,
+  });
+  if (!window.open) return { ok: false, reason: 'window', message: window.reason };
+  const conflicts = await stayConflicts(db, period.id, memberId, stay, exceptClaimId);
+  const dup = conflicts.find((c) => c.relation === 'same' || c.relation === 'overlap');
+  if (dup) return { ok: false, reason: 'duplicate', conflict: dup };
+  return { ok: true, crossPeriod: window.crossPeriod, adjacent: conflicts };
+}
+
+export async function isEnrolled(db: Db, periodId: number, memberId: number): Promise<boolean> {
+  const e = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId, memberId } } });
+  return Boolean(e && e.kind !== 'none');
+}
+
 export async function estimateSubsidy(
   db: Db,
   period: PeriodWithPolicy,
@@ -30,11 +122,39 @@ export async function estimateSubsidy(
   return computeSubsidy(period.policy, c, { paidThisPeriodFen: s.usedFen });
 }
 
-export async function submitClaim(db: Db, period: PeriodWithPolicy, c: NewClaim, actor: string) {
+/** What the member's other claims hold against the cap this period (approved at any level, or paid). */
+export async function countedByOthers(tx: Tx | Db, periodId: number, memberId: number, exceptClaimId?: number) {
+  const r = await tx.claim.aggregate({
+    where: {
+      periodId,
+      memberId,
+      status: { in: COUNTED_STATUSES },
+      ...(exceptClaimId ? { id: { not: exceptClaimId } } : {}),
+    },
+    _sum: { subsidyFen: true },
+  });
+  return r._sum.subsidyFen ?? 0;
+}
+
+export type SubmitResult =
+  | { ok: true; claim: { id: number; subsidyFen: number; levelsRequired: number }; subsidy: Subsidy }
+  | Extract<StayCheck, { ok: false }>;
+
+export async function submitClaim(
+  db: Db,
+  period: PeriodWithPolicy,
+  c: NewClaim,
+  actor: string,
+  now: Date,
+): Promise<SubmitResult> {
   const member = await db.member.findUniqueOrThrow({ where: { id: c.memberId }, include: { unit: true } });
-  const s = await estimateSubsidy(db, period, c.memberId, c);
-  const levels = s.subsidyFen > period.policy.claims.secondApprovalAboveFen ? 2 : 1;
-  const claim = await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
+    await lockMember(db, tx, c.memberId);
+    const check = await checkStay(tx, period, c.memberId, c, now);
+    if (!check.ok) return check;
+    const used = await countedByOthers(tx, period.id, c.memberId);
+    const s = computeSubsidy(period.policy, c, { paidThisPeriodFen: used });
+    const levels = s.subsidyFen > period.policy.claims.secondApprovalAboveFen ? 2 : 1;
     const created = await tx.claim.create({
       data: {
         periodId: period.id,
@@ -50,13 +170,25 @@ export async function submitClaim(db: Db, period: PeriodWithPolicy, c: NewClaim,
         subsidyFen: s.subsidyFen,
         breakdown: JSON.stringify(s),
         levelsRequired: levels,
+        submittedAt: now,
         attachments: {
           create: c.photos.map((p) => ({ platform: p.platform, mediaId: p.mediaId, url: p.url ?? null })),
         },
       },
+      select: { id: true, subsidyFen: true, levelsRequired: true },
     });
-    await audit(tx, actor, 'claim.submit', 'Claim', created.id, { subsidyFen: s.subsidyFen, levels });
-    return created;
+    await audit(tx, actor, 'claim.submit', 'Claim', created.id, {
+      subsidyFen: s.subsidyFen,
+      levels,
+      ...(check.adjacent.length ? { adjacent: check.adjacent.map((a) => a.claimId) } : {}),
+    });
+    return { ok: true as const, claim: created, subsidy: s };
   });
-  return { claim, subsidy: s };
+}
+
+export async function findClaim(db: Db, claimId: number) {
+  return db.claim.findUnique({
+    where: { id: claimId },
+    select: { id: true, status: true, officeId: true, levelsRequired: true },
+  });
 }

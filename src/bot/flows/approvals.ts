@@ -1,28 +1,44 @@
 /**
- * Officers decide claims on message cards: every officer of the member's office gets the same card; a click is
- * checked (officer of that office, or the centre for a second-level approval), decided exactly once, every copy
- * of the card is updated to its final state with who decided and when, and the worker is told.
+ * Officers decide claims on message cards: every officer of the member's office gets the same card, showing the
+ * whole claim (src/services/claim-cards.ts); a click is checked (officer of that office, or the centre for a
+ * second-level approval — anyone else is told only 无权操作), decided exactly once with the cap checked again
+ * inside the decision's transaction, every copy of every card of the claim is updated to its true state, and the
+ * worker is told.
  */
-import { daysBetween, maskName, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
+import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import {
   type Approver,
   DECISION_LABEL,
   type Decision,
   decide,
   lastDecision,
-  markPaid,
+  mayDecide,
+  mayHandle,
 } from '../../services/approvals.js';
+import {
+  approvedUnpaidOf,
+  approverUserIds,
+  cardState,
+  cardsOf,
+  claimCardView,
+  claimNoticeFacts,
+  pendingFor,
+  recordCard,
+  spendResponseCode,
+} from '../../services/claim-cards.js';
+import { findClaim } from '../../services/claims.js';
 import { type Person, rolesOf } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../messages.js';
 import { forgetStatus } from '../status-cache.js';
+import { isPayAction, onPayClick } from './payments.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
 
-function approverOf(p: Person): Approver {
+export function approverOf(p: Person): Approver {
   return {
     memberId: p.memberId,
     offices: rolesOf(p, 'officer').map((r) => r.orgId),
@@ -30,54 +46,25 @@ function approverOf(p: Person): Approver {
   };
 }
 
-async function claimCard(
-  deps: BotDeps,
-  claimId: number,
-  level: number,
-  cardId: string,
-  finalText?: string,
-): Promise<Card> {
-  const c = await deps.db.claim.findUniqueOrThrow({
-    where: { id: claimId },
-    include: { member: { include: { unit: true } }, attachments: true, period: true },
-  });
-  const breakdown = JSON.parse(c.breakdown) as { segments?: unknown[] };
+/** The card of `level` in the claim's current state: pending with its buttons, or final with who decided. */
+async function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
+  const [view, state] = await Promise.all([claimCardView(deps.db, claimId), cardState(deps.db, claimId, level)]);
   // a final card keeps its buttons: the platform shows them greyed under the final text
   const buttons = [
-    { key: `approve:${c.id}`, text: '批准', style: 'primary' as const },
-    { key: `reject:${c.id}`, text: '驳回', style: 'danger' as const },
-    { key: `needs_info:${c.id}`, text: '补材料', style: 'default' as const },
+    { key: `approve:${claimId}`, text: '批准', style: 'primary' as const },
+    { key: `reject:${claimId}`, text: '驳回', style: 'danger' as const },
+    { key: `needs_info:${claimId}`, text: '补材料', style: 'default' as const },
   ];
   return deps.templates.card(
     'claim_approval',
-    {
-      claim: c,
-      member: maskName(c.member.name),
-      unit: c.member.unit.name,
-      period: c.period.name,
-      level,
-      segments: breakdown.segments ?? [],
-      photos: c.attachments.length,
-    },
+    { ...view, level },
     {
       id: cardId,
       buttons,
-      ...(finalText ? { finalText } : {}),
-      links: c.attachments
-        .filter((a) => a.url)
-        .slice(0, 3)
-        .map((a, i) => ({ text: `单据 ${i + 1}`, url: a.url! })),
+      ...(state ? { finalText: deps.templates.render('card_state', state) } : {}),
+      links: view.links,
     },
   );
-}
-
-async function approversFor(deps: BotDeps, claimId: number, level: number, platform: Platform): Promise<string[]> {
-  const c = await deps.db.claim.findUniqueOrThrow({ where: { id: claimId }, select: { officeId: true } });
-  const grants = await deps.db.roleGrant.findMany({
-    where: level === 1 ? { role: 'officer', orgId: c.officeId ?? -1 } : { role: 'centre' },
-    select: { member: { select: { identities: { where: { platform }, select: { userId: true } } } } },
-  });
-  return [...new Set(grants.flatMap((g) => g.member.identities.map((i) => i.userId)))];
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
@@ -90,76 +77,66 @@ export async function sendApprovalCards(
   let sent = 0;
   for (const platform of deps.outbox.platforms()) {
     if (only && only.platform !== platform) continue;
-    const userIds = only ? only.userIds : await approversFor(deps, claimId, level, platform);
+    const userIds = only ? only.userIds : await approverUserIds(deps.db, claimId, level, platform);
     if (!userIds.length) continue;
     const cardId = `claim-${claimId}-l${level}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
     const card = await claimCard(deps, claimId, level, cardId);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
-    await deps.db.claimCard.create({
-      data: {
-        claimId,
-        platform,
-        cardId,
-        level,
-        recipients: JSON.stringify(userIds),
-        responseCode: ref.responseCode ?? null,
-      },
+    await recordCard(deps.db, {
+      claimId,
+      platform,
+      cardId,
+      level,
+      userIds,
+      ...(ref.responseCode ? { responseCode: ref.responseCode } : {}),
     });
     sent++;
   }
   return sent;
 }
 
-/** After a decision: every copy of every card of that level shows the final state. */
-async function finaliseCards(
+/** After a decision: every copy of every card of the claim, at every level, shows the claim's true state. */
+export async function refreshCards(
   deps: BotDeps,
   claimId: number,
-  level: number,
-  text: string,
   clicked?: { platform: Platform; cardId: string; responseCode?: string },
 ) {
-  const cards = await deps.db.claimCard.findMany({ where: { claimId, level } });
-  for (const c of cards) {
+  for (const c of await cardsOf(deps.db, claimId)) {
     const platform = c.platform as Platform;
     const useClick = clicked && clicked.cardId === c.cardId && clicked.responseCode;
     const responseCode = useClick ? clicked.responseCode : (c.responseCode ?? undefined);
+    // WeCom updates a card only with a response code: one per send and one per click
     if (!responseCode && platform === 'wecom') continue;
     try {
-      const card = await claimCard(deps, claimId, level, c.cardId, text);
+      const card = await claimCard(deps, claimId, c.level, c.cardId);
       await deps.outbox.updateCard(
         platform,
-        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: JSON.parse(c.recipients) },
+        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: c.userIds },
         { kind: 'card', card },
       );
-      // a WeCom response code is good for one update
-      if (!useClick && c.responseCode)
-        await deps.db.claimCard.update({ where: { id: c.id }, data: { responseCode: null } });
+      if (!useClick && c.responseCode) await spendResponseCode(deps.db, c.id);
     } catch (e) {
       deps.log.warn({ err: e, claimId, cardId: c.cardId }, 'card update failed');
     }
   }
 }
 
-async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
-  const c = await deps.db.claim.findUniqueOrThrow({
-    where: { id: claimId },
-    include: { member: { include: { identities: true } }, period: true },
-  });
+export async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
+  const c = await claimNoticeFacts(deps.db, claimId);
   // the worker's 我参加了吗 shows claims and what is left under the cap
   await forgetStatus(deps.store, c.periodId, c.memberId);
-  const payoutBy = (JSON.parse(c.period.policy) as { claims?: { payoutBy?: string } }).claims?.payoutBy ?? '';
   const text = deps.templates.render('claim_result', {
     id: c.id,
     hospital: c.hospital,
     subsidyFen: c.subsidyFen,
     to,
     comment,
-    payoutBy,
+    payoutBy: c.payoutBy,
   });
-  for (const ident of c.member.identities) {
-    if (!deps.outbox.platforms().includes(ident.platform as Platform)) continue;
+  for (const ident of c.identities) {
+    if (!deps.outbox.platforms().includes(ident.platform)) continue;
     try {
-      await deps.outbox.send(ident.platform as Platform, { userIds: [ident.userId] }, { kind: 'text', text });
+      await deps.outbox.send(ident.platform, { userIds: [ident.userId] }, { kind: 'text', text });
     } catch (e) {
       deps.log.warn({ err: e, claimId }, 'telling the worker failed');
     }
@@ -184,11 +161,9 @@ async function applyDecision(
     t.deps.now(),
   );
   if (!r.ok) {
-    if (r.reason === 'forbidden') {
-      const c = await t.deps.db.claim.findUnique({ where: { id: claimId }, select: { status: true } });
-      return [t.say('decision_forbidden', { id: claimId, level: c?.status === 'approved_l1' ? 2 : 1 })];
-    }
-    if (r.reason === 'not_found') return [t.say('card_unknown')];
+    if (r.reason === 'cap_reached')
+      return [t.say('decision_cap_reached', { id: claimId, grant: r.grant, capFen: r.grant.roomFen })];
+    if (r.reason !== 'already_decided') return [t.say('no_permission')];
     return [
       t.say('decision_already', {
         id: claimId,
@@ -198,29 +173,28 @@ async function applyDecision(
       }),
     ];
   }
-  const finalText = `已${DECISION_LABEL[decision]} · ${p.name} · ${shanghaiStamp(t.deps.now())}`;
-  await finaliseCards(t.deps, claimId, r.level, finalText, { platform: t.msg.platform, ...clicked });
+  await refreshCards(t.deps, claimId, { platform: t.msg.platform, ...clicked });
   await tellWorker(t.deps, claimId, r.to, comment);
   if (r.to === 'approved_l1') await sendApprovalCards(t.deps, claimId, 2);
-  return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to })];
+  return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
 }
 
 export async function onCardClick(
   t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
 ): Promise<OutboundMessage[]> {
+  if (isPayAction(t.msg.action)) return onPayClick(t);
   const m = ACTION.exec(t.msg.action);
   if (!m) return [t.say('card_unknown')];
+  const a = approverOf(t.person!);
+  // no role, no answer: a forged click learns nothing of the claim
+  if (!a.offices.length && !a.centre) return [t.say('no_permission')];
   const decision = m[1] as Decision;
   const claimId = Number(m[2]);
   const clicked = { cardId: t.msg.cardId, ...(t.msg.responseCode ? { responseCode: t.msg.responseCode } : {}) };
   if (decision === 'approve') return applyDecision(t, claimId, 'approve', null, clicked);
   // a refusal needs a reason: checked now (so a stranger is refused at once), decided when the reason comes
-  const claim = await t.deps.db.claim.findUnique({ where: { id: claimId } });
-  if (!claim) return [t.say('card_unknown')];
-  const a = approverOf(t.person!);
-  const level = claim.status === 'approved_l1' ? 2 : 1;
-  const allowed = level === 1 ? claim.officeId !== null && a.offices.includes(claim.officeId) : a.centre;
-  if (!allowed) return [t.say('decision_forbidden', { id: claimId, level })];
+  const claim = await findClaim(t.deps.db, claimId);
+  if (!claim || !mayHandle(claim, a)) return [t.say('no_permission')];
   if (!['submitted', 'approved_l1'].includes(claim.status)) {
     const last = await lastDecision(t.deps.db, claimId);
     return [
@@ -232,6 +206,7 @@ export async function onCardClick(
       }),
     ];
   }
+  if (!mayDecide(claim, claim.status === 'approved_l1' ? 2 : 1, a)) return [t.say('no_permission')];
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'decision', claimId, decision, ...clicked });
   return [t.say('decision_ask_reason', { label: DECISION_LABEL[decision] })];
 }
@@ -250,17 +225,34 @@ export async function continueDecision(
   });
 }
 
+/**
+ * The officer cancelled the reason prompt: the clicked card is drawn again in its current state (with its buttons
+ * while the claim waits), using the click's response code on WeCom, so the buttons the click greyed come back.
+ */
+export async function cancelDecision(
+  deps: BotDeps,
+  platform: Platform,
+  d: { claimId: number; cardId: string; responseCode?: string },
+): Promise<void> {
+  const card = (await cardsOf(deps.db, d.claimId)).find((c) => c.cardId === d.cardId);
+  if (!card) return;
+  if (platform === 'wecom' && !d.responseCode) return;
+  try {
+    await deps.outbox.updateCard(
+      platform,
+      { cardId: d.cardId, ...(d.responseCode ? { responseCode: d.responseCode } : {}), userIds: card.userIds },
+      { kind: 'card', card: await claimCard(deps, d.claimId, card.level, d.cardId) },
+    );
+  } catch (e) {
+    deps.log.warn({ err: e, claimId: d.claimId, cardId: d.cardId }, 'restoring the card failed');
+  }
+}
+
 /** 待审批: the pending claims as cards, to this officer only, and the days left to the cut-offs. */
 export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length && !a.centre) return [t.say('forbidden', { what: '查看待审批', who: '办事处经办人' })];
-  const claims = await t.deps.db.claim.findMany({
-    where: {
-      OR: [{ officeId: { in: a.offices }, status: 'submitted' }, ...(a.centre ? [{ status: 'approved_l1' }] : [])],
-    },
-    orderBy: { id: 'asc' },
-    take: 20,
-  });
+  const claims = await pendingFor(t.deps.db, a);
   for (const c of claims)
     await sendApprovalCards(t.deps, c.id, c.status === 'approved_l1' ? 2 : 1, {
       platform: t.msg.platform,
@@ -283,16 +275,12 @@ export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessag
 export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '查看已批未付', who: '办事处经办人' })];
-  const claims = await t.deps.db.claim.findMany({
-    where: { officeId: { in: a.offices }, status: 'approved' },
-    include: { member: true },
-    orderBy: { id: 'asc' },
-  });
+  const claims = await approvedUnpaidOf(t.deps.db, a.offices);
   const period = await currentPeriod(t.deps.db);
   const today = shanghaiDate(t.deps.now());
   return [
     t.say('approved_unpaid', {
-      claims: claims.map((c) => ({ id: c.id, name: maskName(c.member.name), subsidyFen: c.subsidyFen })),
+      claims,
       totalFen: claims.reduce((s, c) => s + c.subsidyFen, 0),
       payoutBy: period.policy.claims.payoutBy,
       daysToPayout: daysBetween(today, period.policy.claims.payoutBy),
@@ -300,20 +288,4 @@ export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessag
   ];
 }
 
-export const MARK_PAID = /^(?:标记)?已支付\s*((?:#?\d+[\s,，、]*)+)$|^全部已支付$/;
-
-export async function markPaidCommand(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
-  const a = approverOf(p);
-  if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
-  const ids = /^全部已支付$/.test(text)
-    ? (
-        await t.deps.db.claim.findMany({
-          where: { officeId: { in: a.offices }, status: 'approved' },
-          select: { id: true },
-        })
-      ).map((c) => c.id)
-    : [...text.matchAll(/\d+/g)].map((x) => Number(x[0]));
-  const moved = await markPaid(t.deps.db, ids, a.offices, `${t.msg.platform}:${t.msg.userId}`, t.deps.now());
-  for (const id of moved) await tellWorker(t.deps, id, 'paid', null);
-  return [t.say('marked_paid', { ids: moved })];
-}
+export { MARK_PAID, markPaidCommand } from './payments.js';

@@ -3,8 +3,8 @@
  * send instead and the form keeps what was already answered. Ends with the rules core's estimate and a
  * confirmation; on confirm the claim is stored and the officers are notified.
  */
-import { claimWindow, shanghaiDate } from '../../rules/index.js';
-import { estimateSubsidy, submitClaim } from '../../services/claims.js';
+import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
+import { checkStay, estimateSubsidy, isEnrolled, type StayCheck, submitClaim } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
@@ -13,6 +13,7 @@ import type { InboundMessage, OutboundMessage } from '../messages.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
+import { CLAIM_STATUS_LABEL } from './worker.js';
 
 /** No single hospital stay is above this: a guard against typos (an extra zero), not a policy figure. */
 const PLAUSIBLE_MAX_FEN = 1_000_000_000;
@@ -32,10 +33,8 @@ const ORDER: ClaimStep[] = [
 
 export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
-  const s = await t.deps.db.enrolment.findUnique({
-    where: { periodId_memberId: { periodId: period.id, memberId: p.memberId } },
-  });
-  if (!s || s.kind === 'none') return [t.say('claim_not_enrolled', { period: period.name })];
+  if (!(await isEnrolled(t.deps.db, period.id, p.memberId)))
+    return [t.say('claim_not_enrolled', { period: period.name })];
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
     flow: 'claim',
     step: 'hospital',
@@ -125,6 +124,34 @@ function answer(t: Turn, step: ClaimStep, draft: ClaimDraft, text: string): Step
   }
 }
 
+function refusal(t: Turn, r: Extract<StayCheck, { ok: false }>): OutboundMessage {
+  if (r.reason === 'window') return t.say('claim_window_closed', { reason: r.message });
+  return t.say('claim_duplicate_stay', { c: r.conflict, status: CLAIM_STATUS_LABEL[r.conflict.status] });
+}
+
+/**
+ * After an admission date: is it in the period at all (the answer is asked again: it may be a typo)? After the
+ * discharge date: the whole window and the member's other claims; a stay that cannot be claimed ends the form.
+ */
+async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage | null> {
+  const period = await currentPeriod(t.deps.db);
+  if (period.id !== periodId) return t.say('claim_period_changed');
+  if (!draft.dischargedOn) {
+    const outside = draft.admittedOn ? admissionOutsidePeriod(period.policy, draft.admittedOn) : null;
+    return outside ? t.say('claim_admission_outside', { reason: outside }) : null;
+  }
+  const check = await checkStay(
+    t.deps.db,
+    period,
+    p.memberId,
+    { admittedOn: draft.admittedOn!, dischargedOn: draft.dischargedOn },
+    t.deps.now(),
+  );
+  if (check.ok) return null;
+  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
+  return refusal(t, check);
+}
+
 async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
   if (period.id !== periodId) return [t.say('claim_period_changed')];
@@ -184,7 +211,7 @@ export async function continueClaim(
     });
     await writeDialog(store, msg.platform, msg.userId, null);
     if (!window.open) return [t.say('claim_window_closed', { reason: window.reason })];
-    const { claim, subsidy } = await submitClaim(
+    const r = await submitClaim(
       t.deps.db,
       period,
       {
@@ -199,7 +226,10 @@ export async function continueClaim(
         photos: (draft.photos ?? []).map((ph) => ({ platform: msg.platform, ...ph })),
       },
       `${msg.platform}:${msg.userId}`,
+      t.deps.now(),
     );
+    if (!r.ok) return [refusal(t, r)];
+    const { claim, subsidy } = r;
     await forgetStatus(store, period.id, p.memberId);
     try {
       await t.deps.onClaimSubmitted?.(claim.id);
@@ -215,6 +245,11 @@ export async function continueClaim(
   if (msg.text.length > 500) return [t.say('claim_too_long'), ask(t, step, draft)];
   const r = answer(t, step, draft, msg.text);
   if (!r.ok) return [r.reply];
+  if (step === 'admitted' || step === 'discharged') {
+    // the claim window and the member's other stays, as soon as the dates are known (not after the photos)
+    const stop = await datesRefused(t, p, r.draft, periodId);
+    if (stop) return [stop];
+  }
   const next = ORDER[ORDER.indexOf(step) + 1]!;
   await save(next, r.draft);
   return [ask(t, next, r.draft)];

@@ -1,7 +1,14 @@
 /**
  * A worker's own matters: am I enrolled, enrol, my claims, the deadlines. A worker only ever sees their own data.
  */
-import { checkEligibility, deadlineCountdown, feeFor, shanghaiDate } from '../../rules/index.js';
+import {
+  checkEligibility,
+  deadlineCountdown,
+  enrolmentDeadline,
+  enrolmentOpen,
+  feeFor,
+  shanghaiDate,
+} from '../../rules/index.js';
 import { audit } from '../../services/audit.js';
 import { memberStanding } from '../../services/member-status.js';
 import type { Person } from '../../services/people.js';
@@ -109,6 +116,10 @@ export async function confirmEnrol(
   const { db, store } = t.deps;
   if (!/^(确认|确定|是|好|好的|对|ok|yes|y)$/i.test(text.trim())) return [t.say('enrol_confirm_again')];
   await writeDialog(store, t.msg.platform, t.msg.userId, null);
+  // the deadline is the one in force when the answer arrives, not when the dialog opened
+  const period = await currentPeriod(db);
+  if (period.id !== d.periodId || !enrolmentOpen(period.policy, shanghaiDate(t.deps.now())))
+    return [t.say('enrol_closed', { period: period.name, date: enrolmentDeadline(period.policy) })];
   const unit = await db.org.findUniqueOrThrow({ where: { id: p.unitId } });
   const existing = await db.enrolment.findUnique({
     where: { periodId_memberId: { periodId: d.periodId, memberId: p.memberId } },

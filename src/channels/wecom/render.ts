@@ -10,6 +10,8 @@ export const APP_TEXT_MAX_BYTES = 2048;
 /** markdown on the group robot */
 export const ROBOT_MARKDOWN_MAX_BYTES = 4096;
 export const TASK_ID = /^[A-Za-z0-9_\-@]{1,128}$/;
+/** characters of a horizontal_content_list value a card line shows */
+const FIELD_VALUE_MAX = 30;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -64,8 +66,11 @@ export interface RenderOptions {
  */
 export function renderTemplateCard(card: Card, opts: RenderOptions = {}): Record<string, unknown> {
   checkTaskId(card.id);
-  const shown = card.fields.slice(0, 6);
-  const overflow = card.fields.slice(6);
+  // a value longer than a horizontal line holds (30 characters) goes whole into the sub-title, with the fields
+  // beyond the sixth, rather than being cut where the officer cannot read the rest
+  const fits = (f: { value: string }) => [...f.value].length <= FIELD_VALUE_MAX;
+  const shown = card.fields.filter(fits).slice(0, 6);
+  const overflow = card.fields.filter((f) => !shown.includes(f));
   const subTitle = [
     card.description,
     ...overflow.map((f) => `${f.label}：${f.value}`),
@@ -81,7 +86,13 @@ export function renderTemplateCard(card: Card, opts: RenderOptions = {}): Record
       ? { emphasis_content: { title: clip(card.emphasis.title, 20), desc: clip(card.emphasis.desc, 20) } }
       : {}),
     ...(shown.length
-      ? { horizontal_content_list: shown.map((f) => ({ type: 0, keyname: f.label, value: clip(f.value, 30) })) }
+      ? {
+          horizontal_content_list: shown.map((f) => ({
+            type: 0,
+            keyname: f.label,
+            value: clip(f.value, FIELD_VALUE_MAX),
+          })),
+        }
       : {}),
     ...(card.links?.length
       ? { jump_list: card.links.slice(0, 3).map((l) => ({ type: 1, title: clip(l.text, 13), url: l.url })) }

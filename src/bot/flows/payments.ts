@@ -1,0 +1,150 @@
+/**
+ * 已支付 12,13 / 全部已支付: an officer marks approved claims of their office paid. Naming claims marks them at once
+ * (each number is explicit), and a number already paid is answered with when and by whom. 全部已支付 first shows
+ * the count and the total on a confirmation card; only the same officer's 确认 click marks exactly the claims
+ * shown (the pending batch is taken atomically from the shared store, so two clicks mark once).
+ */
+import { shanghaiStamp } from '../../rules/index.js';
+import { approvedUnpaidOf } from '../../services/claim-cards.js';
+import { type MarkPaidResult, markPaid } from '../../services/payments.js';
+import type { Person } from '../../services/people.js';
+import type { Turn } from '../context.js';
+import type { Card, InboundMessage, OutboundMessage } from '../messages.js';
+import { approverOf, refreshCards, tellWorker } from './approvals.js';
+import { CLAIM_STATUS_LABEL } from './worker.js';
+
+export const MARK_PAID = /^(?:标记)?已支付\s*((?:#?\d+[\s,，、]*)+)$|^全部已支付$/;
+const PAY_ACTION = /^paid:(confirm|cancel):([A-Za-z0-9_-]{1,100})$/;
+const PENDING_TTL_MS = 30 * 60_000;
+
+interface PendingBatch {
+  id: string;
+  memberId: number;
+  claims: { id: number; subsidyFen: number }[];
+  totalFen: number;
+}
+
+const pendingKey = (id: string) => `paid:pending:${id}`;
+
+export function isPayAction(action: string): boolean {
+  return PAY_ACTION.test(action);
+}
+
+function confirmCard(t: Turn, b: PendingBatch, finalText?: string): Card {
+  return t.deps.templates.card(
+    'paid_confirm',
+    { count: b.claims.length, totalFen: b.totalFen, ids: b.claims.map((c) => c.id) },
+    {
+      id: b.id,
+      buttons: [
+        { key: `paid:confirm:${b.id}`, text: '确认已支付', style: 'primary' },
+        { key: `paid:cancel:${b.id}`, text: '取消', style: 'default' },
+      ],
+      ...(finalText ? { finalText } : {}),
+    },
+  );
+}
+
+async function apply(t: Turn, p: Person, ids: number[]): Promise<MarkPaidResult> {
+  const a = approverOf(p);
+  const r = await markPaid(
+    t.deps.db,
+    ids,
+    { memberId: p.memberId, name: p.name, offices: a.offices },
+    `${t.msg.platform}:${t.msg.userId}`,
+    t.deps.now(),
+  );
+  for (const c of r.moved) {
+    await tellWorker(t.deps, c.id, 'paid', null);
+    await refreshCards(t.deps, c.id);
+  }
+  return r;
+}
+
+function answer(t: Turn, r: MarkPaidResult): OutboundMessage {
+  return t.say('marked_paid', {
+    ids: r.moved.map((c) => c.id),
+    totalFen: r.moved.reduce((s, c) => s + c.subsidyFen, 0),
+    notMarked: r.notMarked.map((n) =>
+      n.reason === 'not_approved' ? { ...n, status: CLAIM_STATUS_LABEL[n.status] ?? n.status } : n,
+    ),
+  });
+}
+
+export async function markPaidCommand(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
+  const a = approverOf(p);
+  if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
+  if (!/^全部已支付$/.test(text))
+    return [
+      answer(
+        t,
+        await apply(
+          t,
+          p,
+          [...text.matchAll(/\d+/g)].map((x) => Number(x[0])),
+        ),
+      ),
+    ];
+  const claims = (await approvedUnpaidOf(t.deps.db, a.offices)).map((c) => ({ id: c.id, subsidyFen: c.subsidyFen }));
+  if (!claims.length) return [t.say('marked_paid', { ids: [], notMarked: [] })];
+  const batch: PendingBatch = {
+    id: `paid-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
+    memberId: p.memberId,
+    claims,
+    totalFen: claims.reduce((s, c) => s + c.subsidyFen, 0),
+  };
+  await t.deps.store.set(pendingKey(batch.id), JSON.stringify(batch), PENDING_TTL_MS);
+  return [{ kind: 'card', card: confirmCard(t, batch) }];
+}
+
+/** 确认已支付 / 取消 on the confirmation card: only its officer, only once, only the claims it showed. */
+export async function onPayClick(
+  t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
+): Promise<OutboundMessage[]> {
+  const m = PAY_ACTION.exec(t.msg.action);
+  const p = t.person;
+  if (!m || !p) return [t.say('card_unknown')];
+  const [, action, id] = m as unknown as [string, 'confirm' | 'cancel', string];
+  const raw = await t.deps.store.get(pendingKey(id));
+  if (!raw) return [t.say('paid_confirm_expired')];
+  if ((JSON.parse(raw) as PendingBatch).memberId !== p.memberId) return [t.say('no_permission')];
+  let taken: PendingBatch | null = null;
+  await t.deps.store.update(
+    pendingKey(id),
+    (current) => {
+      taken = current ? (JSON.parse(current) as PendingBatch) : null;
+      return null;
+    },
+    PENDING_TTL_MS,
+  );
+  const batch = taken as PendingBatch | null;
+  if (!batch) return [t.say('paid_confirm_expired')];
+  const stamp = shanghaiStamp(t.deps.now());
+  if (action === 'cancel') {
+    await updateCard(t, batch, `已取消 · ${p.name} · ${stamp}`);
+    return [t.say('paid_cancelled')];
+  }
+  const r = await apply(
+    t,
+    p,
+    batch.claims.map((c) => c.id),
+  );
+  await updateCard(t, batch, `已标记支付 ${r.moved.length} 笔 · ${p.name} · ${stamp}`);
+  return [answer(t, r)];
+}
+
+async function updateCard(
+  t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
+  b: PendingBatch,
+  finalText: string,
+) {
+  try {
+    await t.deps.outbox.updateCard(
+      t.msg.platform,
+      { cardId: b.id, ...(t.msg.responseCode ? { responseCode: t.msg.responseCode } : {}), userIds: [t.msg.userId] },
+      { kind: 'card', card: confirmCard(t, b, finalText) },
+    );
+  } catch (e) {
+    t.deps.log.warn({ err: e, cardId: b.id }, 'payment card update failed');
+  }
+}

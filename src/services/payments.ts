@@ -1,0 +1,201 @@
+/**
+ * Paying approved claims: marking them paid (each claim once, by an officer of its office), what a repeated mark is
+ * told (when and by whom), and the payment list the finance office works from (XLSX).
+ */
+import ExcelJS from 'exceljs';
+import type { Db } from '../db/client.js';
+import { shanghaiStamp } from '../rules/index.js';
+import { audit } from './audit.js';
+import type { PeriodWithPolicy } from './periods.js';
+
+export interface Payer {
+  memberId: number;
+  name: string;
+  offices: number[];
+}
+
+/** Why a claim number given to 已支付 was not marked: already paid (when, by whom), not approved, or not ours. */
+export type NotMarked =
+  | { id: number; reason: 'paid'; at: string; by: string }
+  | { id: number; reason: 'not_approved'; status: string }
+  | { id: number; reason: 'unknown' };
+
+export interface MarkPaidResult {
+  moved: { id: number; subsidyFen: number }[];
+  notMarked: NotMarked[];
+}
+
+/** When and by whom a paid claim was marked: the audit entry of the mark. */
+async function paidBy(db: Db, claimId: number): Promise<{ at: string; by: string }> {
+  const [c, entry] = await Promise.all([
+    db.claim.findUnique({ where: { id: claimId }, select: { paidAt: true } }),
+    db.auditLog.findFirst({
+      where: { subjectType: 'Claim', subjectId: String(claimId), action: 'claim.paid' },
+      orderBy: { id: 'desc' },
+    }),
+  ]);
+  const details = entry?.details ? (JSON.parse(entry.details) as { by?: string }) : {};
+  return { at: c?.paidAt ? shanghaiStamp(c.paidAt) : '', by: details.by ?? '' };
+}
+
+/** Marks approved claims of the payer's offices as paid, each in its own conditional update. */
+export async function markPaid(db: Db, claimIds: number[], who: Payer, actor: string, now: Date) {
+  const ids = [...new Set(claimIds)];
+  const claims = await db.claim.findMany({
+    where: { id: { in: ids }, officeId: { in: who.offices } },
+    select: { id: true, status: true, subsidyFen: true },
+  });
+  const result: MarkPaidResult = { moved: [], notMarked: [] };
+  for (const id of ids) {
+    const c = claims.find((x) => x.id === id);
+    // a claim of another office is as unknown as a claim that does not exist
+    if (!c) {
+      result.notMarked.push({ id, reason: 'unknown' });
+      continue;
+    }
+    const ok =
+      c.status === 'approved' &&
+      (await db.$transaction(async (tx) => {
+        const u = await tx.claim.updateMany({
+          where: { id, status: 'approved' },
+          data: { status: 'paid', paidAt: now, version: { increment: 1 } },
+        });
+        if (u.count === 1)
+          await audit(tx, actor, 'claim.paid', 'Claim', id, {
+            by: who.name,
+            byMemberId: who.memberId,
+            subsidyFen: c.subsidyFen,
+          });
+        return u.count === 1;
+      }));
+    if (ok) {
+      result.moved.push({ id, subsidyFen: c.subsidyFen });
+      continue;
+    }
+    const now2 = await db.claim.findUnique({ where: { id }, select: { status: true } });
+    if (now2?.status === 'paid') result.notMarked.push({ id, reason: 'paid', ...(await paidBy(db, id)) });
+    else result.notMarked.push({ id, reason: 'not_approved', status: now2?.status ?? c.status });
+  }
+  return result;
+}
+
+export interface PaymentRow {
+  id: number;
+  name: string;
+  unit: string;
+  office: string;
+  hospital: string;
+  stay: string;
+  subsidyFen: number;
+  status: string;
+  /** office's approval, and the centre's for two-level claims */
+  approvedL1: string;
+  approvedL2: string;
+  paidAt: string;
+}
+
+/** Approved (unpaid, or also paid) claims of a period, optionally of one office, in claim order. */
+export async function paymentRows(
+  db: Db,
+  period: PeriodWithPolicy,
+  o: { officeId?: number; includePaid?: boolean } = {},
+): Promise<PaymentRow[]> {
+  const claims = await db.claim.findMany({
+    where: {
+      periodId: period.id,
+      status: { in: o.includePaid ? ['approved', 'paid'] : ['approved'] },
+      ...(o.officeId ? { officeId: o.officeId } : {}),
+    },
+    orderBy: { id: 'asc' },
+    include: {
+      member: { select: { name: true, unit: { select: { name: true } } } },
+      approvals: { where: { decision: 'approve' }, orderBy: { id: 'asc' } },
+    },
+  });
+  const offices = new Map(
+    (
+      await db.org.findMany({
+        where: { id: { in: [...new Set(claims.flatMap((c) => (c.officeId ? [c.officeId] : [])))] } },
+        select: { id: true, name: true },
+      })
+    ).map((x) => [x.id, x.name]),
+  );
+  const at = (level: number, c: (typeof claims)[number]) => {
+    const a = c.approvals.find((x) => x.level === level);
+    return a ? shanghaiStamp(a.decidedAt) : '';
+  };
+  return claims.map((c) => ({
+    id: c.id,
+    name: c.member.name,
+    unit: c.member.unit.name,
+    office: c.officeId ? (offices.get(c.officeId) ?? '') : '',
+    hospital: c.hospital,
+    stay: `${c.admittedOn} 至 ${c.dischargedOn}`,
+    subsidyFen: c.subsidyFen,
+    status: c.status === 'paid' ? '已支付' : '待支付',
+    approvedL1: at(1, c),
+    approvedL2: at(2, c),
+    paidAt: c.paidAt ? shanghaiStamp(c.paidAt) : '',
+  }));
+}
+
+/** 补助支付清单: one row per approved claim, amounts in 元 with 2 decimals, and the total. */
+export async function exportPayments(
+  db: Db,
+  period: PeriodWithPolicy,
+  file: string,
+  o: { officeId?: number; includePaid?: boolean; today: string },
+): Promise<{ rows: number; totalFen: number }> {
+  const rows = await paymentRows(db, period, o);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('补助支付清单');
+  ws.mergeCells('A1:J1');
+  ws.getCell('A1').value = `${period.name}职工医疗互助补助支付清单`;
+  ws.getCell('A1').font = { bold: true, size: 14 };
+  ws.getCell('A1').alignment = { horizontal: 'center' };
+  ws.mergeCells('A2:J2');
+  ws.getCell('A2').value = `导出日期：${o.today}`;
+  ws.getCell('A2').alignment = { horizontal: 'right' };
+  const header = ws.addRow([
+    '申请编号',
+    '姓名',
+    '单位',
+    '办事处',
+    '医院',
+    '住院日期',
+    '补助金额（元）',
+    '办事处批准',
+    '中心复核',
+    '状态',
+  ]);
+  header.font = { bold: true };
+  let totalFen = 0;
+  for (const r of rows) {
+    totalFen += r.subsidyFen;
+    ws.addRow([
+      r.id,
+      r.name,
+      r.unit,
+      r.office,
+      r.hospital,
+      r.stay,
+      r.subsidyFen / 100,
+      r.approvedL1,
+      r.approvedL2,
+      r.paidAt ? `已支付 ${r.paidAt}` : r.status,
+    ]);
+  }
+  const total = ws.addRow(['合计', `${rows.length} 笔`, '', '', '', '', totalFen / 100]);
+  total.font = { bold: true };
+  ws.getColumn(7).numFmt = '#,##0.00';
+  const widths = [10, 10, 28, 18, 20, 26, 14, 18, 18, 22];
+  widths.forEach((w, i) => {
+    ws.getColumn(i + 1).width = w;
+  });
+  await wb.xlsx.writeFile(file);
+  return { rows: rows.length, totalFen };
+}
+
+export async function officeByCode(db: Db, code: string) {
+  return db.org.findUnique({ where: { code }, select: { id: true, name: true, kind: true } });
+}

@@ -1,0 +1,85 @@
+/**
+ * Issue 14: 补材料 continues the same claim. The worker is asked for exactly what the officer wrote, adds photos
+ * and corrects fields of claim #n in chat, and the claim returns to the office's queue with a fresh card showing
+ * what changed. Signed callbacks and card clicks, on every platform.
+ */
+import { describe, expect, it } from 'vitest';
+import { addDays } from '../../src/rules/index.js';
+import { currentPeriod } from '../../src/services/periods.js';
+import { PHOTO, platforms, said, useApp } from './harness.js';
+
+const W = 'demo-worker-1';
+const OFFICER = 'demo-officer-1';
+
+describe.each(platforms)('补材料 on %s', (platform) => {
+  const ctx = useApp(platform);
+  const db = () => ctx.t.rt.db;
+
+  it('the worker supplements claim #n in chat and the office gets a fresh card with the changes', async () => {
+    const { policy } = await currentPeriod(db());
+    const d = ctx.d;
+    for (const text of [
+      '申请补助',
+      '海南省人民医院',
+      addDays(policy.startsOn, 4),
+      addDays(policy.startsOn, 9),
+      '3万',
+      '1万',
+      '8000',
+      '否',
+    ])
+      await d.say(W, text);
+    await d.sendImage(W, PHOTO);
+    await d.say(W, '完成');
+    const id = Number(/#(\d+) 已提交/.exec(said(await d.say(W, '确认')))?.[1]);
+    const first = d
+      .inbox(OFFICER)
+      .filter((m) => m.card?.title.includes(`#${id}`))
+      .at(-1)!.card!;
+    expect(said(await d.click(OFFICER, first.id, `needs_info:${id}`))).toContain('原因');
+    const asked = '请补充出院小结照片，并核对个人自付金额';
+    await d.say(OFFICER, asked);
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('needs_info');
+    const notice = said(d.inbox(W));
+    expect(notice).toContain(asked);
+    expect(notice).toContain(`补充 #${id}`);
+    expect(notice).not.toContain('重新提交');
+
+    // another member's claim, or one not waiting, is not theirs to supplement
+    expect(said(await d.say('demo-officer-1', `补充 #${id}`))).toContain('没有找到');
+
+    const intro = said(await d.say(W, `补充 #${id}`));
+    expect(intro).toContain(asked);
+    await d.sendImage(W, PHOTO);
+    expect(said(await d.say(W, '自付 9000'))).toContain('个人自付 9,000 元');
+    expect(said(await d.say(W, '总费用 32000'))).toContain('住院总费用 32,000 元');
+    const done = said(await d.say(W, '提交'));
+    // 4 000×50 % + 4 000×60 % = 4 400 元 on the corrected self-paid 9 000
+    expect(done).toContain(`#${id} 已补充并重新提交`);
+    expect(done).toContain('预计补助 4,400 元');
+
+    const c = await db().claim.findUniqueOrThrow({ where: { id }, include: { attachments: true } });
+    expect(c.status).toBe('submitted');
+    expect(c.selfPaidFen).toBe(900_000);
+    expect(c.totalFen).toBe(3_200_000);
+    expect(c.subsidyFen).toBe(440_000);
+    expect(c.attachments).toHaveLength(2);
+    expect(await db().claim.count({ where: { memberId: c.memberId } })).toBe(2); // the demo's paid claim and this one
+
+    const fresh = d
+      .inbox(OFFICER)
+      .filter((m) => m.card?.title.includes(`#${id}`))
+      .at(-1)!;
+    expect(fresh.card!.id).not.toBe(first.id);
+    expect(fresh.card!.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
+    expect(fresh.text).toContain('补充：新增照片1张；住院总费用30,000→32,000；个人自付8,000→9,000');
+    expect(fresh.text).toContain('4,400 元');
+    expect(fresh.text).toMatch(/初审：吴文静 .+ 要求补材料/);
+    expect(d.card(OFFICER, first.id)?.finalText).toMatch(/^已要求补材料 · 吴文静/);
+
+    await d.click(OFFICER, fresh.card!.id, `approve:${id}`);
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
+    // done: nothing left to supplement
+    expect(said(await d.say(W, `补充 #${id}`))).toContain('目前不需要补充材料');
+  });
+});
