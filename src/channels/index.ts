@@ -10,3 +10,6 @@ export const channelFactories: ChannelFactory[] = [createWecomChannel, createDin
 
 /** the platforms' names, for data that is keyed by platform (chat identities, group chats) */
 export const platformNames: readonly string[] = ['wecom', 'dingtalk'];
+
+/** how a person calls each platform: the roster's and the people file's account columns are `${label}账号` */
+export const platformLabels: Readonly<Record<string, string>> = { wecom: '企业微信', dingtalk: '钉钉' };
