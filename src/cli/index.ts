@@ -12,7 +12,7 @@ import { currentPeriod, periodByNumber } from '../services/periods.js';
 import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
-import { PROGRAMME_USAGE, runProgrammeCommand } from './programme.js';
+import { FEES_USAGE, PROGRAMME_USAGE, runProgrammeCommand } from './programme.js';
 import { runQuota } from './quota-run.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
@@ -23,7 +23,8 @@ const USAGE = `用法 (usage): npm run huzhu -- <command>
   progress export [--period <n>] --out <file.xlsx>
 ${JOBS_USAGE.split('\n').slice(1).join('\n')}
   quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held
-${PROGRAMME_USAGE}`;
+${PROGRAMME_USAGE}
+${FEES_USAGE}`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
 const PeriodNo = z
@@ -76,7 +77,7 @@ export async function runCli(
       rt = await openRuntime(io.env ?? process.env);
       return await runQuota(argv.slice(1), rt, io.out);
     }
-    if (argv[0] === 'programme' || argv[0] === 'template')
+    if (argv[0] === 'programme' || argv[0] === 'template' || argv[0] === 'fees')
       return await runProgrammeCommand(argv, io, async () => {
         rt = await openRuntime(io.env ?? process.env);
         return rt;

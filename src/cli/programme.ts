@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformLabels, platformNames } from '../channels/index.js';
 import type { Runtime } from '../runtime.js';
+import { currentPeriod, periodByNumber } from '../services/periods.js';
+import { importFeePayments } from '../services/programme/fees.js';
 import {
   applyProgrammeFile,
   type CheckResult,
@@ -67,7 +69,7 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { out: { type: 'string' }, kind: { type: 'string' } },
+    options: { out: { type: 'string' }, kind: { type: 'string' }, period: { type: 'string' } },
   });
   const [cmd, sub, arg] = positionals;
   if (cmd === 'template') {
@@ -76,6 +78,28 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     if (!kind || !out) return 2;
     await writeTemplate(kind, platformColumns(), out);
     io.out(`已生成${KIND_LABEL[kind]}模板 ${out}`);
+    return 0;
+  }
+  if (cmd === 'fees' && sub === 'import') {
+    if (!arg) {
+      io.err('请给出缴费清单：huzhu fees import <file.xlsx|csv>');
+      return 2;
+    }
+    const number =
+      values.period === undefined ? null : need(z.coerce.number().int().positive('期次应为正整数'), values.period, io);
+    if (values.period !== undefined && number === null) return 2;
+    const rt = await open();
+    const period = number ? await periodByNumber(rt.db, number) : await currentPeriod(rt.db);
+    const r = await importFeePayments({ db: rt.db, source: { file: arg }, period, actor: 'cli' });
+    if (!r.ok) {
+      io.err(`缴费清单有 ${r.issues.length} 处问题，未写入任何数据：`);
+      for (const i of r.issues) io.err(`  ${issueText(i)}`);
+      return 1;
+    }
+    const s = r.summary;
+    io.out(
+      `${period.name}缴费登记：${s.rows} 行，新登记已交费 ${s.paid} 人，共 ${(s.amountFen / 100).toFixed(2)} 元；此前已登记 ${s.alreadyPaid} 人`,
+    );
     return 0;
   }
   if (sub === 'check' || sub === 'apply') {
@@ -126,3 +150,5 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
   io.err(PROGRAMME_USAGE);
   return 2;
 }
+
+export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid`;

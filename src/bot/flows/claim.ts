@@ -36,6 +36,9 @@ export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]>
     where: { periodId_memberId: { periodId: period.id, memberId: p.memberId } },
   });
   if (!s || s.kind === 'none') return [t.say('claim_not_enrolled', { period: period.name })];
+  // the policy says whether a member whose fee is not yet collected is covered (seed 003: only after paying)
+  if (!s.paid && !period.policy.fees.unpaidMayClaim)
+    return [t.say('claim_unpaid', { period: period.name, feeFen: s.feeFen })];
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
     flow: 'claim',
     step: 'hospital',
