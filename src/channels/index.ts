@@ -22,3 +22,6 @@ export function configuredChannelFactories(config: Config): ChannelFactory[] {
     return f ? [f] : [];
   });
 }
+
+/** how a person calls each platform: the roster's and the people file's account columns are `${label}账号` */
+export const platformLabels: Readonly<Record<string, string>> = { wecom: '企业微信', dingtalk: '钉钉' };

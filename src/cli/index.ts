@@ -14,6 +14,7 @@ import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
 import { PAYMENTS_USAGE, runPayments } from './payments.js';
+import { FEES_USAGE, PROGRAMME_USAGE, runProgrammeCommand } from './programme.js';
 import { runQuota } from './quota-run.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
@@ -24,7 +25,9 @@ const USAGE = `用法 (usage): npm run huzhu -- <command>
   progress export [--period <n>] --out <file.xlsx>
 ${JOBS_USAGE.split('\n').slice(1).join('\n')}
 ${PAYMENTS_USAGE}
-  quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held`;
+  quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held
+${PROGRAMME_USAGE}
+${FEES_USAGE}`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
 const PeriodNo = z
@@ -81,6 +84,11 @@ export async function runCli(
       rt = await openRuntime(io.env ?? process.env);
       return await runQuota(argv.slice(1), rt, io.out);
     }
+    if (argv[0] === 'programme' || argv[0] === 'template' || argv[0] === 'fees')
+      return await runProgrammeCommand(argv, io, async () => {
+        rt = await openRuntime(io.env ?? process.env);
+        return rt;
+      });
     const { values, positionals } = parse(argv);
     const [cmd, sub, arg] = positionals;
     if (values.help || !cmd) {

@@ -33,6 +33,8 @@ export function claimWindow(
   const crossPeriod = discharged > c.cutoffOn;
   if (crossPeriod && !c.crossPeriodAllowed)
     return { open: false, reason: `出院日期 ${discharged} 晚于受理截止日 ${c.cutoffOn}，${name}不办理跨期补助。` };
+  if (crossPeriod && c.crossPeriodUntil !== null && today > c.crossPeriodUntil)
+    return { open: false, reason: `${name}的跨期补助申请已于 ${c.crossPeriodUntil} 截止受理。` };
   if (today > c.cutoffOn && !crossPeriod)
     return { open: false, reason: `${name}的补助申请已于 ${c.cutoffOn} 截止受理。` };
   if (c.daysAfterDischarge !== null) {

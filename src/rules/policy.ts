@@ -48,7 +48,17 @@ export const PolicySchema = z
     defaults: z.array(z.string()).default([]),
     startsOn: LocalDate,
     endsOn: LocalDate,
-    fees: z.object({ newFen: fen, renewalFen: fen }),
+    fees: z.object({
+      newFen: fen,
+      renewalFen: fen,
+      /**
+       * Whether an enrolment whose fee is not yet paid counts in 已完成数 (the ranking, the headline). The seeds
+       * count a member once the unit has collected the fee ("参加人数和上缴金额一致", seeds 002, 004): false.
+       */
+      unpaidCounts: z.boolean().default(false),
+      /** whether the holder of an unpaid enrolment may claim; the seeds cover members who paid (seed 003): false */
+      unpaidMayClaim: z.boolean().default(false),
+    }),
     eligibility: z.object({
       requireBasicInsurance: z.boolean(),
       requireCriticalIllnessInsurance: z.boolean(),
@@ -89,6 +99,11 @@ export const PolicySchema = z
       /** days after discharge within which a claim must be submitted; null = only the cut-off applies */
       daysAfterDischarge: z.number().int().positive().nullable().default(null),
       crossPeriodAllowed: z.boolean(),
+      /**
+       * last day a cross-period claim (discharged after the cut-off) is accepted; null = only daysAfterDischarge
+       * limits it. Without either, a cross-period claim would stay open for ever.
+       */
+      crossPeriodUntil: LocalDate.nullable().default(null),
       payoutBy: LocalDate,
       /** subsidy above which a second (centre) approval is needed */
       secondApprovalAboveFen: fen,

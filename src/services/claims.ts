@@ -107,9 +107,15 @@ export async function checkStay(
   return { ok: true, crossPeriod: window.crossPeriod, adjacent: conflicts };
 }
 
-export async function isEnrolled(db: Db, periodId: number, memberId: number): Promise<boolean> {
-  const e = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId, memberId } } });
-  return Boolean(e && e.kind !== 'none');
+/** Whether the member may claim in the period: enrolled, and paid unless the policy covers unpaid enrolments. */
+export type ClaimStanding = { kind: 'ok' } | { kind: 'not_enrolled' } | { kind: 'unpaid'; feeFen: number };
+
+export async function claimStanding(db: Db, period: PeriodWithPolicy, memberId: number): Promise<ClaimStanding> {
+  const e = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId } } });
+  if (!e || e.kind === 'none') return { kind: 'not_enrolled' };
+  // the policy says whether a member whose fee is not yet collected is covered (seed 003: only after paying)
+  if (!e.paid && !period.policy.fees.unpaidMayClaim) return { kind: 'unpaid', feeFen: e.feeFen };
+  return { kind: 'ok' };
 }
 
 export async function estimateSubsidy(

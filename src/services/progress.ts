@@ -19,6 +19,8 @@ export interface UnitProgress {
 
 export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<UnitProgress[]> {
   const prev = await previousPeriod(db, period);
+  // 已完成数: paid enrolments, and unpaid ones only where the policy counts them
+  const counted = period.policy.fees.unpaidCounts ? {} : { paid: true };
   const [units, now, before, baselines] = await Promise.all([
     db.org.findMany({
       where: { category: { not: null } },
@@ -27,7 +29,7 @@ export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<Un
     }),
     db.enrolment.groupBy({
       by: ['rankUnitId'],
-      where: { periodId: period.id, kind: { not: 'none' } },
+      where: { periodId: period.id, kind: { not: 'none' }, ...counted },
       _count: { _all: true },
     }),
     prev

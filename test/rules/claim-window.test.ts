@@ -6,7 +6,7 @@ import { policy, SEED, withPolicy } from './policies.js';
 const at = (local: string) => new Date(`${local}+08:00`);
 
 describe(`claimWindow, Zhangjiakou: 2020 claims close on 2020-12-30 except cross-period ones (${SEED.zhangjiakou})`, () => {
-  const zjk = policy('zhangjiakou-14');
+  const zjk = policy('zhangjiakou-13');
   const table: [string, string, Date, string, boolean | string][] = [
     // admitted, discharged, submitted (Shanghai), →  crossPeriod flag when open, or a fragment of the reason
     ['2020-03-01', '2020-03-10', at('2020-03-12T09:00'), 'open', false],
@@ -16,7 +16,7 @@ describe(`claimWindow, Zhangjiakou: 2020 claims close on 2020-12-30 except cross
       '2020-12-10',
       new Date('2020-12-30T16:30:00Z'),
       'closed at 00:30 Shanghai the next day',
-      '第十四期的补助申请已于 2020-12-30 截止受理。',
+      '第十三期的补助申请已于 2020-12-30 截止受理。',
     ],
     ['2020-12-20', '2021-01-05', at('2021-01-08T10:00'), 'cross-period stay: open after the cut-off', true],
     [
@@ -31,14 +31,14 @@ describe(`claimWindow, Zhangjiakou: 2020 claims close on 2020-12-30 except cross
       '2020-01-03',
       at('2020-01-05T10:00'),
       'admitted before the period start',
-      '入院日期 2019-12-25 早于第十四期开始日期 2020-01-01',
+      '入院日期 2019-12-25 早于第十三期开始日期 2020-01-01',
     ],
     [
       '2021-01-02',
       '2021-01-05',
       at('2021-01-06T10:00'),
       'admitted after the period end',
-      '晚于第十四期结束日期 2020-12-31',
+      '晚于第十三期结束日期 2020-12-31',
     ],
     [
       '2020-05-10',
@@ -59,7 +59,7 @@ describe(`claimWindow, Zhangjiakou: 2020 claims close on 2020-12-30 except cross
   );
 
   it('without cross-period claims, a stay discharged after the cut-off is refused with the date', () => {
-    const p = withPolicy('zhangjiakou-14', { claims: { crossPeriodAllowed: false } });
+    const p = withPolicy('zhangjiakou-13', { claims: { crossPeriodAllowed: false } });
     const w = claimWindow(p, {
       admissionDate: '2020-12-20',
       dischargeDate: '2021-01-05',
@@ -67,7 +67,7 @@ describe(`claimWindow, Zhangjiakou: 2020 claims close on 2020-12-30 except cross
     });
     expect(w).toEqual({
       open: false,
-      reason: '出院日期 2021-01-05 晚于受理截止日 2020-12-30，第十四期不办理跨期补助。',
+      reason: '出院日期 2021-01-05 晚于受理截止日 2020-12-30，第十三期不办理跨期补助。',
     });
   });
 });
@@ -107,5 +107,15 @@ describe(`claimWindow, opening day and days after discharge (Yunnan 21st: accept
     expect(
       claimWindow(p, { admissionDate: '2017-01-01', dischargeDate: '2017-01-01', submittedAt: at('2017-01-01T00:00') }),
     ).toEqual({ open: true, crossPeriod: false });
+  });
+
+  it(`a cross-period claim closes on the policy's last day for it, not never (${SEED.zhangjiakou})`, () => {
+    const zjk = policy('zhangjiakou-13');
+    const stay = { admissionDate: '2020-12-20', dischargeDate: '2021-01-05' };
+    expect(claimWindow(zjk, { ...stay, submittedAt: new Date('2021-06-30T10:00:00+08:00') }).open).toBe(true);
+    expect(claimWindow(zjk, { ...stay, submittedAt: new Date('2021-07-01T10:00:00+08:00') })).toEqual({
+      open: false,
+      reason: '第十三期的跨期补助申请已于 2021-06-30 截止受理。',
+    });
   });
 });

@@ -95,7 +95,7 @@ describe(`deadlineCountdown (${SEED.yunnan14})`, () => {
 });
 
 describe(`dueAnnouncements at T-7/T-3/T-1/T-0 (${SEED.zhangjiakou})`, () => {
-  const zjk = policy('zhangjiakou-14');
+  const zjk = policy('zhangjiakou-13');
   it.each([
     [
       '2020-12-23',
@@ -127,14 +127,14 @@ describe(`dueAnnouncements at T-7/T-3/T-1/T-0 (${SEED.zhangjiakou})`, () => {
   });
 
   it('carries label and date, sorted by date, and follows the policy’s offsets', () => {
-    const p = withPolicy('zhangjiakou-14', { broadcasts: { announceDaysBefore: [10] } });
+    const p = withPolicy('zhangjiakou-13', { broadcasts: { announceDaysBefore: [10] } });
     expect(dueAnnouncements(p, '2021-01-27')).toEqual([
       { key: 'report_due', label: '报送2020年度运行情况统计表', date: '2021-02-06', daysBefore: 10 },
     ]);
     expect(dueAnnouncements(p, '2021-01-20')).toEqual([
       { key: 'payout_deadline', label: '2020年度补助金全部支付到位', date: '2021-01-30', daysBefore: 10 },
     ]);
-    const both = withPolicy('zhangjiakou-14', { broadcasts: { announceDaysBefore: [32, 39] } });
+    const both = withPolicy('zhangjiakou-13', { broadcasts: { announceDaysBefore: [32, 39] } });
     expect(dueAnnouncements(both, '2020-12-29').map((e) => e.key)).toEqual(['payout_deadline', 'report_due']);
   });
 });

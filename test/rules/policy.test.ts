@@ -12,6 +12,7 @@ describe('the programmes’ policies as data', () => {
       'keqiao-2019.json',
       'yunnan-12.json',
       'yunnan-14.json',
+      'zhangjiakou-13.json',
       'zhangjiakou-14.json',
     ]);
   });
@@ -37,7 +38,7 @@ describe('the programmes’ policies as data', () => {
 
   it(`yunnan-14: fees 150/120 元, deductible 800 元, 60 %, the §8 timeline and the 10 slogans (${SEED.yunnan14})`, () => {
     const p = policy('yunnan-14');
-    expect(p.fees).toEqual({ newFen: 15_000, renewalFen: 12_000 });
+    expect(p.fees).toMatchObject({ newFen: 15_000, renewalFen: 12_000 });
     expect(p.subsidy.deductibleFen).toBe(80_000);
     expect(p.eligibility.orgParticipationRatioBp).toBe(6000);
     const on = Object.fromEntries(p.timeline.map((e) => [e.key, e.date]));
@@ -58,7 +59,7 @@ describe('the programmes’ policies as data', () => {
 
   it(`yunnan-12: fees 100/80 元, period 2016, critical-illness insurance, college deadlines (${SEED.yunnan12})`, () => {
     const p = policy('yunnan-12');
-    expect(p.fees).toEqual({ newFen: 10_000, renewalFen: 8000 });
+    expect(p.fees).toMatchObject({ newFen: 10_000, renewalFen: 8000 });
     expect([p.startsOn, p.endsOn]).toEqual(['2016-01-01', '2016-12-31']);
     expect(p.eligibility.requireCriticalIllnessInsurance).toBe(true);
     expect(p.subsidy.selfPaidOnly).toBe(true);
@@ -76,8 +77,8 @@ describe('the programmes’ policies as data', () => {
     expect(p.timeline.find((e) => e.key === 'targets_due')?.date).toBe('2019-12-20');
   });
 
-  it(`zhangjiakou-14: cut-off 2020-12-30, payout 2021-01-30, report 2021-02-06, cross-period allowed (${SEED.zhangjiakou})`, () => {
-    const p = policy('zhangjiakou-14');
+  it(`zhangjiakou-13 (the 2020 claim year, 第十三期): cut-off 2020-12-30, payout 2021-01-30, report 2021-02-06, cross-period allowed (${SEED.zhangjiakou})`, () => {
+    const p = policy('zhangjiakou-13');
     expect(p.claims).toMatchObject({ cutoffOn: '2020-12-30', payoutBy: '2021-01-30', crossPeriodAllowed: true });
     expect(p.timeline.find((e) => e.key === 'report_due')?.date).toBe('2021-02-06');
   });
@@ -128,7 +129,7 @@ describe('the programmes’ policies as data', () => {
       ['a date that is no date', { startsOn: '2017/01/01' }, '日期应为 YYYY-MM-DD'],
     ];
     it.each(refusals)(`%s (${SEED.zhangjiakou})`, (_what, patch, message) => {
-      expect(() => withPolicy('zhangjiakou-14', patch)).toThrow(message);
+      expect(() => withPolicy('zhangjiakou-13', patch)).toThrow(message);
     });
 
     it('broadcasts are required in every policy', () => {

@@ -4,7 +4,7 @@
  * confirmation; on confirm the claim is stored and the officers are notified.
  */
 import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
-import { checkStay, estimateSubsidy, isEnrolled, type StayCheck, submitClaim } from '../../services/claims.js';
+import { checkStay, claimStanding, estimateSubsidy, type StayCheck, submitClaim } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
@@ -33,8 +33,9 @@ const ORDER: ClaimStep[] = [
 
 export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
-  if (!(await isEnrolled(t.deps.db, period.id, p.memberId)))
-    return [t.say('claim_not_enrolled', { period: period.name })];
+  const standing = await claimStanding(t.deps.db, period, p.memberId);
+  if (standing.kind === 'not_enrolled') return [t.say('claim_not_enrolled', { period: period.name })];
+  if (standing.kind === 'unpaid') return [t.say('claim_unpaid', { period: period.name, feeFen: standing.feeFen })];
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
     flow: 'claim',
     step: 'hospital',

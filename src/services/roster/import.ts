@@ -280,7 +280,10 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
             source: 'roster',
           });
         else if (e.kind !== kind || e.feeFen !== feeFen) {
-          await tx.enrolment.update({ where: { id: e.id }, data: { kind, feeFen } });
+          await tx.enrolment.update({
+            where: { id: e.id },
+            data: { kind, feeFen, paid: kind !== 'none', paidAt: kind !== 'none' ? stamp : null },
+          });
           summary.enrolmentsUpdated++;
         }
       }
@@ -288,7 +291,14 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
         tx,
         provider,
         'Enrolment',
-        toCreate.map((e) => ({ ...e, paid: false, createdAt: stamp, updatedAt: stamp })),
+        // the roster's 交费金额 is the fee the unit collected (seed 003): a participant on it has paid
+        toCreate.map((e) => ({
+          ...e,
+          paid: e.kind !== 'none',
+          paidAt: e.kind !== 'none' ? stamp : null,
+          createdAt: stamp,
+          updatedAt: stamp,
+        })),
       );
       summary.enrolmentsCreated = toCreate.length;
 

@@ -1,0 +1,154 @@
+/**
+ * `huzhu template <kind> --out f.xlsx`, `huzhu programme check|apply <file> [--kind k]`, `huzhu programme show`:
+ * the command-line shell over src/services/programme. Output is Chinese, for the office that runs it. The
+ * runtime is opened by the caller (src/cli/index.ts), which also closes it.
+ */
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { platformLabels, platformNames } from '../channels/index.js';
+import type { Runtime } from '../runtime.js';
+import { currentPeriod, periodByNumber } from '../services/periods.js';
+import { importFeePayments } from '../services/programme/fees.js';
+import {
+  applyProgrammeFile,
+  type CheckResult,
+  checkProgrammeFile,
+  issueText,
+  KIND_LABEL,
+  type PlatformColumn,
+  type ProgrammeKind,
+  summaryText,
+} from '../services/programme/index.js';
+import { showProgrammes } from '../services/programme/show.js';
+import { writeTemplate } from '../services/programme/template.js';
+
+export const PROGRAMME_USAGE = `  template <organisations|people|period> --out <f.xlsx>   a blank set-up file with its column notes
+  programme check <file.xlsx|csv> [--kind <kind>]          check a set-up file: what would change, nothing written
+  programme apply <file.xlsx|csv> [--kind <kind>]          check and apply it, all or nothing
+  programme show                                           programmes, periods, units and people`;
+
+const Kind = z.enum(['organisations', 'people', 'period'], {
+  error: '文件种类应为 organisations（组织）、people（人员）或 period（期次）',
+});
+const OutFile = z.string({ error: '请用 --out 给出输出文件' }).regex(/\.xlsx$/i, '输出文件应以 .xlsx 结尾');
+
+export interface Io {
+  out: (s: string) => void;
+  err: (s: string) => void;
+}
+
+/** the platforms' account columns, from the channels' list */
+export function platformColumns(): PlatformColumn[] {
+  return platformNames.map((name) => ({ name, label: platformLabels[name] ?? name }));
+}
+
+function need<T>(schema: z.ZodType<T>, value: unknown, io: Io): T | null {
+  const r = schema.safeParse(value);
+  if (r.success) return r.data;
+  io.err(r.error.issues[0]!.message);
+  return null;
+}
+
+function report(r: CheckResult, io: Io, applied: boolean): number {
+  if (!r.ok) {
+    const what = r.kind ? `${KIND_LABEL[r.kind]}文件` : '文件';
+    io.err(`${what}有 ${r.issues.length} 处问题，未写入任何数据：`);
+    for (const i of r.issues.slice(0, 200)) io.err(`  ${issueText(i)}`);
+    if (r.issues.length > 200) io.err(`  …… 另有 ${r.issues.length - 200} 处`);
+    return 1;
+  }
+  const s = r.summary;
+  io.out(`${summaryText(s)}${applied ? (s.created || s.changed ? '，已写入' : '，无需写入') : '（仅检查，未写入）'}`);
+  for (const c of s.changes.slice(0, 100)) io.out(`  ${c}`);
+  if (s.changes.length > 100) io.out(`  …… 另有 ${s.changes.length - 100} 项`);
+  return 0;
+}
+
+export async function runProgrammeCommand(argv: string[], io: Io, open: () => Promise<Runtime>): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { out: { type: 'string' }, kind: { type: 'string' }, period: { type: 'string' } },
+  });
+  const [cmd, sub, arg] = positionals;
+  if (cmd === 'template') {
+    const kind = need(Kind, sub, io);
+    const out = kind && need(OutFile, values.out, io);
+    if (!kind || !out) return 2;
+    await writeTemplate(kind, platformColumns(), out);
+    io.out(`已生成${KIND_LABEL[kind]}模板 ${out}`);
+    return 0;
+  }
+  if (cmd === 'fees' && sub === 'import') {
+    if (!arg) {
+      io.err('请给出缴费清单：huzhu fees import <file.xlsx|csv>');
+      return 2;
+    }
+    const number =
+      values.period === undefined ? null : need(z.coerce.number().int().positive('期次应为正整数'), values.period, io);
+    if (values.period !== undefined && number === null) return 2;
+    const rt = await open();
+    const period = number ? await periodByNumber(rt.db, number) : await currentPeriod(rt.db);
+    const r = await importFeePayments({ db: rt.db, source: { file: arg }, period, actor: 'cli' });
+    if (!r.ok) {
+      io.err(`缴费清单有 ${r.issues.length} 处问题，未写入任何数据：`);
+      for (const i of r.issues) io.err(`  ${issueText(i)}`);
+      return 1;
+    }
+    const s = r.summary;
+    io.out(
+      `${period.name}缴费登记：${s.rows} 行，新登记已交费 ${s.paid} 人，共 ${(s.amountFen / 100).toFixed(2)} 元；此前已登记 ${s.alreadyPaid} 人`,
+    );
+    return 0;
+  }
+  if (sub === 'check' || sub === 'apply') {
+    if (!arg) {
+      io.err('请给出文件：huzhu programme apply <file.xlsx|csv>');
+      return 2;
+    }
+    const kind = values.kind === undefined ? undefined : need(Kind, values.kind, io);
+    if (kind === null) return 2;
+    const rt = await open();
+    {
+      const input = {
+        db: rt.db,
+        source: { file: arg },
+        platforms: platformColumns(),
+        hashKey: rt.config.ID_HASH_KEY,
+        ...(kind ? { kind: kind as ProgrammeKind } : {}),
+      };
+      const r =
+        sub === 'apply' ? await applyProgrammeFile({ ...input, actor: 'cli' }) : await checkProgrammeFile(input);
+      return report(r, io, sub === 'apply');
+    }
+  }
+  if (sub === 'show') {
+    const rt = await open();
+    {
+      const all = await showProgrammes(rt.db);
+      if (!all.length) {
+        io.out('还没有互助方案：先用 huzhu programme apply 导入组织、期次和人员文件');
+        return 0;
+      }
+      for (const p of all) {
+        io.out(`${p.name}（${p.code}），总工会 ${p.federation.name}（${p.federation.code}）`);
+        for (const x of p.periods)
+          io.out(
+            `  ${x.name}（第 ${x.number} 期）${x.startsOn} 至 ${x.endsOn}${x.current ? '，当前期次' : ''}${x.closedOn ? `，已于 ${x.closedOn} 结束` : ''}：参加 ${x.enrolments} 人，已交费 ${x.paid} 人`,
+          );
+        io.out(`  单位：${p.units.map((u) => `${u.kind} ${u.count}`).join('，')}`);
+        for (const c of p.categories) io.out(`  排名类别 ${c.category}：${c.units} 个单位，会员总数 ${c.memberTotal}`);
+        io.out(
+          `  人员：${p.roles.map((r) => `${r.role} ${r.count}${r.withoutChat ? `（${r.withoutChat} 人无聊天账号）` : ''}`).join('，') || '无'}`,
+        );
+      }
+      return 0;
+    }
+  }
+  io.err(`未知命令：${positionals.join(' ')}`);
+  io.err(PROGRAMME_USAGE);
+  return 2;
+}
+
+export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid`;
