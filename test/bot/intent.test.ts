@@ -45,8 +45,9 @@ describe('labelled utterance set', () => {
 });
 
 describe('parseIntent', () => {
-  it('treats answers (numbers, yes/ok) as no intent', () => {
-    for (const t of ['是', '确认', '好的', '12000', '3月5日', '1', 'ok']) expect(classify(t), t).toBe('unknown');
+  it('treats answers (numbers, yes, dates) as no intent, and ok / 好的 as thanks (issue #16)', () => {
+    for (const t of ['是', '确认', '12000', '3月5日', '1']) expect(classify(t), t).toBe('unknown');
+    for (const t of ['好的', 'ok', '谢谢', '👍']) expect(classify(t), t).toBe('thanks');
   });
 
   it('keeps ranking 进度 apart from the progress of my claim', () => {
