@@ -15,7 +15,7 @@
  * `alternatives`, instead of guessing.
  */
 import { type CommandHit, command, announceText as cutAnnouncement, type ProxyBind } from './nlu/commands.js';
-import { features } from './nlu/features.js';
+import { featureIds } from './nlu/features.js';
 import { loadClassifier } from './nlu/load.js';
 import { type PolicyTopic, policyTopic } from './nlu/topics.js';
 import { fold, MAX_SLOT_SCAN, matchKey } from './normalise.js';
@@ -128,7 +128,7 @@ const THANKS_WORD = /谢|感|辛苦|好的|收到|明白|知道|了解|ok|thx|th
 function decide(text: string, roles: readonly string[] | undefined): Decision {
   const hit = command(text);
   if (hit) return { intent: hit.intent, confidence: 1, alternatives: [], by: 'rule', hit };
-  const all = loadClassifier().rank(features(text));
+  const all = loadClassifier().rank(featureIds(text));
   // A clear request for something the person may not use is kept, so its flow can say who may (仅限…); an unsure
   // one is not chosen over what the person can use.
   const top = all[0];

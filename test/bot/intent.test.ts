@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classify, INTENTS, type Intent, parseIntent, type Slots } from '../../src/bot/intent.js';
+import { MAX_SLOT_SCAN } from '../../src/bot/normalise.js';
 import fixture from '../fixtures/utterances.json' with { type: 'json' };
 
 interface Utterance {
@@ -83,15 +84,17 @@ describe('parseIntent', () => {
     expect(slots.negativeAmount).toBe(true);
   });
 
-  it('stays fast on a 5 000-character message', () => {
+  // Bounded work, not a stopwatch (timings belong in npm run bench): a 5 000-character message is read only up to
+  // MAX_INTENT_SCAN for its intent and MAX_SLOT_SCAN for its slots, so it parses as its own first 600 characters.
+  it('reads only the start of a 5 000-character message', () => {
     const long = `${'我想问一下'.repeat(1000)}排名`;
     const dated = '3月5日住院花了12000元'.repeat(400);
-    const t0 = performance.now();
-    for (let i = 0; i < 50; i++) {
-      parseIntent(long, { now });
-      parseIntent(dated, { now });
+    for (const t of [long, dated]) {
+      const a = parseIntent(t, { now });
+      const b = parseIntent(t.slice(0, MAX_SLOT_SCAN), { now });
+      expect(a.intent).toBe(b.intent);
+      expect(a.slots).toEqual(b.slots);
     }
-    expect((performance.now() - t0) / 100).toBeLessThan(5); // ms per message, generous for slow CI
     expect(parseIntent('x'.repeat(5000)).intent).toBe('unknown');
   });
 });

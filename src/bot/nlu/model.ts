@@ -35,7 +35,7 @@ function prng(seed: number): () => number {
 
 function softmaxInPlace(v: Float64Array): void {
   let max = -Infinity;
-  for (const x of v) if (x > max) max = x;
+  for (let i = 0; i < v.length; i++) if (v[i]! > max) max = v[i]!;
   let sum = 0;
   for (let i = 0; i < v.length; i++) {
     v[i] = Math.exp(v[i]! - max);
@@ -95,46 +95,59 @@ export interface Scored {
   p: number;
 }
 
-/** The loaded model: scores a feature list into class probabilities, best first. */
+/** The loaded model: scores a message's feature ids (features.ts: featureIds) into class probabilities. */
 export class Classifier {
   readonly classes: readonly string[];
   private readonly bias: Float64Array;
-  private readonly idx = new Map<string, Uint8Array>();
-  private readonly val = new Map<string, Float64Array>();
+  /** feature id → row; row r's weights are cls/val[start[r] .. start[r + 1]) (one flat table, no objects) */
+  private readonly row = new Map<number, number>();
+  private readonly start: Uint32Array;
+  private readonly cls: Uint8Array;
+  private readonly val: Float64Array;
+  /** per row, the call that last counted it: each feature counts once, as in training, without a Set */
+  private readonly stamp: Uint32Array;
+  private call = 0;
   private readonly scratch: Float64Array;
 
-  constructor(model: Model) {
+  constructor(model: Model, idOf: (feature: string) => number) {
     this.classes = model.classes;
     this.bias = Float64Array.from(model.bias);
     this.scratch = new Float64Array(model.classes.length);
-    for (const [f, sparse] of Object.entries(model.weights)) {
-      const n = sparse.length / 2;
-      const ix = new Uint8Array(n);
-      const vs = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        ix[i] = sparse[2 * i]!;
-        vs[i] = sparse[2 * i + 1]!;
+    const entries = Object.entries(model.weights);
+    const total = entries.reduce((n, [, w]) => n + w.length / 2, 0);
+    this.start = new Uint32Array(entries.length + 1);
+    this.cls = new Uint8Array(total);
+    this.val = new Float64Array(total);
+    this.stamp = new Uint32Array(entries.length);
+    let at = 0;
+    entries.forEach(([f, sparse], r) => {
+      this.row.set(idOf(f), r);
+      this.start[r] = at;
+      for (let i = 0; i < sparse.length; i += 2) {
+        this.cls[at] = sparse[i]!;
+        this.val[at] = sparse[i + 1]!;
+        at++;
       }
-      this.idx.set(f, ix);
-      this.val.set(f, vs);
-    }
+    });
+    this.start[entries.length] = at;
   }
 
-  /** Probabilities of every class, best first. Each feature counts once. */
-  rank(features: string[]): Scored[] {
+  /** Probabilities of every class, best first. */
+  rank(ids: readonly number[]): Scored[] {
+    const { row, stamp, start, cls, val, classes } = this;
     const s = this.scratch;
     s.set(this.bias);
-    const seen = new Set<string>();
-    for (const f of features) {
-      if (seen.has(f)) continue;
-      seen.add(f);
-      const ix = this.idx.get(f);
-      if (!ix) continue;
-      const vs = this.val.get(f)!;
-      for (let i = 0; i < ix.length; i++) s[ix[i]!]! += vs[i]!;
+    const call = ++this.call;
+    for (let k = 0; k < ids.length; k++) {
+      const r = row.get(ids[k]!);
+      if (r === undefined || stamp[r] === call) continue;
+      stamp[r] = call;
+      const end = start[r + 1]!;
+      for (let i = start[r]!; i < end; i++) s[cls[i]!]! += val[i]!;
     }
     softmaxInPlace(s);
-    const out: Scored[] = this.classes.map((label, i) => ({ label, p: s[i]! }));
+    const out: Scored[] = new Array(classes.length);
+    for (let i = 0; i < classes.length; i++) out[i] = { label: classes[i]!, p: s[i]! };
     return out.sort((a, b) => b.p - a.p);
   }
 }
