@@ -9,7 +9,7 @@ import { choicesFor } from '../../src/bot/nlu/clarify.js';
 import { computeSubsidy } from '../../src/rules/index.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
-import { platforms, said, useApp } from './harness.js';
+import { PHOTO, platforms, said, useApp } from './harness.js';
 
 const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { maximumFractionDigits: 2 });
 
@@ -91,5 +91,25 @@ describe.each(platforms)('understanding people as they write, on %s', (platform)
     await ctx.t.app.jobs.idle();
     await ctx.t.app.background.idle();
     expect(said(ctx.d.groupInbox(DEMO_GROUP_CHAT))).toContain(text);
+  });
+
+  it('a reject reason reaches the worker with the officer’s own ，！', async () => {
+    const w = 'demo-worker-1';
+    for (const text of ['申请补助', '海南省人民医院', '2月3日', '2月10日', '3万', '1万', '6000', '否'])
+      await ctx.d.say(w, text);
+    await ctx.d.sendImage(w, PHOTO);
+    await ctx.d.say(w, '完成');
+    const id = Number(/#(\d+)/.exec(said(await ctx.d.say(w, '确认')))?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const card = ctx.d
+      .inbox('demo-officer-1')
+      .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${id}`))
+      .at(-1)?.card;
+    await ctx.d.click('demo-officer-1', card!.id, card!.buttons.find((b) => b.text === '驳回')!.key);
+    const reason = '发票金额与结算单不一致，请核对后重新提交！';
+    expect(said(await ctx.d.say('demo-officer-1', reason))).toContain(`已驳回补助申请 #${id}`);
+    await ctx.t.app.background.idle();
+    expect(said(ctx.d.inbox(w))).toContain(`原因：${reason}`);
+    expect((await ctx.t.rt.db.claim.findUniqueOrThrow({ where: { id } })).status).toBe('rejected');
   });
 });
