@@ -42,6 +42,13 @@ describe.each(platforms)('understanding people as they write, on %s', (platform)
     expect(s.subsidyFen).toBeGreaterThan(0);
     expect(r).toContain(`预计补助 ${yuan(s.subsidyFen)} 元`);
     for (const seg of s.segments.filter((x) => x.amountFen > 0)) expect(r).toContain(`= ${yuan(seg.subsidyFen)} 元`);
+    // a follow-up with another amount is estimated the same way
+    const again = computeSubsidy(
+      p,
+      { totalFen: 2_000_000, basicInsuranceFen: 0, selfPaidFen: 2_000_000, majorIllness: false },
+      { paidThisPeriodFen: 0 },
+    );
+    expect(said(await ctx.d.say('demo-worker-1', '那两万呢'))).toContain(`预计补助 ${yuan(again.subsidyFen)} 元`);
     // the next message is not read as the hospital of a claim form
     expect(said(await ctx.d.say('demo-worker-1', '海南省人民医院'))).not.toContain('第 2 步');
   });
