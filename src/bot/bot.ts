@@ -21,7 +21,7 @@ import { continueClaim, startClaim } from './flows/claim.js';
 import { estimateReply, policyAnswer } from './flows/policy-answers.js';
 import { missingMembersReply, rankingReply, unitProgressReply } from './flows/progress.js';
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
-import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent } from './intent.js';
+import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
 import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clarify.js';
 import { fold } from './normalise.js';
@@ -39,6 +39,7 @@ const IMMEDIATE = new Set<Intent>(['proxy_bind', 'mark_paid', 'approved_unpaid']
 const NOT_AN_INTERRUPTION = new Set<Intent>(['unknown', 'cancel', 'claim', 'enrol', 'thanks', 'estimate']);
 
 export function createBot(input: BotDeps): BotHandler {
+  warmUp();
   const deps: BotDeps = {
     onCardClick: (t) =>
       isAnnounceAction(t.msg.action)

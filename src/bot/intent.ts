@@ -223,3 +223,11 @@ export function parseIntent(text: string, opts?: ParseOptions): ParsedIntent {
     by: d.by,
   };
 }
+
+/**
+ * Loads the model and fills the OpenCC and pinyin caches (a few hundred ms once per process), so the first
+ * person to write does not wait for it. Called when the bot is created.
+ */
+export function warmUp(): void {
+  parseIntent('请问我參加了吗，能报多少');
+}
