@@ -12,7 +12,6 @@ import {
   approvedUnpaid,
   cancelDecision,
   continueDecision,
-  MARK_PAID,
   markPaidCommand,
   onCardClick,
   pendingAsCards,
@@ -20,17 +19,20 @@ import {
 } from './flows/approvals.js';
 import { bindOnBehalf, continueBinding, startBinding } from './flows/bind.js';
 import { continueClaim, startClaim } from './flows/claim.js';
+import { estimateReply, policyAnswer } from './flows/policy-answers.js';
 import { missingMembersReply, rankingReply, unitProgressReply } from './flows/progress.js';
 import { continueSupplement, SUPPLEMENT, startSupplement } from './flows/supplement.js';
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
-import { parseIntent } from './intent.js';
+import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
 import type { InboundMessage, OutboundMessage } from './messages.js';
+import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clarify.js';
+import { fold } from './normalise.js';
 
 export type BotHandler = (msg: InboundMessage) => Promise<OutboundMessage[]>;
 
+// matched on the folded text (full-width, traditional); the text itself is passed on as the person typed it
 const CANCEL = /^(取消|算了|不要了|退出|不办了|cancel)$/i;
 const RESUME = /^(继续|接着填|继续填写|继续申请)$/;
-const PROXY_BIND = /^代绑\s+([A-Za-z0-9_.@-]{1,64})\s+([\p{Script=Han}A-Za-z·]{2,30})\s+([0-9]{3}[0-9Xx])$/u;
 
 const FLOW_NAMES = {
   bind: '身份绑定',
@@ -39,9 +41,13 @@ const FLOW_NAMES = {
   decision: '审批',
   supplement: '补充材料',
 } as const;
-const APPROVED_UNPAID = /^(已批未付|待支付|已批准未支付)$/;
+/** commands that act at once, even in the middle of a form (recognised by rule, slots exact) */
+const IMMEDIATE = new Set<Intent>(['proxy_bind', 'mark_paid', 'approved_unpaid']);
+/** in the middle of a form these are read as the form's answer, not answered on their own */
+const NOT_AN_INTERRUPTION = new Set<Intent>(['unknown', 'cancel', 'claim', 'enrol', 'thanks', 'estimate']);
 
 export function createBot(input: BotDeps): BotHandler {
+  warmUp();
   const deps: BotDeps = {
     onCardClick: (t) =>
       isAnnounceAction(t.msg.action)
@@ -71,9 +77,12 @@ export function createBot(input: BotDeps): BotHandler {
       return deps.onCardClick ? deps.onCardClick(turn as Turn & { msg: typeof msg }) : [turn.say('card_unknown')];
     }
 
-    const text = msg.kind === 'text' ? msg.text.normalize('NFKC').trim() : '';
+    // Keep people's words: what is stored or forwarded (announcements, reasons, names, hospitals) is the text as
+    // typed, with its ，！：; only the matching keys are folded (normalise.ts).
+    const text = msg.kind === 'text' ? msg.text.trim() : '';
+    const folded = fold(text);
     const dialog = await readDialog(deps.store, msg.platform, msg.userId);
-    if (dialog && msg.kind === 'text' && CANCEL.test(text)) {
+    if (dialog && msg.kind === 'text' && CANCEL.test(folded)) {
       await writeDialog(deps.store, msg.platform, msg.userId, null);
       // the card clicked for a reason gets its buttons back
       if (dialog.flow === 'decision') await cancelDecision(deps, msg.platform, dialog);
@@ -83,55 +92,71 @@ export function createBot(input: BotDeps): BotHandler {
     if (!person) {
       if (dialog?.flow === 'bind' && msg.kind === 'text') {
         const intent = parseIntent(text, { now: deps.now() }).intent;
-        if (intent === 'help') return [turn.say('help_unbound')];
-        return continueBinding(turn, dialog.step, dialog.name, text);
+        if (intent === 'help' || intent === 'capabilities') return [turn.say('help_unbound')];
+        // the name and ID digits are compared with the roster, never stored as typed: NFKC is a matching key here
+        return continueBinding(turn, dialog.step, dialog.name, text.normalize('NFKC'));
       }
       return startBinding(turn);
     }
 
-    if (msg.kind === 'text') {
-      const proxy = PROXY_BIND.exec(text);
-      if (proxy) return bindOnBehalf(turn, person, proxy[1]!, proxy[2]!, proxy[3]!.toUpperCase());
-      if (APPROVED_UNPAID.test(text)) return approvedUnpaid(turn, person);
-      if (MARK_PAID.test(text)) return markPaidCommand(turn, person, text);
+    const roles = person.roles.map((r) => r.role);
+    const parsed = msg.kind === 'text' && text ? parseIntent(text, { now: deps.now(), roles }) : null;
+    if (parsed?.by === 'rule' && IMMEDIATE.has(parsed.intent)) return byIntent(turn, parsed, text);
+
+    // the answer to "您是想：1 … 2 …": a number picks the choice; anything else drops the question
+    const asked = msg.kind === 'text' ? await readClarify(deps.store, msg.platform, msg.userId) : null;
+    if (asked) {
+      await writeClarify(deps.store, msg.platform, msg.userId, null);
+      const i = pickedChoice(text, asked.options.length);
+      if (i !== null && !dialog) {
+        const again = parseIntent(asked.text, { now: deps.now(), roles });
+        return byIntent(turn, { ...again, intent: asked.options[i]! }, asked.text);
+      }
     }
 
     // people's words as they wrote them (the reason reaches the worker; a hospital name is stored)
-    const words = msg.kind === 'text' ? msg.text.trim() : '';
-    if (dialog?.flow === 'decision') return continueDecision(turn, dialog, words);
-    if (dialog?.flow === 'supplement') return continueSupplement(turn, person, dialog, words);
-    if (msg.kind === 'text' && SUPPLEMENT.test(text)) return startSupplement(turn, person, text);
+    if (dialog?.flow === 'decision') return continueDecision(turn, dialog, text);
+    if (dialog?.flow === 'supplement') return continueSupplement(turn, person, dialog, text);
+    if (msg.kind === 'text' && SUPPLEMENT.test(folded)) return startSupplement(turn, person, text);
 
     if (dialog && dialog.flow !== 'bind') {
-      if (msg.kind === 'text' && RESUME.test(text)) {
+      if (msg.kind === 'text' && RESUME.test(folded)) {
         if (dialog.flow === 'claim')
           return [
             turn.say(`claim_ask_${dialog.step === 'selfPaid' ? 'self_paid' : dialog.step}`, { draft: dialog.draft }),
           ];
         return [turn.say('enrol_confirm_again')];
       }
-      // a question in the middle of a form is answered, and the form waits for "继续"
-      const parsed = msg.kind === 'text' ? parseIntent(text, { now: deps.now() }) : null;
+      // a clear question in the middle of a form is answered, and the form waits for "继续"
       const interrupt =
         parsed &&
-        !['unknown', 'cancel', 'claim', 'enrol'].includes(parsed.intent) &&
+        !NOT_AN_INTERRUPTION.has(parsed.intent) &&
+        parsed.confidence >= CLARIFY_BELOW &&
         !(dialog.flow === 'claim' && dialog.step === 'hospital');
       if (interrupt && parsed) {
-        const answer = await byIntent(turn, parsed.intent, text);
+        const answer = await byIntent(turn, parsed, text);
         return [...answer, turn.say('form_waiting', { flow: FLOW_NAMES[dialog.flow] })];
       }
-      if (dialog.flow === 'enrol') return confirmEnrol(turn, person, dialog, text);
+      if (dialog.flow === 'enrol') return confirmEnrol(turn, person, dialog, folded);
       return continueClaim(turn, person, dialog.step, dialog.draft, dialog.periodId);
     }
 
     if (msg.kind === 'image') return [turn.say('image_without_form')];
     if (text.length > 2000) return [turn.say('too_long')];
-    return byIntent(turn, parseIntent(text, { now: deps.now() }).intent, text);
+    if (!parsed) return [turn.say('help', { roles, unknown: true })];
+    // unsure: one short question with numbered choices instead of a guess
+    const choices = choicesFor(parsed);
+    if (choices.length > 0) {
+      await writeClarify(deps.store, msg.platform, msg.userId, { options: choices, text });
+      return [turn.say('clarify', { options: choices })];
+    }
+    return byIntent(turn, parsed, text);
   };
 
-  async function byIntent(turn: Turn, intent: string, text: string): Promise<OutboundMessage[]> {
+  async function byIntent(turn: Turn, parsed: ParsedIntent, text: string): Promise<OutboundMessage[]> {
     const p = turn.person!;
-    switch (intent) {
+    const { slots } = parsed;
+    switch (parsed.intent) {
       case 'status':
         return status(turn, p);
       case 'enrol':
@@ -151,10 +176,28 @@ export function createBot(input: BotDeps): BotHandler {
       case 'pending_approvals':
         return pendingAsCards(turn, p);
       case 'announce':
-        return startAnnouncement(turn, p, parseIntent(text, { now: deps.now() }).slots.announceText);
+        return startAnnouncement(turn, p, slots.announceText);
+      case 'approved_unpaid':
+        return approvedUnpaid(turn, p);
+      case 'mark_paid':
+        // the flow reads the claim numbers from the command's canonical form
+        return slots.paid
+          ? markPaidCommand(turn, p, slots.paid === 'all' ? '全部已支付' : `已支付 ${slots.paid.join(',')}`)
+          : [turn.say('help', { roles: p.roles.map((r) => r.role), unknown: true })];
+      case 'proxy_bind':
+        return slots.proxy
+          ? bindOnBehalf(turn, p, slots.proxy.userId, slots.proxy.name, slots.proxy.last4)
+          : [turn.say('help', { roles: p.roles.map((r) => r.role), unknown: true })];
+      case 'estimate':
+        return estimateReply(turn, p, text, slots);
+      case 'policy_question':
+        return policyAnswer(turn, slots);
+      case 'thanks':
+        return [turn.say('thanks')];
       case 'cancel':
         return [turn.say('nothing_to_cancel')];
       case 'help':
+      case 'capabilities':
         return [turn.say('help', { roles: p.roles.map((r) => r.role) })];
       default:
         return [turn.say('help', { roles: p.roles.map((r) => r.role), unknown: true })];

@@ -1,56 +1,66 @@
 /**
- * Intent parser for member/rep/officer chat messages (RULES §11). Pure, no I/O, no role checks.
+ * Intent parser for member/rep/officer chat messages (RULES §11, issue #16). Pure, no I/O beyond loading the
+ * model once.
  *
- * parseIntent(text) folds the text (full-width → half-width, traditional → simplified, lower case), builds a
- * matching key without punctuation/emoji/whitespace, and tries precompiled rules in a fixed order — the more
- * specific question first, so that 我的补助进度 is claim_status before 进度 can make it ranking, 谁还没交 is
- * missing_members before 交 can make it status, 发通知 今天截止报名 is an announcement before 截止 is read.
- * Slots (money, dates, claim number, announcement text) are extracted independently of the intent.
+ * 1. Commands whose slots must be exact (代绑, 已支付 12,13, 已批未付, 发布通知, a short 取消, a bare answer) are
+ *    recognised by rules (nlu/commands.ts).
+ * 2. Everything else goes to a trained classifier (nlu/: logistic regression over character and pinyin n-grams of
+ *    the matching key, trained from test/fixtures/corpus/train.jsonl by `npm run nlu:train`). When the person's
+ *    roles are given, intents they cannot use (待审批 for a worker) are left out before the best is taken, unless
+ *    the classifier is sure of it: then the flow explains who may use it.
+ * 3. Slots (money, dates, claim number, policy topic, announcement text) are read independently of the intent,
+ *    from the text folded one-to-one, so they cut the original at the same place.
  *
- * Decisions on ambiguous phrases (the labelled set in test/fixtures/utterances.json follows them):
- *  - greetings (你好, 在吗, hi) → help; thanks/farewells (谢谢, 晚安) → unknown;
- *  - a bare number, amount, date or 是/确认/好的 → unknown (the dialog layer reads them as answers);
- *  - 进度 / 进度查询 / 报名进度 / 参保进度 → ranking; 进度 of 申请/补助/理赔/报销/审批 → claim_status;
- *  - 我们单位排第几 / 本单位… / 我们厂(局, 学院, 医院…)的进度 → unit_progress (its reply carries the unit's rank);
- *  - 截止, 期限, 什么时候 → deadlines, but 补助什么时候到账 → claim_status;
- *  - 我不想参加了 / 不报了 → cancel; questions about subsidy rules (能报多少, 起付线, 材料) → claim;
- *  - questions about joining (多少钱, 退休了能参加吗, 今年还能参加吗) → enrol;
- *  - 待审批 / 要审的 / 要批的 → pending_approvals, while 批了吗 / 审批到哪了 → claim_status.
+ * `confidence` is the chosen intent's probability; below CLARIFY_BELOW the bot asks which one was meant, offering
+ * `alternatives`, instead of guessing.
  */
-import { fold, MAX_INTENT_SCAN, MAX_SLOT_SCAN, toKey } from './normalise.js';
+import { type CommandHit, command, announceText as cutAnnouncement, type ProxyBind } from './nlu/commands.js';
+import { featureIds } from './nlu/features.js';
+import { loadClassifier } from './nlu/load.js';
+import { type PolicyTopic, policyTopic } from './nlu/topics.js';
+import { fold, MAX_SLOT_SCAN, matchKey } from './normalise.js';
 import { scanDates } from './slots/dates.js';
 import { scanMoney } from './slots/money.js';
 
-export type Intent =
-  | 'status'
-  | 'enrol'
-  | 'claim'
-  | 'claim_status'
-  | 'ranking'
-  | 'unit_progress'
-  | 'missing_members'
-  | 'deadlines'
-  | 'pending_approvals'
-  | 'announce'
-  | 'help'
-  | 'cancel'
-  | 'unknown';
-
-export const INTENTS: readonly Intent[] = [
+export const INTENTS = [
   'status',
   'enrol',
   'claim',
   'claim_status',
+  'estimate',
+  'policy_question',
   'ranking',
   'unit_progress',
   'missing_members',
   'deadlines',
   'pending_approvals',
+  'approved_unpaid',
+  'mark_paid',
   'announce',
+  'proxy_bind',
   'help',
+  'capabilities',
+  'thanks',
   'cancel',
   'unknown',
-];
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+/** Below this probability the bot asks which intent was meant (see bot.ts and nlu/clarify.ts). */
+export const CLARIFY_BELOW = 0.5;
+
+export type Role = 'rep' | 'officer' | 'centre' | 'admin';
+
+/** Who may use an intent; an intent absent here is for everyone. */
+const NEEDS_ROLE: Partial<Record<Intent, readonly Role[]>> = {
+  announce: ['officer', 'admin'],
+  pending_approvals: ['officer', 'centre'],
+  approved_unpaid: ['officer'],
+  mark_paid: ['officer'],
+  unit_progress: ['rep', 'officer'],
+  missing_members: ['rep', 'officer'],
+  proxy_bind: ['rep'],
+};
 
 export interface Slots {
   /** the first amount in fen */
@@ -67,92 +77,87 @@ export interface Slots {
   claimRef?: string;
   /** true when a negative amount (-500, 负500) was seen; it is not in `amounts` */
   negativeAmount?: boolean;
+  /** policy_question: which part of the policy answers it */
+  topic?: PolicyTopic;
+  /** proxy_bind: 代绑 <userid> <姓名> <后4位> */
+  proxy?: ProxyBind;
+  /** mark_paid: the claim numbers, or every approved claim of the office */
+  paid?: number[] | 'all';
 }
 
 export interface ParsedIntent {
   intent: Intent;
   slots: Slots;
+  /** the probability of `intent` (1 for a rule) */
+  confidence: number;
+  /** the next most likely intents with their probabilities, best first (empty for a rule) */
+  alternatives: { intent: Intent; p: number }[];
+  /** whether a rule or the classifier decided */
+  by: 'rule' | 'model';
 }
 
-// ---- rules (on the key: folded, no punctuation/whitespace) -------------------------------------------------
+export interface ParseOptions {
+  now?: Date;
+  /** the person's roles; when given, intents they may not use are not chosen by the classifier */
+  roles?: readonly string[];
+}
 
-const ANNOUNCE_CMD =
-  /^(?:请|帮我|麻烦|给我)?(?:发布|群发|发送|发)(?:个|一个|一条|条|一下)?(?:通知|公告)(?!的|了|吗|没|在|怎么|什么|呢)/;
-/** The same command on the folded original, to cut the announcement text. */
-const ANNOUNCE_PREFIX =
-  /^[\s【[（(]*(?:请|帮我|麻烦|给我)?\s*(?:发布|群发|发送|发)\s*(?:个|一个|一条|条|一下)?\s*(?:通知|公告)\s*[】\]）)]?[\s:：,，、。.\-—~～!！]*/;
+function allowed(intent: Intent, roles: readonly string[] | undefined): boolean {
+  const need = NEEDS_ROLE[intent];
+  return !need || !roles || need.some((r) => roles.includes(r));
+}
 
-const CANCEL =
-  /^(?:帮我|请|给我|我)?(?:先)?(?:取消|算了|不要了|退出|不用了|撤销|撤回|没事了|停止?|cancel|quit|exit|stop|不[报办弄搞做要填申]了|不想[弄办报搞做填申参][^了]{0,3}了|不参加了|不报名了|不申请了)/;
-const CANCEL_MAX_KEY = 12;
+interface Decision {
+  intent: Intent;
+  confidence: number;
+  alternatives: { intent: Intent; p: number }[];
+  by: 'rule' | 'model';
+  hit: CommandHit | null;
+}
 
-const PENDING =
-  /^审批$|^审核$|待我?审|待我?批|待办|待处理|(?:要|需要我?|该我?|等我)(?:审|批)|审批列表|审核列表|查看待审|要我(?:审|批)|(?:有|几个|多少)[^没]{0,4}没(?:审|批)/;
+// Taking "am I enrolled?" for "enrol me" tells a member the wrong thing about their cover, so a question about a
+// state already reached (参加了吗, 是否已参保, 有没有交, 参没参加) is never an enrolment, whatever the model says,
+// unless the person also says they want or are able to (我要, 想, 能, 怎么).
+const ASKS_STATE =
+  /(?:了|过|上|好)(?:吗|没|没有|不|么|伐|咩|马|嘛)|是否|有没有|是不是|在不在|名单(?:上|里|中)|已经?[参报交续缴入]|([参报交续缴入])(?:没|不)\1/;
+const WANTS = /想|要|能|可以|怎么|如何|咋|愿意|同意|帮我(?:报|办|登记|续)|给我(?:报|登记|续)/;
 
-const MISSING =
-  /未参|未续|未缴|未交|未报名|谁(?:还)?没|哪些人(?:还)?没|哪些(?:还)?没|还差谁|还差哪些|没(?:参加|参保|参互|交钱|交费|缴费|交|续|续保|报名)的|没(?:参加|参保|交|交钱|续保|报名)(?:的)?(?:人|名单|人员|有哪些)/;
+const PROGRAMME_WORD = /参|保|互助|补助|报|申请|住院|出院|审|批|单位|名单|截止|通知|进度|排名|交钱|缴|续|理赔|材料/;
+const THANKS_WORD = /谢|感|辛苦|好的|收到|明白|知道|了解|ok|thx|thanks|3q/;
 
-const CLAIM_NOUN = /申请|补助|理赔|报销|补贴|审批|审核|材料|钱|款|#\d|第\d+号|\d+号/;
-const CLAIM_STATUS_Q =
-  /到哪|进度|怎么样|批了|批下|批没|通过|结果|到账|打到|打款|退回|驳回|拒绝|审核了|审了|状态|哪一步|什么时候(?:到|发|能发|能到|打|批|能批|给)|啥时候(?:到|发|打|批)|还没(?:到|批|下来|发|动静|消息|回音|结果)|多久(?:到|能|批)|[审批办]完|[审批办]好了|下来了|动静|回音|有消息/;
-const MY_CLAIM = /^(?:查询?|看看)?我的(?:申请|补助|理赔|报销)(?:单)?$/;
-
-const DEADLINE_STRONG = /截止|截至|期限|最后一天|最后期限|几号之?前|哪天之?前|几天截止|几号结束/;
-const DEADLINE_WEAK = /什么时候|啥时候|几号|哪天|何时|几月几/;
-
-const UNIT_REF =
-  /^单位|^(?:我们|咱们)(?=排第|第几|排名|完成|进度)|(?:我|本|咱|我们|咱们)(?:的)?(?:单位|厂|局|公司|学院|学校|医院|院|系|部门|科室|街道|镇|乡|分会|分工会|工会|处|所|中心|集团|车间|支行|分行)/;
-const UNIT_Q =
-  /进度|完成|多少人|几个人|排第|第几|参保率|参加率|情况|达标|排名|比去年|去年|少了|多了|续保了|参加了|参保了|报名了|率/;
-
-const RANKING =
-  /排名|排行|进度|第一名|排第一|(?:谁|哪).{0,4}第一|倒数|完成情况|完成率|完成多少|完成了多少|一共多少人|总共多少人|总人数|参保人数|前十|前三|参保率|百分之多少|完成百分|目标完成|各单位|各县|各区|全市|全省/;
-
-const STATUS_VERB =
-  '(?:参加|参保|参互|参了|报名|报上名|报上|续上|续保|续互|续了|交费|缴费|交钱|缴钱|交|缴|入保|加入|续)';
-const STATUS = new RegExp(
-  `${STATUS_VERB}(?:没|没有)$|${STATUS_VERB}[^了吗没能]{0,4}?(?:了|过|上了)(?:吗|没|嘛|么|不)|有没有${STATUS_VERB}|有${STATUS_VERB}吗|` +
-    `是不是(?:已经)?${STATUS_VERB}|已经${STATUS_VERB}了?(?:吗|没)|在不在名单|在名单(?:里|上)?(?:吗|没)|` +
-    `(?:查|看|查询)?(?:一下|下|查)?我的(?:互助|参保|参互|会员)(?:状态|情况|信息|记录)?$|我的(?:互助|参保|参互)(?:状态|情况|信息|记录)|` +
-    `我的互助金${STATUS_VERB}`,
-);
-
-const CLAIM =
-  /申请补助|补助|理赔|报销|住院|出院|入院|手术|看病|医药费|医疗费|发票|能报|报多少|能补|补多少|起付线|起付|大病|重疾|材料|怎么报(?!名)|报一下|申请/;
-
-const ENROL =
-  /参加|参保|参互|报名|报个名|报上名|续保|续互|续交|续费|入保|加入|新参|互助金|多少钱|交多少|缴费|入会|投保|续一下|续上/;
-
-const HELP =
-  /^(?:帮助|help|菜单|功能|你能做什么|你会什么|你都会啥|你会啥|能做什么|能干啥|能干什么|你是干什么的|怎么用|怎么使用|使用方法|怎么操作|如何使用|使用说明|说明|有哪些功能|有什么功能|你是谁|帮帮我|指令|命令|menu|\?)|^(?:你好|您好|在吗|在不在|hi|hello|hey|嗨|哈喽|早上好|上午好|中午好|下午好|晚上好|早|早安)/;
-
-const HAS_QUESTION_MARK = /[?？]/;
-const POLITE = /^(?:请问一下|请问|麻烦问一下|问一下|麻烦|打扰一下|打扰了|那个)+|(?:啊|呀|呢|啦|哈|哦|喔)+$/g;
+function decide(text: string, roles: readonly string[] | undefined): Decision {
+  const hit = command(text);
+  if (hit) return { intent: hit.intent, confidence: 1, alternatives: [], by: 'rule', hit };
+  const all = loadClassifier().rank(featureIds(text));
+  // A clear request for something the person may not use is kept, so its flow can say who may (仅限…); an unsure
+  // one is not chosen over what the person can use.
+  const top = all[0];
+  const ranked =
+    top && top.p >= CLARIFY_BELOW && !allowed(top.label as Intent, roles)
+      ? all
+      : all.filter((s) => allowed(s.label as Intent, roles));
+  // Thanks are short, so a short message about the programme (交钱, 名单, 互助) can look like one to the model; a
+  // message naming the programme's things without a word of thanks is not taken for thanks.
+  if (ranked[0]?.label === 'thanks') {
+    const key = matchKey(text);
+    if (PROGRAMME_WORD.test(key) && !THANKS_WORD.test(key)) ranked.shift();
+  }
+  const total = ranked.reduce((s, r) => s + r.p, 0) || 1; // renormalised over what this person may use
+  const [best, ...rest] = ranked.map((r) => ({ intent: r.label as Intent, p: r.p / total }));
+  if (!best) return { intent: 'unknown', confidence: 0, alternatives: [], by: 'model', hit: null };
+  if (best.intent === 'enrol') {
+    const key = matchKey(text);
+    if (ASKS_STATE.test(key) && !WANTS.test(key)) {
+      const status = rest.find((r) => r.intent === 'status');
+      return { intent: 'status', confidence: status?.p ?? 0, alternatives: [best], by: 'rule', hit: null };
+    }
+  }
+  return { intent: best.intent, confidence: best.p, alternatives: rest.slice(0, 3), by: 'model', hit: null };
+}
 
 /** The intent only (no slots), for callers and benches that do not need slots. */
-export function classify(text: string): Intent {
-  const raw = toKey(text, MAX_INTENT_SCAN);
-  if (raw.length === 0) return HAS_QUESTION_MARK.test(text.slice(0, MAX_INTENT_SCAN)) ? 'help' : 'unknown';
-  // politeness around the question carries no intent: 请问…, …啊/呀/呢
-  const key = raw.replace(POLITE, '');
-  if (key.length === 0) return HELP.test(raw) ? 'help' : 'unknown';
-  if (ANNOUNCE_CMD.test(key)) return 'announce';
-  if (key.length <= CANCEL_MAX_KEY && CANCEL.test(key)) return 'cancel';
-  if (PENDING.test(key)) return 'pending_approvals';
-  if (MISSING.test(key)) return 'missing_members';
-  if (DEADLINE_STRONG.test(key)) return 'deadlines';
-  if (MY_CLAIM.test(key) || (CLAIM_NOUN.test(key) && CLAIM_STATUS_Q.test(key))) return 'claim_status';
-  if (UNIT_REF.test(key) && UNIT_Q.test(key)) return 'unit_progress';
-  if (key.includes('我') && STATUS.test(key.replace(/我们|咱们/g, ''))) {
-    // "我…了吗" about joining (not 我们单位…)
-    return 'status';
-  }
-  if (RANKING.test(key)) return 'ranking';
-  if (DEADLINE_WEAK.test(key)) return 'deadlines';
-  if (CLAIM.test(key)) return 'claim';
-  if (ENROL.test(key)) return 'enrol';
-  if (HELP.test(key)) return 'help';
-  return 'unknown';
+export function classify(text: string, roles?: readonly string[]): Intent {
+  return decide(text, roles).intent;
 }
 
 // ---- slots -----------------------------------------------------------------------------------------------
@@ -164,13 +169,19 @@ function blank(s: string, index: number, length: number): string {
   return s.slice(0, index) + ' '.repeat(length) + s.slice(index + length);
 }
 
-function extractSlots(text: string, intent: Intent, now: Date): Slots {
+function extractSlots(text: string, d: Decision, now: Date): Slots {
   const slots: Slots = {};
+  const { intent, hit } = d;
+  if (hit?.intent === 'proxy_bind') return { proxy: hit.proxy };
+  if (hit?.intent === 'mark_paid') return { paid: hit.paid };
   if (intent === 'announce') {
-    const m = ANNOUNCE_PREFIX.exec(fold(text));
-    const rest = (m ? text.slice(m[0].length) : text).trim();
-    if (rest.length > 0) slots.announceText = rest;
+    const body = cutAnnouncement(text);
+    if (body !== undefined) slots.announceText = body;
     return slots; // an announcement's own dates and amounts are not slots of the command
+  }
+  if (intent === 'policy_question') {
+    const topic = policyTopic(matchKey(text));
+    if (topic) slots.topic = topic;
   }
   let s = fold(text.length > MAX_SLOT_SCAN ? text.slice(0, MAX_SLOT_SCAN) : text);
   if (!/[\d一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾昨今前天周期拜]/.test(s)) return slots;
@@ -182,9 +193,9 @@ function extractSlots(text: string, intent: Intent, now: Date): Slots {
   }
   const dates = scanDates(s, now);
   if (dates.length > 0) {
-    slots.dates = dates.map((d) => d.date);
+    slots.dates = dates.map((x) => x.date);
     slots.date = slots.dates[0];
-    for (const d of dates) s = blank(s, d.index, d.length);
+    for (const x of dates) s = blank(s, x.index, x.length);
   }
   const money = scanMoney(s);
   if (money.length > 0) {
@@ -202,7 +213,21 @@ function extractSlots(text: string, intent: Intent, now: Date): Slots {
  * Classify a chat message and extract its slots. `now` (default: the current time) anchors relative dates
  * (昨天, 上周五, 3月5日 without a year) in Asia/Shanghai.
  */
-export function parseIntent(text: string, opts?: { now?: Date }): ParsedIntent {
-  const intent = classify(text);
-  return { intent, slots: extractSlots(text, intent, opts?.now ?? new Date()) };
+export function parseIntent(text: string, opts?: ParseOptions): ParsedIntent {
+  const d = decide(text, opts?.roles);
+  return {
+    intent: d.intent,
+    slots: extractSlots(text, d, opts?.now ?? new Date()),
+    confidence: d.confidence,
+    alternatives: d.alternatives,
+    by: d.by,
+  };
+}
+
+/**
+ * Loads the model and fills the OpenCC and pinyin caches (a few hundred ms once per process), so the first
+ * person to write does not wait for it. Called when the bot is created.
+ */
+export function warmUp(): void {
+  parseIntent('请问我參加了吗，能报多少');
 }

@@ -1,37 +1,39 @@
 /**
- * Text normalisation for the intent parser. Pure, no I/O.
+ * Text normalisation for the intent parser. Pure, no I/O. Everything here builds a *matching key*; the text that
+ * is stored or forwarded (announcements, reasons, names, hospitals) is never folded (see bot.ts).
  *
  * `fold` maps one UTF-16 unit to one UTF-16 unit (full-width ASCII → ASCII, ideographic space → space,
- * common traditional characters → simplified, ASCII upper → lower), so an index into the folded text is
- * the same index into the original text: slot extractors work on the folded text and the announce slot
- * can cut the original text at the same place.
+ * traditional → simplified by OpenCC's character table, ASCII upper → lower), so an index into the folded text
+ * is the same index into the original text: slot extractors work on the folded text and the announce slot can
+ * cut the original text at the same place.
  *
- * `toKey` is the matching form: folded, NFKC (only when a compatibility character is present), and
+ * `toKey` is the rules' matching form: folded, NFKC (only when a compatibility character is present), and
  * stripped of everything that is not a letter, a digit or `#` (punctuation, emoji, whitespace).
+ *
+ * `matchKey` is the classifier's form: `toKey` plus dialect words read as standard Mandarin (啥 → 什么,
+ * 俺 → 我, 莫得 → 没有, 晓得 → 知道…), and `pinyinOf` gives each character's toneless pinyin (pinyin-pro), so a
+ * pinyin-input homophone (参家/参加, 马/吗, 再/在) lands on the same key.
  */
+import * as OpenCC from 'opencc-js/t2cn';
+import { pinyin } from 'pinyin-pro';
 
 /** Only this many characters of a message are scanned for an intent (a pasted 5 000-char text stays cheap). */
 export const MAX_INTENT_SCAN = 240;
 /** Only this many characters are scanned for money and dates. */
 export const MAX_SLOT_SCAN = 600;
 
-// Traditional → simplified, one character each. Only characters that show up in what members write to the bot
-// (the words of RULES §11 and their neighbours); a full OpenCC table is not worth its weight here.
-const TRAD =
-  '參参報报補补幫帮嗎吗沒没錢钱續续險险麼么樣样請请盡尽佈布發发單单進进審审誰谁還还幾几號号時时間间個个們们這这' +
-  '裡里裏里會会費费繳缴銷销賠赔務务關关於于為为結结價价點点辦办醫医療疗員员實实現现總总體体級级縣县區区導导處处' +
-  '準准備备應应該该說说問问題题門门開开過过達达標标給给讓让認认確确見见謝谢聽听寫写讀读訊讯動动數数據据條条類类' +
-  '須须頁页顯显億亿萬万兩两塊块圓圆週周禮礼後后覽览狀状態态駁驳迴回齊齐庫库歲岁學学院院廠厂鄉乡鎮镇莊庄戶户' +
-  '務务規规則则劃划選选擇择記记錄录紀纪網网絡络電电話话卻却雖虽誤误錯错對对嗯嗯啥啥麽么喚唤幣币貳贰陸陆' +
-  '萬万仟仟盧卢傳传統统計计劃划週周內内專专從从來来讚赞謂谓歡欢邊边將将們们紙纸離离雙双鐘钟頭头鍾钟東东陳陈' +
-  '習习標标聯联絡络贊赞證证藥药診诊術术訴诉壓压癥症腦脑門门懷怀孕孕產产師师險险齡龄職职屬属統统籌筹額额協协' +
-  '議议遞递匯汇撥拨帳账賬账戶户額额優优惠惠資资積积極极榜榜饋馈廣广傳传權权負负罰罚違违約约屆届嗎吗呢呢';
+// OpenCC converts whole strings (phrases first); a message needs only its characters, so each CJK character is
+// converted once and remembered: the table ends up holding the few thousand characters people really type.
+const toSimplified = OpenCC.Converter({ from: 't', to: 'cn' });
+const SIMPLE = new Map<number, number>();
 
-const TRAD_MAP = new Map<number, number>();
-for (let i = 0; i + 1 < TRAD.length; i += 2) {
-  const from = TRAD.charCodeAt(i);
-  const to = TRAD.charCodeAt(i + 1);
-  if (from !== to) TRAD_MAP.set(from, to);
+function simplifyUnit(c: number): number {
+  const known = SIMPLE.get(c);
+  if (known !== undefined) return known;
+  const out = toSimplified(String.fromCharCode(c));
+  const s = out.length === 1 ? out.charCodeAt(0) : c; // a one-to-many conversion would move the indexes: kept as is
+  SIMPLE.set(c, s);
+  return s;
 }
 
 /** One-to-one character fold (see the module comment). Keeps the length and the positions. */
@@ -50,9 +52,9 @@ export function fold(text: string): string {
       m = 0x20;
     } else if (c === 0xffe5) {
       m = 0xa5; // ￥ → ¥
-    } else {
-      const t = TRAD_MAP.get(c);
-      if (t !== undefined) m = t;
+    } else if (c >= 0x3400 && c <= 0x9fff) {
+      const t = simplifyUnit(c);
+      if (t !== c) m = t;
     }
     if (m >= 0) {
       out += text.slice(start, i) + String.fromCharCode(m);
@@ -72,4 +74,67 @@ export function toKey(text: string, max = MAX_INTENT_SCAN): string {
   let s = fold(text.length > max ? text.slice(0, max) : text);
   if (COMPAT.test(s)) s = fold(s.normalize('NFKC'));
   return s.replace(NOT_KEY, '');
+}
+
+// Dialect and chat words read as standard Mandarin, longest first. Only whole words whose meaning does not
+// depend on the sentence (咋 is always 怎么, 俺 always 我); 不/咩/伐 as a question ending become 吗 only at the
+// end of the key.
+const DIALECT: [string, string][] = [
+  ['系唔系', '是不是'],
+  ['系咪', '是不是'],
+  ['唔系', '不是'],
+  ['有冇', '有没有'],
+  ['咗', '了'],
+  ['嘅', '的'],
+  ['睇', '看'],
+  ['乜嘢', '什么'],
+  ['莫得', '没有'],
+  ['冇得', '没有'],
+  ['没得', '没有'],
+  ['木有', '没有'],
+  ['冇', '没有'],
+  ['晓得', '知道'],
+  ['啥子', '什么'],
+  ['么子', '什么'],
+  ['啥', '什么'],
+  ['咋个', '怎么'],
+  ['咋', '怎么'],
+  ['俺们', '我们'],
+  ['阿拉', '我们'],
+  ['俺', '我'],
+  ['侬', '你'],
+  ['几多', '多少'],
+  ['干嘛', '干什么'],
+];
+const DIALECT_RE = new RegExp(DIALECT.map(([a]) => a).join('|'), 'g');
+const DIALECT_MAP = new Map(DIALECT);
+const END_Q = /(?:伐|咩|不|没|么|嘛)$/;
+
+/** The classifier's key: `toKey` with dialect words in standard Mandarin (see the module comment). */
+export function matchKey(text: string, max = MAX_INTENT_SCAN): string {
+  const k = toKey(text, max);
+  if (k.length === 0) return k;
+  return k.replace(DIALECT_RE, (w) => DIALECT_MAP.get(w) ?? w).replace(END_Q, '吗');
+}
+
+// A lone character gets its most common reading, which for these particles is not the one in a question.
+const PINYIN = new Map<string, string>([
+  ['了', 'le'],
+  ['着', 'zhe'],
+  ['还', 'hai'],
+  ['得', 'de'],
+  ['么', 'me'],
+  ['参', 'can'],
+  ['行', 'xing'],
+]);
+
+/** The toneless pinyin of one character (its most common reading), remembered; a non-Han character is itself. */
+export function pinyinOf(ch: string): string {
+  let p = PINYIN.get(ch);
+  if (p === undefined) {
+    const code = ch.charCodeAt(0);
+    p = code >= 0x3400 && code <= 0x9fff ? pinyin(ch, { toneType: 'none', type: 'string' }) : ch;
+    PINYIN.set(ch, p);
+  }
+  return p;
 }

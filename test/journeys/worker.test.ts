@@ -49,7 +49,7 @@ describe.each(platforms)('worker journeys on %s', (platform) => {
   it('claim: the whole form, with wrong answers corrected on the way, ends stored with the rules core estimate', async () => {
     const w = 'demo-worker-1';
     const steps: [string, string][] = [
-      ['我住院了能报多少', '第 1 步'],
+      ['我住院了，要申请补助', '第 1 步'],
       ['<script>alert(1)</script>', '医院的名称'],
       ['海南省人民医院', '第 2 步'],
       ['2026-12-30', '还没到'],
