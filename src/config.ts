@@ -108,6 +108,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
 }
 
+/** The BullMQ key prefix of the job queue: the app and `huzhu jobs` must agree on it, or a job is lost. */
+export function bullPrefix(c: Pick<Config, 'REDIS_PREFIX'>): string {
+  return `${c.REDIS_PREFIX}-bull`;
+}
+
 /** Every platform whose credentials are all set (loadConfig has refused partial ones). */
 export function configuredPlatforms(c: Config): string[] {
   return platformCredentialKeys
