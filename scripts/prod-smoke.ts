@@ -7,7 +7,8 @@
  *      does), plus dist/, prisma/ and
  *      templates/ copied (not linked, so nothing resolves back to this checkout's dev dependencies), and checks that
  *      no dev tool (tsx, typescript, vitest, vite, biome, playwright, prisma's CLI, patch-package) is left;
- *   3. starts a throw-away PostgreSQL and Redis (as the test suite does), runs `node dist/cli/index.js db migrate`
+ *   3. starts a throw-away PostgreSQL and Redis (as the test suite does), checks the app refuses the unmigrated
+ *      database, runs `node dist/cli/index.js db migrate`
  *      twice at once (the migration lock), then `NODE_ENV=production node dist/app/main.js` exactly as the image's
  *      command, with both platforms configured with made-up credentials whose API bases are local platform servers
  *      started here, and a second instance with WeCom only;
@@ -176,6 +177,13 @@ async function main(): Promise<void> {
       ID_HASH_KEY: `smoke-${Math.random().toString(36).slice(2)}-${Date.now()}`,
       LOG_LEVEL: 'info',
     };
+
+    step('the app before the migrations: refused, naming the step');
+    const early = await runNode(dir, ['dist/app/main.js'], { ...base, ...wecomEnv(wecom, wecomServer.url) });
+    check(
+      early.code === 2 && early.out.includes('db migrate'),
+      `the app started on an unmigrated database:\n${early.out}`,
+    );
 
     step('db migrate, twice at once (one applies, the other waits on the lock and finds nothing to do)');
     const migrations = await Promise.all([
