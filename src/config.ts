@@ -65,16 +65,15 @@ export const ConfigSchema = z
   .superRefine((c, ctx) => {
     const set = (k: string) => (c as Record<string, unknown>)[k] !== undefined;
     for (const p of platformCredentialKeys) {
+      const given = [...p.required, ...p.optional].filter(set);
       const missing = p.required.filter((k) => !set(k));
-      if (
-        missing.length &&
-        missing.length + p.optional.filter((k) => !set(k)).length < p.required.length + p.optional.length
-      )
+      // none given = the platform is not used; some = a mistake to name, never a silent fallback
+      if (given.length && missing.length)
         for (const k of missing)
           ctx.addIssue({
             code: 'custom',
             path: [k],
-            message: `must be set too: ${p.platform} is partly configured (${[...p.required, ...p.optional].filter(set).join(', ')} set); set all of ${p.required.join(', ')}, or none`,
+            message: `must be set too: ${p.platform} is partly configured (${given.join(', ')} set); set all of ${p.required.join(', ')}, or none`,
           });
     }
     for (const schema of channelSettingsSchemas) {
@@ -108,6 +107,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (r.success) return { ...r.data, DEMO: r.data.DEMO ?? (r.data.NODE_ENV === 'production' ? 'off' : 'auto') };
   const lines = r.error.issues.map((i) => `  ${i.path.join('.') || '(env)'}: ${i.message}`);
   throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** The BullMQ key prefix of the job queue: the app and `huzhu jobs` must agree on it, or a job is lost. */
+export function bullPrefix(c: Pick<Config, 'REDIS_PREFIX'>): string {
+  return `${c.REDIS_PREFIX}-bull`;
 }
 
 /** Every platform whose credentials are all set (loadConfig has refused partial ones). */

@@ -7,6 +7,7 @@
 
 import { platformNames } from '../channels/index.js';
 import { ConfigError, configuredPlatforms } from '../config.js';
+import { pendingMigrations } from '../db/pending.js';
 import { findCjkFont } from '../fonts.js';
 import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
 import { loadDemo } from '../services/demo/load.js';
@@ -57,6 +58,13 @@ export async function startProduction(
   if (!platforms.length) {
     await rt.close();
     throw new ConfigError(NO_PLATFORM);
+  }
+  const pending = await pendingMigrations(rt.db, rt.config.DATABASE_URL);
+  if (pending.length) {
+    await rt.close();
+    throw new ConfigError(
+      `the database is not migrated (${pending.join(', ')} pending): run \`node dist/cli/index.js db migrate\` (npm run db:migrate) first`,
+    );
   }
   await prepare(rt);
   const running = await startServices(rt);

@@ -14,6 +14,7 @@ import { Templates } from '../bot/templates.js';
 import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
 import { configuredChannelFactories } from '../channels/index.js';
 import { type Clock, createClock } from '../clock.js';
+import { bullPrefix } from '../config.js';
 import type { Db } from '../db/client.js';
 import { findCjkFont } from '../fonts.js';
 import { createJobRunner, type JobRunner } from '../jobs/index.js';
@@ -85,7 +86,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     { db, store, log, templates, outbox, now, ...(chartFont ? { chartFont } : {}) },
     {
       redisUrl: config.REDIS_URL,
-      prefix: `${config.REDIS_PREFIX}-bull`,
+      prefix: bullPrefix(config),
       ...(opts.schedules === false ? { schedules: false } : {}),
     },
   );

@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Templates } from '../bot/templates.js';
 import { platformNames } from '../channels/index.js';
+import { bullPrefix } from '../config.js';
 import { createJobRunner, deadLetters, deliverJobId, isJobName, JOB_NAMES, prepareReplay } from '../jobs/index.js';
 import type { JobDeps, JobRunner } from '../jobs/types.js';
 import type { Runtime } from '../runtime.js';
@@ -27,7 +28,7 @@ export interface JobsIo {
 export interface JobsCommandOptions {
   /** the clock (tests freeze it) */
   now?: () => Date;
-  /** BullMQ key prefix (tests) */
+  /** BullMQ key prefix; default the app's (REDIS_PREFIX) */
   prefix?: string;
   /** platforms to plan for; default every channel under src/channels */
   platforms?: () => string[];
@@ -72,7 +73,7 @@ export async function runJobsCommand(
     if (!runner) {
       runner = createJobRunner(deps, {
         ...(redisUrl ? { redisUrl } : {}),
-        ...(o.prefix ? { prefix: o.prefix } : {}),
+        prefix: o.prefix ?? bullPrefix(rt.config),
         schedules: false,
         worker: false,
       });

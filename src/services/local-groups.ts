@@ -1,5 +1,5 @@
 /**
- * On the embedded default the platforms are local servers: the group chats named in the organisation tree
+ * In the local mode (src/local/start-local.ts) the platforms are local servers: the group chats named in the organisation tree
  * (Org.groupChats) are made known to them, with every bound chat user as member, as a real installation's admin
  * does once when creating the groups.
  */

@@ -185,6 +185,24 @@ describe('what production refuses', () => {
     }
   });
 
+  it('an unmigrated database: production does not migrate on start, it names the step to run', async () => {
+    const db = await freshDatabaseUrl('sqlite');
+    const server = await LocalWecomServer.start({ creds: madeUpWecom() });
+    try {
+      await expect(
+        startProduction({
+          NODE_ENV: 'production',
+          DATABASE_URL: db.url,
+          ID_HASH_KEY: 'a-key-of-our-own-0123456789',
+          ...wecomEnv(server.creds, server.url),
+        }),
+      ).rejects.toThrow(/not migrated \(0001_init pending\).*db migrate/);
+    } finally {
+      await server.close();
+      await db.drop();
+    }
+  });
+
   it('the processes stop with exit code 2 and the reason: a partial platform, and the local mode in production', async () => {
     const db = await freshDatabaseUrl('sqlite');
     const base = { PATH: process.env.PATH ?? '', DATABASE_URL: db.url, ID_HASH_KEY: 'a-key-of-our-own-0123456789' };

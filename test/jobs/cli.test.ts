@@ -1,9 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { runCli } from '../../src/cli/index.js';
 import { runJobsCommand } from '../../src/cli/jobs.js';
 import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/log.js';
 import type { Runtime } from '../../src/runtime.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { demoDb, PUSH_TIME } from './support.js';
+
+const redisUrl = process.env.TEST_REDIS_URL;
 
 describe('huzhu jobs (without REDIS_URL), seed 000 demo', () => {
   let t: Awaited<ReturnType<typeof demoDb>>;
@@ -71,5 +75,51 @@ describe('huzhu jobs (without REDIS_URL), seed 000 demo', () => {
     expect((await run('replay', 'abc')).code).toBe(2);
     expect((await run('run', 'nope')).code).toBe(2);
     expect((await run('run', 'ranking.daily', '--date', '20170320')).code).toBe(2);
+  });
+});
+
+describe.skipIf(!redisUrl)('huzhu jobs with REDIS_URL talks to the running app’s queue under REDIS_PREFIX', () => {
+  let t: TestApp;
+  /** the real CLI, in the environment an admin has next to the app: same database, Redis and REDIS_PREFIX */
+  const cli = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['jobs', ...argv], {
+      out: (s) => out.push(s),
+      err: (s) => err.push(s),
+      env: {
+        DATABASE_URL: t.rt.config.DATABASE_URL,
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: t.rt.config.REDIS_PREFIX,
+        LOG_LEVEL: 'silent',
+      },
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  beforeAll(async () => {
+    // the test app has a REDIS_PREFIX of its own (not the default), as a shared Redis needs
+    t = await startTestApp({ redis: true });
+    expect(t.rt.config.REDIS_PREFIX).not.toBe('huzhu');
+  });
+  afterAll(async () => t?.stop());
+
+  it('list shows the schedules the app registered, and the queue', async () => {
+    const r = await cli('list');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/ranking\.daily\s+每天 09:00/);
+    expect(r.out).toMatch(/deliveries\.sweep\s+每 60 秒/);
+    expect(r.out).toMatch(/^队列：/m);
+  });
+
+  it('run reaches the app: its worker plans the push of the day asked', async () => {
+    // a day the app's own schedule never runs (the frozen clock is 2026-03-02)
+    const day = '2026-02-27';
+    expect(await t.rt.db.progressSnapshot.count({ where: { day } })).toBe(0);
+    const r = await cli('run', 'ranking.daily', '--date', day);
+    expect(r).toMatchObject({ code: 0, out: '任务 ranking.daily 已加入队列' });
+    await vi.waitFor(async () => expect(await t.rt.db.progressSnapshot.count({ where: { day } })).toBeGreaterThan(0), {
+      timeout: 15_000,
+      interval: 50,
+    });
   });
 });

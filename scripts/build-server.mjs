@@ -1,0 +1,23 @@
+// `npm run build:server`: compiles the server (src/, without src/local) once into dist/ for `node dist/app/main.js`
+// and `node dist/cli/index.js`. dist/emulator (the page, `npm run build`) is kept; everything else is rebuilt, so no
+// stale module survives a rename.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+for (const entry of fs.existsSync(dist) ? fs.readdirSync(dist) : [])
+  if (entry !== 'emulator') fs.rmSync(path.join(dist, entry), { recursive: true, force: true });
+if (!fs.existsSync(path.join(root, 'src/generated/pg/client.ts')))
+  throw new Error('src/generated is missing: run npm install (its postinstall generates the Prisma clients)');
+execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});
+// production never carries the local mode
+if (fs.existsSync(path.join(dist, 'local'))) throw new Error('dist/local exists: production code imports src/local');
+for (const entry of ['app/main.js', 'cli/index.js'])
+  if (!fs.existsSync(path.join(dist, entry))) throw new Error(`dist/${entry} was not built`);
+console.log('server compiled into dist/ (node dist/app/main.js, node dist/cli/index.js)');
