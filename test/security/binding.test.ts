@@ -105,6 +105,31 @@ describe('the organisation’s budget', () => {
     await t?.stop();
   });
 
+  it('a member of a unit without a rep: the officers of the office are told instead', async () => {
+    const db = t.rt.db;
+    const deps = { db, store: createMemoryStore(), log: createLog('silent') };
+    const demo = await db.member.findFirstOrThrow({ where: { name: '王小梅' }, include: { unit: true } });
+    const member = await db.member.findFirstOrThrow({
+      where: {
+        unit: { officeId: demo.unit.officeId, id: { not: demo.unitId }, roles: { none: { role: 'rep' } } },
+        NOT: { idLast4: '0001' },
+      },
+    });
+    const last = (
+      await Promise.all(
+        Array.from({ length: MEMBER_TRIES }, (_, i) =>
+          trySelfBind(deps, { platform: 'wecom', userId: `norep-${i}`, name: member.name, last4: '0001' }),
+        ),
+      )
+    ).find((r) => r.kind === 'member_locked' && r.notify.length);
+    expect(last?.kind === 'member_locked' && last.notify[0]?.to).toEqual(
+      expect.arrayContaining([
+        { platform: 'wecom', userId: 'demo-officer-1' },
+        { platform: 'dingtalk', userId: 'demo-officer-1' },
+      ]),
+    );
+  });
+
   it(`after ${ORG_FAILURES} failures in an hour self-binding pauses in the office, for everyone, audited`, async () => {
     const db = t.rt.db;
     const deps = { db, store: createMemoryStore(), log: createLog('silent') };
