@@ -87,6 +87,13 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     }
   };
 
+  /** not handled: the user reads the busy text (through the transport when there is one) */
+  const answerBusy = async (transport: ReplyTransport | undefined): Promise<Outcome> => {
+    const replies = busy();
+    if (transport) await deliver(transport, replies);
+    return { kind: 'failed', replies };
+  };
+
   /** the mark could not be kept: a failure to release it is logged, never thrown (the user is answered anyway) */
   const release = async (key: string) => {
     try {
@@ -109,9 +116,7 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
       } catch (e) {
         // nothing can be handled once without the store: answer busy, handle nothing; the retry will be
         log.error({ err: e, platform, kind: msg.kind }, 'shared store unavailable: message answered busy, not handled');
-        const replies = busy();
-        if (transport) await deliver(transport, replies);
-        return { kind: 'failed', replies };
+        return answerBusy(transport);
       }
       let outcome: Outcome | undefined;
       const turn = async (): Promise<Outcome> => {
@@ -125,9 +130,7 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
         } catch (e) {
           log.error({ err: e, platform, kind: msg.kind }, 'message handling failed: answered busy, mark released');
           await release(key);
-          replies = busy();
-          if (transport) await deliver(transport, replies);
-          return { kind: 'failed', replies };
+          return answerBusy(transport);
         }
         try {
           await store.set(key, 'done', opts.dedupeTtlMs);
@@ -139,16 +142,20 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
         return { kind: 'handled', replies };
       };
       try {
-        return await store.withLock(`order:${opts.markPrefix}:${msg.userId}`, 60_000, turn, opts.orderWaitMs ?? 10_000);
+        // the lock outlives a turn with its replies and their rate-limit waits; a crashed holder frees it after
+        return await store.withLock(
+          `order:${opts.markPrefix}:${msg.userId}`,
+          120_000,
+          turn,
+          opts.orderWaitMs ?? 10_000,
+        );
       } catch (e) {
         // handled, and only the lock's release failed: the outcome stands
         if (outcome) return outcome;
         // the sender's turn could not be taken (the store failed, or their previous message is stuck)
         log.error({ err: e, platform, kind: msg.kind }, 'message not handled in turn: answered busy, mark released');
         await release(key);
-        const replies = busy();
-        if (transport) await deliver(transport, replies);
-        return { kind: 'failed', replies };
+        return answerBusy(transport);
       }
     },
   };

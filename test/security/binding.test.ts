@@ -105,6 +105,31 @@ describe('the organisation’s budget', () => {
     await t?.stop();
   });
 
+  it('a member of a unit without a rep: the officers of the office are told instead', async () => {
+    const db = t.rt.db;
+    const deps = { db, store: createMemoryStore(), log: createLog('silent') };
+    const demo = await db.member.findFirstOrThrow({ where: { name: '王小梅' }, include: { unit: true } });
+    const member = await db.member.findFirstOrThrow({
+      where: {
+        unit: { officeId: demo.unit.officeId, id: { not: demo.unitId }, roles: { none: { role: 'rep' } } },
+        NOT: { idLast4: '0001' },
+      },
+    });
+    const last = (
+      await Promise.all(
+        Array.from({ length: MEMBER_TRIES }, (_, i) =>
+          trySelfBind(deps, { platform: 'wecom', userId: `norep-${i}`, name: member.name, last4: '0001' }),
+        ),
+      )
+    ).find((r) => r.kind === 'member_locked' && r.notify.length);
+    expect(last?.kind === 'member_locked' && last.notify[0]?.to).toEqual(
+      expect.arrayContaining([
+        { platform: 'wecom', userId: 'demo-officer-1' },
+        { platform: 'dingtalk', userId: 'demo-officer-1' },
+      ]),
+    );
+  });
+
   it(`after ${ORG_FAILURES} failures in an hour self-binding pauses in the office, for everyone, audited`, async () => {
     const db = t.rt.db;
     const deps = { db, store: createMemoryStore(), log: createLog('silent') };
@@ -149,3 +174,37 @@ describe('the organisation’s budget', () => {
     ).toBe(1);
   });
 });
+
+describe.skipIf(!process.env.TEST_REDIS_URL).each(platformsUnderTest)(
+  'two instances sharing Redis and the database on %s',
+  (platform) => {
+    let a: TestApp;
+    let b: TestApp;
+    beforeAll(async () => {
+      const env = { REDIS_PREFIX: `bind-${process.pid}-${platform}-${Date.now().toString(36)}` };
+      a = await startTestApp({ redis: true, env });
+      b = await startTestApp({ redis: true, env, databaseUrl: a.rt.config.DATABASE_URL });
+    });
+    afterAll(async () => {
+      await b?.stop();
+      await a?.stop();
+    });
+
+    it('tries spread over both instances are counted together: stopped at 5 for the member', async () => {
+      const drivers = [driverFor(platform, a.app), driverFor(platform, b.app)];
+      const answers: string[] = [];
+      for (let i = 0; i <= MEMBER_TRIES; i++) {
+        const d = drivers[i % 2]!;
+        const id = `two-${platform}-${i}`;
+        await d.say(id, '你好');
+        await d.say(id, '王小梅');
+        answers.push(said(await d.say(id, i === MEMBER_TRIES ? '0029' : WRONG[i]!)));
+      }
+      expect(answers.filter((x) => x.includes('没有在参互名册中找到'))).toHaveLength(MEMBER_TRIES - 1);
+      expect(answers.at(-1)).toContain('自助绑定已暂停 1 小时');
+      expect(await a.rt.db.chatIdentity.count({ where: { userId: { startsWith: `two-${platform}` } } })).toBe(0);
+      const notices = drivers.flatMap((d) => d.inbox('demo-rep-1')).filter((m) => m.text.includes('安全提醒'));
+      expect(notices).toHaveLength(1);
+    });
+  },
+);

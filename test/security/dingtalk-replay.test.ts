@@ -2,12 +2,17 @@
  * Issue #12: DingTalk's `timestamp` + `sign` (robot messages) and `x-ddpaas-signature` (card clicks) cover the
  * timestamp only. A pair seen once is accepted with that body only: the same pair with another body is refused
  * 401 with its reason, nothing changes in the database and nothing is sent; the same pair with the same body
- * (DingTalk's retry) is the same delivery, answered once by the dedupe as before. Through the whole app.
+ * (DingTalk's retry) is the same delivery, answered once by the dedupe as before. Through the whole app, and
+ * across two instances sharing Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalDingtalkChannel as DingtalkChannel } from '../../src/local/dingtalk/channel.js';
+import { DEMO_CREDENTIALS } from '../../src/local/dingtalk/demo.js';
+import { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
+import { createRedisStore } from '../../src/state/redis.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DingtalkTestClient } from '../support/dingtalk/client.js';
+import { type Harness, startHarness } from '../support/dingtalk/harness.js';
 import { dingtalkDriver } from '../support/drivers/dingtalk.js';
 
 const said = (msgs: { text: string }[]) => msgs.map((m) => m.text).join('\n');
@@ -20,7 +25,8 @@ let t: TestApp;
 let channel: DingtalkChannel;
 let client: DingtalkTestClient;
 beforeAll(async () => {
-  t = await startTestApp();
+  // no schedules: the daily jobs would send to others while the test counts what was sent
+  t = await startTestApp({ schedules: false });
   channel = t.app.channels.get('dingtalk') as DingtalkChannel;
   client = new DingtalkTestClient(channel.credentials, t.app.now);
 });
@@ -35,7 +41,9 @@ const post = async (path: string, body: string, headers: Record<string, string>)
   return r;
 };
 const server = () => channel.localServer!;
-const sentCount = () => server().lastSeq();
+/** messages the local DingTalk recorded for the people of the test (the worker, the officer) */
+const sentCount = () =>
+  ['demo-worker-1', 'demo-worker-2', 'demo-officer-1'].reduce((n, u) => n + server().messagesTo(u).length, 0);
 
 describe('a robot message’s signed pair', () => {
   it('replayed with another body → 401 with the reason; nothing stored, nothing sent; its own retry is answered once', async () => {
@@ -100,5 +108,46 @@ describe('a card click’s signed pair', () => {
     expect(await db.approval.count({ where: { claimId: id } })).toBe(0);
     expect(sentCount()).toBe(sent);
     expect(d.card('demo-officer-1', card.id)?.finalText).toBeUndefined();
+  });
+});
+
+describe.skipIf(!process.env.TEST_REDIS_URL)('across instances sharing Redis', () => {
+  it('a pair used on one instance and replayed with another body on the other → 401, not handled', async () => {
+    const server = await LocalDingtalkServer.start();
+    const prefix = `replay-${process.pid}-${Date.now().toString(36)}:`;
+    const env = {
+      DINGTALK_APP_KEY: DEMO_CREDENTIALS.appKey,
+      DINGTALK_APP_SECRET: DEMO_CREDENTIALS.appSecret,
+      DINGTALK_ROBOT_CODE: DEMO_CREDENTIALS.robotCode,
+      DINGTALK_API_BASE: server.url,
+      DINGTALK_OAPI_BASE: server.url,
+    };
+    const instances: Harness[] = [];
+    const stores = [0, 1].map(() => createRedisStore(process.env.TEST_REDIS_URL!, { prefix }));
+    try {
+      for (const store of stores)
+        instances.push(
+          await startHarness({
+            store,
+            env,
+            channel: { settings: { DINGTALK_MODE: 'http', DINGTALK_CORP_ID: DEMO_CREDENTIALS.corpId } },
+          }),
+        );
+      const [a, b] = instances as [Harness, Harness];
+      const headers = a.client.headers();
+      const session = server.openSession({ userId: 'u1' });
+      expect((await a.post('/dingtalk/callback', a.client.text('u1', '第一句', { session }), headers)).status).toBe(
+        200,
+      );
+      const replay = await b.post('/dingtalk/callback', b.client.text('u1', '伪造的', { session }), headers);
+      expect(replay.status).toBe(401);
+      await a.background.idle();
+      await b.background.idle();
+      expect([...a.handled, ...b.handled].map((m) => (m.kind === 'text' ? m.text : m.kind))).toEqual(['第一句']);
+    } finally {
+      for (const h of instances) await h.stop();
+      for (const s of stores) await s.close();
+      await server.close();
+    }
   });
 });

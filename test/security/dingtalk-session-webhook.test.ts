@@ -8,6 +8,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkSessionWebhook } from '../../src/channels/dingtalk/receive.js';
+import { DEMO_CREDENTIALS } from '../../src/local/dingtalk/demo.js';
+import { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
 import { type Harness, startHarness } from '../support/dingtalk/harness.js';
 
 let evil: http.Server;
@@ -85,6 +87,36 @@ describe('a sessionWebhook that is not DingTalk’s', () => {
     await h.say(h.client.text('u1', '你好', { session }));
     await h.background.idle();
     expect(h.channel.localServer!.messagesTo('u1').map((m) => m.api)).toEqual(['sessionWebhook']);
+  });
+});
+
+describe('in production (NODE_ENV=production, credentials configured)', () => {
+  it('a sessionWebhook on DingTalk’s host but over http is not used: the reply goes through the API', async () => {
+    const server = await LocalDingtalkServer.start();
+    let p: Harness | undefined;
+    try {
+      p = await startHarness({
+        env: {
+          NODE_ENV: 'production',
+          ID_HASH_KEY: 'a-production-secret-of-our-own',
+          DINGTALK_APP_KEY: DEMO_CREDENTIALS.appKey,
+          DINGTALK_APP_SECRET: DEMO_CREDENTIALS.appSecret,
+          DINGTALK_ROBOT_CODE: DEMO_CREDENTIALS.robotCode,
+          DINGTALK_API_BASE: server.url,
+          DINGTALK_OAPI_BASE: server.url,
+        },
+        channel: { settings: { DINGTALK_MODE: 'http', DINGTALK_CORP_ID: DEMO_CREDENTIALS.corpId } },
+      });
+      const session = server.openSession({ userId: 'u1' });
+      expect(session.url.startsWith(`${server.url}/`)).toBe(true);
+      await p.say(p.client.text('u1', '你好', { session }));
+      await p.background.idle();
+      expect(server.messagesTo('u1').map((m) => [m.api, m.param.content])).toEqual([['batchSend', 'echo: 你好']]);
+      expect(p.logs.filter((l) => l.reason === 'protocol')).toHaveLength(1);
+    } finally {
+      await p?.stop();
+      await server.close();
+    }
   });
 });
 

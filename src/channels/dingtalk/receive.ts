@@ -70,6 +70,8 @@ export function createReceiver(
     markPrefix: `dingtalk:seen:${scope}`,
     dedupeTtlMs: opts.dedupeTtlMs,
     rateLimitRetries: opts.rateLimitRetries,
+    // in the background (the HTTP answer has left): a user's next message may wait for their previous replies
+    orderWaitMs: 60_000,
     ...(opts.templates ? { templates: opts.templates } : {}),
   });
 

@@ -1,0 +1,62 @@
+/**
+ * The receive pipeline (src/channels/pipeline.ts) through DingTalk's HTTP callback, where answers are sent after the
+ * HTTP request: one user's messages are handled and answered in the order they came, across a slow first one;
+ * another user is not held up by them.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { InboundMessage, OutboundMessage } from '../../src/bot/messages.js';
+import { createMemoryStore } from '../../src/state/memory.js';
+import type { KeyValueStore } from '../../src/state/store.js';
+import { type Harness, startHarness } from '../support/dingtalk/harness.js';
+
+let h: Harness | undefined;
+afterEach(async () => {
+  await h?.stop();
+  h = undefined;
+});
+
+/** a memory store that tells who asked for a lock */
+function watchedStore() {
+  const inner = createMemoryStore();
+  const locks: string[] = [];
+  const store: KeyValueStore = {
+    ...inner,
+    withLock(key, ttl, fn, wait) {
+      locks.push(key);
+      return inner.withLock(key, ttl, fn, wait);
+    },
+  };
+  return { store, locks };
+}
+
+const until = async (cond: () => boolean) => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+};
+
+describe('per-user order', () => {
+  it('a quick second message waits for the slow first one: handled and answered in order', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { store, locks } = watchedStore();
+    const handle = async (m: InboundMessage): Promise<OutboundMessage[]> => {
+      const text = m.kind === 'text' ? m.text : m.kind;
+      if (text === '慢') await gate;
+      return [{ kind: 'text', text: `echo: ${text}` }];
+    };
+    h = await startHarness({ store, handle });
+    const server = h.channel.localServer!;
+    const session = server.openSession({ userId: 'u1' });
+    const other = server.openSession({ userId: 'u2' });
+    await h.say(h.client.text('u1', '慢', { session }));
+    await h.say(h.client.text('u1', '快', { session }));
+    const turns = () => locks.filter((k) => k.startsWith('order:') && k.endsWith(':u1')).length;
+    await until(() => turns() === 2);
+    // another user goes ahead meanwhile
+    await h.say(h.client.text('u2', '别人', { session: other }));
+    await until(() => server.messagesTo('u2').length === 1);
+    expect(h.handled.map((m) => (m.kind === 'text' ? m.text : m.kind))).toEqual(['慢', '别人']);
+    release();
+    await h.background.idle();
+    expect(server.messagesTo('u1').map((m) => m.param.content)).toEqual(['echo: 慢', 'echo: 快']);
+  });
+});
