@@ -15,11 +15,13 @@ import { driverFor, platformsUnderTest } from '../support/drivers/index.js';
 const said = (msgs: { text: string }[]) => msgs.map((m) => m.text).join('\n');
 const WRONG = ['1111', '2222', '3333', '4444', '5555', '6666', '7777', '8888', '9999', '1234', '4321', '1357'];
 
-describe.each(platformsUnderTest)('guessing a member’s ID tail on %s', (platform) => {
+describe.each(
+  platformsUnderTest.flatMap((p) => (['local', 'production'] as const).map((mode) => ({ platform: p, mode }))),
+)('guessing a member’s ID tail on $platform ($mode mode)', ({ platform, mode }) => {
   let t: TestApp;
   let d: PlatformDriver;
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp({ mode });
     d = driverFor(platform, t.app);
   });
   afterAll(async () => {

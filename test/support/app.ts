@@ -4,15 +4,18 @@
  * composition, src/local/start-local.ts), and a frozen clock.
  */
 
-import type { RunningApp } from '../../src/app/start.js';
+import { type RunningApp, startServices } from '../../src/app/start.js';
 import { platformNames } from '../../src/channels/index.js';
 import type { Provider } from '../../src/db/client.js';
+import { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
 import { type LocalStartOptions, startLocalServices } from '../../src/local/start-local.js';
+import { LocalWecomServer } from '../../src/local/wecom/local-server.js';
 import type { Log } from '../../src/log.js';
 import { shanghaiDate } from '../../src/rules/index.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { loadDemo } from '../../src/services/demo/load.js';
 import { freshDatabaseUrl } from './db.js';
+import { dingtalkEnv, madeUpDingtalk, madeUpWecom, wecomEnv } from './made-up.js';
 
 export interface TestApp {
   app: RunningApp;
@@ -31,6 +34,33 @@ export interface TestAppOptions extends Omit<LocalStartOptions, 'port'> {
   env?: Record<string, string>;
   /** the app's logger instead of the runtime's (the privacy test captures every line) */
   log?: Log;
+  /**
+   * 'production': the production composition (src/app/start.ts) with NODE_ENV=production and both platforms
+   * configured with made-up credentials (never the demo ones), their APIs at local servers this helper starts; the
+   * servers are attached to the channels as `localServer` so the drivers can read what each platform received.
+   * Default 'local': the local mode's composition.
+   */
+  mode?: 'local' | 'production';
+}
+
+/** The local platform servers a production-mode test app talks to, configured as a real installation would be. */
+async function productionPlatforms(now: () => Date) {
+  const wecomCreds = madeUpWecom();
+  const dingtalkCreds = madeUpDingtalk();
+  const wecom = await LocalWecomServer.start({ creds: wecomCreds });
+  const dingtalk = await LocalDingtalkServer.start({ creds: dingtalkCreds, callbackNow: () => now().getTime() });
+  return {
+    env: {
+      NODE_ENV: 'production',
+      ID_HASH_KEY: 'production-test-hash-key-0123456789',
+      ...wecomEnv(wecomCreds, wecom.url),
+      ...dingtalkEnv(dingtalkCreds, dingtalk.url),
+    },
+    servers: { wecom, dingtalk } as const,
+    async close() {
+      await Promise.all([wecom.close(), dingtalk.close()]);
+    },
+  };
 }
 
 /** 2026-03-02 10:00 in Shanghai: a working morning, not on an hh:00/hh:30 boundary */
@@ -43,6 +73,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
     ? { url: o.databaseUrl, drop: async () => {} }
     : await freshDatabaseUrl(o.provider ?? 'sqlite');
   const now = o.now ?? (() => FROZEN_NOW);
+  const platforms = o.mode === 'production' ? await productionPlatforms(now) : undefined;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: db.url,
@@ -51,6 +82,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
     REDIS_URL: o.redis ? process.env.TEST_REDIS_URL : undefined,
     PORT: '0',
     REDIS_PREFIX: `t${process.pid}-${Date.now().toString(36)}-${apps++}`,
+    ...platforms?.env,
     ...o.env,
   };
   const rt = await openRuntime(env);
@@ -63,12 +95,18 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
       today: o.today ?? shanghaiDate(now()),
       platforms: platformNames,
     });
-  const app = await startLocalServices(rt, { ...o, port: 0, now });
+  let app: RunningApp;
+  if (platforms) {
+    app = await startServices(rt, { ...o, port: 0, now });
+    for (const [platform, server] of Object.entries(platforms.servers))
+      Object.assign(app.channels.get(platform) ?? {}, { localServer: server });
+  } else app = await startLocalServices(rt, { ...o, port: 0, now });
   return {
     app,
     rt,
     async stop() {
       await app.stop();
+      await platforms?.close();
       await rt.close();
       await db.drop();
     },
