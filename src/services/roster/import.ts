@@ -25,11 +25,13 @@ export type ImportResult = { ok: true; summary: ImportSummary } | { ok: false; e
 
 const CHUNK = 500;
 /**
- * Rows per bulk insert, and ids per page read back. Prisma keeps the arguments of its last 100 calls (its debug
- * history, kept even with debugging off): 5 000-row statements left ~150 MB of JSON alive after a 100 000-row
- * import; at 500 rows that history holds at most 50 000 rows' worth, and is pushed out by the calls that follow.
+ * Rows per bulk insert, and ids per page read back. A statement's rows travel as one JSON string, copied a few
+ * times on the way through Prisma; a string over ~128 KB is allocated straight into V8's old generation and
+ * freed only by a full collection, so 5 000-row statements piled up several hundred MB of garbage (peak RSS of a
+ * 100 000-row import ~650 MB). 100 rows (~60 KB, two bytes a character with Chinese names) die young instead:
+ * ~500 MB, for about a third more time (bench/roster-memory). Prisma also keeps its last 100 calls' arguments.
  */
-const INSERT_BATCH = 500;
+const INSERT_BATCH = 100;
 const ID_PAGE = 5_000;
 
 function chunks<T>(items: T[], size = CHUNK): T[][] {
