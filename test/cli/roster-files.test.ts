@@ -9,7 +9,7 @@ import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_ERRORS_LISTED } from '../../src/services/roster/errors.js';
-import { MAX_FILE_BYTES, MAX_ROWS } from '../../src/services/roster/read.js';
+import { MAX_FILE_BYTES, MAX_ROWS, MAX_XLSX_UNPACKED_BYTES } from '../../src/services/roster/read.js';
 import { cli } from '../support/cli.js';
 import { freshDb, type TestDb } from '../support/db.js';
 import { HEADER, person, tmpFile, writeXlsx } from '../support/roster-files.js';
@@ -116,6 +116,17 @@ describe('roster files as offices have them (sqlite)', () => {
     const r = await importInto(t, file, 'KMUST-ART');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/名册超过 200,000 行/);
+  });
+
+  it('refuses an XLSX that unpacks to far more than a roster (a zip bomb), before unpacking it', async () => {
+    const zip = await JSZip.loadAsync(fs.readFileSync(await writeXlsx([person(107, 100)])));
+    zip.file('xl/media/padding.bin', Buffer.alloc(MAX_XLSX_UNPACKED_BYTES + 1)); // zeros: a few hundred KB packed
+    const file = tmpFile('bomb.xlsx');
+    fs.writeFileSync(file, await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
+    expect(fs.statSync(file).size).toBeLessThan(MAX_FILE_BYTES);
+    const r = await importInto(t, file, 'KMUST-ART');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/文件解压后超过 200 MB，不像是人员名册，未导入/);
   });
 
   it('refuses a file named .xlsx that is not one, in words', async () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import { unpackedSize } from './zip-size.js';
 
 export type RosterField = 'name' | 'idNumber' | 'status' | 'fee' | 'phone' | 'wecom' | 'dingtalk' | 'criticalIllness';
 
@@ -36,6 +37,8 @@ export class RosterFormatError extends Error {}
  */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const MAX_ROWS = 200_000;
+/** an XLSX unpacked: 100 000 rows are about 32 MB of sheet XML */
+export const MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024;
 
 function checkRowCount(line: number): void {
   if (line > MAX_ROWS + 1)
@@ -85,6 +88,11 @@ function toRow(line: number, values: unknown[], map: Map<number, RosterField>): 
 }
 
 async function* readXlsx(file: string): AsyncGenerator<RawRow> {
+  const unpacked = unpackedSize(fs.readFileSync(file));
+  if (unpacked !== null && unpacked > MAX_XLSX_UNPACKED_BYTES)
+    throw new RosterFormatError(
+      `文件解压后超过 ${MAX_XLSX_UNPACKED_BYTES / 1024 / 1024} MB，不像是人员名册，未导入：请检查文件，或按单位拆分后分别导入`,
+    );
   try {
     yield* readXlsxSheet(file);
   } catch (e) {

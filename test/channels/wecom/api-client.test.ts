@@ -3,7 +3,7 @@
  * refreshed on 40014/42001; -1, HTTP 5xx and network errors retried with backoff (≤3); 45009 honoured; other
  * errcodes final.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WecomApi } from '../../../src/channels/wecom/api-client.js';
 import { RateLimited, WecomApiError, WecomUnavailable } from '../../../src/channels/wecom/errors.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
@@ -119,18 +119,20 @@ describe('retries', () => {
 
 describe('rate limits (45009/45033) are honoured', () => {
   it('RateLimited with retryAfterMs, and the path is left alone until the window ends', async () => {
-    t = await startApi({ rateLimitBlockMs: 300 });
+    // a window long enough that the second send falls inside it even on a loaded machine
+    t = await startApi({ rateLimitBlockMs: 2_000 });
     await t.api.token();
     t.server.failNext(1, { errcode: 45009 }, '/cgi-bin/message/send');
     const err = await t.sender.send({ userIds: ['u'] }, hello).catch((e) => e);
     expect(err).toBeInstanceOf(RateLimited);
-    expect((err as RateLimited).retryAfterMs).toBe(300);
+    expect((err as RateLimited).retryAfterMs).toBe(2_000);
     const again = await t.sender.send({ userIds: ['u'] }, hello).catch((e) => e);
     expect(again).toBeInstanceOf(RateLimited);
     expect(t.server.requests('/cgi-bin/message/send')).toHaveLength(1); // not hammered
-    await new Promise((r) => setTimeout(r, 350));
-    await t.sender.send({ userIds: ['u'] }, hello);
+    // once the window ends the path is used again (tried until then, each try refused without a request)
+    await vi.waitFor(() => t.sender.send({ userIds: ['u'] }, hello), { timeout: 15_000, interval: 200 });
     expect(t.server.messagesTo('u')).toHaveLength(1);
+    expect(t.server.requests('/cgi-bin/message/send')).toHaveLength(2);
   });
 
   it('45033 (concurrency) likewise', async () => {
