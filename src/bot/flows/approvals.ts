@@ -18,12 +18,12 @@ import {
 import {
   approvedUnpaidOf,
   approverUserIds,
-  cardState,
   cardsOf,
-  claimCardView,
   claimNoticeFacts,
+  newCardId,
   pendingFor,
   recordCard,
+  renderClaimCard,
   spendResponseCode,
 } from '../../services/claim-cards.js';
 import { findClaim } from '../../services/claims.js';
@@ -33,6 +33,7 @@ import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../messages.js';
 import { forgetStatus } from '../status-cache.js';
+import { enqueueDeliveries } from './claim-deliveries.js';
 import { isPayAction, onPayClick } from './payments.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
@@ -46,25 +47,8 @@ export function approverOf(p: Person): Approver {
   };
 }
 
-/** The card of `level` in the claim's current state: pending with its buttons, or final with who decided. */
-async function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
-  const [view, state] = await Promise.all([claimCardView(deps.db, claimId), cardState(deps.db, claimId, level)]);
-  // a final card keeps its buttons: the platform shows them greyed under the final text
-  const buttons = [
-    { key: `approve:${claimId}`, text: '批准', style: 'primary' as const },
-    { key: `reject:${claimId}`, text: '驳回', style: 'danger' as const },
-    { key: `needs_info:${claimId}`, text: '补材料', style: 'default' as const },
-  ];
-  return deps.templates.card(
-    'claim_approval',
-    { ...view, level },
-    {
-      id: cardId,
-      buttons,
-      ...(state ? { finalText: deps.templates.render('card_state', state) } : {}),
-      links: view.links,
-    },
-  );
+function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
+  return renderClaimCard(deps.db, deps.templates, claimId, level, cardId);
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
@@ -79,7 +63,7 @@ export async function sendApprovalCards(
     if (only && only.platform !== platform) continue;
     const userIds = only ? only.userIds : await approverUserIds(deps.db, claimId, level, platform);
     if (!userIds.length) continue;
-    const cardId = `claim-${claimId}-l${level}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const cardId = newCardId(claimId, level);
     const card = await claimCard(deps, claimId, level, cardId);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
     await recordCard(deps.db, {
@@ -121,6 +105,12 @@ export async function refreshCards(
   }
 }
 
+/** the worker's 我参加了吗 shows claims and what is left under the cap */
+export async function forgetWorkerStatus(deps: BotDeps, claimId: number) {
+  const c = await claimNoticeFacts(deps.db, claimId);
+  await forgetStatus(deps.store, c.periodId, c.memberId);
+}
+
 export async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
   const c = await claimNoticeFacts(deps.db, claimId);
   // the worker's 我参加了吗 shows claims and what is left under the cap
@@ -159,6 +149,7 @@ async function applyDecision(
     comment,
     `${t.msg.platform}:${t.msg.userId}`,
     t.deps.now(),
+    { platforms: t.deps.outbox.platforms(), clicked: { platform: t.msg.platform, ...clicked } },
   );
   if (!r.ok) {
     if (r.reason === 'cap_reached')
@@ -173,9 +164,9 @@ async function applyDecision(
       }),
     ];
   }
-  await refreshCards(t.deps, claimId, { platform: t.msg.platform, ...clicked });
-  await tellWorker(t.deps, claimId, r.to, comment);
-  if (r.to === 'approved_l1') await sendApprovalCards(t.deps, claimId, 2);
+  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them
+  await enqueueDeliveries(t.deps, r.deliveries);
+  await forgetWorkerStatus(t.deps, claimId);
   return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
 }
 
