@@ -165,7 +165,8 @@ async function applyDecision(
     ];
   }
   // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them
-  await enqueueDeliveries(t.deps, r.deliveries);
+  const redraw = `:refresh:${t.msg.platform}`;
+  await enqueueDeliveries(t.deps, r.deliveries, (key) => key.endsWith(redraw));
   await forgetWorkerStatus(t.deps, claimId);
   return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
 }
