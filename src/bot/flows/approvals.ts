@@ -2,8 +2,8 @@
  * Officers decide claims on message cards: every officer of the member's office gets the same card, showing the
  * whole claim (src/services/claim-cards.ts); a click is checked (officer of that office, or the centre for a
  * second-level approval — anyone else is told only 无权操作), decided exactly once with the cap checked again
- * inside the decision's transaction, every copy of every card of the claim is updated to its true state, and the
- * worker is told.
+ * inside the decision's transaction; the worker's notice and the redraw of every copy of every card of the claim
+ * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's at once.
  */
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import {
@@ -24,7 +24,6 @@ import {
   pendingFor,
   recordCard,
   renderClaimCard,
-  spendResponseCode,
 } from '../../services/claim-cards.js';
 import { findClaim } from '../../services/claims.js';
 import { type Person, rolesOf } from '../../services/people.js';
@@ -79,58 +78,10 @@ export async function sendApprovalCards(
   return sent;
 }
 
-/** After a decision: every copy of every card of the claim, at every level, shows the claim's true state. */
-export async function refreshCards(
-  deps: BotDeps,
-  claimId: number,
-  clicked?: { platform: Platform; cardId: string; responseCode?: string },
-) {
-  for (const c of await cardsOf(deps.db, claimId)) {
-    const platform = c.platform as Platform;
-    const useClick = clicked && clicked.cardId === c.cardId && clicked.responseCode;
-    const responseCode = useClick ? clicked.responseCode : (c.responseCode ?? undefined);
-    // WeCom updates a card only with a response code: one per send and one per click
-    if (!responseCode && platform === 'wecom') continue;
-    try {
-      const card = await claimCard(deps, claimId, c.level, c.cardId);
-      await deps.outbox.updateCard(
-        platform,
-        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: c.userIds },
-        { kind: 'card', card },
-      );
-      if (!useClick && c.responseCode) await spendResponseCode(deps.db, c.id);
-    } catch (e) {
-      deps.log.warn({ err: e, claimId, cardId: c.cardId }, 'card update failed');
-    }
-  }
-}
-
 /** the worker's 我参加了吗 shows claims and what is left under the cap */
 export async function forgetWorkerStatus(deps: BotDeps, claimId: number) {
   const c = await claimNoticeFacts(deps.db, claimId);
   await forgetStatus(deps.store, c.periodId, c.memberId);
-}
-
-export async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
-  const c = await claimNoticeFacts(deps.db, claimId);
-  // the worker's 我参加了吗 shows claims and what is left under the cap
-  await forgetStatus(deps.store, c.periodId, c.memberId);
-  const text = deps.templates.render('claim_result', {
-    id: c.id,
-    hospital: c.hospital,
-    subsidyFen: c.subsidyFen,
-    to,
-    comment,
-    payoutBy: c.payoutBy,
-  });
-  for (const ident of c.identities) {
-    if (!deps.outbox.platforms().includes(ident.platform)) continue;
-    try {
-      await deps.outbox.send(ident.platform, { userIds: [ident.userId] }, { kind: 'text', text });
-    } catch (e) {
-      deps.log.warn({ err: e, claimId }, 'telling the worker failed');
-    }
-  }
 }
 
 async function applyDecision(
