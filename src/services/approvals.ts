@@ -8,8 +8,8 @@ import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
 import { type CapGrant, capGrant, type Policy, parsePolicy } from '../rules/index.js';
 import { audit } from './audit.js';
-import { countedByOthers, type Tx } from './claims.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
+import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
 
 export type Decision = 'approve' | 'reject' | 'needs_info';

@@ -7,8 +7,8 @@
 import type { Db } from '../db/client.js';
 import { computeSubsidy, type Subsidy } from '../rules/index.js';
 import { audit } from './audit.js';
-import { checkStay, countedByOthers, type StayCheck } from './claims.js';
 import { planClaimDeliveries } from './claim-outbox.js';
+import { checkStay, countedByOthers, type StayCheck } from './claims.js';
 import { lockMember } from './locks.js';
 import type { PeriodWithPolicy } from './periods.js';
 
