@@ -1,7 +1,8 @@
 /**
- * Issue 5: time from an officer's click to the updated card at the platform, 50 approvals at once, each on its own
- * claim, by one officer (their turns run one at a time, by design), through signed and encrypted WeCom callbacks; next to the same 50 officers' plain question
- * ("我参加了吗", answered passively) in the same run.
+ * Issues 5 and 14: time from an officer's click to the updated card at the platform, 50 approvals at once by the
+ * office's 5 officers (10 each: one person's turns run one at a time, by design), each on its own claim, through
+ * signed and encrypted WeCom callbacks; the card update goes out through the job queue (the claim outbox). Next
+ * to it, the same officers' plain question ("我参加了吗", answered passively), 50 at once, in the same run.
  */
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
@@ -13,6 +14,7 @@ import { wecomDriver } from '../test/support/drivers/wecom.js';
 import type { BenchResult } from './run.js';
 
 const N = 50;
+const OFFICERS = ['demo-officer-1', 'bench-officer-2', 'bench-officer-3', 'bench-officer-4', 'bench-officer-5'];
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -28,6 +30,21 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     const server = wecom.localServer!;
     const d = wecomDriver(app);
     const period = await currentPeriod(db);
+    const office = await db.org.findFirstOrThrow({ where: { name: '海口市总工会', kind: 'office' } });
+    const unit = await db.org.findFirstOrThrow({ where: { code: 'HN-HK-DEMO' } });
+    for (const [i, userId] of OFFICERS.slice(1).entries()) {
+      const m = await db.member.create({
+        data: {
+          name: `审批员${i + 2}`,
+          idHash: `bench-${userId}`,
+          idLast4: '0000',
+          status: 'in_service',
+          unitId: unit.id,
+        },
+      });
+      await db.roleGrant.create({ data: { memberId: m.id, role: 'officer', orgId: office.id } });
+      await db.chatIdentity.create({ data: { platform: 'wecom', userId, memberId: m.id } });
+    }
     const worker = await db.chatIdentity.findFirstOrThrow({ where: { platform: 'wecom', userId: 'demo-worker-1' } });
     const deps = {
       db,
@@ -39,9 +56,16 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
       now: app.now,
     };
     const cards: { id: number; cardId: string }[] = [];
+    // one-day stays on distinct days, around the demo's paid claim (the same stay twice would be refused)
+    const demoStay = await db.claim.findFirstOrThrow({ where: { memberId: worker.memberId }, orderBy: { id: 'asc' } });
+    const days: string[] = [];
+    for (let n = 0; days.length < N; n++) {
+      const day = addDays(period.policy.startsOn, n);
+      if (day < demoStay.admittedOn || day > demoStay.dischargedOn) days.push(day);
+    }
     for (let i = 0; i < N; i++) {
       // one-day stays on distinct days: the same stay twice would be refused as a duplicate
-      const day = addDays(period.policy.startsOn, i);
+      const day = days[i]!;
       const r = await submitClaim(
         db,
         period,
@@ -66,12 +90,12 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
       cards.push({ id: claim.id, cardId: card.cardId });
     }
 
-    // baseline: the officer's quick question, 50 at once (passive replies)
+    // baseline: the officers' quick question, 50 at once (passive replies)
     const base: number[] = [];
     await Promise.all(
-      Array.from({ length: N }, async () => {
+      Array.from({ length: N }, async (_, i) => {
         const t0 = performance.now();
-        await d.say('demo-officer-1', '我参加了吗');
+        await d.say(OFFICERS[i % OFFICERS.length]!, '我参加了吗');
         base.push(performance.now() - t0);
       }),
     );
@@ -79,9 +103,9 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     // 50 approvals at once: click → the platform holds the updated card
     const started = new Map<string, number>();
     await Promise.all(
-      cards.map(async (c) => {
+      cards.map(async (c, i) => {
         started.set(c.cardId, Date.now());
-        await d.click('demo-officer-1', c.cardId, `approve:${c.id}`);
+        await d.click(OFFICERS[i % OFFICERS.length]!, c.cardId, `approve:${c.id}`);
       }),
     );
     const lat: number[] = [];

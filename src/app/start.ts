@@ -83,7 +83,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const background = createBackground(log);
   const chartFont = (await findCjkFont()) ?? undefined;
   const jobs = createJobRunner(
-    { db, store, log, templates, outbox, now, ...(chartFont ? { chartFont } : {}) },
+    { db, store, log, templates, outbox, now, startedAt: new Date(), ...(chartFont ? { chartFont } : {}) },
     {
       redisUrl: config.REDIS_URL,
       prefix: bullPrefix(config),

@@ -35,6 +35,13 @@ const DateArg = z.object({
 export const SENDING_LEASE_MS = 10 * 60_000;
 /** a planned row not sent after this is enqueued again by the sweep */
 const UNQUEUED_AFTER_MS = 60_000;
+/**
+ * Rows planned before this app started were planned by a process that may have died before enqueueing them
+ * (kill -9 right after a decision committed): the first sweep, which runs at start, sends them without waiting
+ * out the grace period. An instance still alive that enqueues the same row meanwhile is harmless: the job id is
+ * the same, and a row already sent is not sent again.
+ */
+const PROCESS_STARTED_AT = Date.now();
 
 export function platformsOf(deps: JobDeps): string[] {
   return deps.platforms?.() ?? deps.outbox?.platforms() ?? [];
@@ -185,7 +192,10 @@ const sweep: JobDefinition = {
     const expired = await expireStaleSending(ctx.db, new Date(wall - SENDING_LEASE_MS));
     if (expired) ctx.log.warn({ expired }, 'sends interrupted mid-way moved to the dead-letter list (not resent)');
     if (!ctx.outbox) return;
-    const keys = await unqueuedKeys(ctx.db, new Date(wall - UNQUEUED_AFTER_MS));
+    const keys = await unqueuedKeys(
+      ctx.db,
+      new Date(Math.max(wall - UNQUEUED_AFTER_MS, ctx.startedAt?.getTime() ?? PROCESS_STARTED_AT)),
+    );
     await ctx.enqueueBulk(
       keys.map((key) => ({ name: 'deliver' as const, data: { key }, opts: { jobId: deliverJobId(key) } })),
     );

@@ -17,18 +17,21 @@ import type { Recipient } from '../bot/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/sqlite/client.js';
+import type { ClaimMessage } from '../services/claim-outbox.js';
 
 /** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
 export type StoredMessage = (
   | { kind: 'text'; text: string }
   | { kind: 'markdown'; text: string }
   | { kind: 'chart'; periodId: number; date: string; category: string }
+  /** a claim's notice, new cards or card redraw (src/services/claim-outbox.ts) */
+  | ClaimMessage
 ) & {
   /** the key of the message that must be out first (the parts of a table, then its charts, in order) */
   after?: string;
 };
 
-export type DeliveryKind = 'ranking_push' | 'ranking_group' | 'deadline' | 'adhoc' | 'notice' | 'job';
+export type DeliveryKind = 'ranking_push' | 'ranking_group' | 'deadline' | 'adhoc' | 'notice' | 'job' | 'claim';
 
 export interface PlannedDelivery {
   key: string;

@@ -5,6 +5,7 @@
  */
 import type { OutboundMessage } from '../bot/messages.js';
 import { loadChart } from '../services/broadcasts/charts.js';
+import { isClaimMessage, sendClaimMessage } from './claim-send.js';
 import { claimDelivery, markFailed, markSent, releaseDelivery, type StoredMessage } from './deliveries.js';
 import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
 import { DelayJob, type JobContext, PermanentJobError } from './types.js';
@@ -46,7 +47,8 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   if (!claim.claimed) return claim.reason;
   const { platform, recipient, message } = claim.row;
   try {
-    await ctx.outbox.send(platform, recipient, await materialise(ctx, message));
+    if (isClaimMessage(message)) await sendClaimMessage(ctx, platform, recipient, message);
+    else await ctx.outbox.send(platform, recipient, await materialise(ctx, message));
   } catch (e) {
     const after = retryAfterOf(e);
     if (after !== null) {

@@ -25,6 +25,8 @@ export interface JobDeps {
   limits?: LimitsTable;
   /** chart font family (fontconfig name) */
   chartFont?: string;
+  /** when this app started: rows planned before it may have lost their enqueue with the process that planned them */
+  startedAt?: Date;
 }
 
 export interface EnqueueOptions {

@@ -8,6 +8,7 @@ import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
 import { type CapGrant, capGrant, type Policy, parsePolicy } from '../rules/index.js';
 import { audit } from './audit.js';
+import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
 
@@ -33,7 +34,16 @@ export function transition(
 }
 
 export type DecideResult =
-  | { ok: true; claimId: number; from: string; to: string; level: number; grant: CapGrant | null }
+  | {
+      ok: true;
+      claimId: number;
+      from: string;
+      to: string;
+      level: number;
+      grant: CapGrant | null;
+      /** Delivery rows planned with the decision (notice, card redraws, next level's cards): enqueue them */
+      deliveries: string[];
+    }
   | { ok: false; reason: 'not_found' | 'forbidden' }
   | { ok: false; reason: 'cap_reached'; grant: CapGrant }
   | { ok: false; reason: 'already_decided'; decidedBy?: string; decidedAt?: Date; status?: string };
@@ -107,6 +117,8 @@ export async function decide(
   actor: string,
   /** the app's clock: the decision's time as people see it */
   now: Date = new Date(),
+  /** plan what the decision causes (notice, card redraws, next level's cards) in its transaction */
+  outbox?: Pick<ClaimOutboxPlan, 'platforms' | 'clicked'>,
 ): Promise<DecideResult> {
   const claim = await db.claim.findUnique({ where: { id: claimId }, include: { period: true } });
   if (!claim) return { ok: false, reason: 'not_found' };
@@ -116,7 +128,7 @@ export async function decide(
   if (!t) return alreadyDecided(db, claimId);
   if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
   const policy = parsePolicy(JSON.parse(claim.period.policy));
-  type TxResult = { won: true; grant: CapGrant | null } | { won: false; grant?: CapGrant };
+  type TxResult = { won: true; grant: CapGrant | null; deliveries: string[] } | { won: false; grant?: CapGrant };
   const r = await db.$transaction(async (tx): Promise<TxResult> => {
     // the cap is the member's over the period: approvals of their claims run one at a time
     await lockMember(db, tx, claim.memberId);
@@ -144,11 +156,19 @@ export async function decide(
       comment,
       ...(grant ? { grantedFen: grant.grantedFen, cappedBy: grant.cappedBy } : {}),
     });
-    return { won: true, grant };
+    const deliveries = outbox
+      ? await planClaimDeliveries(tx, claimId, {
+          ...outbox,
+          notice: { to: t.to, comment },
+          refresh: true,
+          ...(t.to === 'approved_l1' ? { cardsLevel: 2 } : {}),
+        })
+      : [];
+    return { won: true, grant, deliveries };
   });
   if (!r.won) {
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);
   }
-  return { ok: true, claimId, from: claim.status, to: t.to, level: t.level, grant: r.grant };
+  return { ok: true, claimId, from: claim.status, to: t.to, level: t.level, grant: r.grant, deliveries: r.deliveries };
 }

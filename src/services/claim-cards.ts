@@ -4,6 +4,7 @@
  * the first level's decision for the centre), the state every copy must show after each level, and the record of
  * cards sent. Queries only; the flow renders the template.
  */
+import type { Card } from '../bot/messages.js';
 import type { Db } from '../db/client.js';
 import { daysBetween, maskName, nearCap, parsePolicy, shanghaiStamp } from '../rules/index.js';
 import { grantNow, lastDecision } from './approvals.js';
@@ -238,4 +239,41 @@ export async function approvedUnpaidOf(db: Db, offices: number[]) {
     orderBy: { id: 'asc' },
   });
   return claims.map((c) => ({ id: c.id, name: maskName(c.member.name), subsidyFen: c.subsidyFen }));
+}
+
+/** The two things a card needs of the templates (src/bot/templates.ts implements them). */
+export interface CardTemplates {
+  card(key: string, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
+  render(key: string, vars?: Record<string, unknown>): string;
+}
+
+/** The card of `level` in the claim's current state: pending with its buttons, or final with who decided. */
+export async function renderClaimCard(
+  db: Db,
+  templates: CardTemplates,
+  claimId: number,
+  level: number,
+  cardId: string,
+): Promise<Card> {
+  const [view, state] = await Promise.all([claimCardView(db, claimId), cardState(db, claimId, level)]);
+  // a final card keeps its buttons: the platform shows them greyed under the final text
+  const buttons = [
+    { key: `approve:${claimId}`, text: '批准', style: 'primary' as const },
+    { key: `reject:${claimId}`, text: '驳回', style: 'danger' as const },
+    { key: `needs_info:${claimId}`, text: '补材料', style: 'default' as const },
+  ];
+  return templates.card(
+    'claim_approval',
+    { ...view, level },
+    {
+      id: cardId,
+      buttons,
+      ...(state ? { finalText: templates.render('card_state', state) } : {}),
+      links: view.links,
+    },
+  );
+}
+
+export function newCardId(claimId: number, level: number): string {
+  return `claim-${claimId}-l${level}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }

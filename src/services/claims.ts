@@ -15,6 +15,7 @@ import {
   type Subsidy,
 } from '../rules/index.js';
 import { audit } from './audit.js';
+import { planClaimDeliveries } from './claim-outbox.js';
 import { lockMember } from './locks.js';
 import { COUNTED_STATUSES, memberStanding } from './member-status.js';
 import type { PeriodWithPolicy } from './periods.js';
@@ -143,7 +144,13 @@ export async function countedByOthers(tx: Tx | Db, periodId: number, memberId: n
 }
 
 export type SubmitResult =
-  | { ok: true; claim: { id: number; subsidyFen: number; levelsRequired: number }; subsidy: Subsidy }
+  | {
+      ok: true;
+      claim: { id: number; subsidyFen: number; levelsRequired: number };
+      subsidy: Subsidy;
+      /** the officers' cards, planned with the claim: enqueue them */
+      deliveries: string[];
+    }
   | Extract<StayCheck, { ok: false }>;
 
 export async function submitClaim(
@@ -152,6 +159,7 @@ export async function submitClaim(
   c: NewClaim,
   actor: string,
   now: Date,
+  outbox?: { platforms: string[] },
 ): Promise<SubmitResult> {
   const member = await db.member.findUniqueOrThrow({ where: { id: c.memberId }, include: { unit: true } });
   return db.$transaction(async (tx) => {
@@ -188,7 +196,8 @@ export async function submitClaim(
       levels,
       ...(check.adjacent.length ? { adjacent: check.adjacent.map((a) => a.claimId) } : {}),
     });
-    return { ok: true as const, claim: created, subsidy: s };
+    const deliveries = outbox ? await planClaimDeliveries(tx, created.id, { ...outbox, cardsLevel: 1 }) : [];
+    return { ok: true as const, claim: created, subsidy: s, deliveries };
   });
 }
 

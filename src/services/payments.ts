@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
 import { shanghaiStamp } from '../rules/index.js';
 import { audit } from './audit.js';
+import { planClaimDeliveries } from './claim-outbox.js';
 import type { PeriodWithPolicy } from './periods.js';
 
 export interface Payer {
@@ -23,6 +24,8 @@ export type NotMarked =
 export interface MarkPaidResult {
   moved: { id: number; subsidyFen: number }[];
   notMarked: NotMarked[];
+  /** the workers' notices and card redraws, planned with each mark: enqueue them */
+  deliveries: string[];
 }
 
 /** When and by whom a paid claim was marked: the audit entry of the mark. */
@@ -39,13 +42,20 @@ async function paidBy(db: Db, claimId: number): Promise<{ at: string; by: string
 }
 
 /** Marks approved claims of the payer's offices as paid, each in its own conditional update. */
-export async function markPaid(db: Db, claimIds: number[], who: Payer, actor: string, now: Date) {
+export async function markPaid(
+  db: Db,
+  claimIds: number[],
+  who: Payer,
+  actor: string,
+  now: Date,
+  outbox?: { platforms: string[] },
+) {
   const ids = [...new Set(claimIds)];
   const claims = await db.claim.findMany({
     where: { id: { in: ids }, officeId: { in: who.offices } },
     select: { id: true, status: true, subsidyFen: true },
   });
-  const result: MarkPaidResult = { moved: [], notMarked: [] };
+  const result: MarkPaidResult = { moved: [], notMarked: [], deliveries: [] };
   for (const id of ids) {
     const c = claims.find((x) => x.id === id);
     // a claim of another office is as unknown as a claim that does not exist
@@ -66,6 +76,14 @@ export async function markPaid(db: Db, claimIds: number[], who: Payer, actor: st
             byMemberId: who.memberId,
             subsidyFen: c.subsidyFen,
           });
+        if (u.count === 1 && outbox)
+          result.deliveries.push(
+            ...(await planClaimDeliveries(tx, id, {
+              ...outbox,
+              notice: { to: 'paid', comment: null },
+              refresh: true,
+            })),
+          );
         return u.count === 1;
       }));
     if (ok) {

@@ -7,6 +7,7 @@
 import type { Db } from '../db/client.js';
 import { computeSubsidy, type Subsidy } from '../rules/index.js';
 import { audit } from './audit.js';
+import { planClaimDeliveries } from './claim-outbox.js';
 import { checkStay, countedByOthers, type StayCheck } from './claims.js';
 import { lockMember } from './locks.js';
 import type { PeriodWithPolicy } from './periods.js';
@@ -60,7 +61,7 @@ export async function claimsWaitingForMaterial(db: Db, memberId: number) {
 }
 
 export type ResubmitResult =
-  | { ok: true; claimId: number; subsidy: Subsidy; changes: Change[]; photosAdded: number }
+  | { ok: true; claimId: number; subsidy: Subsidy; changes: Change[]; photosAdded: number; deliveries: string[] }
   | { ok: false; reason: 'not_waiting' }
   | { ok: false; reason: 'invalid'; message: 'discharge_before_admission' | 'basic_above_total' | 'self_paid_too_high' }
   | Extract<StayCheck, { ok: false }>;
@@ -76,6 +77,7 @@ export async function resubmitClaim(
   },
   actor: string,
   now: Date,
+  outbox?: { platforms: string[] },
 ): Promise<ResubmitResult> {
   return db.$transaction(async (tx): Promise<ResubmitResult> => {
     await lockMember(db, tx, input.memberId);
@@ -138,7 +140,8 @@ export async function resubmitClaim(
       photosAdded: input.photos.length,
       subsidyFen: s.subsidyFen,
     });
-    return { ok: true, claimId: c.id, subsidy: s, changes, photosAdded: input.photos.length };
+    const deliveries = outbox ? await planClaimDeliveries(tx, c.id, { ...outbox, cardsLevel: 1 }) : [];
+    return { ok: true, claimId: c.id, subsidy: s, changes, photosAdded: input.photos.length, deliveries };
   });
 }
 

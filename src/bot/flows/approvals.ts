@@ -2,8 +2,8 @@
  * Officers decide claims on message cards: every officer of the member's office gets the same card, showing the
  * whole claim (src/services/claim-cards.ts); a click is checked (officer of that office, or the centre for a
  * second-level approval — anyone else is told only 无权操作), decided exactly once with the cap checked again
- * inside the decision's transaction, every copy of every card of the claim is updated to its true state, and the
- * worker is told.
+ * inside the decision's transaction; the worker's notice and the redraw of every copy of every card of the claim
+ * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's at once.
  */
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import {
@@ -18,13 +18,12 @@ import {
 import {
   approvedUnpaidOf,
   approverUserIds,
-  cardState,
   cardsOf,
-  claimCardView,
   claimNoticeFacts,
+  newCardId,
   pendingFor,
   recordCard,
-  spendResponseCode,
+  renderClaimCard,
 } from '../../services/claim-cards.js';
 import { findClaim } from '../../services/claims.js';
 import { type Person, rolesOf } from '../../services/people.js';
@@ -33,6 +32,7 @@ import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../messages.js';
 import { forgetStatus } from '../status-cache.js';
+import { enqueueDeliveries } from './claim-deliveries.js';
 import { isPayAction, onPayClick } from './payments.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
@@ -46,25 +46,8 @@ export function approverOf(p: Person): Approver {
   };
 }
 
-/** The card of `level` in the claim's current state: pending with its buttons, or final with who decided. */
-async function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
-  const [view, state] = await Promise.all([claimCardView(deps.db, claimId), cardState(deps.db, claimId, level)]);
-  // a final card keeps its buttons: the platform shows them greyed under the final text
-  const buttons = [
-    { key: `approve:${claimId}`, text: '批准', style: 'primary' as const },
-    { key: `reject:${claimId}`, text: '驳回', style: 'danger' as const },
-    { key: `needs_info:${claimId}`, text: '补材料', style: 'default' as const },
-  ];
-  return deps.templates.card(
-    'claim_approval',
-    { ...view, level },
-    {
-      id: cardId,
-      buttons,
-      ...(state ? { finalText: deps.templates.render('card_state', state) } : {}),
-      links: view.links,
-    },
-  );
+function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
+  return renderClaimCard(deps.db, deps.templates, claimId, level, cardId);
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
@@ -79,7 +62,7 @@ export async function sendApprovalCards(
     if (only && only.platform !== platform) continue;
     const userIds = only ? only.userIds : await approverUserIds(deps.db, claimId, level, platform);
     if (!userIds.length) continue;
-    const cardId = `claim-${claimId}-l${level}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    const cardId = newCardId(claimId, level);
     const card = await claimCard(deps, claimId, level, cardId);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
     await recordCard(deps.db, {
@@ -95,52 +78,10 @@ export async function sendApprovalCards(
   return sent;
 }
 
-/** After a decision: every copy of every card of the claim, at every level, shows the claim's true state. */
-export async function refreshCards(
-  deps: BotDeps,
-  claimId: number,
-  clicked?: { platform: Platform; cardId: string; responseCode?: string },
-) {
-  for (const c of await cardsOf(deps.db, claimId)) {
-    const platform = c.platform as Platform;
-    const useClick = clicked && clicked.cardId === c.cardId && clicked.responseCode;
-    const responseCode = useClick ? clicked.responseCode : (c.responseCode ?? undefined);
-    // WeCom updates a card only with a response code: one per send and one per click
-    if (!responseCode && platform === 'wecom') continue;
-    try {
-      const card = await claimCard(deps, claimId, c.level, c.cardId);
-      await deps.outbox.updateCard(
-        platform,
-        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: c.userIds },
-        { kind: 'card', card },
-      );
-      if (!useClick && c.responseCode) await spendResponseCode(deps.db, c.id);
-    } catch (e) {
-      deps.log.warn({ err: e, claimId, cardId: c.cardId }, 'card update failed');
-    }
-  }
-}
-
-export async function tellWorker(deps: BotDeps, claimId: number, to: string, comment: string | null) {
+/** the worker's 我参加了吗 shows claims and what is left under the cap */
+export async function forgetWorkerStatus(deps: BotDeps, claimId: number) {
   const c = await claimNoticeFacts(deps.db, claimId);
-  // the worker's 我参加了吗 shows claims and what is left under the cap
   await forgetStatus(deps.store, c.periodId, c.memberId);
-  const text = deps.templates.render('claim_result', {
-    id: c.id,
-    hospital: c.hospital,
-    subsidyFen: c.subsidyFen,
-    to,
-    comment,
-    payoutBy: c.payoutBy,
-  });
-  for (const ident of c.identities) {
-    if (!deps.outbox.platforms().includes(ident.platform)) continue;
-    try {
-      await deps.outbox.send(ident.platform, { userIds: [ident.userId] }, { kind: 'text', text });
-    } catch (e) {
-      deps.log.warn({ err: e, claimId }, 'telling the worker failed');
-    }
-  }
 }
 
 async function applyDecision(
@@ -159,6 +100,7 @@ async function applyDecision(
     comment,
     `${t.msg.platform}:${t.msg.userId}`,
     t.deps.now(),
+    { platforms: t.deps.outbox.platforms(), clicked: { platform: t.msg.platform, ...clicked } },
   );
   if (!r.ok) {
     if (r.reason === 'cap_reached')
@@ -173,9 +115,10 @@ async function applyDecision(
       }),
     ];
   }
-  await refreshCards(t.deps, claimId, { platform: t.msg.platform, ...clicked });
-  await tellWorker(t.deps, claimId, r.to, comment);
-  if (r.to === 'approved_l1') await sendApprovalCards(t.deps, claimId, 2);
+  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them
+  const redraw = `:refresh:${t.msg.platform}`;
+  await enqueueDeliveries(t.deps, r.deliveries, (key) => key.endsWith(redraw));
+  await forgetWorkerStatus(t.deps, claimId);
   return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
 }
 

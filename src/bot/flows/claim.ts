@@ -13,6 +13,7 @@ import type { InboundMessage, OutboundMessage } from '../messages.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
+import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 /** No single hospital stay is above this: a guard against typos (an extra zero), not a policy figure. */
@@ -228,16 +229,13 @@ export async function continueClaim(
       },
       `${msg.platform}:${msg.userId}`,
       t.deps.now(),
+      { platforms: t.deps.outbox.platforms() },
     );
     if (!r.ok) return [refusal(t, r)];
+    // the officers' cards were planned with the claim: the queue sends them
+    await enqueueDeliveries(t.deps, r.deliveries);
     const { claim, subsidy } = r;
     await forgetStatus(store, period.id, p.memberId);
-    try {
-      await t.deps.onClaimSubmitted?.(claim.id);
-    } catch (e) {
-      // the claim is stored; officers still see it under 待审批
-      t.deps.log.error({ err: e, claimId: claim.id }, 'notifying officers failed');
-    }
     return [t.say('claim_submitted', { id: claim.id, subsidyFen: subsidy.subsidyFen })];
   }
 

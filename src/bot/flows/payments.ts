@@ -10,7 +10,8 @@ import { type MarkPaidResult, markPaid } from '../../services/payments.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
 import type { Card, InboundMessage, OutboundMessage } from '../messages.js';
-import { approverOf, refreshCards, tellWorker } from './approvals.js';
+import { approverOf, forgetWorkerStatus } from './approvals.js';
+import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 export const MARK_PAID = /^(?:标记)?已支付\s*((?:#?\d+[\s,，、]*)+)$|^全部已支付$/;
@@ -53,11 +54,10 @@ async function apply(t: Turn, p: Person, ids: number[]): Promise<MarkPaidResult>
     { memberId: p.memberId, name: p.name, offices: a.offices },
     `${t.msg.platform}:${t.msg.userId}`,
     t.deps.now(),
+    { platforms: t.deps.outbox.platforms() },
   );
-  for (const c of r.moved) {
-    await tellWorker(t.deps, c.id, 'paid', null);
-    await refreshCards(t.deps, c.id);
-  }
+  await enqueueDeliveries(t.deps, r.deliveries);
+  for (const c of r.moved) await forgetWorkerStatus(t.deps, c.id);
   return r;
 }
 

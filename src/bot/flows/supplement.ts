@@ -13,6 +13,7 @@ import type { OutboundMessage } from '../messages.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
+import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 export const SUPPLEMENT = /^(?:补充材料|补材料|补充)\s*#?(\d+)?$/;
@@ -112,6 +113,7 @@ export async function continueSupplement(
       },
       `${msg.platform}:${msg.userId}`,
       t.deps.now(),
+      { platforms: t.deps.outbox.platforms() },
     );
     if (!r.ok && r.reason === 'invalid') return [t.say('supplement_invalid', { id: d.claimId, problem: r.message })];
     await writeDialog(store, msg.platform, msg.userId, null);
@@ -121,12 +123,7 @@ export async function continueSupplement(
       return [t.say('claim_duplicate_stay', { c: r.conflict, status: CLAIM_STATUS_LABEL[r.conflict.status] })];
     }
     await forgetStatus(store, period.id, p.memberId);
-    try {
-      await t.deps.onClaimSubmitted?.(r.claimId);
-    } catch (e) {
-      // the claim is back in the queue; officers still see it under 待审批
-      t.deps.log.error({ err: e, claimId: r.claimId }, 'notifying officers failed');
-    }
+    await enqueueDeliveries(t.deps, r.deliveries);
     return [
       t.say('supplement_done', {
         id: r.claimId,

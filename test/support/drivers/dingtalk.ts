@@ -93,6 +93,8 @@ export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}
         throw new Error(`the app answered ${d.path} with HTTP ${res.status}: ${text.slice(0, 100)}`);
     }
     await app.background.idle();
+    // what the message caused beyond its answer (claim notices, cards) goes out through the job queue
+    await app.jobs.idle();
     return server
       .messagesTo(userId)
       .filter((m) => m.seq > before)

@@ -92,6 +92,8 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
       out.push(msg);
     }
     await app.background.idle();
+    // what the message caused beyond its answer (claim notices, cards) goes out through the job queue
+    await app.jobs.idle();
     for (const m of server.messagesTo(userId)) if (m.seq > before) out.push(seen(server, m));
     return out;
   };

@@ -1,0 +1,76 @@
+/**
+ * Sending a claim Delivery row (src/services/claim-outbox.ts): rendered at send time from the claim as it is then,
+ * so a retried or late row never shows a stale state. Notices and new cards throw on failure (the runner retries,
+ * then dead-letters); a card redraw that fails for one copy is logged and the others still go (WeCom's one-shot
+ * response codes cannot be spent twice, so a retry could not do better).
+ */
+import type { Recipient } from '../bot/messages.js';
+import {
+  cardsOf,
+  claimNoticeFacts,
+  newCardId,
+  recordCard,
+  renderClaimCard,
+  spendResponseCode,
+} from '../services/claim-cards.js';
+import { CLAIM_MESSAGE_KINDS, type ClaimMessage } from '../services/claim-outbox.js';
+import type { JobContext } from './types.js';
+
+export function isClaimMessage(m: { kind: string }): m is ClaimMessage {
+  return (CLAIM_MESSAGE_KINDS as readonly string[]).includes(m.kind);
+}
+
+export async function sendClaimMessage(
+  ctx: JobContext,
+  platform: string,
+  recipient: Recipient,
+  m: ClaimMessage,
+): Promise<void> {
+  const outbox = ctx.outbox;
+  if (!outbox) throw new Error('no senders in this process');
+  if (m.kind === 'claim_notice') {
+    const c = await claimNoticeFacts(ctx.db, m.claimId);
+    const text = ctx.templates.render('claim_result', {
+      id: c.id,
+      hospital: c.hospital,
+      subsidyFen: c.subsidyFen,
+      to: m.to,
+      comment: m.comment,
+      payoutBy: c.payoutBy,
+    });
+    await outbox.send(platform, recipient, { kind: 'text', text });
+    return;
+  }
+  if (m.kind === 'claim_cards') {
+    if (!('userIds' in recipient)) throw new Error('approval cards go to people, not to a group');
+    const cardId = newCardId(m.claimId, m.level);
+    const card = await renderClaimCard(ctx.db, ctx.templates, m.claimId, m.level, cardId);
+    const ref = await outbox.send(platform, recipient, { kind: 'card', card });
+    await recordCard(ctx.db, {
+      claimId: m.claimId,
+      platform,
+      cardId,
+      level: m.level,
+      userIds: recipient.userIds,
+      ...(ref.responseCode ? { responseCode: ref.responseCode } : {}),
+    });
+    return;
+  }
+  for (const c of (await cardsOf(ctx.db, m.claimId)).filter((x) => x.platform === platform)) {
+    const useClick = m.clicked?.cardId === c.cardId && m.clicked.responseCode;
+    const responseCode = useClick ? m.clicked?.responseCode : (c.responseCode ?? undefined);
+    // WeCom updates a card only with a response code: one per send and one per click
+    if (!responseCode && platform === 'wecom') continue;
+    try {
+      const card = await renderClaimCard(ctx.db, ctx.templates, m.claimId, c.level, c.cardId);
+      await outbox.updateCard(
+        platform,
+        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: c.userIds },
+        { kind: 'card', card },
+      );
+      if (!useClick && c.responseCode) await spendResponseCode(ctx.db, c.id);
+    } catch (e) {
+      ctx.log.warn({ err: e, claimId: m.claimId, cardId: c.cardId }, 'card update failed');
+    }
+  }
+}
