@@ -20,7 +20,7 @@ const USAGE = `用法 (usage): npm run huzhu -- <command>
   demo [--scale 100] [--today YYYY-MM-DD]           load the demo data set (once; re-running changes nothing)
   roster import <file.xlsx|csv> --period <n> --unit <code>
   roster export --unit <code> [--period <n>] --out <file.xlsx>
-  progress export [--period <n>] --out <file.xlsx>
+  progress export [--period <n>] [--today YYYY-MM-DD] --out <file.xlsx>
 ${JOBS_USAGE.split('\n').slice(1).join('\n')}
   quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held
 ${PROGRAMME_USAGE}
@@ -143,7 +143,12 @@ export async function runCli(
         return 0;
       }
       case 'progress export': {
-        await exportProgress(db, await period(), need(OutFile, values.out), shanghaiToday());
+        await exportProgress(
+          db,
+          await period(),
+          need(OutFile, values.out),
+          values.today ? need(LocalDate, values.today) : shanghaiToday(),
+        );
         io.out(`已导出进度表到 ${values.out}`);
         return 0;
       }

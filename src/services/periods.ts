@@ -54,9 +54,12 @@ export async function periodByNumber(db: Db, number: number, programmeCode?: str
   return withPolicy(p);
 }
 
-export async function previousPeriod(db: Db, period: PeriodWithPolicy): Promise<{ id: number } | null> {
+export async function previousPeriod(
+  db: Db,
+  period: Pick<PeriodWithPolicy, 'programmeId' | 'number'>,
+): Promise<{ id: number; name: string } | null> {
   return db.period.findFirst({
     where: { programmeId: period.programmeId, number: period.number - 1 },
-    select: { id: true },
+    select: { id: true, name: true },
   });
 }
