@@ -7,7 +7,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformLabels, platformNames } from '../channels/index.js';
 import type { Runtime } from '../runtime.js';
+import { shanghaiToday } from '../runtime.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
+import { listPolicyFiles, loadPolicyFile } from '../services/policies.js';
 import { importFeePayments } from '../services/programme/fees.js';
 import {
   applyProgrammeFile,
@@ -19,6 +21,7 @@ import {
   type ProgrammeKind,
   summaryText,
 } from '../services/programme/index.js';
+import { closePeriod, openNextPeriod } from '../services/programme/periods.js';
 import { showProgrammes } from '../services/programme/show.js';
 import { writeTemplate } from '../services/programme/template.js';
 
@@ -69,7 +72,15 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { out: { type: 'string' }, kind: { type: 'string' }, period: { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      kind: { type: 'string' },
+      period: { type: 'string' },
+      from: { type: 'string' },
+      policy: { type: 'string' },
+      programme: { type: 'string' },
+      today: { type: 'string' },
+    },
   });
   const [cmd, sub, arg] = positionals;
   if (cmd === 'template') {
@@ -78,6 +89,49 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     if (!kind || !out) return 2;
     await writeTemplate(kind, platformColumns(), out);
     io.out(`已生成${KIND_LABEL[kind]}模板 ${out}`);
+    return 0;
+  }
+  if (cmd === 'period' && (sub === 'open' || sub === 'close')) {
+    const PeriodNo = z.coerce.number().int().positive('期次应为正整数');
+    const programme = values.programme;
+    if (sub === 'open') {
+      const from = need(PeriodNo, values.from, io);
+      const shipped = listPolicyFiles().map((f) => f.replace(/\.json$/, ''));
+      const name = need(
+        z.enum(shipped as [string, ...string[]], { error: `请用 --policy 给出政策：${shipped.join('、')}` }),
+        values.policy,
+        io,
+      );
+      if (!from || !name) return 2;
+      const rt = await open();
+      const r = await openNextPeriod(rt.db, {
+        ...(programme ? { programme } : {}),
+        from,
+        policy: loadPolicyFile(name),
+        actor: 'cli',
+      });
+      if (!r.ok) {
+        io.err(r.message);
+        return 1;
+      }
+      io.out(
+        `已开启${r.period.name}（第 ${r.period.number} 期），设为当前期次；${r.from!.name}的 ${r.renewalCandidates} 名参加人员可按续互办理`,
+      );
+      return 0;
+    }
+    const number = need(PeriodNo, arg ?? values.period, io);
+    const today =
+      values.today === undefined
+        ? shanghaiToday()
+        : need(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD'), values.today, io);
+    if (!number || !today) return 2;
+    const rt = await open();
+    const r = await closePeriod(rt.db, { ...(programme ? { programme } : {}), number, today, actor: 'cli' });
+    if (!r.ok) {
+      io.err(r.message);
+      return 1;
+    }
+    io.out(`${r.period.name}（第 ${r.period.number} 期）已于 ${today} 结束`);
     return 0;
   }
   if (cmd === 'fees' && sub === 'import') {
@@ -150,5 +204,8 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
   io.err(PROGRAMME_USAGE);
   return 2;
 }
+
+export const PERIOD_USAGE = `  period open --from <n> --policy <name> [--programme <code>]  open period n+1 (period n's members renew)
+  period close <n> [--programme <code>] [--today YYYY-MM-DD]     close a period`;
 
 export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid`;
