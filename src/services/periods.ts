@@ -35,7 +35,10 @@ const current = memo<PeriodWithPolicy>(5_000);
 export async function currentPeriod(db: Db): Promise<PeriodWithPolicy> {
   return current.get(db, 'current', async () => {
     const p = await db.period.findFirst({ where: { current: true }, orderBy: { id: 'desc' } });
-    if (!p) throw new NotFoundError('没有进行中的互助期次：请先导入期次或运行 huzhu demo');
+    if (!p)
+      throw new NotFoundError(
+        '没有进行中的互助期次：请先用 huzhu programme apply 导入组织、期次和人员文件（huzhu template 生成模板），或运行 huzhu demo',
+      );
     return withPolicy(p);
   });
 }

@@ -84,6 +84,12 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
       })
     ).map((b) => [b.orgId, b.enrolmentTask!]),
   );
+  // the organisations file's 参加目标 (src/services/programme) where the period has no task of its own
+  for (const o of await db.org.findMany({
+    where: { enrolmentTarget: { not: null } },
+    select: { id: true, enrolmentTarget: true },
+  }))
+    if (!tasks.has(o.id)) tasks.set(o.id, o.enrolmentTarget!);
   const rowById = new Map(rows.map((row) => [row.id, row]));
   const prev = await previousPeriod(db, period);
   const previousName = prev
