@@ -10,7 +10,7 @@ import type { Runtime } from '../runtime.js';
 import { shanghaiToday } from '../runtime.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
 import { listPolicyFiles, loadPolicyFile } from '../services/policies.js';
-import { importFeePayments } from '../services/programme/fees.js';
+import { importFeePayments, reconcileOffices } from '../services/programme/fees.js';
 import {
   applyProgrammeFile,
   type CheckResult,
@@ -134,6 +134,23 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     io.out(`${r.period.name}（第 ${r.period.number} 期）已于 ${today} 结束`);
     return 0;
   }
+  if (cmd === 'fees' && sub === 'reconcile') {
+    const number =
+      values.period === undefined ? null : need(z.coerce.number().int().positive('期次应为正整数'), values.period, io);
+    if (values.period !== undefined && number === null) return 2;
+    const rt = await open();
+    const period = number ? await periodByNumber(rt.db, number) : await currentPeriod(rt.db);
+    const rows = await reconcileOffices(rt.db, period);
+    const yuan = (fen: number) => (fen / 100).toFixed(2);
+    io.out(`${period.name}上交核对：${rows.length} 个办事处`);
+    for (const r of rows)
+      io.out(
+        `  ${r.office.name}（${r.office.code}）：名册已交费 ${r.roster.persons} 人 ${yuan(r.roster.amountFen)} 元，已上交 ${r.remitted.persons} 人 ${yuan(r.remitted.amountFen)} 元${
+          r.differences.length ? `；${r.differences.join('')}` : '，一致'
+        }`,
+      );
+    return rows.some((r) => r.differences.length) ? 1 : 0;
+  }
   if (cmd === 'fees' && sub === 'import') {
     if (!arg) {
       io.err('请给出缴费清单：huzhu fees import <file.xlsx|csv>');
@@ -152,7 +169,7 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     }
     const s = r.summary;
     io.out(
-      `${period.name}缴费登记：${s.rows} 行，新登记已交费 ${s.paid} 人，共 ${(s.amountFen / 100).toFixed(2)} 元；此前已登记 ${s.alreadyPaid} 人`,
+      `${period.name}缴费登记（上交记录 ${r.summary.remittances} 笔）：${s.rows} 行，新登记已交费 ${s.paid} 人，共 ${(s.amountFen / 100).toFixed(2)} 元；此前已登记 ${s.alreadyPaid} 人`,
     );
     return 0;
   }
@@ -208,4 +225,5 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
 export const PERIOD_USAGE = `  period open --from <n> --policy <name> [--programme <code>]  open period n+1 (period n's members renew)
   period close <n> [--programme <code>] [--today YYYY-MM-DD]     close a period`;
 
-export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid`;
+export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid
+  fees reconcile [--period <n>]                            each office's paid participants against what it remitted`;
