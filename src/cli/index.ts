@@ -12,7 +12,7 @@ import { currentPeriod, periodByNumber } from '../services/periods.js';
 import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
-import { FEES_USAGE, PERIOD_USAGE, PROGRAMME_USAGE, runProgrammeCommand } from './programme.js';
+import { FEES_USAGE, PERIOD_USAGE, PROGRAMME_USAGE, REPORT_USAGE, runProgrammeCommand } from './programme.js';
 import { runQuota } from './quota-run.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
@@ -25,7 +25,8 @@ ${JOBS_USAGE.split('\n').slice(1).join('\n')}
   quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held
 ${PROGRAMME_USAGE}
 ${PERIOD_USAGE}
-${FEES_USAGE}`;
+${FEES_USAGE}
+${REPORT_USAGE}`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
 const PeriodNo = z
@@ -78,7 +79,7 @@ export async function runCli(
       rt = await openRuntime(io.env ?? process.env);
       return await runQuota(argv.slice(1), rt, io.out);
     }
-    if (['programme', 'template', 'fees', 'period'].includes(argv[0] ?? ''))
+    if (['programme', 'template', 'fees', 'period', 'report'].includes(argv[0] ?? ''))
       return await runProgrammeCommand(argv, io, async () => {
         rt = await openRuntime(io.env ?? process.env);
         return rt;

@@ -24,6 +24,7 @@ import {
 import { closePeriod, openNextPeriod } from '../services/programme/periods.js';
 import { showProgrammes } from '../services/programme/show.js';
 import { writeTemplate } from '../services/programme/template.js';
+import { exportYearReport } from '../services/programme/year-report.js';
 
 export const PROGRAMME_USAGE = `  template <organisations|people|period> --out <f.xlsx>   a blank set-up file with its column notes
   programme check <file.xlsx|csv> [--kind <kind>]          check a set-up file: what would change, nothing written
@@ -80,6 +81,7 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
       policy: { type: 'string' },
       programme: { type: 'string' },
       today: { type: 'string' },
+      year: { type: 'string' },
     },
   });
   const [cmd, sub, arg] = positionals;
@@ -132,6 +134,24 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
       return 1;
     }
     io.out(`${r.period.name}（第 ${r.period.number} 期）已于 ${today} 结束`);
+    return 0;
+  }
+  if (cmd === 'report' && sub === 'year') {
+    const year = need(z.coerce.number().int().min(2000, '年份应为四位数').max(2100, '年份应为四位数'), values.year, io);
+    const out = year && need(OutFile, values.out, io);
+    const number =
+      values.period === undefined ? null : need(z.coerce.number().int().positive('期次应为正整数'), values.period, io);
+    if (!year || !out || (values.period !== undefined && number === null)) return 2;
+    const rt = await open();
+    const period = number ? await periodByNumber(rt.db, number) : await currentPeriod(rt.db);
+    const fed = await rt.db.programme.findUniqueOrThrow({
+      where: { id: period.programmeId },
+      include: { federation: true },
+    });
+    const r = await exportYearReport(rt.db, period, year, fed.federation.name, out);
+    io.out(
+      `已导出${year}年度运行情况统计表（${period.name}）到 ${out}：参与 ${r.participants} 人，筹集 ${(r.fundsRaisedFen / 100).toFixed(2)} 元，救助 ${r.aidedPersons} 人 ${(r.aidPaidFen / 100).toFixed(2)} 元`,
+    );
     return 0;
   }
   if (cmd === 'fees' && sub === 'reconcile') {
@@ -224,6 +244,8 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
 
 export const PERIOD_USAGE = `  period open --from <n> --policy <name> [--programme <code>]  open period n+1 (period n's members renew)
   period close <n> [--programme <code>] [--today YYYY-MM-DD]     close a period`;
+
+export const REPORT_USAGE = `  report year --year <yyyy> [--period <n>] --out <f.xlsx>  the yearly statistics report (seed 004, 附件1)`;
 
 export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid
   fees reconcile [--period <n>]                            each office's paid participants against what it remitted`;
