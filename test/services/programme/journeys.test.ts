@@ -217,6 +217,10 @@ describe.each(cases)('$name runs from its own files on $platform', (c) => {
     expect(push).toContain(`${c.rankUnitName}：已完成 4 人`);
     // seed 001: the town's 2019 enrolment target, from the organisations file
     if (c.task) expect(push).toContain(`距本期任务 ${c.task} 人还差 ${c.task - 4} 人`);
+    // seed 001's claim targets on the base of the organisations file (3400 → 68 persons or 61 200 元); approved, not
+    // yet paid, so nothing counts yet
+    if (c.task) expect(push).toContain('理赔目标：赔付 0 人（目标 68 人）、0 元（目标 61200 元）：未完成');
+    else expect(push).not.toContain('理赔目标');
 
     // a deadline announcement to the federation's group on T-7
     const event = policy.timeline.find(
