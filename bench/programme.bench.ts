@@ -4,7 +4,6 @@
  * reads and validates everything and plans the writes without writing. Re-applying (nothing changes) is shown too.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { platformLabels, platformNames } from '../src/channels/index.js';
 import { createDb } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
