@@ -14,7 +14,7 @@ import { importRoster } from '../services/roster/import.js';
 import { RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
 import { PAYMENTS_USAGE, runPayments } from './payments.js';
-import { FEES_USAGE, PROGRAMME_USAGE, runProgrammeCommand } from './programme.js';
+import { FEES_USAGE, PERIOD_USAGE, PROGRAMME_USAGE, REPORT_USAGE, runProgrammeCommand } from './programme.js';
 import { runQuota } from './quota-run.js';
 
 const USAGE = `用法 (usage): npm run huzhu -- <command>
@@ -22,12 +22,14 @@ const USAGE = `用法 (usage): npm run huzhu -- <command>
   demo [--scale 100] [--today YYYY-MM-DD]           load the demo data set (once; re-running changes nothing)
   roster import <file.xlsx|csv> --period <n> --unit <code>
   roster export --unit <code> [--period <n>] --out <file.xlsx>
-  progress export [--period <n>] --out <file.xlsx>
+  progress export [--period <n>] [--today YYYY-MM-DD] --out <file.xlsx>
 ${JOBS_USAGE.split('\n').slice(1).join('\n')}
 ${PAYMENTS_USAGE}
   quota [flush]                  platforms with a monthly API quota: used, projected, held; flush sends what was held
 ${PROGRAMME_USAGE}
-${FEES_USAGE}`;
+${PERIOD_USAGE}
+${FEES_USAGE}
+${REPORT_USAGE}`;
 
 const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD');
 const PeriodNo = z
@@ -84,7 +86,7 @@ export async function runCli(
       rt = await openRuntime(io.env ?? process.env);
       return await runQuota(argv.slice(1), rt, io.out);
     }
-    if (argv[0] === 'programme' || argv[0] === 'template' || argv[0] === 'fees')
+    if (['programme', 'template', 'fees', 'period', 'report'].includes(argv[0] ?? ''))
       return await runProgrammeCommand(argv, io, async () => {
         rt = await openRuntime(io.env ?? process.env);
         return rt;
@@ -149,7 +151,12 @@ export async function runCli(
         return 0;
       }
       case 'progress export': {
-        await exportProgress(db, await period(), need(OutFile, values.out), shanghaiToday());
+        await exportProgress(
+          db,
+          await period(),
+          need(OutFile, values.out),
+          values.today ? need(LocalDate, values.today) : shanghaiToday(),
+        );
         io.out(`已导出进度表到 ${values.out}`);
         return 0;
       }

@@ -7,8 +7,10 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformLabels, platformNames } from '../channels/index.js';
 import type { Runtime } from '../runtime.js';
+import { shanghaiToday } from '../runtime.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
-import { importFeePayments } from '../services/programme/fees.js';
+import { listPolicyFiles, loadPolicyFile } from '../services/policies.js';
+import { importFeePayments, reconcileOffices } from '../services/programme/fees.js';
 import {
   applyProgrammeFile,
   type CheckResult,
@@ -19,8 +21,10 @@ import {
   type ProgrammeKind,
   summaryText,
 } from '../services/programme/index.js';
+import { closePeriod, openNextPeriod } from '../services/programme/periods.js';
 import { showProgrammes } from '../services/programme/show.js';
 import { writeTemplate } from '../services/programme/template.js';
+import { exportYearReport } from '../services/programme/year-report.js';
 
 export const PROGRAMME_USAGE = `  template <organisations|people|period> --out <f.xlsx>   a blank set-up file with its column notes
   programme check <file.xlsx|csv> [--kind <kind>]          check a set-up file: what would change, nothing written
@@ -69,7 +73,16 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { out: { type: 'string' }, kind: { type: 'string' }, period: { type: 'string' } },
+    options: {
+      out: { type: 'string' },
+      kind: { type: 'string' },
+      period: { type: 'string' },
+      from: { type: 'string' },
+      policy: { type: 'string' },
+      programme: { type: 'string' },
+      today: { type: 'string' },
+      year: { type: 'string' },
+    },
   });
   const [cmd, sub, arg] = positionals;
   if (cmd === 'template') {
@@ -79,6 +92,84 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     await writeTemplate(kind, platformColumns(), out);
     io.out(`已生成${KIND_LABEL[kind]}模板 ${out}`);
     return 0;
+  }
+  if (cmd === 'period' && (sub === 'open' || sub === 'close')) {
+    const PeriodNo = z.coerce.number().int().positive('期次应为正整数');
+    const programme = values.programme;
+    if (sub === 'open') {
+      const from = need(PeriodNo, values.from, io);
+      const shipped = listPolicyFiles().map((f) => f.replace(/\.json$/, ''));
+      const name = need(
+        z.enum(shipped as [string, ...string[]], { error: `请用 --policy 给出政策：${shipped.join('、')}` }),
+        values.policy,
+        io,
+      );
+      if (!from || !name) return 2;
+      const rt = await open();
+      const r = await openNextPeriod(rt.db, {
+        ...(programme ? { programme } : {}),
+        from,
+        policy: loadPolicyFile(name),
+        actor: 'cli',
+      });
+      if (!r.ok) {
+        io.err(r.message);
+        return 1;
+      }
+      io.out(
+        `已开启${r.period.name}（第 ${r.period.number} 期），设为当前期次；${r.from!.name}的 ${r.renewalCandidates} 名参加人员可按续互办理`,
+      );
+      return 0;
+    }
+    const number = need(PeriodNo, arg ?? values.period, io);
+    const today =
+      values.today === undefined
+        ? shanghaiToday()
+        : need(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, '日期应为 YYYY-MM-DD'), values.today, io);
+    if (!number || !today) return 2;
+    const rt = await open();
+    const r = await closePeriod(rt.db, { ...(programme ? { programme } : {}), number, today, actor: 'cli' });
+    if (!r.ok) {
+      io.err(r.message);
+      return 1;
+    }
+    io.out(`${r.period.name}（第 ${r.period.number} 期）已于 ${today} 结束`);
+    return 0;
+  }
+  if (cmd === 'report' && sub === 'year') {
+    const year = need(z.coerce.number().int().min(2000, '年份应为四位数').max(2100, '年份应为四位数'), values.year, io);
+    const out = year && need(OutFile, values.out, io);
+    const number =
+      values.period === undefined ? null : need(z.coerce.number().int().positive('期次应为正整数'), values.period, io);
+    if (!year || !out || (values.period !== undefined && number === null)) return 2;
+    const rt = await open();
+    const period = number ? await periodByNumber(rt.db, number) : await currentPeriod(rt.db);
+    const fed = await rt.db.programme.findUniqueOrThrow({
+      where: { id: period.programmeId },
+      include: { federation: true },
+    });
+    const r = await exportYearReport(rt.db, period, year, fed.federation.name, out);
+    io.out(
+      `已导出${year}年度运行情况统计表（${period.name}）到 ${out}：参与 ${r.participants} 人，筹集 ${(r.fundsRaisedFen / 100).toFixed(2)} 元，救助 ${r.aidedPersons} 人 ${(r.aidPaidFen / 100).toFixed(2)} 元`,
+    );
+    return 0;
+  }
+  if (cmd === 'fees' && sub === 'reconcile') {
+    const number =
+      values.period === undefined ? null : need(z.coerce.number().int().positive('期次应为正整数'), values.period, io);
+    if (values.period !== undefined && number === null) return 2;
+    const rt = await open();
+    const period = number ? await periodByNumber(rt.db, number) : await currentPeriod(rt.db);
+    const rows = await reconcileOffices(rt.db, period);
+    const yuan = (fen: number) => (fen / 100).toFixed(2);
+    io.out(`${period.name}上交核对：${rows.length} 个办事处`);
+    for (const r of rows)
+      io.out(
+        `  ${r.office.name}（${r.office.code}）：名册已交费 ${r.roster.persons} 人 ${yuan(r.roster.amountFen)} 元，已上交 ${r.remitted.persons} 人 ${yuan(r.remitted.amountFen)} 元${
+          r.differences.length ? `；${r.differences.join('')}` : '，一致'
+        }`,
+      );
+    return rows.some((r) => r.differences.length) ? 1 : 0;
   }
   if (cmd === 'fees' && sub === 'import') {
     if (!arg) {
@@ -98,7 +189,7 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
     }
     const s = r.summary;
     io.out(
-      `${period.name}缴费登记：${s.rows} 行，新登记已交费 ${s.paid} 人，共 ${(s.amountFen / 100).toFixed(2)} 元；此前已登记 ${s.alreadyPaid} 人`,
+      `${period.name}缴费登记（上交记录 ${r.summary.remittances} 笔）：${s.rows} 行，新登记已交费 ${s.paid} 人，共 ${(s.amountFen / 100).toFixed(2)} 元；此前已登记 ${s.alreadyPaid} 人`,
     );
     return 0;
   }
@@ -151,4 +242,10 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
   return 2;
 }
 
-export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid`;
+export const PERIOD_USAGE = `  period open --from <n> --policy <name> [--programme <code>]  open period n+1 (period n's members renew)
+  period close <n> [--programme <code>] [--today YYYY-MM-DD]     close a period`;
+
+export const REPORT_USAGE = `  report year --year <yyyy> [--period <n>] --out <f.xlsx>  the yearly statistics report (seed 004, 附件1)`;
+
+export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid
+  fees reconcile [--period <n>]                            each office's paid participants against what it remitted`;

@@ -111,7 +111,7 @@ export async function checkStay(
 /** Whether the member may claim in the period: enrolled, and paid unless the policy covers unpaid enrolments. */
 export type ClaimStanding = { kind: 'ok' } | { kind: 'not_enrolled' } | { kind: 'unpaid'; feeFen: number };
 
-export async function claimStanding(db: Db, period: PeriodWithPolicy, memberId: number): Promise<ClaimStanding> {
+export async function claimStanding(db: Db | Tx, period: PeriodWithPolicy, memberId: number): Promise<ClaimStanding> {
   const e = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId } } });
   if (!e || e.kind === 'none') return { kind: 'not_enrolled' };
   // the policy says whether a member whose fee is not yet collected is covered (seed 003: only after paying)
@@ -151,7 +151,8 @@ export type SubmitResult =
       /** the officers' cards, planned with the claim: enqueue them */
       deliveries: string[];
     }
-  | Extract<StayCheck, { ok: false }>;
+  | Extract<StayCheck, { ok: false }>
+  | { ok: false; reason: 'standing'; standing: Exclude<ClaimStanding, { kind: 'ok' }> };
 
 export async function submitClaim(
   db: Db,
@@ -164,6 +165,10 @@ export async function submitClaim(
   const member = await db.member.findUniqueOrThrow({ where: { id: c.memberId }, include: { unit: true } });
   return db.$transaction(async (tx) => {
     await lockMember(db, tx, c.memberId);
+    // checked at the start of the form and again here, where the claim is written: the enrolment may have been
+    // withdrawn, or the policy may not cover an unpaid one, since the form began
+    const standing = await claimStanding(tx, period, c.memberId);
+    if (standing.kind !== 'ok') return { ok: false as const, reason: 'standing' as const, standing };
     const check = await checkStay(tx, period, c.memberId, c, now);
     if (!check.ok) return check;
     const used = await countedByOthers(tx, period.id, c.memberId);

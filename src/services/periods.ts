@@ -35,7 +35,10 @@ const current = memo<PeriodWithPolicy>(5_000);
 export async function currentPeriod(db: Db): Promise<PeriodWithPolicy> {
   return current.get(db, 'current', async () => {
     const p = await db.period.findFirst({ where: { current: true }, orderBy: { id: 'desc' } });
-    if (!p) throw new NotFoundError('没有进行中的互助期次：请先导入期次或运行 huzhu demo');
+    if (!p)
+      throw new NotFoundError(
+        '没有进行中的互助期次：请先用 huzhu programme apply 导入组织、期次和人员文件（huzhu template 生成模板），或运行 huzhu demo',
+      );
     return withPolicy(p);
   });
 }
@@ -54,9 +57,12 @@ export async function periodByNumber(db: Db, number: number, programmeCode?: str
   return withPolicy(p);
 }
 
-export async function previousPeriod(db: Db, period: PeriodWithPolicy): Promise<{ id: number } | null> {
+export async function previousPeriod(
+  db: Db,
+  period: Pick<PeriodWithPolicy, 'programmeId' | 'number'>,
+): Promise<{ id: number; name: string } | null> {
   return db.period.findFirst({
     where: { programmeId: period.programmeId, number: period.number - 1 },
-    select: { id: true },
+    select: { id: true, name: true },
   });
 }

@@ -24,7 +24,7 @@ export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<Un
   const [units, now, before, baselines] = await Promise.all([
     db.org.findMany({
       where: { category: { not: null } },
-      select: { id: true, name: true, category: true, memberTotal: true, rankNote: true },
+      select: { id: true, name: true, category: true, memberTotal: true, rankNote: true, previousParticipants: true },
       orderBy: { id: 'asc' },
     }),
     db.enrolment.groupBy({
@@ -43,13 +43,16 @@ export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<Un
   ]);
   const count = new Map(now.map((g) => [g.rankUnitId, g._count._all]));
   const prevCount = new Map(before.map((g) => [g.rankUnitId, g._count._all]));
-  // a printed previous-period figure (seed 000's 第一期参加数) wins over rows we happen to hold
+  // a printed previous-period figure (seed 000's 第一期参加数) wins over rows we happen to hold; the organisations
+  // file's 上期参加人数 stands in when the previous period has no rows here (the first period set up from files)
   const baseline = new Map(baselines.map((b) => [b.orgId, b.previousParticipants]));
+  const prevHasRows = before.length > 0;
   return units.map((u) => ({
     id: u.id,
     name: u.name,
     category: u.category!,
-    previousParticipants: baseline.get(u.id) ?? prevCount.get(u.id) ?? 0,
+    previousParticipants:
+      baseline.get(u.id) ?? (prevHasRows ? (prevCount.get(u.id) ?? 0) : (u.previousParticipants ?? 0)),
     participants: count.get(u.id) ?? 0,
     memberTotal: u.memberTotal,
     ...(u.rankNote ? { note: u.rankNote } : {}),

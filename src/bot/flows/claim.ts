@@ -4,7 +4,7 @@
  * confirmation; on confirm the claim is stored and the officers are notified.
  */
 import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
-import { checkStay, claimStanding, estimateSubsidy, type StayCheck, submitClaim } from '../../services/claims.js';
+import { checkStay, claimStanding, estimateSubsidy, type SubmitResult, submitClaim } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
@@ -126,7 +126,11 @@ function answer(t: Turn, step: ClaimStep, draft: ClaimDraft, text: string): Step
   }
 }
 
-function refusal(t: Turn, r: Extract<StayCheck, { ok: false }>): OutboundMessage {
+function refusal(t: Turn, r: Extract<SubmitResult, { ok: false }>, period: string): OutboundMessage {
+  if (r.reason === 'standing')
+    return r.standing.kind === 'unpaid'
+      ? t.say('claim_unpaid', { period, feeFen: r.standing.feeFen })
+      : t.say('claim_not_enrolled', { period });
   if (r.reason === 'window') return t.say('claim_window_closed', { reason: r.message });
   return t.say('claim_duplicate_stay', { c: r.conflict, status: CLAIM_STATUS_LABEL[r.conflict.status] });
 }
@@ -151,7 +155,7 @@ async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: num
   );
   if (check.ok) return null;
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
-  return refusal(t, check);
+  return refusal(t, check, period.name);
 }
 
 async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
@@ -231,7 +235,7 @@ export async function continueClaim(
       t.deps.now(),
       { platforms: t.deps.outbox.platforms() },
     );
-    if (!r.ok) return [refusal(t, r)];
+    if (!r.ok) return [refusal(t, r, period.name)];
     // the officers' cards were planned with the claim: the queue sends them
     await enqueueDeliveries(t.deps, r.deliveries);
     const { claim, subsidy } = r;

@@ -7,7 +7,7 @@
 import type { Templates } from '../../bot/templates.js';
 import type { Db } from '../../db/client.js';
 import { inOrder, type PlannedDelivery } from '../../jobs/deliveries.js';
-import { addDays, type Ranking } from '../../rules/index.js';
+import { addDays, claimTargetMet, claimTargets, type Ranking } from '../../rules/index.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { previousPeriod } from '../periods.js';
 import { ranking } from '../progress.js';
@@ -84,6 +84,12 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
       })
     ).map((b) => [b.orgId, b.enrolmentTask!]),
   );
+  // the organisations file's 参加目标 (src/services/programme) where the period has no task of its own
+  for (const o of await db.org.findMany({
+    where: { enrolmentTarget: { not: null } },
+    select: { id: true, enrolmentTarget: true },
+  }))
+    if (!tasks.has(o.id)) tasks.set(o.id, o.enrolmentTarget!);
   const rowById = new Map(rows.map((row) => [row.id, row]));
   const prev = await previousPeriod(db, period);
   const previousName = prev
@@ -99,6 +105,7 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
     ),
   );
   const counts = await subtreeCounts(db, period.id, wanted, orgs);
+  const claimTargetOf = await claimTargetLines(db, period);
 
   const lineOf = (orgId: number) => {
     const org = orgs.get(orgId);
@@ -125,6 +132,7 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
         target,
         targetIsTask: task !== undefined,
         gap: target === null ? null : Math.max(0, target - row.participants),
+        claim: claimTargetOf(row.id),
       };
     }
     return {
@@ -200,4 +208,36 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
     deliveries.push(...inOrder(own));
   }
   return { ranking: r, deliveries };
+}
+
+/**
+ * Seed 001's claim targets for the rep's line: the ranked unit's 理赔目标基数 (organisations file) against the
+ * subsidies paid to its members this period; '' where the unit has no base or the policy sets no claim ratios.
+ */
+async function claimTargetLines(db: Db, period: PeriodWithPolicy): Promise<(rankUnitId: number) => string> {
+  const t = period.policy.targets;
+  if (!t.claimPersonsRatioBp && !t.claimAmountRatioBp) return () => '';
+  const [bases, paid] = await Promise.all([
+    db.org.findMany({ where: { claimTargetBase: { not: null } }, select: { id: true, claimTargetBase: true } }),
+    db.claim.findMany({
+      where: { periodId: period.id, status: 'paid' },
+      select: { memberId: true, subsidyFen: true, member: { select: { unit: { select: { rankUnitId: true } } } } },
+    }),
+  ]);
+  const base = new Map(bases.map((b) => [b.id, b.claimTargetBase!]));
+  return (rankUnitId) => {
+    const persons = base.get(rankUnitId);
+    if (persons === undefined) return '';
+    const mine = paid.filter((c) => c.member.unit.rankUnitId === rankUnitId);
+    const targets = claimTargets({
+      basePersons: persons,
+      feePerPersonFen: t.claimFeePerPersonFen,
+      personsRatioBp: t.claimPersonsRatioBp,
+      amountRatioBp: t.claimAmountRatioBp,
+    });
+    return claimTargetMet(targets, {
+      paidPersons: new Set(mine.map((c) => c.memberId)).size,
+      paidFen: mine.reduce((s, c) => s + c.subsidyFen, 0),
+    }).summary;
+  };
 }

@@ -15,6 +15,7 @@ import type { Policy } from '../../rules/policy.js';
 import { audit } from '../audit.js';
 import { hashIdNumber, idLast4 } from '../id-hash.js';
 import { loadPolicyFile } from '../policies.js';
+import { noticeMemberTotals } from './notice-totals.js';
 import { birthDateOf, rng, syntheticIdNumber, syntheticName } from './people.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -115,14 +116,6 @@ export function shiftPolicyDates(policy: Policy, days: number): Policy {
   return shift(policy) as Policy;
 }
 
-function memberTotalOf(participants: number, ratio: string | null): number | null {
-  if (!ratio) return null;
-  const m = /([\d.]+)%/.exec(ratio);
-  if (!m) return null;
-  const pct = Number(m[1]);
-  return pct > 0 ? Math.round((participants * 100) / pct) : null;
-}
-
 export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
   const { db } = o;
   const provider = providerOfDb(db);
@@ -199,13 +192,18 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
       }[] = [];
       const enrolPlan: { idHash: string; unitId: number; rankUnitId: number; p1: boolean; p2: boolean }[] = [];
       let officeNo = 0;
+      // the demo people are real rows of the notice's counts: their office's synthetic rows make room for them, and
+      // no synthetic ID number may be one of theirs (at scale 1 the walk of birth dates reaches them)
+      const demoIds = new Set<string>(DEMO_PEOPLE.map((p) => p.id));
+      const demoEnrolled = DEMO_PEOPLE.filter((p) => p.enrolled !== null).length;
       let demoUnit: { id: number; rankUnitId: number; officeId: number } | null = null;
 
       for (const table of progress.tables) {
-        for (const row of table.rows) {
+        const totals = noticeMemberTotals(table.rows);
+        for (const [rowNo, row] of table.rows.entries()) {
           officeNo++;
           const code = `HN-${String(officeNo).padStart(2, '0')}`;
-          const total = memberTotalOf(row.participants, row.ratio);
+          const total = totals[rowNo] ?? null;
           const note = row.ratio && !/^[\d.]+%$/.test(row.ratio) ? row.ratio : null;
           const scaledTotal = total === null ? null : Math.max(1, Math.round(total / scale));
           const office = await tx.org.create({
@@ -223,7 +221,10 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
             where: { id: office.id },
             data: { rankUnitId: office.id, officeId: office.id, path: `/${fed.id}/${office.id}/` },
           });
-          const enrolled = Math.round(row.participants / scale);
+          const enrolled = Math.max(
+            0,
+            Math.round(row.participants / scale) - (row.name === DEMO_OFFICE_NAME ? demoEnrolled : 0),
+          );
           const previous = Math.round(row.previous / scale);
           const headcount = Math.max(scaledTotal ?? 0, enrolled);
           await tx.unitBaseline.create({ data: { periodId: p2.id, orgId: office.id, previousParticipants: previous } });
@@ -278,7 +279,8 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
             orgCount++;
           }
           for (let i = 0; i < headcount; i++) {
-            const id = syntheticIdNumber('460100', 1000 + memberSeq++);
+            let id = syntheticIdNumber('460100', 1000 + memberSeq++);
+            while (demoIds.has(id)) id = syntheticIdNumber('460100', 1000 + memberSeq++);
             const unitId = unitIds[i % unitIds.length]!;
             const idHash = hashIdNumber(o.hashKey, id);
             members.push({

@@ -4,7 +4,10 @@
  * fee is the amount; the whole list is applied or nothing. A payment already recorded is left as it is, so the
  * same list twice changes nothing. The remittance itself is kept per office (seeds 002, 004: the office remits).
  */
+import { createHash } from 'node:crypto';
+import { providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
+import { reconcile } from '../../rules/index.js';
 import { audit } from '../audit.js';
 import type { PeriodWithPolicy } from '../periods.js';
 import { CODE, chunks, type Issue } from './plan.js';
@@ -23,6 +26,8 @@ export interface FeeSummary {
   paid: number;
   alreadyPaid: number;
   amountFen: number;
+  /** remittances recorded, one per office on the list; 0 when this very list was recorded before */
+  remittances: number;
 }
 
 export type FeeResult = { ok: true; summary: FeeSummary } | { ok: false; issues: Issue[] };
@@ -58,7 +63,9 @@ export async function importFeePayments(o: {
     return { ok: false, issues: [{ line: 1, message: `缴费清单缺少必需的列：${missing.join('、')}` }] };
 
   const issues: Issue[] = [];
-  const units = new Map((await o.db.org.findMany({ select: { id: true, code: true } })).map((u) => [u.code, u.id]));
+  const orgs = await o.db.org.findMany({ select: { id: true, code: true, officeId: true } });
+  const units = new Map(orgs.map((u) => [u.code, u.id]));
+  const officeOf = new Map(orgs.map((u) => [u.id, u.officeId]));
   const wanted: { line: number; unitId: number; name: string; tail: string; fen: number; date: string }[] = [];
   for (const r of table.rows) {
     const cell = (k: keyof typeof COLUMNS) => (col[k] >= 0 ? (r.cells[col[k]] ?? '') : '');
@@ -97,7 +104,7 @@ export async function importFeePayments(o: {
         select: { id: true, unitId: true, feeFen: true, paid: true, member: { select: { name: true, idLast4: true } } },
       })),
     );
-  const matched = new Map<number, { line: number; date: string; fen: number; paid: boolean }>();
+  const matched = new Map<number, { line: number; date: string; fen: number; paid: boolean; unitId: number }>();
   for (const w of wanted) {
     const hits = enrolments.filter(
       (e) => e.unitId === w.unitId && (!w.name || e.member.name === w.name) && (!w.tail || e.member.idLast4 === w.tail),
@@ -116,23 +123,105 @@ export async function importFeePayments(o: {
         });
       else if (matched.has(e.id))
         issues.push({ line: w.line, message: `${who}与第 ${matched.get(e.id)!.line} 行是同一人` });
-      else matched.set(e.id, { line: w.line, date: w.date, fen: w.fen, paid: e.paid });
+      else matched.set(e.id, { line: w.line, date: w.date, fen: w.fen, paid: e.paid, unitId: e.unitId });
     }
   }
   if (issues.length) return { ok: false, issues: issues.sort((a, b) => a.line - b.line) };
 
   const fresh = [...matched].filter(([, m]) => !m.paid);
+  // the list is the office's remittance (seeds 002, 004: offices remit); the same list twice is recorded once
+  const digest = createHash('sha256')
+    .update(JSON.stringify(table.rows.map((r) => r.cells)))
+    .digest('hex')
+    .slice(0, 16);
+  const byOffice = new Map<number, { amountFen: number; persons: number; date: string }>();
+  for (const m of matched.values()) {
+    const office = officeOf.get(m.unitId);
+    if (!office) continue;
+    const r = byOffice.get(office) ?? { amountFen: 0, persons: 0, date: m.date };
+    r.amountFen += m.fen;
+    r.persons++;
+    if (m.date > r.date) r.date = m.date;
+    byOffice.set(office, r);
+  }
+  const reference = `list:${digest}`;
+  const seen = await o.db.remittance.count({ where: { periodId: o.period.id, reference } });
   const summary: FeeSummary = {
     rows: table.rows.length,
     paid: fresh.length,
     alreadyPaid: matched.size - fresh.length,
     amountFen: fresh.reduce((s, [, m]) => s + m.fen, 0),
+    remittances: seen ? 0 : byOffice.size,
   };
-  if (o.dryRun || fresh.length === 0) return { ok: true, summary };
+  if (o.dryRun || (fresh.length === 0 && seen)) return { ok: true, summary };
   await o.db.$transaction(async (tx) => {
     for (const [id, m] of fresh)
       await tx.enrolment.update({ where: { id }, data: { paid: true, paidAt: new Date(`${m.date}T12:00:00+08:00`) } });
+    if (!seen)
+      for (const [officeId, r] of byOffice)
+        await tx.remittance.create({
+          data: {
+            periodId: o.period.id,
+            officeId,
+            amountFen: r.amountFen,
+            persons: r.persons,
+            remittedOn: r.date,
+            reference,
+          },
+        });
     await audit(tx, o.actor, 'fees.import', 'Period', o.period.id, summary);
   });
   return { ok: true, summary };
+}
+
+export interface OfficeReconciliation {
+  office: { code: string; name: string };
+  roster: { persons: number; amountFen: number };
+  remitted: { persons: number; amountFen: number };
+  differences: string[];
+}
+
+/**
+ * Each office's paid participants this period against what it remitted (seeds 002, 004: "确保参加人数和上缴金额
+ * 一致"). A mismatch is shown, never corrected.
+ */
+export async function reconcileOffices(db: Db, period: PeriodWithPolicy): Promise<OfficeReconciliation[]> {
+  const [enrolled, remitted] = await Promise.all([
+    db.$queryRawUnsafe<{ officeId: number; persons: number | bigint; amountFen: number | bigint | null }[]>(
+      `SELECT o."officeId" AS "officeId", COUNT(*) AS "persons", SUM(e."feeFen") AS "amountFen"
+       FROM "Enrolment" e JOIN "Org" o ON o."id" = e."unitId"
+       WHERE e."periodId" = ${providerOfDb(db) === 'postgresql' ? '$1' : '?'} AND e."kind" <> 'none' AND e."paid" = ${providerOfDb(db) === 'postgresql' ? 'true' : '1'}
+       GROUP BY o."officeId"`,
+      period.id,
+    ),
+    db.remittance.groupBy({
+      by: ['officeId'],
+      where: { periodId: period.id },
+      _sum: { amountFen: true, persons: true },
+    }),
+  ]);
+  const ids = [...new Set([...enrolled.map((e) => Number(e.officeId)), ...remitted.map((r) => r.officeId)])].filter(
+    Boolean,
+  );
+  const offices = new Map(
+    (await db.org.findMany({ where: { id: { in: ids } }, select: { id: true, code: true, name: true } })).map((o) => [
+      o.id,
+      o,
+    ]),
+  );
+  return ids
+    .map((id) => {
+      const e = enrolled.find((x) => Number(x.officeId) === id);
+      const r = remitted.find((x) => x.officeId === id);
+      const roster = { persons: Number(e?.persons ?? 0), amountFen: Number(e?.amountFen ?? 0) };
+      const paid = { persons: r?._sum.persons ?? 0, amountFen: r?._sum.amountFen ?? 0 };
+      const result = reconcile(roster, paid);
+      return {
+        office: { code: offices.get(id)?.code ?? String(id), name: offices.get(id)?.name ?? '' },
+        roster,
+        remitted: paid,
+        differences: result.ok ? [] : result.differences.map((d) => d.message),
+      };
+    })
+    .sort((a, b) => a.office.code.localeCompare(b.office.code));
 }

@@ -4,9 +4,10 @@
  * new parent a move. Units missing from the file are kept (a file may cover one office); nothing is deleted.
  */
 import { insertMany } from '../../db/bulk.js';
+import type { Provider } from '../../db/client.js';
 import { audit } from '../audit.js';
 import { groupHeader, ORG_COLUMNS, orgColumns, type PlatformColumn } from './columns.js';
-import { CODE, type Issue, type PlanResult, type Tx, wholeNumber } from './plan.js';
+import { CODE, chunks, type Issue, type PlanResult, type Tx, wholeNumber } from './plan.js';
 import type { TableRow } from './table.js';
 
 export const ORG_KINDS = {
@@ -284,7 +285,7 @@ export async function planOrganisations(
             after: u.data,
           });
         }
-        await recomputeTree(tx, changes.length > 0);
+        await recomputeTree(tx, provider, changes.length > 0);
         if (created.length)
           await audit(
             tx,
@@ -305,12 +306,22 @@ function pick(o: Existing, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(keys.map((k) => [k, k === 'parentId' ? o.parentId : o[k as keyof Existing]]));
 }
 
+/** the tree columns of many orgs at once, from one JSON parameter [{id, path, rankUnitId, officeId}] */
+const TREE_UPDATE: Record<Provider, string> = {
+  sqlite: `UPDATE "Org" SET "path" = v."path", "rankUnitId" = v."rankUnitId", "officeId" = v."officeId"
+    FROM (SELECT json_extract(value, '$.id') AS "id", json_extract(value, '$.path') AS "path",
+      json_extract(value, '$.rankUnitId') AS "rankUnitId", json_extract(value, '$.officeId') AS "officeId"
+      FROM json_each(?)) AS v WHERE "Org"."id" = v."id"`,
+  postgresql: `UPDATE "Org" o SET "path" = v."path", "rankUnitId" = v."rankUnitId", "officeId" = v."officeId"
+    FROM json_to_recordset($1::json) AS v("id" int, "path" text, "rankUnitId" int, "officeId" int) WHERE o."id" = v."id"`,
+};
+
 /**
  * The denormalised tree columns every aggregation reads without joins: path ("/1/5/23/"), the ranked unit an org
  * counts towards (its nearest ancestor-or-self with a category) and its office (nearest 办事处, else the
  * federation). Only rows whose values differ are written.
  */
-export async function recomputeTree(tx: Tx, changed: boolean): Promise<number> {
+export async function recomputeTree(tx: Tx, provider: Provider, changed: boolean): Promise<number> {
   if (!changed) return 0;
   const all = await tx.org.findMany({
     select: { id: true, parentId: true, kind: true, category: true, path: true, rankUnitId: true, officeId: true },
@@ -335,17 +346,17 @@ export async function recomputeTree(tx: Tx, changed: boolean): Promise<number> {
     computed.set(id, v);
     return v;
   };
-  let n = 0;
   const moved = new Map<number | null, number[]>();
+  const rows: { id: number; path: string; rankUnitId: number | null; officeId: number | null }[] = [];
   for (const o of all) {
     const v = compute(o.id, new Set());
-    if (v.path !== o.path || v.rankUnitId !== o.rankUnitId || v.officeId !== o.officeId) {
-      await tx.org.update({ where: { id: o.id }, data: v });
-      n++;
-    }
+    if (v.path !== o.path || v.rankUnitId !== o.rankUnitId || v.officeId !== o.officeId) rows.push({ id: o.id, ...v });
     if (v.rankUnitId !== o.rankUnitId && o.path !== '')
       moved.set(v.rankUnitId, [...(moved.get(v.rankUnitId) ?? []), o.id]);
   }
+  // one statement per few thousand rows: a province's 5 000 new units would otherwise be 5 000 round trips
+  for (const part of chunks(rows, 2_000)) await tx.$executeRawUnsafe(TREE_UPDATE[provider], JSON.stringify(part));
+  const n = rows.length;
   // enrolments carry their unit's ranked unit for aggregation: a unit that moved takes its enrolments along
   for (const [rankUnitId, unitIds] of moved)
     await tx.enrolment.updateMany({ where: { unitId: { in: unitIds } }, data: { rankUnitId } });

@@ -234,13 +234,14 @@ export async function planPeople(
     const [role, code] = k.split('@') as [Role, string];
     return { role, orgId: orgByCode.get(code)!.id };
   });
-  for (const part of chunks(pairs))
-    grants.push(
-      ...(await tx.roleGrant.findMany({
-        where: { OR: part.map((x) => ({ role: x.role, orgId: x.orgId })) },
-        select: { id: true, memberId: true, role: true, orgId: true, member: { select: { name: true } } },
-      })),
-    );
+  // the current holders of those pairs: by unit (one parameter each), kept when the role is one the file names
+  const pairKeys = new Set(pairs.map((x) => `${x.role}@${x.orgId}`));
+  for (const part of chunks([...new Set(pairs.map((x) => x.orgId))]))
+    for (const g of await tx.roleGrant.findMany({
+      where: { orgId: { in: part } },
+      select: { id: true, memberId: true, role: true, orgId: true, member: { select: { name: true } } },
+    }))
+      if (pairKeys.has(`${g.role}@${g.orgId}`)) grants.push(g);
   const hashOfMember = new Map([...members].map(([h, m]) => [m.id, h]));
   const holderNames = new Map([...byHash.values()].map((p) => [p.idHash, p.name]));
   const memberNames = new Map(grants.map((g) => [g.memberId, g.member.name]));

@@ -167,7 +167,7 @@ export async function planPeriod(
             before: { name: programme!.name, federationId: programme!.federationId },
             after: { name: programmeName, federationId: fed.id },
           });
-        if (current && (!period || !period.current))
+        if (current && !period?.current)
           await tx.period.updateMany({ where: { programmeId: prog.id, current: true }, data: { current: false } });
         const data = { name: p.periodName, startsOn: p.startsOn, endsOn: p.endsOn, policy: policyJson, current };
         if (!period) {

@@ -35,6 +35,8 @@ interface Case {
   claimOn: string;
   admitted: string;
   discharged: string;
+  /** the ranked unit's 参加目标 from the organisations file, when it has one */
+  task?: number;
   /** an announced event and its Chinese date */
   event: { label: string; date: string; cn: string };
 }
@@ -64,6 +66,7 @@ const CASES: Case[] = [
     rankUnitName: '柯桥街道总工会',
     period: 2019,
     periodName: '2019年度',
+    task: 3400,
     enrolOn: '2019-07-24',
     claimOn: '2019-09-01',
     admitted: '2019-08-01',
@@ -212,6 +215,12 @@ describe.each(cases)('$name runs from its own files on $platform', (c) => {
     expect(push).toContain(c.unitName);
     // roster: 3 paid (吴文静, 林海燕, 王小梅) + 符明亮 paid through the remittance list
     expect(push).toContain(`${c.rankUnitName}：已完成 4 人`);
+    // seed 001: the town's 2019 enrolment target, from the organisations file
+    if (c.task) expect(push).toContain(`距本期任务 ${c.task} 人还差 ${c.task - 4} 人`);
+    // seed 001's claim targets on the base of the organisations file (3400 → 68 persons or 61 200 元); approved, not
+    // yet paid, so nothing counts yet
+    if (c.task) expect(push).toContain('理赔目标：赔付 0 人（目标 68 人）、0 元（目标 61200 元）：未完成');
+    else expect(push).not.toContain('理赔目标');
 
     // a deadline announcement to the federation's group on T-7
     const event = policy.timeline.find(
