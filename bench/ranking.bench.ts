@@ -7,13 +7,14 @@
  *   the Delivery rows, the jobs) — baseline: enqueueing 10 000 no-op jobs on the same queue; target ≤ 5 s.
  * The data is written by set-based SQL (recursive CTE / generate_series), not a million client calls.
  */
-import { Templates } from '../src/bot/templates.js';
+
+import { createLog } from '../src/core/log.js';
+import { Templates } from '../src/core/templates.js';
 import { createDb, type Db, type Provider } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { JOBS } from '../src/jobs/definitions.js';
 import { createJobRunner } from '../src/jobs/index.js';
 import type { JobDeps, JobRunner } from '../src/jobs/types.js';
-import { createLog } from '../src/log.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { loadPolicyFile } from '../src/services/policies.js';
 import { ranking } from '../src/services/progress.js';

@@ -1,5 +1,5 @@
 import type { Background } from './channels/channel.js';
-import type { Log } from './log.js';
+import type { Log } from './core/log.js';
 
 /** Tracks fire-and-forget work so that tests can wait for it and shutdown can let it finish. */
 export function createBackground(log: Log): Background {

@@ -2,9 +2,9 @@
  * What every entry point (server, CLI, tests) needs: configuration, log, database with migrations applied.
  */
 import { type Config, loadConfig } from './config.js';
+import { createLog, type Log } from './core/log.js';
 import { createDb, type Db, providerOf } from './db/client.js';
 import { applyMigrations } from './db/migrations.js';
-import { createLog, type Log } from './log.js';
 import { shanghaiDate } from './rules/index.js';
 
 export interface Runtime {

@@ -5,8 +5,8 @@
 import http from 'node:http';
 import Router from '@koa/router';
 import Koa from 'koa';
+import type { Log } from './core/log.js';
 import type { Db } from './db/client.js';
-import type { Log } from './log.js';
 import type { KeyValueStore } from './state/store.js';
 
 export interface AppDeps {

@@ -8,17 +8,18 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import { createBackground } from '../background.js';
 import { createBot } from '../bot/bot.js';
-import type { InboundMessage, OutboundMessage } from '../bot/messages.js';
-import { Outbox } from '../bot/outbox.js';
-import { Templates } from '../bot/templates.js';
 import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
 import { configuredChannelFactories } from '../channels/index.js';
 import { type Clock, createClock } from '../clock.js';
 import { bullPrefix } from '../config.js';
+import type { Log } from '../core/log.js';
+import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import { Outbox } from '../core/outbox.js';
+import { Templates } from '../core/templates.js';
 import type { Db } from '../db/client.js';
 import { findCjkFont } from '../fonts.js';
+import { createDispatch } from '../jobs/dispatch.js';
 import { createJobRunner, type JobRunner } from '../jobs/index.js';
-import type { Log } from '../log.js';
 import type { Runtime } from '../runtime.js';
 import { createApp, listen } from '../server.js';
 import { openStore } from '../state/open.js';
@@ -82,14 +83,21 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const templates = new Templates();
   const background = createBackground(log);
   const chartFont = (await findCjkFont()) ?? undefined;
-  const jobs = createJobRunner(
-    { db, store, log, templates, outbox, now, startedAt: new Date(), ...(chartFont ? { chartFont } : {}) },
-    {
-      redisUrl: config.REDIS_URL,
-      prefix: bullPrefix(config),
-      ...(opts.schedules === false ? { schedules: false } : {}),
-    },
-  );
+  const jobDeps = {
+    db,
+    store,
+    log,
+    templates,
+    outbox,
+    now,
+    startedAt: new Date(),
+    ...(chartFont ? { chartFont } : {}),
+  };
+  const jobs = createJobRunner(jobDeps, {
+    redisUrl: config.REDIS_URL,
+    prefix: bullPrefix(config),
+    ...(opts.schedules === false ? { schedules: false } : {}),
+  });
   const handle =
     opts.handle ??
     createBot({
@@ -101,6 +109,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
       hashKey: config.ID_HASH_KEY,
       now,
       enqueue: (n, d, o) => jobs.enqueue(n, d, o),
+      dispatch: createDispatch(jobDeps, (n, d, o) => jobs.enqueue(n, d, o)),
     });
 
   const channels = new Map<string, Channel>();

@@ -3,6 +3,8 @@
  * form in progress, then the intent of a fresh message. Each user's turns run one at a time (a lock shared by
  * every instance), so two quick messages cannot corrupt a form.
  */
+
+import type { InboundMessage, OutboundMessage } from '../core/messages.js';
 import { personByChat } from '../services/people.js';
 import { NotFoundError } from '../services/periods.js';
 import type { BotDeps, Turn } from './context.js';
@@ -24,7 +26,6 @@ import { missingMembersReply, rankingReply, unitProgressReply } from './flows/pr
 import { continueSupplement, SUPPLEMENT, startSupplement } from './flows/supplement.js';
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
-import type { InboundMessage, OutboundMessage } from './messages.js';
 import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clarify.js';
 import { fold } from './normalise.js';
 

@@ -1,11 +1,11 @@
+import type { Log } from '../core/log.js';
+import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import type { Outbox } from '../core/outbox.js';
+import type { Templates } from '../core/templates.js';
 import type { Db } from '../db/client.js';
-import type { Enqueue } from '../jobs/types.js';
-import type { Log } from '../log.js';
+import type { DispatchDeliveries, Enqueue } from '../services/job-queue.js';
 import type { Person } from '../services/people.js';
 import type { KeyValueStore } from '../state/store.js';
-import type { InboundMessage, OutboundMessage } from './messages.js';
-import type { Outbox } from './outbox.js';
-import type { Templates } from './templates.js';
 
 export interface BotDeps {
   db: Db;
@@ -21,6 +21,8 @@ export interface BotDeps {
   onClaimSubmitted?: (claimId: number) => Promise<void>;
   /** the job queue (announcements go out through it) */
   enqueue?: Enqueue;
+  /** hands the Delivery rows a state change planned to the queue (src/jobs/dispatch.ts) */
+  dispatch?: DispatchDeliveries;
 }
 
 export interface Turn {

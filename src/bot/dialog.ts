@@ -3,8 +3,9 @@
  * Writes go through store.update (atomic), and a turn runs under a per-user lock, so two quick messages are
  * handled one after the other and cannot corrupt the form.
  */
+
+import type { Platform } from '../core/messages.js';
 import type { KeyValueStore } from '../state/store.js';
-import type { Platform } from './messages.js';
 
 export const DIALOG_TTL_MS = 24 * 3_600_000;
 

@@ -4,10 +4,10 @@
  * database; they get the bot as a function.
  */
 import type Router from '@koa/router';
-import type { InboundMessage, OutboundMessage, Platform } from '../bot/messages.js';
-import type { PlatformSender } from '../bot/outbox.js';
 import type { Config } from '../config.js';
-import type { Log } from '../log.js';
+import type { Log } from '../core/log.js';
+import type { InboundMessage, OutboundMessage, Platform } from '../core/messages.js';
+import type { PlatformSender } from '../core/outbox.js';
 import type { KeyValueStore } from '../state/store.js';
 
 /** Work that outlives the HTTP request (a slow answer sent through the API): tracked so tests and shutdown can wait. */

@@ -9,8 +9,8 @@
  *   templates (`system_busy`), and the failure is one JSON log line;
  * - replies through the transport, in order, a rate limit waited out a few times rather than hammered.
  */
-import type { InboundMessage, OutboundMessage } from '../bot/messages.js';
-import { Templates } from '../bot/templates.js';
+import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import { Templates } from '../core/templates.js';
 import type { ChannelDeps } from './channel.js';
 
 /** How an answer reaches the sender of the message in hand. */

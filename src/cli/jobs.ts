@@ -6,9 +6,9 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { Templates } from '../bot/templates.js';
 import { platformNames } from '../channels/index.js';
 import { bullPrefix } from '../config.js';
+import { Templates } from '../core/templates.js';
 import { createJobRunner, deadLetters, deliverJobId, isJobName, JOB_NAMES, prepareReplay } from '../jobs/index.js';
 import type { JobDeps, JobRunner } from '../jobs/types.js';
 import type { Runtime } from '../runtime.js';

@@ -6,24 +6,15 @@
  * memory until the garbage collector gets to it, and Prisma's debug log keeps its last 100 calls' arguments.
  * Table and column names come from our code only; values are never spliced into SQL.
  */
-import type { Db, Provider } from './client.js';
+import type { Db } from './client.js';
+import { type Provider, providerOfDb } from './provider.js';
 
 type Value = string | number | boolean | Date | null;
 type Executor = Pick<Db, '$executeRawUnsafe'>;
 
 const ROWS_PER_STATEMENT = 5_000;
 
-const providers = new WeakMap<object, Provider>();
-
-export function rememberProvider(db: object, provider: Provider): void {
-  providers.set(db, provider);
-}
-
-export function providerOfDb(db: object): Provider {
-  const p = providers.get(db);
-  if (!p) throw new Error('unknown database client: create it with createDb');
-  return p;
-}
+export { providerOfDb } from './provider.js';
 
 /** Prisma's own text form of a DateTime in SQLite, so rows we write read back like rows it writes. */
 function sqliteDate(d: Date): string {

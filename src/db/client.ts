@@ -10,10 +10,10 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient as PgClient } from '../generated/pg/client.js';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
-import { rememberProvider } from './bulk.js';
+import { type Provider, rememberProvider } from './provider.js';
 
 export type Db = SqliteClient;
-export type Provider = 'sqlite' | 'postgresql';
+export type { Provider };
 
 export function providerOf(url: string): Provider {
   return /^postgres(ql)?:\/\//.test(url) ? 'postgresql' : 'sqlite';

@@ -4,7 +4,7 @@
  * then dead-letters); a card redraw that fails for one copy is logged and the others still go (WeCom's one-shot
  * response codes cannot be spent twice, so a retry could not do better).
  */
-import type { Recipient } from '../bot/messages.js';
+import type { Recipient } from '../core/messages.js';
 import {
   cardsOf,
   claimNoticeFacts,

@@ -13,14 +13,8 @@ import { shanghaiDate } from '../rules/index.js';
 import { planAdhocAnnouncement, planDeadlineAnnouncements } from '../services/broadcasts/announcements.js';
 import { currentPeriods } from '../services/broadcasts/period.js';
 import { planRankingPush } from '../services/broadcasts/ranking-push.js';
-import {
-  expireStaleSending,
-  markFailed,
-  type PlannedDelivery,
-  planDeliveries,
-  recordDeadJob,
-  unqueuedKeys,
-} from './deliveries.js';
+import type { PlannedDelivery } from '../services/planned-delivery.js';
+import { expireStaleSending, markFailed, planDeliveries, recordDeadJob, unqueuedKeys } from './deliveries.js';
 import { limitsFor } from './limits.js';
 import { deliver } from './send.js';
 import type { JobContext, JobDefinition, JobDeps, JobName } from './types.js';

@@ -13,38 +13,12 @@
  * While a row is `sending`, `sentAt` holds when the attempt started (the lease); once `sent`, when it went out.
  * Rows planned but never enqueued (a crash between insert and enqueue) stay `queued`: the sweep enqueues them.
  */
-import type { Recipient } from '../bot/messages.js';
+
+import type { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/sqlite/client.js';
-import type { ClaimMessage } from '../services/claim-outbox.js';
-
-/** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
-export type StoredMessage = (
-  | { kind: 'text'; text: string }
-  | { kind: 'markdown'; text: string }
-  | { kind: 'chart'; periodId: number; date: string; category: string }
-  /** a claim's notice, new cards or card redraw (src/services/claim-outbox.ts) */
-  | ClaimMessage
-) & {
-  /** the key of the message that must be out first (the parts of a table, then its charts, in order) */
-  after?: string;
-};
-
-export type DeliveryKind = 'ranking_push' | 'ranking_group' | 'deadline' | 'adhoc' | 'notice' | 'job' | 'claim';
-
-export interface PlannedDelivery {
-  key: string;
-  kind: DeliveryKind;
-  platform: string;
-  recipient: Recipient;
-  message: StoredMessage;
-}
-
-/** Messages to one recipient arrive in the order given: each waits for the one before it. */
-export function inOrder(items: PlannedDelivery[]): PlannedDelivery[] {
-  return items.map((it, i) => (i === 0 ? it : { ...it, message: { ...it.message, after: items[i - 1]!.key } }));
-}
+import type { PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
 
 export const DEAD_STATUSES = ['dead', 'unknown'] as const;
 /** 5 parameters a row: well under SQLite's 32 766 and PostgreSQL's 65 535 */

@@ -4,7 +4,7 @@
  * own refusal (WeCom 45009) sets a cool-down on the bucket so the whole queue slows, not just that job.
  * Windows use the wall clock, not the business clock (tests freeze the latter).
  */
-import type { Recipient } from '../bot/messages.js';
+import type { Recipient } from '../core/messages.js';
 import type { KeyValueStore } from '../state/store.js';
 import { type LimitsTable, limitsFor, type RateLimit } from './limits.js';
 

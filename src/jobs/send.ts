@@ -3,10 +3,11 @@
  * refusal puts the row back and delays the job without spending an attempt; any other error is retried with
  * backoff by the runner and ends on the dead-letter list.
  */
-import type { OutboundMessage } from '../bot/messages.js';
+import type { OutboundMessage } from '../core/messages.js';
 import { loadChart } from '../services/broadcasts/charts.js';
+import type { StoredMessage } from '../services/planned-delivery.js';
 import { isClaimMessage, sendClaimMessage } from './claim-send.js';
-import { claimDelivery, markFailed, markSent, releaseDelivery, type StoredMessage } from './deliveries.js';
+import { claimDelivery, markFailed, markSent, releaseDelivery } from './deliveries.js';
 import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
 import { DelayJob, type JobContext, PermanentJobError } from './types.js';
 

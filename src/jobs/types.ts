@@ -2,14 +2,14 @@
  * The job contract shared by both runners (BullMQ over Redis, and the in-process runner): one module of job
  * definitions (src/jobs/definitions.ts), two ways to run them.
  */
-import type { Outbox } from '../bot/outbox.js';
-import type { Templates } from '../bot/templates.js';
+
+import type { Log } from '../core/log.js';
+import type { Outbox } from '../core/outbox.js';
+import type { Templates } from '../core/templates.js';
 import type { Db } from '../db/client.js';
-import type { Log } from '../log.js';
+import type { Enqueue, EnqueueOptions, JobName } from '../services/job-queue.js';
 import type { KeyValueStore } from '../state/store.js';
 import type { LimitsTable } from './limits.js';
-
-export type JobName = 'ranking.daily' | 'deadlines.daily' | 'announce.adhoc' | 'deliver' | 'deliveries.sweep';
 
 export interface JobDeps {
   db: Db;
@@ -29,13 +29,6 @@ export interface JobDeps {
   startedAt?: Date;
 }
 
-export interface EnqueueOptions {
-  /** the same id twice is one job (while the first is waiting, delayed or active) */
-  jobId?: string;
-  delayMs?: number;
-}
-
-export type Enqueue = (name: JobName, data: Record<string, unknown>, opts?: EnqueueOptions) => Promise<void>;
 export type EnqueueBulk = (
   jobs: { name: JobName; data: Record<string, unknown>; opts?: EnqueueOptions }[],
 ) => Promise<void>;
@@ -98,3 +91,5 @@ export interface JobRunner {
   /** resolves when no job is waiting or running (delayed jobs due within `horizonMs` count as waiting) */
   idle(horizonMs?: number): Promise<void>;
 }
+
+export type { Enqueue, EnqueueOptions, JobName };

@@ -12,8 +12,9 @@
  * The counters live in the shared store (Redis across instances). Binding by a rep or officer (代绑) is not
  * counted and keeps working.
  */
+
+import type { Log } from '../core/log.js';
 import type { Db } from '../db/client.js';
-import type { Log } from '../log.js';
 import type { KeyValueStore } from '../state/store.js';
 import { audit } from './audit.js';
 

@@ -4,7 +4,7 @@
  * the first level's decision for the centre), the state every copy must show after each level, and the record of
  * cards sent. Queries only; the flow renders the template.
  */
-import type { Card } from '../bot/messages.js';
+import type { Card } from '../core/messages.js';
 import type { Db } from '../db/client.js';
 import { daysBetween, maskName, nearCap, parsePolicy, shanghaiStamp } from '../rules/index.js';
 import { grantNow, lastDecision } from './approvals.js';
@@ -241,7 +241,7 @@ export async function approvedUnpaidOf(db: Db, offices: number[]) {
   return claims.map((c) => ({ id: c.id, name: maskName(c.member.name), subsidyFen: c.subsidyFen }));
 }
 
-/** The two things a card needs of the templates (src/bot/templates.ts implements them). */
+/** The two things a card needs of the templates (src/core/templates.ts implements them). */
 export interface CardTemplates {
   card(key: string, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
   render(key: string, vars?: Record<string, unknown>): string;

@@ -5,7 +5,7 @@
  * retries, pacing and dead letters. A crash after the commit loses nothing: the sweep sends the rows still queued.
  * Rows are keyed by the claim's version after the change, so each change plans each message once.
  */
-import type { Recipient } from '../bot/messages.js';
+import type { Recipient } from '../core/messages.js';
 import type { Prisma } from '../generated/sqlite/client.js';
 
 type Tx = Prisma.TransactionClient;

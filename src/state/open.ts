@@ -1,4 +1,4 @@
-import type { Log } from '../log.js';
+import type { Log } from '../core/log.js';
 import { createMemoryStore } from './memory.js';
 import { createRedisStore } from './redis.js';
 import type { KeyValueStore } from './store.js';

@@ -4,7 +4,7 @@
  * another user is not held up by them.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundMessage, OutboundMessage } from '../../src/bot/messages.js';
+import type { InboundMessage, OutboundMessage } from '../../src/core/messages.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import type { KeyValueStore } from '../../src/state/store.js';
 import { type Harness, startHarness } from '../support/dingtalk/harness.js';

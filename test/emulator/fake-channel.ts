@@ -3,8 +3,9 @@
  * (no wire format) and records what the app sent, in the EmulatedMessage shape. It checks the router against the
  * EmulatorAdapter contract alone; the browser test runs the real channels.
  */
-import type { Card, InboundMessage, OutboundMessage, Recipient } from '../../src/bot/messages.js';
+
 import type { ChannelFactory } from '../../src/channels/channel.js';
+import type { Card, InboundMessage, OutboundMessage, Recipient } from '../../src/core/messages.js';
 import type { EmulatedMessage } from '../../src/local/emulator/adapter.js';
 import type { LocalChannel } from '../../src/local/start-local.js';
 

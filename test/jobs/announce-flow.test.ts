@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BotDeps, Turn } from '../../src/bot/context.js';
 import { onAnnounceClick, startAnnouncement } from '../../src/bot/flows/announce.js';
-import type { InboundMessage } from '../../src/bot/messages.js';
-import { Templates } from '../../src/bot/templates.js';
+import { createLog } from '../../src/core/log.js';
+import type { InboundMessage } from '../../src/core/messages.js';
+import { Templates } from '../../src/core/templates.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import type { JobRunner } from '../../src/jobs/types.js';
-import { createLog } from '../../src/log.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { personByChat } from '../../src/services/people.js';
 import { createMemoryStore } from '../../src/state/memory.js';

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runCli } from '../../src/cli/index.js';
 import { runJobsCommand } from '../../src/cli/jobs.js';
 import { loadConfig } from '../../src/config.js';
-import { createLog } from '../../src/log.js';
+import { createLog } from '../../src/core/log.js';
 import type { Runtime } from '../../src/runtime.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { demoDb, PUSH_TIME } from './support.js';

@@ -1,10 +1,11 @@
 /** Shared set-up of the job tests: the demo data of seed 000 at a small scale, a frozen clock, recording senders. */
-import type { OutboundMessage, Recipient } from '../../src/bot/messages.js';
-import { Outbox, type PlatformSender } from '../../src/bot/outbox.js';
-import { Templates } from '../../src/bot/templates.js';
+
+import { createLog } from '../../src/core/log.js';
+import type { OutboundMessage, Recipient } from '../../src/core/messages.js';
+import { Outbox, type PlatformSender } from '../../src/core/outbox.js';
+import { Templates } from '../../src/core/templates.js';
 import type { Provider } from '../../src/db/client.js';
 import type { JobDeps } from '../../src/jobs/types.js';
-import { createLog } from '../../src/log.js';
 import { loadDemo } from '../../src/services/demo/load.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import type { KeyValueStore } from '../../src/state/store.js';

@@ -5,11 +5,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackground } from '../../src/background.js';
-import { Outbox } from '../../src/bot/outbox.js';
 import { loadConfig } from '../../src/config.js';
+import { createLog } from '../../src/core/log.js';
+import { Outbox } from '../../src/core/outbox.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import { createLocalWecomChannel, type LocalWecomChannel } from '../../src/local/wecom/channel.js';
-import { createLog } from '../../src/log.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { ranking } from '../../src/services/progress.js';

@@ -10,7 +10,7 @@ import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformNames } from '../../src/channels/index.js';
-import { createLog } from '../../src/log.js';
+import { createLog } from '../../src/core/log.js';
 import { syntheticIdNumber } from '../../src/services/demo/people.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { PHOTO } from '../journeys/harness.js';

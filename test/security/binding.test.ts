@@ -5,7 +5,7 @@
  * parallel get no more than 5 evaluations. The per-organisation budget is driven through the service.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLog } from '../../src/log.js';
+import { createLog } from '../../src/core/log.js';
 import { MEMBER_TRIES, ORG_FAILURES, trySelfBind } from '../../src/services/binding.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { startTestApp, type TestApp } from '../support/app.js';

@@ -6,11 +6,11 @@
 
 import { type RunningApp, startServices } from '../../src/app/start.js';
 import { platformNames } from '../../src/channels/index.js';
+import type { Log } from '../../src/core/log.js';
 import type { Provider } from '../../src/db/client.js';
 import { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
 import { type LocalStartOptions, startLocalServices } from '../../src/local/start-local.js';
 import { LocalWecomServer } from '../../src/local/wecom/local-server.js';
-import type { Log } from '../../src/log.js';
 import { shanghaiDate } from '../../src/rules/index.js';
 import { openRuntime, type Runtime } from '../../src/runtime.js';
 import { loadDemo } from '../../src/services/demo/load.js';

@@ -3,13 +3,14 @@
  * answers with a confirmation card (发布 / 取消); only the confirming click of the same person queues it, once
  * (the pending announcement is taken atomically from the shared store), and the audit log records it.
  */
-import type { Enqueue } from '../../jobs/types.js';
+
+import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { maskName, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { audit } from '../../services/audit.js';
 import { federationOf, groupsUnder } from '../../services/broadcasts/recipients.js';
+import type { Enqueue } from '../../services/job-queue.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
-import type { Card, InboundMessage, OutboundMessage } from '../messages.js';
 
 export const ANNOUNCE_ACTION = /^announce:(publish|cancel):([A-Za-z0-9_-]{1,100})$/;
 const PENDING_TTL_MS = 30 * 60_000;

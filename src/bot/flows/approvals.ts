@@ -5,46 +5,30 @@
  * inside the decision's transaction; the worker's notice and the redraw of every copy of every card of the claim
  * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's at once.
  */
+
+import type { Card, InboundMessage, OutboundMessage, Platform } from '../../core/messages.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
-import {
-  type Approver,
-  DECISION_LABEL,
-  type Decision,
-  decide,
-  lastDecision,
-  mayDecide,
-  mayHandle,
-} from '../../services/approvals.js';
+import { DECISION_LABEL, type Decision, decide, lastDecision, mayDecide, mayHandle } from '../../services/approvals.js';
 import {
   approvedUnpaidOf,
   approverUserIds,
   cardsOf,
-  claimNoticeFacts,
   newCardId,
   pendingFor,
   recordCard,
   renderClaimCard,
 } from '../../services/claim-cards.js';
 import { findClaim } from '../../services/claims.js';
-import { type Person, rolesOf } from '../../services/people.js';
+import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
-import type { Card, InboundMessage, OutboundMessage, Platform } from '../messages.js';
-import { forgetStatus } from '../status-cache.js';
+import { approverOf, forgetWorkerStatus } from './approver.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
 import { isPayAction, onPayClick } from './payments.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
-
-export function approverOf(p: Person): Approver {
-  return {
-    memberId: p.memberId,
-    offices: rolesOf(p, 'officer').map((r) => r.orgId),
-    centre: rolesOf(p, 'centre').length > 0,
-  };
-}
 
 function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
   return renderClaimCard(deps.db, deps.templates, claimId, level, cardId);
@@ -76,12 +60,6 @@ export async function sendApprovalCards(
     sent++;
   }
   return sent;
-}
-
-/** the worker's 我参加了吗 shows claims and what is left under the cap */
-export async function forgetWorkerStatus(deps: BotDeps, claimId: number) {
-  const c = await claimNoticeFacts(deps.db, claimId);
-  await forgetStatus(deps.store, c.periodId, c.memberId);
 }
 
 async function applyDecision(

@@ -4,11 +4,12 @@
  * src/services/binding.ts; this flow only asks, answers, and tells the rep when a member's self-binding locks.
  * A rep or officer can bind on a worker's behalf (代绑), which the guards do not stop.
  */
+
+import type { OutboundMessage } from '../../core/messages.js';
 import { bindOnBehalfOf, type LockNotice, trySelfBind, userLocked } from '../../services/binding.js';
 import { hasRole, type Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
-import type { OutboundMessage } from '../messages.js';
 
 export async function bindingLocked(t: Turn): Promise<boolean> {
   return userLocked(t.deps, t.msg.platform, t.msg.userId);

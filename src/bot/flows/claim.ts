@@ -3,13 +3,14 @@
  * send instead and the form keeps what was already answered. Ends with the rules core's estimate and a
  * confirmation; on confirm the claim is stored and the officers are notified.
  */
+
+import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
 import { checkStay, claimStanding, estimateSubsidy, type SubmitResult, submitClaim } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
-import type { InboundMessage, OutboundMessage } from '../messages.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';

@@ -4,13 +4,14 @@
  * the count and the total on a confirmation card; only the same officer's 确认 click marks exactly the claims
  * shown (the pending batch is taken atomically from the shared store, so two clicks mark once).
  */
+
+import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { shanghaiStamp } from '../../rules/index.js';
 import { approvedUnpaidOf } from '../../services/claim-cards.js';
 import { type MarkPaidResult, markPaid } from '../../services/payments.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
-import type { Card, InboundMessage, OutboundMessage } from '../messages.js';
-import { approverOf, forgetWorkerStatus } from './approvals.js';
+import { approverOf, forgetWorkerStatus } from './approver.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 

@@ -3,13 +3,14 @@
  * breakdown (src/rules/subsidy.ts); threshold, ratios, cap, fees, cover dates, claim window, who may join →
  * read from the policy data of the current period. Nothing here is a number of its own.
  */
+
+import type { OutboundMessage } from '../../core/messages.js';
 import { computeSubsidy } from '../../rules/index.js';
 import { memberStanding } from '../../services/member-status.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import type { Slots } from '../intent.js';
-import type { OutboundMessage } from '../messages.js';
 import { fold } from '../normalise.js';
 
 /** "总共3万，医保报了1万5" → the part the member paid: the first amount less the second. */

@@ -2,13 +2,14 @@
  * Ranking and unit progress (seed 000). The published tables are public; who is missing is for the unit's rep
  * (their unit) and the office's officers (their office) only.
  */
+
+import type { OutboundMessage } from '../../core/messages.js';
 import { maskName } from '../../rules/index.js';
 import { hasRole, type Person, rolesOf } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import { ranking } from '../../services/progress.js';
 import { missingMembers, unitCounts } from '../../services/unit-views.js';
 import type { Turn } from '../context.js';
-import type { OutboundMessage } from '../messages.js';
 
 export async function rankingReply(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);

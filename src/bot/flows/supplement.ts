@@ -3,13 +3,14 @@
  * ("总费用 32000", "出院 2月12日"), then 提交: the claim goes back to the office's queue with a fresh card showing
  * what changed (src/services/supplements.ts).
  */
+
+import type { OutboundMessage } from '../../core/messages.js';
 import { shanghaiDate } from '../../rules/index.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import { CORRECTABLE, claimsWaitingForMaterial, claimToSupplement, resubmitClaim } from '../../services/supplements.js';
 import type { Turn } from '../context.js';
 import { type Dialog, type SupplementCorrections, writeDialog } from '../dialog.js';
-import type { OutboundMessage } from '../messages.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';

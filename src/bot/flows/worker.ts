@@ -1,6 +1,8 @@
 /**
  * A worker's own matters: am I enrolled, enrol, my claims, the deadlines. A worker only ever sees their own data.
  */
+
+import type { OutboundMessage } from '../../core/messages.js';
 import {
   checkEligibility,
   deadlineCountdown,
@@ -15,7 +17,6 @@ import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
-import type { OutboundMessage } from '../messages.js';
 import { cachedStatus, forgetStatus } from '../status-cache.js';
 
 export const CLAIM_STATUS_LABEL: Record<string, string> = {

@@ -5,9 +5,9 @@
  * The stored value is read back with zod: a stale or foreign value is ignored, never trusted.
  */
 import { z } from 'zod';
+import type { Platform } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { CLARIFY_BELOW, INTENTS, type Intent, type ParsedIntent } from '../intent.js';
-import type { Platform } from '../messages.js';
 import { fold } from '../normalise.js';
 
 export const CLARIFY_TTL_MS = 10 * 60_000;

@@ -6,7 +6,7 @@
  * InvalidAuthentication. Every call but the token's is counted against the organisation's month, and the quota
  * answer marks the month exhausted. Network errors and 5xx are retried with backoff; throttling is a typed error.
  */
-import type { Log } from '../../log.js';
+import type { Log } from '../../core/log.js';
 import type { KeyValueStore } from '../../state/store.js';
 import type { DingtalkCredentials } from './credentials.js';
 import { DingtalkApiError, DingtalkUnavailable, QuotaExhausted, RateLimited } from './errors.js';

@@ -5,7 +5,7 @@
  * official SDKs' models (dingtalk-stream-sdk-python chatbot.py, -go chatbot/model.go).
  */
 import { z } from 'zod';
-import type { InboundMessage } from '../../bot/messages.js';
+import type { InboundMessage } from '../../core/messages.js';
 
 export const PLATFORM = 'dingtalk';
 

@@ -2,7 +2,7 @@
  * What `huzhu quota` asks of the channel: the month's numbers (used, projected from the schedules, held, state,
  * policy) and a flush of the held messages. Platform-neutral in shape so the CLI need not know DingTalk.
  */
-import { shanghaiDate } from '../../rules/index.js';
+import { shanghaiDate } from '../../rules/dates.js';
 import type { QuotaPort, QuotaReport } from '../channel.js';
 import { monthOf, type QuotaMeter } from './quota.js';
 import { daysInMonth, daysLeftInMonth, projectedForMonth, projectMonth } from './quota-plan.js';

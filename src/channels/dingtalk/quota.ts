@@ -4,8 +4,8 @@
  * held messages (a persistent list, sent in order when the month turns or on `huzhu quota flush`), and the
  * admins' notice, given once a month across instances.
  */
-import type { Log } from '../../log.js';
-import { shanghaiDate } from '../../rules/index.js';
+import type { Log } from '../../core/log.js';
+import { shanghaiDate } from '../../rules/dates.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { givesWay } from './quota-plan.js';
 import type { DingtalkSettings, QuotaClass } from './settings.js';

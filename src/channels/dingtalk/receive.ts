@@ -10,8 +10,8 @@
  * else (another host, a loopback address, file:, http: in production) is never connected to: the reply goes
  * through the API instead, and the refusal is logged with its reason only (the URL may carry anything).
  */
-import type { InboundMessage, OutboundMessage, Recipient } from '../../bot/messages.js';
-import type { Templates } from '../../bot/templates.js';
+import type { InboundMessage, OutboundMessage, Recipient } from '../../core/messages.js';
+import type { Templates } from '../../core/templates.js';
 import type { ChannelDeps } from '../channel.js';
 import { createPipeline, type ReplyTransport } from '../pipeline.js';
 import { RateLimited } from './errors.js';

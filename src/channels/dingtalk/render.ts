@@ -3,7 +3,7 @@
  * https://open.dingtalk.com/document/orgapp/types-of-messages-sent-by-robots), the sessionWebhook body (§1), and
  * the cardParamMap of the approval card template (templates/dingtalk/approval-card.json; every value a string).
  */
-import type { Card } from '../../bot/messages.js';
+import type { Card } from '../../core/messages.js';
 
 /** group send: msgParam ≤ 15 000 bytes (HD:the-robot-sends-a-group-message); applied to every send */
 export const MSG_PARAM_MAX_BYTES = 15_000;

@@ -7,7 +7,7 @@
  * minutes, so the count is kept in the shared store and never exceeded.
  */
 import { createHash } from 'node:crypto';
-import type { Log } from '../../log.js';
+import type { Log } from '../../core/log.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { DingtalkApiError, RateLimited } from './errors.js';
 import { postJson } from './post-json.js';

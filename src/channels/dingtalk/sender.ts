@@ -5,9 +5,10 @@
  * The monthly quota decides first: a message whose class gives way, or any message once the month is exhausted,
  * is held in the store (nothing is lost) and sent in order when the budget allows again.
  */
-import type { Card, OutboundMessage, Recipient } from '../../bot/messages.js';
-import type { PlatformSender, SentRef } from '../../bot/outbox.js';
-import type { Log } from '../../log.js';
+
+import type { Log } from '../../core/log.js';
+import type { Card, OutboundMessage, Recipient } from '../../core/messages.js';
+import type { PlatformSender, SentRef } from '../../core/outbox.js';
 import type { DingtalkApi } from './api-client.js';
 import { DingtalkApiError, DingtalkInputError, QuotaExhausted, RateLimited } from './errors.js';
 import type { HeldItem } from './quota.js';

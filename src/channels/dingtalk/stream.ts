@@ -6,7 +6,7 @@
  * The SDK posts the gateway's fixed URL, so getEndpoint is replaced to honour DINGTALK_API_BASE (the local gateway).
  */
 import { DWClient, type DWClientDownStream, TOPIC_CARD, TOPIC_ROBOT } from 'dingtalk-stream';
-import { type Log, routeConsoleToLog } from '../../log.js';
+import { type Log, routeConsoleToLog } from '../../core/log.js';
 import type { DingtalkCredentials } from './credentials.js';
 import {
   CardCallbackSchema,

@@ -3,7 +3,7 @@
  * lock shared by every instance, and on 40014/42001), retries with exponential backoff on network errors, HTTP
  * 5xx and errcode -1, and rate-limit answers honoured: the API path is blocked for everyone until the window ends.
  */
-import type { Log } from '../../log.js';
+import type { Log } from '../../core/log.js';
 import type { KeyValueStore } from '../../state/store.js';
 import type { WecomCredentials } from './credentials.js';
 import { RateLimited, WecomApiError, WecomUnavailable } from './errors.js';

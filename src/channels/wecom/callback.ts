@@ -11,9 +11,9 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
-import type { InboundMessage, OutboundMessage } from '../../bot/messages.js';
-import type { PlatformSender } from '../../bot/outbox.js';
-import type { Templates } from '../../bot/templates.js';
+import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
+import type { PlatformSender } from '../../core/outbox.js';
+import type { Templates } from '../../core/templates.js';
 import type { ChannelDeps } from '../channel.js';
 import { createPipeline, type ReplyTransport } from '../pipeline.js';
 import type { WecomCredentials } from './credentials.js';

@@ -3,7 +3,7 @@
  * bot does not understand become `unsupported` and the bot answers them.
  */
 import { z } from 'zod';
-import type { InboundMessage } from '../../bot/messages.js';
+import type { InboundMessage } from '../../core/messages.js';
 
 const str = z.string();
 const Header = z.object({

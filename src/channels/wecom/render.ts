@@ -2,7 +2,7 @@
  * OutboundMessage → WeCom JSON pieces (WECOM.md §4, §6): byte limits, template cards, markdown for chats where
  * cards cannot go.
  */
-import type { Card } from '../../bot/messages.js';
+import type { Card } from '../../core/messages.js';
 import { WecomInputError } from './errors.js';
 
 /** text and markdown on message/send and appchat/send */

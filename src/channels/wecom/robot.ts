@@ -3,7 +3,7 @@
  * md5, 20 messages a minute per robot (over it: RateLimited, and the robot is left alone until the window ends).
  */
 import { createHash } from 'node:crypto';
-import type { Log } from '../../log.js';
+import type { Log } from '../../core/log.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { type RetryPolicy, WecomHttp } from './api-client.js';
 import { WecomApiError, WecomInputError } from './errors.js';

@@ -2,8 +2,8 @@
  * PlatformSender over the app API: message/send to users, appchat/send to the app's group chats, template cards
  * and their updates (WECOM.md §4).
  */
-import type { Card, OutboundMessage, Recipient } from '../../bot/messages.js';
-import type { PlatformSender, SentRef } from '../../bot/outbox.js';
+import type { Card, OutboundMessage, Recipient } from '../../core/messages.js';
+import type { PlatformSender, SentRef } from '../../core/outbox.js';
 import type { WecomApi } from './api-client.js';
 import { WecomInputError } from './errors.js';
 import { APP_TEXT_MAX_BYTES, type RenderOptions, renderCardMarkdown, renderTemplateCard, splitUtf8 } from './render.js';

@@ -4,10 +4,10 @@
  * slogans (seed 002's 宣传标语), rotated by date so each day's choice is the same on every instance and rerun.
  * An officer's ad-hoc announcement goes to the groups of their federation.
  */
-import type { Templates } from '../../bot/templates.js';
+import type { Templates } from '../../core/templates.js';
 import type { Db } from '../../db/client.js';
-import { inOrder, type PlannedDelivery } from '../../jobs/deliveries.js';
 import { dueAnnouncements } from '../../rules/index.js';
+import { inOrder, type PlannedDelivery } from '../planned-delivery.js';
 import type { PeriodWithPolicy } from './period.js';
 import { dateCn } from './ranking-push.js';
 import { groupsUnder } from './recipients.js';

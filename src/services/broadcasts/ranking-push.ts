@@ -4,12 +4,12 @@
  * federation group gets the full tables (grouped by category, sorted, totals, headline against the target) and
  * the charts. This module only plans: it returns the deliveries, the queue sends them.
  */
-import type { Templates } from '../../bot/templates.js';
+import type { Templates } from '../../core/templates.js';
 import type { Db } from '../../db/client.js';
-import { inOrder, type PlannedDelivery } from '../../jobs/deliveries.js';
 import { addDays, claimTargetMet, claimTargets, type Ranking } from '../../rules/index.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { previousPeriod } from '../periods.js';
+import { inOrder, type PlannedDelivery } from '../planned-delivery.js';
 import { ranking } from '../progress.js';
 import type { PeriodWithPolicy } from './period.js';
 import { federationGroups, repTargets } from './recipients.js';

@@ -3,7 +3,7 @@
  * client, signed by the test's own sign.ts; replies read from the local DingTalk server's records.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Templates } from '../../../src/bot/templates.js';
+import { Templates } from '../../../src/core/templates.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 
 /** the busy text of the templates (what the user reads when a message could not be handled) */

@@ -5,7 +5,7 @@
  * every officer's copy through the card update API.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Card, InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
+import type { Card, InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 
 let h: Harness;

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../../src/app/start.js';
-import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
 import { loadConfig } from '../../../src/config.js';
+import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import { createDb } from '../../../src/db/client.js';
 import { applyMigrations } from '../../../src/db/migrations.js';
 import { createLocalDingtalkChannel, type LocalDingtalkChannel } from '../../../src/local/dingtalk/channel.js';

@@ -4,8 +4,8 @@
  * msgParam ≤ 15 000 bytes; image upload; throttling as typed errors; cards created and updated by outTrackId.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Card } from '../../../src/bot/messages.js';
 import { RateLimited } from '../../../src/channels/dingtalk/index.js';
+import type { Card } from '../../../src/core/messages.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 

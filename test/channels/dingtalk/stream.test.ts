@@ -6,7 +6,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
+import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 

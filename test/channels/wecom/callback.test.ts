@@ -3,8 +3,8 @@
  * independent test crypto, every passive reply decrypted and verified by it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
-import { Templates } from '../../../src/bot/templates.js';
+import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import { Templates } from '../../../src/core/templates.js';
 import { encrypt } from '../../support/wecom/crypto.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/wecom/harness.js';
 

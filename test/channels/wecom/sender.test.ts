@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Card } from '../../../src/bot/messages.js';
 import { RateLimited, WecomApiError, WecomInputError } from '../../../src/channels/wecom/errors.js';
 import { splitUtf8 } from '../../../src/channels/wecom/render.js';
+import type { Card } from '../../../src/core/messages.js';
 import { startApi } from '../../support/wecom/api.js';
 
 type Api = Awaited<ReturnType<typeof startApi>>;

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
+import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import { DEMO_CREDENTIALS } from '../../../src/local/wecom/demo.js';
 import { LocalWecomServer } from '../../../src/local/wecom/local-server.js';
 import { createRedisStore } from '../../../src/state/redis.js';

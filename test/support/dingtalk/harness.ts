@@ -10,16 +10,16 @@ import { Writable } from 'node:stream';
 import Koa from 'koa';
 import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
-import type { InboundMessage, OutboundMessage } from '../../../src/bot/messages.js';
 import type { Background } from '../../../src/channels/channel.js';
 import { createDingtalkChannelWith } from '../../../src/channels/dingtalk/index.js';
 import { configuredPlatforms, loadConfig } from '../../../src/config.js';
+import type { Log } from '../../../src/core/log.js';
+import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import {
   createLocalDingtalkChannel,
   type LocalDingtalkChannel,
   type LocalDingtalkOptions,
 } from '../../../src/local/dingtalk/channel.js';
-import type { Log } from '../../../src/log.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValueStore } from '../../../src/state/store.js';
 import { DingtalkTestClient } from './client.js';

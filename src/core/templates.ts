@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Liquid, type Template } from 'liquidjs';
-import { maskPersonalData } from '../log.js';
+import { maskPersonalData } from './log.js';
 import type { Card } from './messages.js';
 
 const defaultDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');

@@ -1,0 +1,24 @@
+/**
+ * Who is deciding, as the approval and payment flows both need it (kept apart from either, so neither imports the
+ * other): the person's offices and whether they approve at the centre; and the worker's cached status to drop once a
+ * claim of theirs changes.
+ */
+import type { Approver } from '../../services/approvals.js';
+import { claimNoticeFacts } from '../../services/claim-cards.js';
+import { type Person, rolesOf } from '../../services/people.js';
+import type { BotDeps } from '../context.js';
+import { forgetStatus } from '../status-cache.js';
+
+export function approverOf(p: Person): Approver {
+  return {
+    memberId: p.memberId,
+    offices: rolesOf(p, 'officer').map((r) => r.orgId),
+    centre: rolesOf(p, 'centre').length > 0,
+  };
+}
+
+/** the worker's 我参加了吗 shows claims and what is left under the cap */
+export async function forgetWorkerStatus(deps: BotDeps, claimId: number) {
+  const c = await claimNoticeFacts(deps.db, claimId);
+  await forgetStatus(deps.store, c.periodId, c.memberId);
+}

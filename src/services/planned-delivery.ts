@@ -1,0 +1,34 @@
+/**
+ * The outbox's port, owned by the use cases that plan messages (broadcasts, claims): a planned delivery is a row
+ * with a unique key, the recipient and the stored message; src/jobs/deliveries.ts inserts and sends them exactly
+ * once. Services describe what to send; the job layer implements how.
+ */
+import type { Recipient } from '../core/messages.js';
+import type { ClaimMessage } from './claim-outbox.js';
+
+/** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
+export type StoredMessage = (
+  | { kind: 'text'; text: string }
+  | { kind: 'markdown'; text: string }
+  | { kind: 'chart'; periodId: number; date: string; category: string }
+  /** a claim's notice, new cards or card redraw (src/services/claim-outbox.ts) */
+  | ClaimMessage
+) & {
+  /** the key of the message that must be out first (the parts of a table, then its charts, in order) */
+  after?: string;
+};
+
+export type DeliveryKind = 'ranking_push' | 'ranking_group' | 'deadline' | 'adhoc' | 'notice' | 'job' | 'claim';
+
+export interface PlannedDelivery {
+  key: string;
+  kind: DeliveryKind;
+  platform: string;
+  recipient: Recipient;
+  message: StoredMessage;
+}
+
+/** Messages to one recipient arrive in the order given: each waits for the one before it. */
+export function inOrder(items: PlannedDelivery[]): PlannedDelivery[] {
+  return items.map((it, i) => (i === 0 ? it : { ...it, message: { ...it.message, after: items[i - 1]!.key } }));
+}
