@@ -21,7 +21,7 @@ describe.each(
   let t: TestApp;
   let d: PlatformDriver;
   beforeAll(async () => {
-    t = await startTestApp({ mode });
+    t = await startTestApp(mode === 'production' ? { mode, schedules: false } : { mode });
     d = driverFor(platform, t.app);
   });
   afterAll(async () => {

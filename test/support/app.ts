@@ -38,7 +38,8 @@ export interface TestAppOptions extends Omit<LocalStartOptions, 'port'> {
    * 'production': the production composition (src/app/start.ts) with NODE_ENV=production and both platforms
    * configured with made-up credentials (never the demo ones), their APIs at local servers this helper starts; the
    * servers are attached to the channels as `localServer` so the drivers can read what each platform received.
-   * Default 'local': the local mode's composition.
+   * The organisation's group chats are not created on those servers (the local mode's registerLocalGroups is not
+   * run), so pass `schedules: false` unless a test sets the groups up itself. Default 'local': the local mode.
    */
   mode?: 'local' | 'production';
 }
