@@ -22,7 +22,8 @@ import { Prisma } from '../generated/sqlite/client.js';
 export type StoredMessage = (
   | { kind: 'text'; text: string }
   | { kind: 'markdown'; text: string }
-  | { kind: 'chart'; periodId: number; date: string; category: string }
+  /** highlightId: the rep's own ranked unit, drawn in another colour and marked 本单位 */
+  | { kind: 'chart'; periodId: number; date: string; category: string; highlightId?: number }
 ) & {
   /** the key of the message that must be out first (the parts of a table, then its charts, in order) */
   after?: string;

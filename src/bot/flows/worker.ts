@@ -158,6 +158,10 @@ export async function confirmEnrol(
       feeFen: d.feeFen,
       unit: unit.name,
       reps: reps.map((r) => r.member.name),
+      // cover is the period's (互助期), for members whose fee reached the union unless the policy covers unpaid ones
+      startsOn: period.policy.startsOn,
+      endsOn: period.policy.endsOn,
+      unpaidMayClaim: period.policy.fees.unpaidMayClaim,
     }),
   ];
 }

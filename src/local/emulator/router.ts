@@ -44,7 +44,11 @@ const MAX_BODY = '8mb';
 
 const PlatformQ = z.string().min(1).max(40);
 const UserId = z.string().min(1).max(64);
-const SendText = z.object({ platform: PlatformQ, userId: UserId, text: z.string().min(1).max(2000) });
+const SendText = z.object({
+  platform: PlatformQ,
+  userId: UserId, // no length cap of its own: an over-long message reaches the bot, which answers it in Chinese (too_long)
+  text: z.string().min(1).max(100_000),
+});
 const SendImage = z.object({
   platform: PlatformQ,
   userId: UserId,
