@@ -31,6 +31,8 @@ export interface TestAppOptions extends Omit<LocalStartOptions, 'port'> {
   env?: Record<string, string>;
   /** the app's logger instead of the runtime's (the privacy test captures every line) */
   log?: Log;
+  /** the HTTP port (default: a free one); the browser test restarts the server on the same port */
+  port?: number;
 }
 
 /** 2026-03-02 10:00 in Shanghai: a working morning, not on an hh:00/hh:30 boundary */
@@ -63,7 +65,7 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
       today: o.today ?? shanghaiDate(now()),
       platforms: platformNames,
     });
-  const app = await startLocalServices(rt, { ...o, port: 0, now });
+  const app = await startLocalServices(rt, { ...o, port: o.port ?? 0, now });
   return {
     app,
     rt,
