@@ -4,7 +4,9 @@
  * the cover sentence, and the daily push after the roster closed. One suite, run once per platform.
  */
 import { describe, expect, it } from 'vitest';
+import { Templates } from '../../src/bot/templates.js';
 import { categoryChartSvg } from '../../src/charts/ranking-chart.js';
+import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { platforms, said, useApp } from './harness.js';
 
@@ -89,6 +91,13 @@ describe.each(platforms)('replies that help on %s', (platform) => {
     expect(await db.chatIdentity.count({ where: { platform, userId: 'proxy-new-2' } })).toBe(0);
   });
 
+  it('a worker told they are not enrolled is offered 我要参加', async () => {
+    expect(said(await ctx.d.say('demo-worker-2', '我参加了吗'))).toContain('回复“我要参加”');
+    const claim = said(await ctx.d.say('demo-worker-2', '申请补助'));
+    expect(claim).toContain('不能申请补助');
+    expect(claim).toContain('回复“我要参加”');
+  });
+
   it('enrolling says when cover runs (the period’s), not 交费后即生效', async () => {
     const period = await currentPeriod(ctx.t.rt.db);
     await ctx.d.say('demo-worker-2', '我要参加');
@@ -129,5 +138,31 @@ describe.each(platforms)('the daily push after the roster closed on %s', (platfo
     );
     expect(svg).toContain('乙（本单位）');
     expect(svg).not.toContain('甲（本单位）');
+  });
+});
+
+describe.each(platforms)('deadline announcements on %s', (platform) => {
+  // the demo's roster closes 11 days after its today (2026-03-02): 2026-03-06 is T-7
+  const ctx = useApp(platform, { schedules: false, now: () => new Date('2026-03-06T01:17:00Z'), today: '2026-03-02' });
+  it('carry the event’s own line and a label whose remark is the event’s own date', async () => {
+    const period = await currentPeriod(ctx.t.rt.db);
+    await ctx.t.app.jobs.enqueue('deadlines.daily', {});
+    await ctx.t.app.jobs.idle();
+    await ctx.t.app.background.idle();
+    const text = said(ctx.d.groupInbox(DEMO_GROUP_CHAT));
+    const close = period.policy.timeline.find((e) => e.key === 'roster_close')!;
+    const [, m, d] = close.date.split('-').map(Number);
+    expect(text).toContain(`还有 7 天：参互报名截止（已延长至${m}月${d}日）`);
+    expect(text).toContain('请各单位代办员抓紧动员，把参互人员名册和互助金按时报送');
+    expect(text).not.toContain('请各级工会、代办员抓紧落实');
+  });
+  it('each announced event has a line of its own', () => {
+    const templates = new Templates();
+    const lineOf = (key: string) =>
+      templates
+        .render('announce_deadline', { programme: 'p', period: 'q', daysBefore: 3, event: { key, label: 'x' } })
+        .split('\n')[2];
+    const keys = ['roster_close', 'period_start', 'period_end', 'claim_cutoff', 'payout_deadline'];
+    expect(new Set(keys.map(lineOf)).size).toBe(keys.length);
   });
 });
