@@ -121,6 +121,12 @@ describe.each(platforms)('the daily push after the roster closed on %s', (platfo
     expect(text).toContain('医疗互助进度日报（报名已截止）');
     expect(text).toContain('本期最终完成');
     expect(text).not.toMatch(/名会员未参加/);
+    // a worker not enrolled is no longer offered 我要参加: the roster closed on its date
+    const close = (await currentPeriod(ctx.t.rt.db)).policy.timeline.find((e) => e.key === 'roster_close')!;
+    const [y, m, d] = close.date.split('-').map(Number);
+    const status = said(await ctx.d.say('demo-worker-2', '我参加了吗'));
+    expect(status).toContain(`本期报名已于 ${y}年${m}月${d}日 截止`);
+    expect(status).not.toContain('我要参加');
     expect(text).not.toContain('未参名单');
     expect(rep.some((m) => m.kind === 'image')).toBe(true);
     // the rep's chart is drawn with their ranked unit marked (本单位), not the group's shared one

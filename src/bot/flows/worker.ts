@@ -60,6 +60,9 @@ export async function status(t: Turn, p: Person): Promise<OutboundMessage[]> {
       paidFen: f.paidFen,
       capFen: period.policy.subsidy.capFen,
       capRemainingFen: f.capRemainingFen,
+      // not enrolled: 我要参加 is offered while the roster is open; after, the date it closed
+      enrolling: enrolmentOpen(period.policy, shanghaiDate(t.deps.now())),
+      closedOn: enrolmentDeadline(period.policy),
     }),
   ];
 }
