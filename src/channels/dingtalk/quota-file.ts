@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { LockTimeoutError } from '../../state/memory.js';
 import type { KeyValueStore } from '../../state/store.js';
 
 type Entry = { v: string; exp: number | null };
@@ -149,7 +150,7 @@ export class FileStore implements KeyValueStore {
         try {
           if (this.now() - fs.statSync(dir).mtimeMs > ttlMs) fs.rmSync(dir, { recursive: true, force: true });
         } catch {}
-        if (this.now() > until) throw new Error(`lock ${key} is held`);
+        if (this.now() > until) throw new LockTimeoutError(`lock ${key} is held`);
         await sleep(20);
       }
     }
