@@ -341,6 +341,8 @@ describe.skipIf(noChromium).each(storyPlatforms)('on %s', (which) => {
         .locator('option')
         .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
       const date = options.find((v) => v !== '')!;
+      // the timeline's labels with their dates filled in (参互报名截止（已延长至3月13日）), never a {date}
+      expect(await page.getByTestId('clock-select').textContent()).not.toContain('{date}');
       await page.getByTestId('clock-select').selectOption(date);
       await expect.poll(() => page.getByTestId('clock-today').textContent(), WAIT).toBe(`今天 ${date}`);
       const had = await incoming().count();
