@@ -5,6 +5,7 @@ import type {
   ApiMessage,
   ApiPerson,
   ApiPlatform,
+  ApiRunSchedules,
   ApiTarget,
 } from '../../src/local/emulator/api.js';
 
@@ -22,6 +23,12 @@ const BASE = '/emulator/api';
 
 export class ApiError extends Error {}
 
+/** the server process's id as its last answer gave it (X-Emulator-Boot): another one means it restarted */
+let boot: string | null = null;
+export function serverBoot(): string | null {
+  return boot;
+}
+
 async function call<T>(path: string, init?: RequestInit, timeoutMs = 30_000): Promise<T> {
   let res: Response;
   try {
@@ -29,6 +36,7 @@ async function call<T>(path: string, init?: RequestInit, timeoutMs = 30_000): Pr
   } catch {
     throw new ApiError('服务器无响应');
   }
+  boot = res.headers.get('x-emulator-boot') ?? boot;
   let body: unknown = null;
   try {
     body = await res.json();
@@ -68,5 +76,5 @@ export const api = {
     post<{ ok: true }>('/click', { platform, userId, cardId, key }),
   clock: () => call<ApiClock>('/clock'),
   setClock: (date: string | null) => post<ApiClock>('/clock', { date }),
-  runSchedules: () => post<{ ok: true; ms: number }>('/run-schedules', {}, 120_000),
+  runSchedules: () => post<ApiRunSchedules>('/run-schedules', {}, 120_000),
 };

@@ -5,7 +5,7 @@
  * The URL hash (#/<platform>/<userId>) keeps the choice across reloads.
  */
 import './styles.css';
-import { type ApiClock, type ApiGroup, type ApiPerson, api } from './api.js';
+import { type ApiClock, type ApiGroup, type ApiPerson, api, serverBoot } from './api.js';
 import { Conversation } from './conversation.js';
 import { clear, h } from './dom.js';
 import { platformLabel, roleLabel } from './labels.js';
@@ -217,7 +217,11 @@ runButton.addEventListener('click', async () => {
   setStatus('正在运行今日推送/公告…');
   try {
     const r = await api.runSchedules();
-    setStatus(`今日推送/公告已运行（${r.ms} ms）`);
+    setStatus(
+      r.sent > 0
+        ? `今日推送/公告已运行：发出 ${r.sent} 条（${r.ms} ms）`
+        : `今日推送/公告已运行：今天（${state.clock?.today ?? ''}）没有到期的推送或公告`,
+    );
     await pollAll();
   } catch (e) {
     setStatus(`运行失败：${(e as Error).message}`, 'error');
@@ -260,17 +264,32 @@ groupSelect.addEventListener('change', () => selectGroup(groupSelect.value));
 
 // ---- polling: every chat of the platform, so a card arriving for someone else shows as unread
 let offline = false;
+let knownBoot: string | null = null;
 async function pollAll(): Promise<void> {
   const visible = [current(), state.chatId ? conversation({ chatId: state.chatId }) : null];
   const others = state.people.filter((p) => p.userId !== state.userId).map((p) => conversation({ userId: p.userId }));
   try {
     await Promise.all([...visible, ...others].map((c) => c?.poll()));
-    if (offline) setStatus('已重新连接');
+    const restarted = knownBoot !== null && serverBoot() !== knownBoot;
+    knownBoot = serverBoot();
+    if (offline || restarted) await reconnected(restarted);
     offline = false;
   } catch {
     if (!offline) setStatus('连不上服务器：消息将标为未送达', 'error');
     offline = true;
   }
+}
+
+/** back in touch: the server's clock (a restarted server runs in real time again) and who is bound now */
+async function reconnected(restarted: boolean): Promise<void> {
+  renderClock(await api.clock());
+  state.people = await api.people(state.platform);
+  renderPeople();
+  setStatus(
+    restarted
+      ? `已重新连接：服务器已重启，今天 ${state.clock?.today ?? ''}，已取回新消息`
+      : `已重新连接，今天 ${state.clock?.today ?? ''}`,
+  );
 }
 
 async function loop(): Promise<void> {
@@ -281,6 +300,7 @@ async function loop(): Promise<void> {
 async function boot(): Promise<void> {
   try {
     const [platforms, clock] = await Promise.all([api.platforms(), api.clock()]);
+    knownBoot = serverBoot();
     state.platforms = platforms.map((p) => p.name);
     renderClock(clock);
     for (const p of state.platforms) platformSelect.append(h('option', { value: p }, platformLabel(p)));

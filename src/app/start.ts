@@ -114,7 +114,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
 
   const channels = new Map<string, Channel>();
   for (const factory of opts.channels ?? configuredChannelFactories(config)) {
-    const ch = await factory({ config, store, log, handle, now, background });
+    const ch = await factory({ config, store, log, handle, now, background, diskState: true });
     channels.set(ch.platform, ch);
     outbox.register(ch.platform, ch.sender);
   }

@@ -34,6 +34,10 @@ export type BotHandler = (msg: InboundMessage) => Promise<OutboundMessage[]>;
 // matched on the folded text (full-width, traditional); the text itself is passed on as the person typed it
 const CANCEL = /^(取消|算了|不要了|退出|不办了|cancel)$/i;
 const RESUME = /^(继续|接着填|继续填写|继续申请)$/;
+/** 代绑 that the command rule did not take (bare, or a field wrong): its format is shown */
+const PROXY_HEAD = /^代绑/;
+/** longer than this the bot asks for a sentence instead of reading it (an announcement has its own limit) */
+const TOO_LONG = 2000;
 
 const FLOW_NAMES = {
   bind: '身份绑定',
@@ -46,6 +50,16 @@ const FLOW_NAMES = {
 const IMMEDIATE = new Set<Intent>(['proxy_bind', 'mark_paid', 'approved_unpaid']);
 /** in the middle of a form these are read as the form's answer, not answered on their own */
 const NOT_AN_INTERRUPTION = new Set<Intent>(['unknown', 'cancel', 'claim', 'enrol', 'thanks', 'estimate']);
+
+/** intents that are not a question to answer after binding (a greeting, help: the binding reply says enough) */
+const NOT_A_QUESTION = new Set<Intent>(['unknown', 'help', 'capabilities', 'thanks', 'cancel']);
+
+/** The first message of a person not bound yet, when it asks something: kept to be answered once bound. */
+function worthAnswering(text: string): string | undefined {
+  if (!text || text.length > TOO_LONG) return undefined;
+  const parsed = parseIntent(text, {});
+  return NOT_A_QUESTION.has(parsed.intent) ? undefined : text;
+}
 
 export function createBot(input: BotDeps): BotHandler {
   warmUp();
@@ -91,13 +105,17 @@ export function createBot(input: BotDeps): BotHandler {
     }
 
     if (!person) {
+      if (text.length > TOO_LONG) return [turn.say('too_long', { length: text.length })];
       if (dialog?.flow === 'bind' && msg.kind === 'text') {
         const intent = parseIntent(text, { now: deps.now() }).intent;
         if (intent === 'help' || intent === 'capabilities') return [turn.say('help_unbound')];
         // the name and ID digits are compared with the roster, never stored as typed: NFKC is a matching key here
-        return continueBinding(turn, dialog.step, dialog.name, text.normalize('NFKC'));
+        const r = await continueBinding(turn, dialog, text.normalize('NFKC'));
+        if (r.kind !== 'bound' || !r.first) return r.replies;
+        // the question the person asked before binding is answered now, as if asked again
+        return [...r.replies, ...(await handle({ ...msg, text: r.first }))];
       }
-      return startBinding(turn);
+      return startBinding(turn, msg.kind === 'text' ? worthAnswering(text) : undefined);
     }
 
     const roles = person.roles.map((r) => r.role);
@@ -143,7 +161,14 @@ export function createBot(input: BotDeps): BotHandler {
     }
 
     if (msg.kind === 'image') return [turn.say('image_without_form')];
-    if (text.length > 2000) return [turn.say('too_long')];
+    if (text.length > TOO_LONG && parsed?.intent !== 'announce') return [turn.say('too_long', { length: text.length })];
+    if (msg.kind === 'text' && RESUME.test(folded)) return [turn.say('nothing_to_resume')];
+    if (msg.kind === 'text' && PROXY_HEAD.test(folded) && parsed?.intent !== 'proxy_bind')
+      return [
+        turn.say(roles.includes('rep') || roles.includes('officer') ? 'bind_proxy_format' : 'forbidden', {
+          what: '代为绑定',
+        }),
+      ];
     if (!parsed) return [turn.say('help', { roles, unknown: true })];
     // unsure: one short question with numbered choices instead of a guess
     const choices = choicesFor(parsed);
@@ -188,7 +213,7 @@ export function createBot(input: BotDeps): BotHandler {
       case 'proxy_bind':
         return slots.proxy
           ? bindOnBehalf(turn, p, slots.proxy.userId, slots.proxy.name, slots.proxy.last4)
-          : [turn.say('help', { roles: p.roles.map((r) => r.role), unknown: true })];
+          : [turn.say('bind_proxy_format')];
       case 'estimate':
         return estimateReply(turn, p, text, slots);
       case 'policy_question':

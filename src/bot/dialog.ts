@@ -42,7 +42,8 @@ export type ClaimStep =
   | 'confirm';
 
 export type Dialog =
-  | { flow: 'bind'; step: 'name' | 'last4'; name?: string }
+  /** first: what the person asked before binding started, answered once bound */
+  | { flow: 'bind'; step: 'name' | 'last4'; name?: string; first?: string }
   | { flow: 'enrol'; step: 'confirm'; kind: 'new' | 'renewal'; feeFen: number; periodId: number }
   | { flow: 'claim'; step: ClaimStep; draft: ClaimDraft; periodId: number }
   /** a worker adds photos to / corrects fields of their claim #claimId the officer asked material for */

@@ -26,6 +26,11 @@ export interface ChannelDeps {
   handle(msg: InboundMessage): Promise<OutboundMessage[]>;
   now(): Date;
   background: Background;
+  /**
+   * Without Redis, keep what another process must read (DingTalk's monthly quota counters, read by `huzhu quota`)
+   * in a file beside the database instead of this process's memory. Set by the app and the CLI; tests leave it off.
+   */
+  diskState?: boolean;
 }
 
 export interface Channel {

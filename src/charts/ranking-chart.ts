@@ -40,7 +40,8 @@ export function categoryChartSvg(rows: ChartRow[], o: ChartOptions): string {
     yAxis: {
       type: 'category',
       inverse: true,
-      data: rows.map((r) => `${r.rank}. ${r.name}`),
+      // the reader's own unit is marked in words too, not by colour alone
+      data: rows.map((r) => `${r.rank}. ${r.name}${r.id === o.highlightId ? '（本单位）' : ''}`),
       axisLabel: { fontSize: 13 },
     },
     series: [

@@ -14,11 +14,47 @@ import type { JobDeps, JobRunner } from '../jobs/types.js';
 import type { Runtime } from '../runtime.js';
 import { createMemoryStore } from '../state/memory.js';
 
-export const JOBS_USAGE = `用法: npm run huzhu -- jobs <sub>
-  jobs list                      schedules (Asia/Shanghai), queue counts, today's deliveries by status
-  jobs dead                      the dead-letter list: sends and jobs that failed for good, or were interrupted
-  jobs replay <id>               put a dead letter back on the queue (id from jobs dead)
-  jobs run <name> [--date D]     run a job now: ${JOB_NAMES.join(', ')}`;
+/** what an admin reads next to each machine name */
+const JOB_LABEL: Record<string, string> = {
+  'ranking.daily': '每日排名推送',
+  'deadlines.daily': '截止日期公告',
+  'announce.adhoc': '群发通知',
+  deliver: '发送一条消息',
+  'deliveries.sweep': '补发排队中的消息',
+};
+const KIND_LABEL: Record<string, string> = {
+  ranking_push: '代办员日报',
+  ranking_group: '群进度表',
+  deadline: '截止日期公告',
+  adhoc: '群发通知',
+  notice: '通知',
+  job: '任务',
+};
+const STATUS_LABEL: Record<string, string> = {
+  queued: '排队中',
+  sending: '发送中',
+  sent: '已发送',
+  dead: '已失败',
+  replayed: '已重发',
+  unknown: '结果未知',
+};
+const QUEUE_LABEL: Record<string, string> = {
+  waiting: '等待',
+  active: '运行中',
+  completed: '已完成',
+  failed: '失败',
+  delayed: '延迟',
+  paused: '暂停',
+  prioritized: '优先',
+  'waiting-children': '等待子任务',
+};
+const cn = (labels: Record<string, string>, key: string) => (labels[key] ? `${labels[key]} ${key}` : key);
+
+export const JOBS_USAGE = `用法: npm run huzhu -- jobs <子命令>
+  jobs list                      定时任务（北京时间）、队列数量、各类消息的发送状态
+  jobs dead                      死信列表：最终发送失败或被中断的消息和任务
+  jobs replay <id>               把一条死信重新排队（id 见 jobs dead）
+  jobs run <name> [--date D]     立即运行一个任务：${JOB_NAMES.map((n) => `${n}（${JOB_LABEL[n] ?? n}）`).join('、')}`;
 
 export interface JobsIo {
   out: (s: string) => void;
@@ -87,12 +123,12 @@ export async function runJobsCommand(
         const r = await producer();
         for (const s of await r.schedules())
           io.out(
-            `${s.name.padEnd(18)} ${s.schedule.kind === 'daily' ? `每天 ${s.schedule.at}` : `每 ${Math.round(s.schedule.ms / 1000)} 秒`}  下次 ${shanghai(s.next)}`,
+            `${(JOB_LABEL[s.name] ?? '').padEnd(9, '　')} ${s.name.padEnd(18)} ${s.schedule.kind === 'daily' ? `每天 ${s.schedule.at}` : `每 ${Math.round(s.schedule.ms / 1000)} 秒`}  下次 ${shanghai(s.next)}`,
           );
         if (redisUrl)
           io.out(
             `队列：${Object.entries(await r.counts())
-              .map(([k, v]) => `${k} ${v}`)
+              .map(([k, v]) => `${QUEUE_LABEL[k] ?? k} ${v}`)
               .join('，')}`,
           );
         const counts = await rt.db.delivery.groupBy({
@@ -100,19 +136,22 @@ export async function runJobsCommand(
           _count: { _all: true },
           orderBy: [{ kind: 'asc' }, { status: 'asc' }],
         });
-        io.out(counts.length ? '消息：' : '消息：无');
-        for (const c of counts) io.out(`  ${c.kind.padEnd(14)} ${c.status.padEnd(8)} ${c._count._all}`);
+        io.out(counts.length ? '消息（按类别和状态）：' : '消息：无');
+        for (const c of counts)
+          io.out(
+            `  ${(KIND_LABEL[c.kind] ?? c.kind).padEnd(6, '　')} ${(STATUS_LABEL[c.status] ?? c.status).padEnd(4, '　')} ${String(c._count._all).padStart(6)} 条`,
+          );
         return 0;
       }
       case 'dead': {
         const rows = await deadLetters(rt.db, 200);
         if (!rows.length) {
-          io.out('死信列表为空 (no dead letters)');
+          io.out('死信列表为空：没有发送失败的消息或任务');
           return 0;
         }
         for (const d of rows)
           io.out(
-            `#${d.id}  ${d.status.padEnd(7)}  ${d.kind.padEnd(13)}  ${d.platform}  ${d.key}  尝试 ${d.attempts} 次  ${(d.error ?? '').slice(0, 120)}`,
+            `#${d.id}  ${cn(STATUS_LABEL, d.status)}  ${cn(KIND_LABEL, d.kind)}  ${d.platform}  ${d.key}  尝试 ${d.attempts} 次  ${(d.error ?? '').slice(0, 120)}`,
           );
         io.out('重新发送：npm run huzhu -- jobs replay <id>');
         return 0;

@@ -24,7 +24,9 @@ export async function runQuota(
   const channels = [];
   try {
     for (const factory of configuredChannelFactories(config))
-      channels.push(await factory({ config, store, log, handle: async () => [], now: () => now, background }));
+      channels.push(
+        await factory({ config, store, log, handle: async () => [], now: () => now, background, diskState: true }),
+      );
     const metered = channels.flatMap((c) => {
       return c.monthlyQuota ? [{ platform: c.platform, port: c.monthlyQuota }] : [];
     });

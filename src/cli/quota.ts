@@ -37,20 +37,31 @@ export function planFromCounts(c: {
 const Sub = z.enum(['show', 'flush']);
 const LABEL_CN: Record<string, string> = { personal: '个人推送', group: '群消息', card: '审批卡片', reply: '回复' };
 
+const PLATFORM_CN: Record<string, string> = { dingtalk: '钉钉', wecom: '企业微信' };
+
+/**
+ * The month in plain Chinese, one figure per line and one state: the state follows from the figures shown
+ * (exhausted, messages held, projected over, or fine), so no line says 正常 beside held messages.
+ */
 export function formatReport(r: QuotaReport): string {
   const pct = (n: number) => `${Math.round((n * 100) / r.budget)}%`;
+  // the projection never reads below what is already used
+  const projected = Math.max(r.projected, r.used);
   const state = r.exhausted
-    ? '已用完，暂停发送 (exhausted: sending stopped, messages kept)'
-    : r.projected > r.budget
-      ? '预计超出 (projected over budget)'
-      : '正常 (ok)';
+    ? `已用完：钉钉拒绝了本月的调用，新消息保留待发（下月自动补发，或运行 huzhu quota flush）`
+    : r.held > 0
+      ? `有 ${r.held} 条消息保留待发：运行 huzhu quota flush 补发`
+      : projected > r.budget
+        ? `按计划本月将超出额度 ${projected - r.budget} 次：额度紧张时按下面的顺序暂停`
+        : '正常';
+  const [y, m] = r.month.split('-');
   return [
-    `${r.platform} · ${r.org} · ${r.month}`,
-    `  已用 used            ${r.used} / ${r.budget} (${pct(r.used)})`,
-    `  本月预计 projected    ${r.projected} (${pct(r.projected)}); 计划每月需要 schedules need ${r.monthlyNeed}`,
-    `  保留待发 held         ${r.held}`,
-    `  状态 state            ${state}`,
-    `  让路顺序 gives way    ${r.giveWay.map((c) => `${LABEL_CN[c] ?? c} ${c}`).join(' → ') || '—'} (余量低于 reserve ${r.reserve} 时)`,
+    `${PLATFORM_CN[r.platform] ?? r.platform} · 组织 ${r.org} · ${y}年${Number(m)}月`,
+    `  本月已用      ${r.used} 次 / 额度 ${r.budget} 次（${pct(r.used)}）`,
+    `  月底预计      ${projected} 次（${pct(projected)}；按定时任务和近 30 天的申请，整月需要 ${r.monthlyNeed} 次）`,
+    `  保留待发      ${r.held} 条`,
+    `  状态          ${state}`,
+    `  额度紧张时    剩余不足 ${r.reserve} 次，依次暂停：${r.giveWay.map((c) => LABEL_CN[c] ?? c).join(' → ') || '—'}`,
   ].join('\n');
 }
 
@@ -63,11 +74,11 @@ export async function quotaCommand(
 ): Promise<number> {
   const sub = Sub.safeParse(args[0] ?? 'show');
   if (!sub.success) {
-    out('用法 (usage): huzhu quota [flush]');
+    out('用法：huzhu quota [flush]（不带参数：查看本月用量；flush：补发保留的消息）');
     return 2;
   }
   if (!ports.length) {
-    out('没有按月计量接口调用的平台 (no platform with a monthly API quota is configured)');
+    out('没有按月计量接口调用的平台：只有配置了钉钉时才有月度调用额度');
     return 0;
   }
   let code = 0;
@@ -75,9 +86,9 @@ export async function quotaCommand(
     if (sub.data === 'flush') {
       try {
         const r = await port.flush();
-        out(`${port.platform}: 已补发 sent ${r.sent}，仍保留 still held ${r.left}`);
+        out(`${PLATFORM_CN[port.platform] ?? port.platform}：已补发 ${r.sent} 条，仍保留 ${r.left} 条`);
       } catch (e) {
-        out(`${port.platform}: 补发失败 flush failed: ${(e as Error).message}`);
+        out(`${PLATFORM_CN[port.platform] ?? port.platform}：补发失败：${(e as Error).message}`);
         code = 1;
       }
       continue;

@@ -31,6 +31,11 @@ export class Templates {
     this.engine = new Liquid({ strictVariables: false, strictFilters: true, outputEscape: undefined, cache: true });
     // money is integer fen everywhere; templates show yuan
     this.engine.registerFilter('yuan', yuan);
+    // a calendar date 'YYYY-MM-DD' as people write it: 2017年1月1日
+    this.engine.registerFilter('date_cn', (d: unknown) => {
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(String(d ?? ''));
+      return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : String(d ?? '');
+    });
     this.engine.registerFilter('pct', (bp: unknown) =>
       bp === null || bp === undefined ? '' : `${(Number(bp) / 100).toFixed(Number(bp) % 100 ? 2 : 0)}%`,
     );

@@ -188,7 +188,12 @@ export async function trySelfBind(
   return { kind: 'no_match', left: USER_TRIES - tries, notify };
 }
 
-export type ProxyBindResult = { kind: 'bound'; memberId: number } | { kind: 'taken' } | { kind: 'no_match' };
+export type ProxyBindResult =
+  | { kind: 'bound'; memberId: number }
+  | { kind: 'taken' }
+  /** the member the binder meant already has an account on this platform */
+  | { kind: 'member_bound' }
+  | { kind: 'no_match' };
 
 /**
  * 代绑: a rep binds a chat user to a member of their unit, an officer to one of their office. Not counted
@@ -209,14 +214,15 @@ export async function bindOnBehalfOf(
   const existing = await db.chatIdentity.findUnique({ where: { platform_userId: { platform, userId } } });
   if (existing) return { kind: 'taken' };
   const last4 = input.last4.toUpperCase();
-  const allowed = (await namesakes(db, platform, input.name)).filter(
+  const theirs = (await namesakes(db, platform, input.name)).filter(
     (m) =>
-      !m.boundHere &&
       matches(m, last4) &&
       input.binder.roles.some(
         (r) => (r.role === 'rep' && r.orgId === m.unitId) || (r.role === 'officer' && r.orgId === m.orgId),
       ),
   );
+  const allowed = theirs.filter((m) => !m.boundHere);
+  if (allowed.length === 0 && theirs.length > 0) return { kind: 'member_bound' };
   if (allowed.length !== 1) return { kind: 'no_match' };
   const member = allowed[0]!;
   const actor = `${platform}:${input.binder.userId}`;

@@ -10,7 +10,8 @@ import type { ClaimMessage } from './claim-outbox.js';
 export type StoredMessage = (
   | { kind: 'text'; text: string }
   | { kind: 'markdown'; text: string }
-  | { kind: 'chart'; periodId: number; date: string; category: string }
+  /** highlightId: the rep's own ranked unit, drawn in another colour and marked 本单位 */
+  | { kind: 'chart'; periodId: number; date: string; category: string; highlightId?: number }
   /** a claim's notice, new cards or card redraw (src/services/claim-outbox.ts) */
   | ClaimMessage
 ) & {

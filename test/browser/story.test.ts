@@ -23,6 +23,8 @@ let session: BrowserSession;
 let page: Page;
 let platform: string;
 let claimId = 0;
+/** the app before the restart test stopped its server: its runtime is closed at the end */
+let restartedFrom: EmulatorApp | undefined;
 const pageErrors: string[] = [];
 let timings: Record<string, number> = {};
 const stories: Record<string, { totalMs: number; steps: Record<string, number> }> = {};
@@ -133,6 +135,12 @@ describe.skipIf(noChromium).each(storyPlatforms)('on %s', (which) => {
     }
     await session?.close();
     await app?.stop();
+    if (restartedFrom) {
+      await restartedFrom.t.rt.close();
+      const url = restartedFrom.t.rt.config.DATABASE_URL;
+      if (url.startsWith('file:')) fs.rmSync(url.slice('file:'.length), { force: true });
+      restartedFrom = undefined;
+    }
   });
 
   describe('the story through the emulator page', () => {
@@ -299,6 +307,78 @@ describe.skipIf(noChromium).each(storyPlatforms)('on %s', (which) => {
       await expect.poll(() => page.getByTestId('clock-today').textContent(), WAIT).toBe(`今天 ${date}`);
       await page.getByTestId('clock-select').selectOption('');
       await expect.poll(() => page.getByTestId('clock-today').textContent(), WAIT).not.toBe(`今天 ${date}`);
+    });
+  });
+  describe('the emulator keeps every message', () => {
+    it('a reload shows the whole conversation again: the person’s own messages and the bot’s', async () => {
+      await pick('demo-worker-1');
+      const before = { out: await chat().locator('[data-testid=msg-out]').count(), in: await incoming().count() };
+      expect(before.out).toBeGreaterThan(5);
+      await page.reload();
+      await page.locator('body[data-ready=true]').waitFor();
+      await pick('demo-worker-1');
+      await expect.poll(() => incoming().count(), WAIT).toBe(before.in);
+      expect(await chat().locator('[data-testid=msg-out]').count()).toBe(before.out);
+      const text = (await chat().textContent()) ?? '';
+      // the person's own words, in their order, and the bot's answers between them
+      expect(text.indexOf('海南省人民医院')).toBeGreaterThan(text.indexOf('申请补助'));
+      expect(text).toContain('第 8 步');
+      expect(await chat().locator('[data-testid=msg-out] img').count()).toBeGreaterThan(0);
+    });
+
+    it('立即运行今日推送 says so when nothing is due (today’s were sent)', async () => {
+      await page.getByTestId('run-schedules').click();
+      await expect
+        .poll(() => page.getByTestId('status').textContent(), { ...WAIT, timeout: 60_000 })
+        .toContain('没有到期的推送或公告');
+    }, 90_000);
+
+    it('a server restart: the page reconnects, shows the server’s clock, keeps what it had and gets the new', async () => {
+      await pick('demo-worker-2');
+      // the clock moved to a date of the timeline; the restarted server runs on its own clock again
+      const options = await page
+        .getByTestId('clock-select')
+        .locator('option')
+        .evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+      const date = options.find((v) => v !== '')!;
+      // the timeline's labels with their dates filled in (参互报名截止（已延长至3月13日）), never a {date}
+      expect(await page.getByTestId('clock-select').textContent()).not.toContain('{date}');
+      await page.getByTestId('clock-select').selectOption(date);
+      await expect.poll(() => page.getByTestId('clock-today').textContent(), WAIT).toBe(`今天 ${date}`);
+      const had = await incoming().count();
+      expect(had).toBeGreaterThan(0);
+
+      const port = Number(new URL(app.url).port);
+      const databaseUrl = app.t.rt.config.DATABASE_URL;
+      restartedFrom = app;
+      await app.t.app.stop();
+      await expect.poll(() => page.getByTestId('status').textContent(), WAIT).toContain('连不上服务器');
+      app = await startEmulatorApp({ schedules: false, databaseUrl, port });
+      await expect.poll(() => page.getByTestId('status').textContent(), WAIT).toContain('服务器已重启');
+      await expect.poll(() => page.getByTestId('clock-today').textContent(), WAIT).toBe('今天 2026-03-02');
+      expect(await incoming().count()).toBe(had);
+      // the new process's first message (its seq 1 again) shows too
+      expect(await say('我参加了吗', '符明亮')).toContain('第二期');
+      expect(await incoming().count()).toBeGreaterThan(had);
+      await shot('08-after-restart.png');
+      // and a reload after the restart still has everything
+      const all = await incoming().count();
+      await page.reload();
+      await page.locator('body[data-ready=true]').waitFor();
+      await pick('demo-worker-2');
+      await expect.poll(() => incoming().count(), WAIT).toBe(all);
+    }, 120_000);
+
+    it('works at phone width (360 px): nothing wider than the screen, the chat and its composer in reach', async () => {
+      await page.setViewportSize({ width: 360, height: 740 });
+      await pick('demo-worker-1');
+      const width = Number(await page.evaluate('document.documentElement.scrollWidth'));
+      expect(width).toBeLessThanOrEqual(360);
+      const box = await page.getByTestId('composer-input').boundingBox();
+      expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+      expect(await say('截止日期', '重要日期')).toContain('参互报名截止');
+      await shot('09-phone.png');
+      await page.setViewportSize({ width: 1360, height: 860 });
     });
   });
 });

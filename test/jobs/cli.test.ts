@@ -33,6 +33,9 @@ describe('huzhu jobs (without REDIS_URL), seed 000 demo', () => {
     expect(r.out).toMatch(/ranking\.daily\s+每天 09:00\s+下次 2017-03-21 09:00 \(北京时间\)/);
     expect(r.out).toMatch(/deadlines\.daily\s+每天 09:00/);
     expect(r.out).toMatch(/deliveries\.sweep\s+每 60 秒/);
+    // each job and message kind in Chinese next to its machine name
+    expect(r.out).toMatch(/每日排名推送\s+ranking\.daily/);
+    expect(r.out).toMatch(/补发排队中的消息\s+deliveries\.sweep/);
   });
 
   it('run plans the day’s ranking push into the Delivery table for the app to send, once', async () => {
@@ -50,6 +53,8 @@ describe('huzhu jobs (without REDIS_URL), seed 000 demo', () => {
     expect(await t.db.progressSnapshot.count({ where: { day: '2017-03-20' } })).toBeGreaterThan(40);
     await run('run', 'ranking.daily', '--date', '2017-03-20');
     expect(await t.db.delivery.count()).toBe(queued);
+    // the messages by kind and state, in words an admin reads
+    expect((await run('list')).out).toMatch(/代办员日报\s+排队中\s+2 条/);
   });
 
   it('dead lists the dead letters and replay puts one back once; bad input is refused', async () => {
@@ -67,7 +72,7 @@ describe('huzhu jobs (without REDIS_URL), seed 000 demo', () => {
       },
     });
     const dead = await run('dead');
-    expect(dead.out).toContain(`#${row.id}  dead`);
+    expect(dead.out).toContain(`#${row.id}  已失败 dead  通知 notice`);
     expect(dead.out).toContain('errcode 81013');
     expect((await run('replay', String(row.id))).code).toBe(0);
     expect((await t.db.delivery.findUniqueOrThrow({ where: { id: row.id } })).status).toBe('queued');

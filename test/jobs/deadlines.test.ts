@@ -50,7 +50,7 @@ describe('deadline announcements at T-7, T-3, T-1 and on the day (RULES §8, see
     expect(sent).toHaveLength(1);
     expect(sent[0]!.to).toEqual({ chatId: DEMO_GROUP_CHAT });
     const text = textOf(sent[0]!.msg);
-    expect(text).toContain(`${when}：参互报名截止（已延长至3月底）`);
+    expect(text).toContain(`${when}：参互报名截止（已延长至3月31日）`);
     expect(text).toContain('2017年3月31日（星期五）');
     expect(text).toContain(`> ${sloganFor(SLOGANS, day)}`);
     expect(SLOGANS.some((s) => text.includes(s))).toBe(true);

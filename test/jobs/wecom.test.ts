@@ -111,7 +111,7 @@ describe('ranking push and announcements through the WeCom channel, at the local
     const fresh = server.messagesToChat(DEMO_GROUP_CHAT).slice(before);
     expect(fresh).toHaveLength(1);
     expect((fresh[0]!.body.markdown as { content: string }).content).toContain(
-      '还有 7 天：参互报名截止（已延长至3月底）',
+      '还有 7 天：参互报名截止（已延长至3月31日）',
     );
   });
 });

@@ -1,12 +1,20 @@
 /**
  * One contract, two stores: the in-process store (no REDIS_URL) must behave exactly like the Redis one.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { FileStore } from '../../src/channels/dingtalk/quota-file.js';
 import { createMemoryStore, LockTimeoutError } from '../../src/state/memory.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import type { KeyValueStore } from '../../src/state/store.js';
 
 const stores: [string, () => KeyValueStore][] = [['memory', () => createMemoryStore()]];
+// the DingTalk quota's file store (no Redis: the app and the CLI share it) keeps the same contract
+let files = 0;
+const fileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-filestore-'));
+stores.push(['file', () => new FileStore(path.join(fileDir, `s${files++}.json`))]);
 if (process.env.TEST_REDIS_URL) {
   let n = 0;
   stores.push(['redis', () => createRedisStore(process.env.TEST_REDIS_URL!, { prefix: `t${process.pid}-${n++}:` })]);

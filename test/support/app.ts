@@ -42,6 +42,8 @@ export interface TestAppOptions extends Omit<LocalStartOptions, 'port'> {
    * run), so pass `schedules: false` unless a test sets the groups up itself. Default 'local': the local mode.
    */
   mode?: 'local' | 'production';
+  /** the HTTP port (default: a free one); the browser test restarts the server on the same port */
+  port?: number;
 }
 
 /** The local platform servers a production-mode test app talks to, configured as a real installation would be. */
@@ -98,10 +100,10 @@ export async function startTestApp(o: TestAppOptions = {}): Promise<TestApp> {
     });
   let app: RunningApp;
   if (platforms) {
-    app = await startServices(rt, { ...o, port: 0, now });
+    app = await startServices(rt, { ...o, port: o.port ?? 0, now });
     for (const [platform, server] of Object.entries(platforms.servers))
       Object.assign(app.channels.get(platform) ?? {}, { localServer: server });
-  } else app = await startLocalServices(rt, { ...o, port: 0, now });
+  } else app = await startLocalServices(rt, { ...o, port: o.port ?? 0, now });
   return {
     app,
     rt,

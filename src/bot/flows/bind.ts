@@ -9,17 +9,23 @@ import type { OutboundMessage } from '../../core/messages.js';
 import { bindOnBehalfOf, type LockNotice, trySelfBind, userLocked } from '../../services/binding.js';
 import { hasRole, type Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
-import { writeDialog } from '../dialog.js';
+import { type Dialog, writeDialog } from '../dialog.js';
 
 export async function bindingLocked(t: Turn): Promise<boolean> {
   return userLocked(t.deps, t.msg.platform, t.msg.userId);
 }
 
-export async function startBinding(t: Turn): Promise<OutboundMessage[]> {
+/** `first`: the question the person opened with, kept in the dialog and answered once they are bound. */
+export async function startBinding(t: Turn, first?: string): Promise<OutboundMessage[]> {
   if (await bindingLocked(t)) return [t.say('bind_locked')];
-  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'bind', step: 'name' });
+  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, { flow: 'bind', step: 'name', first });
   return [t.say('bind_ask_name')];
 }
+
+/** A binding turn's replies; once bound, the question asked first (the bot answers it next). */
+export type BindingTurn =
+  | { kind: 'bound'; replies: OutboundMessage[]; first?: string }
+  | { kind: 'asking' | 'stopped'; replies: OutboundMessage[] };
 
 const NAME = /^[\p{Script=Han}A-Za-z·]{2,30}$/u;
 
@@ -41,42 +47,44 @@ async function tellReps(deps: BotDeps, notices: LockNotice[]) {
 
 export async function continueBinding(
   t: Turn,
-  step: 'name' | 'last4',
-  name: string | undefined,
+  dialog: Extract<Dialog, { flow: 'bind' }>,
   text: string,
-): Promise<OutboundMessage[]> {
+): Promise<BindingTurn> {
   const { store } = t.deps;
   const { platform, userId } = t.msg;
-  if (await bindingLocked(t)) {
+  const { first, name } = dialog;
+  const stop = async (key: string): Promise<BindingTurn> => {
     await writeDialog(store, platform, userId, null);
-    return [t.say('bind_locked')];
-  }
-  if (step === 'name') {
+    return { kind: 'stopped', replies: [t.say(key)] };
+  };
+  const ask = (key: string, vars: Record<string, unknown> = {}): BindingTurn => ({
+    kind: 'asking',
+    replies: [t.say(key, vars)],
+  });
+  if (await bindingLocked(t)) return stop('bind_locked');
+  if (dialog.step === 'name') {
     const n = text.replace(/\s+/g, '');
-    if (!NAME.test(n)) return [t.say('bind_bad_name')];
-    await writeDialog(store, platform, userId, { flow: 'bind', step: 'last4', name: n });
-    return [t.say('bind_ask_last4', { name: n })];
+    if (!NAME.test(n)) return ask('bind_bad_name');
+    await writeDialog(store, platform, userId, { flow: 'bind', step: 'last4', name: n, first });
+    return ask('bind_ask_last4', { name: n });
   }
   const last4 = text.replace(/\s+/g, '').toUpperCase();
-  if (!/^[0-9]{3}[0-9X]$/.test(last4)) return [t.say('bind_bad_last4')];
+  if (!/^[0-9]{3}[0-9X]$/.test(last4)) return ask('bind_bad_last4');
   const r = await trySelfBind(t.deps, { platform, userId, name: name ?? '', last4 });
   if (r.kind !== 'bound') await tellReps(t.deps, r.notify);
   switch (r.kind) {
     case 'bound':
       await writeDialog(store, platform, userId, null);
-      return [t.say('bind_done', { name })];
+      return { kind: 'bound', replies: [t.say('bind_done', { name, first })], first };
     case 'no_match':
-      await writeDialog(store, platform, userId, { flow: 'bind', step: 'name' });
-      return [t.say('bind_no_match', { left: r.left })];
+      await writeDialog(store, platform, userId, { flow: 'bind', step: 'name', first });
+      return ask('bind_no_match', { left: r.left });
     case 'user_locked':
-      await writeDialog(store, platform, userId, null);
-      return [t.say('bind_locked')];
+      return stop('bind_locked');
     case 'member_locked':
-      await writeDialog(store, platform, userId, null);
-      return [t.say('bind_member_locked')];
+      return stop('bind_member_locked');
     case 'org_paused':
-      await writeDialog(store, platform, userId, null);
-      return [t.say('bind_org_paused')];
+      return stop('bind_org_paused');
   }
 }
 
@@ -97,6 +105,18 @@ export async function bindOnBehalf(
     last4,
   });
   if (r.kind === 'taken') return [t.say('bind_proxy_taken', { userId })];
+  if (r.kind === 'member_bound') return [t.say('bind_proxy_member_bound', { name })];
   if (r.kind === 'no_match') return [t.say('bind_proxy_no_match')];
+  await tellBound(t, userId, name, person.name);
   return [t.say('bind_proxy_done', { name, userId })];
+}
+
+/** The worker bound by a rep hears it in their own chat, on the platform the rep used (they may never have written). */
+async function tellBound(t: Turn, userId: string, name: string, binder: string) {
+  const text = t.deps.templates.render('bind_proxy_notice', { name, binder });
+  try {
+    await t.deps.outbox.send(t.msg.platform, { userIds: [userId] }, { kind: 'text', text });
+  } catch (e) {
+    t.deps.log.warn({ err: e }, 'telling a worker of their binding by a rep failed');
+  }
 }

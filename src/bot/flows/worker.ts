@@ -61,6 +61,9 @@ export async function status(t: Turn, p: Person): Promise<OutboundMessage[]> {
       paidFen: f.paidFen,
       capFen: period.policy.subsidy.capFen,
       capRemainingFen: f.capRemainingFen,
+      // not enrolled: 我要参加 is offered while the roster is open; after, the date it closed
+      enrolling: enrolmentOpen(period.policy, shanghaiDate(t.deps.now())),
+      closedOn: enrolmentDeadline(period.policy),
     }),
   ];
 }
@@ -159,6 +162,10 @@ export async function confirmEnrol(
       feeFen: d.feeFen,
       unit: unit.name,
       reps: reps.map((r) => r.member.name),
+      // cover is the period's (互助期), for members whose fee reached the union unless the policy covers unpaid ones
+      startsOn: period.policy.startsOn,
+      endsOn: period.policy.endsOn,
+      unpaidMayClaim: period.policy.fees.unpaidMayClaim,
     }),
   ];
 }

@@ -12,6 +12,7 @@ import { CARD_CALLBACK_PATH, createCallbackRouter } from './callback.js';
 import type { DingtalkCredentials } from './credentials.js';
 import { PLATFORM } from './inbound.js';
 import { type QuotaExhaustedEvent, QuotaMeter } from './quota.js';
+import { FileStore, quotaFilePath } from './quota-file.js';
 import { createQuotaPort, type QuotaPort } from './quota-port.js';
 import { createReceiver } from './receive.js';
 import { GroupRobots } from './robot.js';
@@ -96,7 +97,9 @@ export async function createDingtalkChannelWith(
     );
 
   let sender: DingtalkSender | undefined;
-  const quota = new QuotaMeter(deps.store, credentials.corpId, settings, deps.now, deps.log, async (e) => {
+  // without Redis the counters live in a file the CLI reads too (quota-file.ts); with it, in the shared store
+  const quotaStore = deps.diskState && !c.REDIS_URL ? new FileStore(quotaFilePath(c.DATABASE_URL)) : deps.store;
+  const quota = new QuotaMeter(quotaStore, credentials.corpId, settings, deps.now, deps.log, async (e) => {
     if (settings.DINGTALK_ADMIN_USER_IDS.length)
       await sender?.sendAs(
         'reply',
@@ -183,6 +186,7 @@ export async function createDingtalkChannelWith(
     async stop() {
       if (timer) clearInterval(timer);
       channel.stream?.stop();
+      if (quotaStore !== deps.store) await quotaStore.close();
     },
   };
   return channel;

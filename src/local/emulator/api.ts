@@ -57,7 +57,16 @@ export interface ApiClock {
   today: string;
   /** the date the clock was moved to, null = real time */
   travelledTo: string | null;
+  /** the server process's id: another one means it restarted (its message seqs start again) */
+  boot: string;
   timeline: ApiTimelineDate[];
   /** false when the app was started without a way to run the schedules now */
   canRunSchedules: boolean;
+}
+
+export interface ApiRunSchedules {
+  ok: true;
+  ms: number;
+  /** deliveries the run planned (pushes, announcements, charts); 0 = nothing was due today */
+  sent: number;
 }

@@ -4,6 +4,7 @@
  * period's timeline the clock can be moved to.
  */
 import type { Db } from '../../db/client.js';
+import { eventLabel } from '../../rules/deadlines.js';
 import { DEMO_PEOPLE } from '../../services/demo/load.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { ApiGroup, ApiPerson, ApiTimelineDate } from './api.js';
@@ -70,7 +71,8 @@ export async function timelineDates(db: Db): Promise<ApiTimelineDate[]> {
     return [];
   }
   const byDate = new Map<string, string[]>();
-  for (const e of period.policy.timeline) byDate.set(e.date, [...(byDate.get(e.date) ?? []), e.label]);
+  for (const e of period.policy.timeline)
+    byDate.set(e.date, [...(byDate.get(e.date) ?? []), eventLabel(e.label, e.date)]);
   return [...byDate.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([date, labels]) => ({ date, label: labels.join('、') }));

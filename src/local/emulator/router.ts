@@ -5,6 +5,7 @@
  * platform API server. Nothing here knows a platform: platforms are found by name, and only those running against
  * their local server (with an adapter) are offered.
  */
+import { randomUUID } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
@@ -44,7 +45,11 @@ const MAX_BODY = '8mb';
 
 const PlatformQ = z.string().min(1).max(40);
 const UserId = z.string().min(1).max(64);
-const SendText = z.object({ platform: PlatformQ, userId: UserId, text: z.string().min(1).max(2000) });
+const SendText = z.object({
+  platform: PlatformQ,
+  userId: UserId, // no length cap of its own: an over-long message reaches the bot, which answers it in Chinese (too_long)
+  text: z.string().min(1).max(100_000),
+});
 const SendImage = z.object({
   platform: PlatformQ,
   userId: UserId,
@@ -127,6 +132,11 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
   const distDir = deps.distDir ?? EMULATOR_DIST_DIR;
   const settleMs = deps.settleMs ?? 15_000;
   let travelledTo: string | null = null;
+  /**
+   * This process's id, on every API answer (X-Emulator-Boot): the platform servers' message logs and their seqs
+   * start afresh with each process, so a page that sees another boot fetches from seq 0 again.
+   */
+  const boot = randomUUID();
   const router = new Router({ prefix: '/emulator' });
 
   const adapterOf = (platform: string): EmulatorAdapter => {
@@ -146,6 +156,7 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
       now: now.toISOString(),
       today: shanghaiToday(now),
       travelledTo,
+      boot,
       timeline: await timelineDates(deps.db),
       canRunSchedules: Boolean(deps.runSchedulesNow),
     };
@@ -154,6 +165,7 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
   router.use(async (ctx, next) => {
     if (!ctx.path.startsWith('/emulator/api/')) return next();
     ctx.set('Cache-Control', 'no-store');
+    ctx.set('X-Emulator-Boot', boot);
     try {
       await next();
     } catch (e) {
@@ -231,9 +243,12 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
   router.post('/api/run-schedules', async (ctx) => {
     if (!deps.runSchedulesNow) throw new HttpError(501, 'this app was started without the schedules');
     const started = performance.now();
+    // what the run planned: a day with nothing due (a weekend push day off, no deadline at T-n) says so
+    const before = await deps.db.delivery.count({ where: { kind: { not: 'job' } } });
     await deps.runSchedulesNow();
     await settle();
-    ctx.body = { ok: true, ms: Math.round(performance.now() - started) };
+    const sent = (await deps.db.delivery.count({ where: { kind: { not: 'job' } } })) - before;
+    ctx.body = { ok: true, ms: Math.round(performance.now() - started), sent };
   });
 
   router.all('/api/{*rest}', (ctx) => {

@@ -14,8 +14,9 @@ import { type PeriodWithPolicy, periodById } from './period.js';
 
 const TTL_MS = 3 * 86_400_000;
 
-export function chartKey(periodId: number, date: string, category: string): string {
-  return `chart:${periodId}:${date}:${category}`;
+/** One PNG per category and day; a rep's copy, with their own unit marked, is one more per unit. */
+export function chartKey(periodId: number, date: string, category: string, highlightId?: number): string {
+  return `chart:${periodId}:${date}:${category}${highlightId === undefined ? '' : `:u${highlightId}`}`;
 }
 
 export async function renderCategory(
@@ -23,6 +24,7 @@ export async function renderCategory(
   table: CategoryTable,
   date: string,
   font?: string,
+  highlightId?: number,
 ): Promise<Buffer> {
   return categoryChartPng(
     table.rows.map((r) => ({
@@ -37,6 +39,7 @@ export async function renderCategory(
       title: `${period.name}医疗互助进度 · ${table.category}`,
       subtitle: `${date}　按已完成数占会员总数比例排序`,
       ...(font ? { fontFamily: font } : {}),
+      ...(highlightId === undefined ? {} : { highlightId }),
     },
   );
 }
@@ -47,17 +50,18 @@ export async function storeChart(
   date: string,
   category: string,
   png: Buffer,
+  highlightId?: number,
 ): Promise<void> {
-  await store.set(chartKey(periodId, date, category), png.toString('base64'), TTL_MS);
+  await store.set(chartKey(periodId, date, category, highlightId), png.toString('base64'), TTL_MS);
 }
 
 export async function loadChart(
   db: Db,
   store: KeyValueStore,
-  ref: { periodId: number; date: string; category: string },
+  ref: { periodId: number; date: string; category: string; highlightId?: number },
   font?: string,
 ): Promise<Buffer> {
-  const key = chartKey(ref.periodId, ref.date, ref.category);
+  const key = chartKey(ref.periodId, ref.date, ref.category, ref.highlightId);
   const hit = await store.get(key);
   if (hit) return Buffer.from(hit, 'base64');
   // rendered on first use, once: the other senders of the same chart wait for it
@@ -71,8 +75,8 @@ export async function loadChart(
       const r = await ranking(db, period);
       const table = r.categories.find((c) => c.category === ref.category);
       if (!table) throw new Error(`no category ${ref.category} in the ranking of period ${ref.periodId}`);
-      const png = await renderCategory(period, table, ref.date, font);
-      await storeChart(store, ref.periodId, ref.date, ref.category, png);
+      const png = await renderCategory(period, table, ref.date, font, ref.highlightId);
+      await storeChart(store, ref.periodId, ref.date, ref.category, png, ref.highlightId);
       return png;
     },
     60_000,

@@ -6,6 +6,7 @@
  */
 import type { Templates } from '../../core/templates.js';
 import type { Db } from '../../db/client.js';
+import { enrolmentOpen } from '../../rules/claim-checks.js';
 import { addDays, claimTargetMet, claimTargets, type Ranking } from '../../rules/index.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { previousPeriod } from '../periods.js';
@@ -96,6 +97,8 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
     ? (await db.period.findUnique({ where: { id: prev.id }, select: { name: true } }))?.name
     : null;
 
+  // after the roster closed nobody can join: the push reports the result, not who is still missing
+  const enrolling = enrolmentOpen(period.policy, date);
   const deliveries: PlannedDelivery[] = [];
   const reps = await repTargets(db, i.platforms);
   const wanted = new Set(reps.flatMap((t) => t.orgIds));
@@ -143,6 +146,7 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
       missing: Math.max(0, c.members - c.enrolled),
       ranked,
       category: row?.category ?? null,
+      rankedId: row?.id ?? null,
     };
   };
 
@@ -150,6 +154,7 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
     const lines = t.orgIds.map(lineOf).filter((l): l is NonNullable<typeof l> => l !== null);
     if (!lines.length) continue;
     const text = templates.render('push_rep', {
+      enrolling,
       date,
       dateCn: dateCn(date),
       period: period.name,
@@ -167,13 +172,17 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
         recipient: to,
         message: { kind: 'markdown', text: part },
       });
-    for (const category of new Set(lines.flatMap((l) => (l.category ? [l.category] : []))))
+    // one chart per category, the rep's own ranked unit marked in it (the first, when they have several)
+    const charted = new Map<string, number>();
+    for (const l of lines)
+      if (l.category && l.rankedId !== null && !charted.has(l.category)) charted.set(l.category, l.rankedId);
+    for (const [category, highlightId] of charted)
       own.push({
         key: `${base}:chart:${category}`,
         kind: 'ranking_push',
         platform: t.platform,
         recipient: to,
-        message: { kind: 'chart', periodId: period.id, date, category },
+        message: { kind: 'chart', periodId: period.id, date, category, highlightId },
       });
     deliveries.push(...inOrder(own));
   }

@@ -42,8 +42,9 @@ describe('huzhu quota (seed 000_323d04b7f63f3eb1.txt)', () => {
     // 11 days left of March (21st included)
     expect(r.projected).toBe(2 + Math.ceil((r.monthlyNeed * 11) / 31));
     expect(r.monthlyNeed).toBeLessThan(5_000);
-    expect(out.join('\n')).toMatch(/已用 used\s+2 \/ 5000/);
-    expect(out.join('\n')).toContain('个人推送 personal → 群消息 group');
+    expect(out.join('\n')).toMatch(/本月已用\s+2 次 \/ 额度 5000 次（0%）/);
+    expect(out.join('\n')).toContain('依次暂停：个人推送 → 群消息');
+    expect(out.join('\n')).toMatch(/状态\s+正常$/m);
   });
 
   it('flush sends what was held once the budget allows', async () => {
@@ -52,8 +53,10 @@ describe('huzhu quota (seed 000_323d04b7f63f3eb1.txt)', () => {
     await h.channel.sender.send({ userIds: ['rep1'] }, { kind: 'text', text: '保留' });
     const out: string[] = [];
     await quotaCommand([], [h.channel.quotaPort], demoPlan, (s) => out.push(s));
-    expect(out.join('\n')).toMatch(/保留待发 held\s+1/);
-    expect(out.join('\n')).toContain('exhausted');
+    expect(out.join('\n')).toMatch(/保留待发\s+1 条/);
+    // one state, agreeing with the figures: exhausted (not 正常 beside a held message)
+    expect(out.join('\n')).toMatch(/状态\s+已用完/);
+    expect(out.join('\n')).not.toContain('正常');
     h.channel.localServer!.setQuotaLeft(undefined);
     // the operator knows the month's block is lifted (e.g. a paid plan): the exhausted mark is theirs to clear
     await h.store.del(
@@ -61,7 +64,7 @@ describe('huzhu quota (seed 000_323d04b7f63f3eb1.txt)', () => {
     );
     out.length = 0;
     expect(await quotaCommand(['flush'], [h.channel.quotaPort], demoPlan, (s) => out.push(s))).toBe(0);
-    expect(out).toEqual(['dingtalk: 已补发 sent 1，仍保留 still held 0']);
+    expect(out).toEqual(['钉钉：已补发 1 条，仍保留 0 条']);
     expect(h.channel.localServer!.messagesTo('rep1').map((m) => m.param.content)).toEqual(['保留']);
   });
 
