@@ -25,6 +25,7 @@ export function fakeChannel(platform: string, log: FakeChannelLog): ChannelFacto
       if (msg.kind === 'image')
         recorded.push({ ...base, kind: 'image', imageDataUrl: `data:image/png;base64,${msg.png.toString('base64')}` });
       else if (msg.kind === 'card') recorded.push({ ...base, kind: 'card', card: cardOf(msg.card) });
+      else if (msg.kind === 'file') recorded.push({ ...base, kind: 'text', text: `[文件] ${msg.name}` });
       else recorded.push({ ...base, kind: msg.kind, text: msg.text });
     };
     const cardOf = (c: Card) => ({
