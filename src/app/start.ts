@@ -12,7 +12,7 @@ import type { InboundMessage, OutboundMessage } from '../bot/messages.js';
 import { Outbox } from '../bot/outbox.js';
 import { Templates } from '../bot/templates.js';
 import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
-import { configuredChannelFactories } from '../channels/index.js';
+import { configuredChannelFactories, platformLabels, platformNames } from '../channels/index.js';
 import { type Clock, createClock } from '../clock.js';
 import { bullPrefix } from '../config.js';
 import type { Db } from '../db/client.js';
@@ -101,6 +101,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
       hashKey: config.ID_HASH_KEY,
       now,
       enqueue: (n, d, o) => jobs.enqueue(n, d, o),
+      platforms: platformNames.map((name) => ({ name, label: platformLabels[name] ?? name })),
     });
 
   const channels = new Map<string, Channel>();

@@ -21,6 +21,8 @@ export interface BotDeps {
   onClaimSubmitted?: (claimId: number) => Promise<void>;
   /** the job queue (announcements go out through it) */
   enqueue?: Enqueue;
+  /** every chat platform the app speaks, with its label (a people file has an account column per platform) */
+  platforms?: readonly { name: string; label: string }[];
 }
 
 export interface Turn {
