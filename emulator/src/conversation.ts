@@ -5,6 +5,7 @@
  */
 import { type ApiCard, type ApiMessage, type ApiTarget, api } from './api.js';
 import { h } from './dom.js';
+import { fileBubble } from './files.js';
 import { renderMessage } from './render.js';
 
 export class Conversation {
@@ -104,6 +105,14 @@ export class Conversation {
     const actor = this.actor;
     const bubble = this.own(h('img', { class: 'msg-image', src: dataUrl, alt: '照片' }));
     this.track(bubble, () => api.sendImage(this.platform, actor, dataUrl));
+  }
+
+  /** sends a file as the platform's file message (files.ts has the picker) */
+  sendFile(name: string, base64: string): void {
+    if (!this.actor) return;
+    const actor = this.actor;
+    const bubble = this.own(fileBubble(name));
+    this.track(bubble, () => api.sendFile(this.platform, actor, name, base64));
   }
 
   private own(body: HTMLElement): HTMLElement {
