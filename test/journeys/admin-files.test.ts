@@ -99,6 +99,32 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
     expect(await db().member.count()).toBe(members);
   });
 
+  it('a valid roster named after its unit: the card, then 确认导入 puts its people on the roster', async () => {
+    const rows = [HEADER, person(11), person(12, '未参'), person(13)];
+    const got = await ctx.d.sendFile(ADMIN, `${DEMO_UNIT_CODE}.xlsx`, await xlsx('名册', rows));
+    const card = got.find((m) => m.kind === 'card');
+    expect(card?.text, said(got)).toContain('名册文件');
+    expect(card!.text).toContain(DEMO_UNIT_CODE);
+    const names = rows.slice(1).map((r) => String(r[0]));
+    expect(await db().member.count({ where: { name: { in: names } } })).toBe(0);
+    const applied = await ctx.d.click(ADMIN, card!.card!.id, card!.card!.buttons[0]!.key);
+    expect(said(applied)).toContain('已导入名册文件');
+    const unit = await db().org.findUniqueOrThrow({ where: { code: DEMO_UNIT_CODE } });
+    expect(await db().member.count({ where: { name: { in: names }, unitId: unit.id } })).toBe(3);
+  });
+
+  it('a file over 20 MB is refused in Chinese, nothing read', async () => {
+    const big = Buffer.alloc(20 * 1024 * 1024 + 1, 0x41);
+    const got = await ctx.d.sendFile(ADMIN, '大文件.xlsx', big);
+    expect(said(got)).toContain('文件超过 20 MB');
+    expect(got.some((m) => m.kind === 'card')).toBe(false);
+  });
+
+  it('a file that is not a spreadsheet is refused by its type', async () => {
+    const got = await ctx.d.sendFile(ADMIN, '照片.jpg', Buffer.from('not a spreadsheet at all'));
+    expect(said(got)).toContain('不支持的文件类型');
+  });
+
   it('a non-admin sending an XLSX is refused politely, nothing read or written', async () => {
     const before = await db().org.count();
     const file = await xlsx('组织', [ORG_HEADER, ['T-OFF3', '越权县总工会', '办事处', 'HN', '市、县工会', 10]]);
