@@ -153,4 +153,11 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
     expect(got.some((m) => m.kind === 'file')).toBe(false);
     expect(said(got)).toContain('仅限');
   });
+
+  it('帮助 tells an admin about the files, and a worker not', async () => {
+    const admin = said(await ctx.d.say(ADMIN, '帮助'));
+    expect(admin).toContain('导出进度表');
+    expect(admin).toContain('直接发送 Excel 文件');
+    expect(said(await ctx.d.say(WORKER, '帮助'))).not.toContain('Excel');
+  });
 });
