@@ -148,6 +148,20 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
     expect(cells).toContain('三沙市总工会（筹）');
   });
 
+  it('导出名册 <单位编码> answers with the unit’s roster, ID numbers masked; an unknown unit is named', async () => {
+    const got = await ctx.d.say(ADMIN, `导出名册 ${DEMO_UNIT_CODE}`);
+    const file = got.find((m) => m.kind === 'file');
+    expect(file?.file?.name, said(got)).toMatch(new RegExp(`^参互人员名册-${DEMO_UNIT_CODE}-`));
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(file!.file!.bytes as unknown as ArrayBuffer);
+    const ws = wb.getWorksheet('参互人员名册')!;
+    expect(ws.getRow(1).values).toContain('身份证号');
+    const ids = ws.getColumn(3).values.slice(2).map(String);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const id of ids) expect(id).toMatch(/^\*{14}[0-9X]{4}$/);
+    expect(said(await ctx.d.say(ADMIN, '导出名册 NO-SUCH-UNIT'))).toContain('找不到单位「NO-SUCH-UNIT」');
+  });
+
   it('a worker asking for 导出进度表 is refused', async () => {
     const got = await ctx.d.say(WORKER, '导出进度表');
     expect(got.some((m) => m.kind === 'file')).toBe(false);
