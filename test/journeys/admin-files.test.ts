@@ -125,6 +125,29 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
     expect(said(got)).toContain('不支持的文件类型');
   });
 
+  it('a remittance list (缴费清单): the card, then 确认导入 records the payment', async () => {
+    // demo-worker-2 enrols in chat: an enrolment whose fee the unit has not remitted yet
+    await ctx.d.say('demo-worker-2', '我要参加');
+    expect(said(await ctx.d.say('demo-worker-2', '确认'))).toContain('报名成功');
+    const e = await db().enrolment.findFirstOrThrow({
+      where: { paid: false, feeFen: { gt: 0 } },
+      include: { member: { include: { unit: true } } },
+      orderBy: { id: 'asc' },
+    });
+    const rows = [
+      ['单位编码', '姓名', '身份证后4位', '金额', '交费日期'],
+      [e.member.unit.code, e.member.name, e.member.idLast4, (e.feeFen / 100).toFixed(2), '2026-03-01'],
+    ];
+    const got = await ctx.d.sendFile(ADMIN, '缴费清单.xlsx', await xlsx('缴费清单', rows));
+    const card = got.find((m) => m.kind === 'card');
+    expect(card?.text, said(got)).toContain('缴费清单文件');
+    expect(card!.text).toMatch(/新增：1/);
+    expect((await db().enrolment.findUniqueOrThrow({ where: { id: e.id } })).paid).toBe(false);
+    const applied = await ctx.d.click(ADMIN, card!.card!.id, card!.card!.buttons[0]!.key);
+    expect(said(applied)).toContain('已导入缴费清单文件');
+    expect((await db().enrolment.findUniqueOrThrow({ where: { id: e.id } })).paid).toBe(true);
+  });
+
   it('a non-admin sending an XLSX is refused politely, nothing read or written', async () => {
     const before = await db().org.count();
     const file = await xlsx('组织', [ORG_HEADER, ['T-OFF3', '越权县总工会', '办事处', 'HN', '市、县工会', 10]]);
