@@ -184,7 +184,7 @@ export async function onAdminFileClick(
   const label = CHAT_FILE_LABEL[pending.kind];
   if (action === 'cancel') {
     await audit(t.deps.db, actor, 'adminfile.cancelled', 'File', id, { name: pending.name, kind: pending.kind });
-    await updateCard(t, pending, `已取消 · ${p.name} · ${stamp}`);
+    await updateCard(t, pending, { state: 'cancelled', by: p.name, at: stamp });
     return [t.say('admin_file_cancelled', { name: pending.name, label })];
   }
   const period = await currentPeriod(t.deps.db);
@@ -196,7 +196,7 @@ export async function onAdminFileClick(
   });
   if (!r.ok) {
     // the data changed since the check (another import): nothing was written, the admin sees why
-    await updateCard(t, pending, `未导入（数据已变化） · ${stamp}`);
+    await updateCard(t, pending, { state: 'stale', at: stamp });
     return errorsReply(t, pending.name, r);
   }
   await audit(t.deps.db, actor, 'adminfile.applied', 'File', id, {
@@ -206,11 +206,15 @@ export async function onAdminFileClick(
     changed: r.summary.changed,
     unchanged: r.summary.unchanged,
   });
-  await updateCard(t, pending, `已导入 · ${p.name} · ${stamp}`);
+  await updateCard(t, pending, { state: 'applied', by: p.name, at: stamp });
   return [t.say('admin_file_applied', { name: pending.name, label, ...r.summary })];
 }
 
-async function updateCard(t: Turn & { msg: InboundMessage & { kind: 'card_click' } }, p: Pending, finalText: string) {
+/** the card's final state, in templates/text/admin_file_card_state.liquid */
+type CardState = { state: 'applied' | 'cancelled'; by: string; at: string } | { state: 'stale'; at: string };
+
+async function updateCard(t: Turn & { msg: InboundMessage & { kind: 'card_click' } }, p: Pending, state: CardState) {
+  const finalText = t.deps.templates.render('admin_file_card_state', state);
   try {
     await t.deps.outbox.updateCard(
       t.msg.platform,
