@@ -72,6 +72,8 @@ export const api = {
   sendText: (platform: string, userId: string, text: string) => post<{ ok: true }>('/send', { platform, userId, text }),
   sendImage: (platform: string, userId: string, dataUrl: string) =>
     post<{ ok: true }>('/image', { platform, userId, dataUrl }),
+  sendFile: (platform: string, userId: string, name: string, base64: string) =>
+    post<{ ok: true }>('/file', { platform, userId, name, base64 }, 60_000),
   click: (platform: string, userId: string, cardId: string, key: string) =>
     post<{ ok: true }>('/click', { platform, userId, cardId, key }),
   clock: () => call<ApiClock>('/clock'),

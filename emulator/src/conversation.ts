@@ -7,6 +7,7 @@
  */
 import { type ApiCard, type ApiMessage, type ApiTarget, api, serverBoot } from './api.js';
 import { h } from './dom.js';
+import { fileBubble } from './files.js';
 import { type Entry, History } from './history.js';
 import { renderMessage } from './render.js';
 
@@ -53,14 +54,16 @@ export class Conversation {
     const el =
       e.kind === 'click'
         ? h('div', { class: 'msg note', 'data-testid': 'msg-out' }, h('span', {}, e.text))
-        : this.own(
-            e.kind === 'text'
-              ? h('div', { class: 'bubble text' }, e.text)
-              : e.dataUrl
-                ? h('img', { class: 'msg-image', src: e.dataUrl, alt: '照片' })
-                : h('div', { class: 'bubble text' }, '［照片］'),
-          );
-    if (e.state === 'delivered' || !actor || e.kind === 'click') {
+        : e.kind === 'file'
+          ? this.own(fileBubble(e.name))
+          : this.own(
+              e.kind === 'text'
+                ? h('div', { class: 'bubble text' }, e.text)
+                : e.dataUrl
+                  ? h('img', { class: 'msg-image', src: e.dataUrl, alt: '照片' })
+                  : h('div', { class: 'bubble text' }, '［照片］'),
+            );
+    if (e.state === 'delivered' || !actor || e.kind === 'click' || e.kind === 'file') {
       el.dataset.state = e.state;
       if (e.state === 'failed') el.classList.add('failed');
       this.root.append(el);
@@ -163,6 +166,15 @@ export class Conversation {
     const bubble = this.own(h('img', { class: 'msg-image', src: dataUrl, alt: '照片' }));
     const entry = this.history.add({ t: 'out', kind: 'image', dataUrl, state: 'failed' });
     this.track(bubble, () => api.sendImage(this.platform, actor, dataUrl), entry);
+  }
+
+  /** sends a file as the platform's file message (files.ts has the picker) */
+  sendFile(name: string, base64: string): void {
+    if (!this.actor) return;
+    const actor = this.actor;
+    const bubble = this.own(fileBubble(name));
+    const entry = this.history.add({ t: 'out', kind: 'file', name, state: 'failed' });
+    this.track(bubble, () => api.sendFile(this.platform, actor, name, base64), entry);
   }
 
   private own(body: HTMLElement): HTMLElement {

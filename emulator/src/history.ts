@@ -10,7 +10,9 @@ export type Entry =
   | { t: 'in'; boot: string; msg: ApiMessage }
   | { t: 'out'; kind: 'text'; text: string; state: 'delivered' | 'failed' }
   | { t: 'out'; kind: 'image'; dataUrl: string | null; state: 'delivered' | 'failed' }
-  | { t: 'out'; kind: 'click'; text: string; state: 'delivered' | 'failed' };
+  | { t: 'out'; kind: 'click'; text: string; state: 'delivered' | 'failed' }
+  /** a file's bytes are not kept: the bubble shows its name, and a failed one is sent again from the picker */
+  | { t: 'out'; kind: 'file'; name: string; state: 'delivered' | 'failed' };
 
 const PREFIX = 'huzhu-emulator:v1:';
 const MAX_ENTRIES = 400;

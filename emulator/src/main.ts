@@ -8,6 +8,7 @@ import './styles.css';
 import { type ApiClock, type ApiGroup, type ApiPerson, api, serverBoot } from './api.js';
 import { Conversation } from './conversation.js';
 import { clear, h } from './dom.js';
+import { filePicker } from './files.js';
 import { platformLabel, roleLabel } from './labels.js';
 
 const POLL_MS = 1000;
@@ -45,6 +46,10 @@ const input = h('textarea', {
 const sendButton = h('button', { type: 'button', class: 'primary', 'data-testid': 'send' }, '发送');
 const fileInput = h('input', { type: 'file', accept: 'image/*', hidden: true, 'data-testid': 'image-input' });
 const photoButton = h('button', { type: 'button', class: 'icon', title: '发送照片', 'data-testid': 'photo' }, '照片');
+const filePick = filePicker(
+  (name, base64) => current()?.sendFile(name, base64),
+  (text) => setStatus(text, 'error'),
+);
 const groupSelect = h('select', { 'data-testid': 'group-select', 'aria-label': '群聊' });
 const groupLog = h('div', { class: 'log', 'data-testid': 'group-log' });
 
@@ -70,7 +75,7 @@ document
         { class: 'pane chat-pane' },
         chatTitle,
         chatLog,
-        h('div', { class: 'composer' }, photoButton, fileInput, input, sendButton),
+        h('div', { class: 'composer' }, photoButton, fileInput, filePick.button, filePick.input, input, sendButton),
       ),
       h('section', { class: 'pane group-pane' }, h('div', { class: 'pane-title' }, '群聊 ', groupSelect), groupLog),
     ),

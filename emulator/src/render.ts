@@ -4,6 +4,7 @@
  */
 import type { ApiCard, ApiMessage } from './api.js';
 import { h, timeOf } from './dom.js';
+import { fileBubble } from './files.js';
 import { renderMarkdown } from './markdown.js';
 
 export type ClickHandler = (card: ApiCard, button: { key: string; text: string }, buttons: HTMLButtonElement[]) => void;
@@ -43,6 +44,8 @@ export function renderMessage(m: ApiMessage, onClick: ClickHandler): HTMLElement
     body = renderCard(m.card, onClick);
   } else if (m.kind === 'image' && m.imageDataUrl?.startsWith('data:image/')) {
     body = h('img', { class: 'msg-image', src: m.imageDataUrl, alt: '图片' });
+  } else if (m.kind === 'file' && m.file) {
+    body = fileBubble(m.file.name, m.file.dataUrl?.startsWith('data:') ? m.file.dataUrl : undefined);
   } else if (m.kind === 'markdown') {
     body = h('div', { class: 'bubble markdown' });
     body.innerHTML = renderMarkdown(m.text ?? '');

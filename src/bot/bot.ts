@@ -9,6 +9,7 @@ import { personByChat } from '../services/people.js';
 import { NotFoundError } from '../services/periods.js';
 import type { BotDeps, Turn } from './context.js';
 import { readDialog, writeDialog } from './dialog.js';
+import { exportReply, isAdminFileAction, onAdminFileClick, onFileMessage } from './flows/admin-files.js';
 import { isAnnounceAction, onAnnounceClick, startAnnouncement } from './flows/announce.js';
 import {
   approvedUnpaid,
@@ -27,6 +28,7 @@ import { continueSupplement, SUPPLEMENT, startSupplement } from './flows/supplem
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
 import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clarify.js';
+import { exportCommand } from './nlu/commands.js';
 import { fold } from './normalise.js';
 
 export type BotHandler = (msg: InboundMessage) => Promise<OutboundMessage[]>;
@@ -65,11 +67,13 @@ export function createBot(input: BotDeps): BotHandler {
   warmUp();
   const deps: BotDeps = {
     onCardClick: (t) =>
-      isAnnounceAction(t.msg.action)
-        ? deps.enqueue
-          ? onAnnounceClick(t, deps.enqueue)
-          : Promise.resolve([t.say('card_unknown')])
-        : onCardClick(t),
+      isAdminFileAction(t.msg.action)
+        ? onAdminFileClick(t)
+        : isAnnounceAction(t.msg.action)
+          ? deps.enqueue
+            ? onAnnounceClick(t, deps.enqueue)
+            : Promise.resolve([t.say('card_unknown')])
+          : onCardClick(t),
     onClaimSubmitted: async (claimId) => {
       await sendApprovalCards(deps, claimId, 1);
     },
@@ -87,6 +91,8 @@ export function createBot(input: BotDeps): BotHandler {
 
     const person = await personByChat(deps.db, msg.platform, msg.userId);
     turn.person = person;
+    // an office's file (admins only; anyone else is refused before it is downloaded)
+    if (msg.kind === 'file') return onFileMessage(turn as Turn & { msg: typeof msg }, person);
     if (msg.kind === 'card_click') {
       if (!person) return [turn.say('bind_first')];
       return deps.onCardClick ? deps.onCardClick(turn as Turn & { msg: typeof msg }) : [turn.say('card_unknown')];
@@ -119,6 +125,8 @@ export function createBot(input: BotDeps): BotHandler {
     }
 
     const roles = person.roles.map((r) => r.role);
+    const exported = msg.kind === 'text' ? exportCommand(text) : null;
+    if (exported) return exportReply(turn, person, exported);
     const parsed = msg.kind === 'text' && text ? parseIntent(text, { now: deps.now(), roles }) : null;
     if (parsed?.by === 'rule' && IMMEDIATE.has(parsed.intent)) return byIntent(turn, parsed, text);
 

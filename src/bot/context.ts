@@ -23,6 +23,8 @@ export interface BotDeps {
   enqueue?: Enqueue;
   /** hands the Delivery rows a state change planned to the queue (src/jobs/dispatch.ts) */
   dispatch?: DispatchDeliveries;
+  /** every chat platform the app speaks, with its label (a people file has an account column per platform) */
+  platforms?: readonly { name: string; label: string }[];
 }
 
 export interface Turn {

@@ -29,6 +29,15 @@ export type InboundMessage =
       responseCode?: string;
     })
   | (InboundBase & { kind: 'event'; event: string })
+  | (InboundBase & {
+      kind: 'file';
+      /** the file's name as the sender's client gave it (may be absent on WeCom: then media/get's name is used) */
+      name: string;
+      /** bytes, when the platform says so before the download */
+      size?: number;
+      /** downloads the file through the platform's API; throws FileTooLargeError past `maxBytes` */
+      fetchFile(maxBytes: number): Promise<{ bytes: Buffer; name?: string }>;
+    })
   | (InboundBase & { kind: 'unsupported'; originalType: string });
 
 export type InboundKind = InboundMessage['kind'];
@@ -64,7 +73,16 @@ export type OutboundMessage =
   | { kind: 'text'; text: string }
   | { kind: 'markdown'; text: string }
   | { kind: 'image'; png: Buffer; name?: string }
-  | { kind: 'card'; card: Card };
+  | { kind: 'card'; card: Card }
+  /** a document the user downloads (an XLSX export); channels upload it, then send it as a file message */
+  | { kind: 'file'; bytes: Buffer; name: string };
 
 /** Where a message goes: some users, or a group chat. */
 export type Recipient = { userIds: string[] } | { chatId: string };
+
+/** A file past the size the bot takes: the download stopped there, nothing was read further. */
+export class FileTooLargeError extends Error {
+  constructor(readonly maxBytes: number) {
+    super(`file larger than ${maxBytes} bytes`);
+  }
+}

@@ -26,6 +26,13 @@ export function fakeChannel(platform: string, log: FakeChannelLog): ChannelFacto
       if (msg.kind === 'image')
         recorded.push({ ...base, kind: 'image', imageDataUrl: `data:image/png;base64,${msg.png.toString('base64')}` });
       else if (msg.kind === 'card') recorded.push({ ...base, kind: 'card', card: cardOf(msg.card) });
+      else if (msg.kind === 'file')
+        recorded.push({
+          ...base,
+          kind: 'file',
+          text: msg.name,
+          file: { name: msg.name, dataUrl: `data:application/octet-stream;base64,${msg.bytes.toString('base64')}` },
+        });
       else recorded.push({ ...base, kind: msg.kind, text: msg.text });
     };
     const cardOf = (c: Card) => ({
@@ -65,6 +72,13 @@ export function fakeChannel(platform: string, log: FakeChannelLog): ChannelFacto
         async sendImage(userId, png) {
           log.images.push(png);
           await deliver(userId, { kind: 'image', mediaId: `media-${log.images.length}` });
+        },
+        async sendFile(userId, name, bytes) {
+          await deliver(userId, {
+            kind: 'file',
+            name,
+            fetchFile: async () => ({ bytes }),
+          });
         },
         async click(userId, cardId, key) {
           log.clicks.push({ userId, cardId, key });

@@ -7,10 +7,12 @@
 
 /** A message as the platform received it, reduced to what a person would see. */
 export interface SeenMessage {
-  kind: 'text' | 'markdown' | 'image' | 'card';
+  kind: 'text' | 'markdown' | 'image' | 'card' | 'file';
   /** text or markdown; for a card every visible string (title, fields, buttons, final text) joined with newlines */
   text: string;
   card?: SeenCard;
+  /** a file the platform received (uploaded, then sent): its name and bytes as the user downloads them */
+  file?: { name: string; bytes: Buffer };
   /** the raw request body the platform received (for platform-specific assertions) */
   raw: unknown;
 }
@@ -34,6 +36,8 @@ export interface PlatformDriver {
   say(userId: string, text: string): Promise<SeenMessage[]>;
   /** The user sends a photo. */
   sendImage(userId: string, png: Buffer): Promise<SeenMessage[]>;
+  /** The user sends a file (an XLSX from Excel/WPS) as the platform's file message. */
+  sendFile(userId: string, name: string, bytes: Buffer): Promise<SeenMessage[]>;
   /** The user clicks a button of a card they received; resolves with what they received for it. */
   click(userId: string, cardId: string, buttonKey: string): Promise<SeenMessage[]>;
   /** Delivers the same callback again, byte for byte (the platform's retry); resolves with what arrived for it. */

@@ -69,3 +69,20 @@ export function announceText(text: string): string | undefined {
   const rest = (m ? text.slice(m[0].length) : '').trim();
   return rest.length > 0 ? rest : undefined;
 }
+
+/** The admin's exports, exact commands: 导出进度表, 导出名册 <单位编码或全称>. */
+export type ExportCommand = { what: 'progress' } | { what: 'roster'; unit: string };
+
+const EXPORT_PROGRESS = /^(?:导出|下载)(?:工作)?进度表$/;
+const EXPORT_ROSTER = /^(?:导出|下载)(?:参互人员)?名册(?:\s+|[:：]\s*)?(.*)$/;
+
+export function exportCommand(text: string): ExportCommand | null {
+  const t = text.trim();
+  if (t.length > MAX_COMMAND) return null;
+  // the head is matched on the folded key; the unit is kept as typed (a unit's name is data)
+  const folded = fold(t);
+  if (EXPORT_PROGRESS.test(folded.replace(/\s+/g, ''))) return { what: 'progress' };
+  const roster = EXPORT_ROSTER.exec(folded);
+  if (roster) return { what: 'roster', unit: t.slice(t.length - roster[1]!.length).trim() };
+  return null;
+}

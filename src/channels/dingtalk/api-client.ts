@@ -7,6 +7,7 @@
  * answer marks the month exhausted. Network errors and 5xx are retried with backoff; throttling is a typed error.
  */
 import type { Log } from '../../core/log.js';
+import { FileTooLargeError } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
 import type { DingtalkCredentials } from './credentials.js';
 import { DingtalkApiError, DingtalkUnavailable, QuotaExhausted, RateLimited } from './errors.js';
@@ -209,5 +210,45 @@ export class DingtalkApi {
     if (typeof r.downloadUrl !== 'string')
       throw new DingtalkApiError('/v1.0/robot/messageFiles/download', 200, 'no-url', '');
     return r.downloadUrl;
+  }
+
+  /**
+   * A file a user sent: messageFiles/download names a short-lived URL, whose bytes are read here, stopping past
+   * `maxBytes` (the announced Content-Length first, then the bytes as they come).
+   */
+  async downloadFile(downloadCode: string, maxBytes: number): Promise<{ bytes: Buffer }> {
+    const url = await this.downloadUrl(downloadCode);
+    const res = await fetch(url, { signal: AbortSignal.timeout(60_000) });
+    if (!res.ok || !res.body)
+      throw new DingtalkApiError('messageFiles downloadUrl', res.status, `HTTP${res.status}`, '');
+    const announced = Number(res.headers.get('content-length') ?? 'NaN');
+    if (announced > maxBytes) {
+      await res.body.cancel();
+      throw new FileTooLargeError(maxBytes);
+    }
+    const parts: Buffer[] = [];
+    let total = 0;
+    for await (const chunk of res.body) {
+      total += chunk.length;
+      if (total > maxBytes) throw new FileTooLargeError(maxBytes);
+      parts.push(Buffer.from(chunk));
+    }
+    return { bytes: Buffer.concat(parts) };
+  }
+
+  /** oapi media/upload with type=file (multipart, part `media`): the media_id a sampleFile message names */
+  async uploadFile(bytes: Buffer, filename: string): Promise<string> {
+    const r = await this.oapi(
+      '/media/upload',
+      () => {
+        const form = new FormData();
+        form.append('type', 'file');
+        form.append('media', new Blob([bytes], { type: 'application/octet-stream' }), filename);
+        return { method: 'POST', body: form };
+      },
+      { type: 'file' },
+    );
+    if (typeof r.media_id !== 'string') throw new DingtalkApiError('/media/upload', 200, 'no-media-id', '');
+    return r.media_id;
   }
 }

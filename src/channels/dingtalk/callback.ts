@@ -110,7 +110,7 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
       return refuse(ctx, 400, `message: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
     let inbound: ReturnType<typeof robotInbound>;
     try {
-      inbound = robotInbound(parsed.data, deps.now());
+      inbound = robotInbound(parsed.data, deps.now(), c.receiver.fetchFile);
     } catch (e) {
       if (e instanceof InboundShapeError) return refuse(ctx, 400, e.message);
       throw e;

@@ -9,6 +9,17 @@ import type { InboundMessage } from '../../core/messages.js';
 
 export const PLATFORM = 'dingtalk';
 
+/** a file message's content (DingTalk's receive-message page: downloadCode, fileName, fileId, spaceId) */
+const FileContent = z.object({
+  downloadCode: z.string().min(1),
+  fileName: z.string().min(1).max(255),
+  fileId: z.string().optional(),
+  spaceId: z.string().optional(),
+});
+
+/** how a received file's bytes are fetched (robot messageFiles/download, then the URL it names) */
+export type FileFetcher = (downloadCode: string, maxBytes: number) => Promise<{ bytes: Buffer; name?: string }>;
+
 const Picture = z.object({
   downloadCode: z.string().min(1).optional(),
   pictureDownloadCode: z.string().min(1).optional(),
@@ -60,7 +71,7 @@ export interface RobotInbound {
   ignore: boolean;
 }
 
-export function robotInbound(m: RobotMessage, receivedAt: Date): RobotInbound {
+export function robotInbound(m: RobotMessage, receivedAt: Date, fetchFile?: FileFetcher): RobotInbound {
   const base = {
     platform: PLATFORM,
     userId: m.senderStaffId ?? m.senderId,
@@ -85,6 +96,18 @@ export function robotInbound(m: RobotMessage, receivedAt: Date): RobotInbound {
       const code = p.success ? (p.data.downloadCode ?? p.data.pictureDownloadCode) : undefined;
       if (!code) throw new InboundShapeError('picture message without content.downloadCode');
       return out({ ...base, kind: 'image', mediaId: code });
+    }
+    case 'file': {
+      const f = FileContent.safeParse(m.content);
+      if (!f.success) throw new InboundShapeError('file message without content.downloadCode and content.fileName');
+      if (!fetchFile) return out({ ...base, kind: 'unsupported', originalType: 'file' });
+      const { downloadCode, fileName } = f.data;
+      return out({
+        ...base,
+        kind: 'file',
+        name: fileName,
+        fetchFile: (maxBytes: number) => fetchFile(downloadCode, maxBytes),
+      });
     }
     case 'richText': {
       const r = RichText.safeParse(m.content);

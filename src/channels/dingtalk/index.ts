@@ -134,6 +134,7 @@ export async function createDingtalkChannelWith(
     rateLimitRetries: opts.rateLimitRetries ?? 2,
     oapiBase: opts.sessionWebhookBase ?? oapiBase,
     requireHttps: c.NODE_ENV === 'production',
+    fetchFile: (code, maxBytes) => api.downloadFile(code, maxBytes),
   });
   const router = createCallbackRouter(deps, {
     creds: credentials,

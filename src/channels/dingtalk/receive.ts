@@ -15,7 +15,7 @@ import type { Templates } from '../../core/templates.js';
 import type { ChannelDeps } from '../channel.js';
 import { createPipeline, type ReplyTransport } from '../pipeline.js';
 import { RateLimited } from './errors.js';
-import type { SessionRoute } from './inbound.js';
+import type { FileFetcher, SessionRoute } from './inbound.js';
 import { postJson } from './post-json.js';
 import { webhookBodies } from './render.js';
 import type { DingtalkSender } from './sender.js';
@@ -31,9 +31,13 @@ export interface ReceiveOptions {
   /** NODE_ENV=production: a sessionWebhook must also be https */
   requireHttps: boolean;
   templates?: Templates;
+  /** downloads the files users send (file messages are `unsupported` without it) */
+  fetchFile?: FileFetcher;
 }
 
 export interface Receiver {
+  /** how the transports' parsed file messages fetch their bytes */
+  fetchFile?: FileFetcher;
   /** hands the message to the pipeline in the background; returns at once */
   accept(msg: InboundMessage, session?: SessionRoute): void;
   /** answers busy without handling (the delivery could not be checked); in the background */
@@ -121,6 +125,7 @@ export function createReceiver(
   };
 
   return {
+    ...(opts.fetchFile ? { fetchFile: opts.fetchFile } : {}),
     accept(msg, session) {
       deps.background.run('dingtalk message', async () => {
         await pipeline.receive(msg, transport(msg, session));

@@ -46,7 +46,7 @@ export function splitToFit(text: string, max: number, encoded: (part: string) =>
 }
 
 export interface RobotMsg {
-  msgKey: 'sampleText' | 'sampleMarkdown' | 'sampleImageMsg';
+  msgKey: 'sampleText' | 'sampleMarkdown' | 'sampleImageMsg' | 'sampleFile';
   msgParam: string;
 }
 
@@ -80,6 +80,12 @@ export function markdownMsgs(text: string): RobotMsg[] {
 /** photoURL with the media_id of an upload (DINGTALK.md §4 Images: accepted in markdown; as photoURL unconfirmed) */
 export function imageMsg(mediaId: string): RobotMsg {
   return { msgKey: 'sampleImageMsg', msgParam: JSON.stringify({ photoURL: mediaId }) };
+}
+
+/** a file by the media_id of an oapi upload (type=file); fileType is the extension (DINGTALK.md §4: sampleFile) */
+export function fileMsg(mediaId: string, fileName: string): RobotMsg {
+  const fileType = fileName.includes('.') ? fileName.split('.').pop()!.toLowerCase() : 'file';
+  return { msgKey: 'sampleFile', msgParam: JSON.stringify({ mediaId, fileName, fileType }) };
 }
 
 /** the sessionWebhook takes the custom-robot body: text and markdown (developerpedia docs/learn/bot/appbot/reply.md) */

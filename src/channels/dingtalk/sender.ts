@@ -13,7 +13,7 @@ import type { DingtalkApi } from './api-client.js';
 import { DingtalkApiError, DingtalkInputError, QuotaExhausted, RateLimited } from './errors.js';
 import type { HeldItem } from './quota.js';
 import { BATCH_USERS_MAX } from './quota-plan.js';
-import { cardParamMap, imageMsg, markdownMsgs, type RobotMsg, textMsgs } from './render.js';
+import { cardParamMap, fileMsg, imageMsg, markdownMsgs, type RobotMsg, textMsgs } from './render.js';
 import type { GroupRobots } from './robot.js';
 import type { QuotaClass } from './settings.js';
 
@@ -35,12 +35,24 @@ export interface DingtalkSender extends PlatformSender {
   flushHeld(): Promise<{ sent: number; left: number }>;
 }
 
-type Wire = { kind: 'image'; png: string; name?: string } | Exclude<OutboundMessage, { kind: 'image' }>;
+type Wire =
+  | { kind: 'image'; png: string; name?: string }
+  | { kind: 'file'; base64: string; name: string }
+  | Exclude<OutboundMessage, { kind: 'image' } | { kind: 'file' }>;
 
+// a held message is stored as JSON: bytes as base64
 const toWire = (m: OutboundMessage): Wire =>
-  m.kind === 'image' ? { kind: 'image', png: m.png.toString('base64'), ...(m.name ? { name: m.name } : {}) } : m;
+  m.kind === 'image'
+    ? { kind: 'image', png: m.png.toString('base64'), ...(m.name ? { name: m.name } : {}) }
+    : m.kind === 'file'
+      ? { kind: 'file', base64: m.bytes.toString('base64'), name: m.name }
+      : m;
 const fromWire = (w: Wire): OutboundMessage =>
-  w.kind === 'image' ? { kind: 'image', png: Buffer.from(w.png, 'base64'), ...(w.name ? { name: w.name } : {}) } : w;
+  w.kind === 'image'
+    ? { kind: 'image', png: Buffer.from(w.png, 'base64'), ...(w.name ? { name: w.name } : {}) }
+    : w.kind === 'file'
+      ? { kind: 'file', bytes: Buffer.from(w.base64, 'base64'), name: w.name }
+      : w;
 
 export function classOf(to: Recipient, msg: OutboundMessage): QuotaClass {
   if (msg.kind === 'card') return 'card';
@@ -103,6 +115,8 @@ export function createDingtalkSender(
         return;
       case 'image':
         return robotSend(to, imageMsg(await api.uploadImage(msg.png, msg.name ?? 'chart.png')));
+      case 'file':
+        return robotSend(to, fileMsg(await api.uploadFile(msg.bytes, msg.name), msg.name));
       case 'card':
         return deliverCard(to, msg.card);
     }

@@ -82,7 +82,7 @@ export async function connectStream(o: {
       if (parsed.data.robotCode !== creds.robotCode)
         return log.warn('dingtalk stream robot frame for another robot dropped');
       try {
-        const inbound = robotInbound(parsed.data, o.now());
+        const inbound = robotInbound(parsed.data, o.now(), receiver.fetchFile);
         if (!inbound.ignore) receiver.accept(inbound.msg, inbound.session);
       } catch (e) {
         if (e instanceof InboundShapeError)

@@ -4,6 +4,7 @@
  * 5xx and errcode -1, and rate-limit answers honoured: the API path is blocked for everyone until the window ends.
  */
 import type { Log } from '../../core/log.js';
+import { FileTooLargeError } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
 import type { WecomCredentials } from './credentials.js';
 import { RateLimited, WecomApiError, WecomUnavailable } from './errors.js';
@@ -34,6 +35,21 @@ interface ApiAnswer {
   errcode?: number;
   errmsg?: string;
   [k: string]: unknown;
+}
+
+/** the file name of a Content-Disposition header (filename*=UTF-8'' first, then filename="…") */
+export function fileNameOf(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1]!.trim());
+    } catch {
+      /* fall through to the plain name */
+    }
+  }
+  const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header);
+  return plain ? plain[1]!.trim() : undefined;
 }
 
 type BodyFactory = () => { body?: string | FormData; headers?: Record<string, string> };
@@ -119,7 +135,9 @@ export class WecomHttp {
   private async readAnswer(res: Response, path: string): Promise<ApiAnswer> {
     const type = res.headers.get('content-type') ?? '';
     const bytes = Buffer.from(await res.arrayBuffer());
-    if (!/json|text\/plain/.test(type) && res.ok) return { errcode: 0, bytes }; // media/get answers the file itself
+    // media/get answers the file itself, its name in Content-Disposition
+    if (!/json|text\/plain/.test(type) && res.ok)
+      return { errcode: 0, bytes, filename: fileNameOf(res.headers.get('content-disposition')) };
     try {
       return JSON.parse(bytes.toString('utf8')) as ApiAnswer;
     } catch {
@@ -221,5 +239,17 @@ export class WecomApi extends WecomHttp {
     if (!(r.bytes instanceof Buffer))
       throw new WecomApiError('/cgi-bin/media/get', r.errcode ?? -2, r.errmsg ?? 'no bytes');
     return r.bytes;
+  }
+
+  /**
+   * media/get of a file a user sent: its bytes and name. WeCom caps a file at 20 MB (WECOM.md §5), so the answer is
+   * read whole; past `maxBytes` it is refused here, before anyone parses it.
+   */
+  async mediaFile(mediaId: string, maxBytes: number): Promise<{ bytes: Buffer; name?: string }> {
+    const r = await this.call('GET', '/cgi-bin/media/get', undefined, { media_id: mediaId });
+    if (!(r.bytes instanceof Buffer))
+      throw new WecomApiError('/cgi-bin/media/get', r.errcode ?? -2, r.errmsg ?? 'no bytes');
+    if (r.bytes.length > maxBytes) throw new FileTooLargeError(maxBytes);
+    return { bytes: r.bytes, ...(typeof r.filename === 'string' ? { name: r.filename } : {}) };
   }
 }

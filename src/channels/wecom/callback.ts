@@ -19,7 +19,7 @@ import { createPipeline, type ReplyTransport } from '../pipeline.js';
 import type { WecomCredentials } from './credentials.js';
 import { type WecomCrypto, WecomCryptoError } from './crypto.js';
 import { RateLimited } from './errors.js';
-import { InboundShapeError, toInbound } from './inbound.js';
+import { InboundShapeError, type MediaFetcher, toInbound } from './inbound.js';
 import { APP_TEXT_MAX_BYTES, splitUtf8 } from './render.js';
 import { buildXml, parseXmlRoot, XmlError } from './xml.js';
 
@@ -35,6 +35,8 @@ export interface CallbackOptions {
   rateLimitRetries: number;
   /** the reply texts (default: the app's templates/) */
   templates?: Templates;
+  /** media/get for the files users send (file messages are `unsupported` without it) */
+  fetchMedia?: MediaFetcher;
 }
 
 interface Refusal {
@@ -126,7 +128,7 @@ export function createCallbackRouter(
     if (typeof plain !== 'string') return answerRefusal(ctx, plain);
     let msg: InboundMessage;
     try {
-      msg = toInbound(parseXmlRoot(plain), deps.now());
+      msg = toInbound(parseXmlRoot(plain), deps.now(), opts.fetchMedia);
     } catch (e) {
       if (e instanceof XmlError || e instanceof InboundShapeError)
         return answerRefusal(ctx, refuse(400, `message: ${e.message.slice(0, 100)}`));

@@ -19,6 +19,14 @@ const Image = Header.extend({
   PicUrl: str.optional(),
   MsgId: str.regex(/^\d{1,20}$/),
 });
+/** a file the user sent the app (MediaId for media/get; the name when the callback carries one) */
+const File = Header.extend({
+  MsgType: z.literal('file'),
+  MediaId: str.min(1),
+  FileName: str.optional(),
+  FileSize: str.regex(/^\d{1,12}$/).optional(),
+  MsgId: str.regex(/^\d{1,20}$/),
+});
 const Event = Header.extend({
   MsgType: z.literal('event'),
   Event: str.min(1),
@@ -32,7 +40,14 @@ export class InboundShapeError extends Error {}
 
 const CARD_EVENTS = new Set(['template_card_event', 'template_card_menu_event']);
 
-export function toInbound(fields: Record<string, unknown>, receivedAt: Date): InboundMessage {
+/** how a file's bytes are fetched (media/get); without it a file message is `unsupported` */
+export type MediaFetcher = (mediaId: string, maxBytes: number) => Promise<{ bytes: Buffer; name?: string }>;
+
+export function toInbound(
+  fields: Record<string, unknown>,
+  receivedAt: Date,
+  fetchMedia?: MediaFetcher,
+): InboundMessage {
   const head = Header.safeParse(fields);
   if (!head.success)
     throw new InboundShapeError(`missing header fields: ${head.error.issues.map((i) => i.path.join('.')).join(', ')}`);
@@ -53,6 +68,18 @@ export function toInbound(fields: Record<string, unknown>, receivedAt: Date): In
     case 'image': {
       const m = parse(Image);
       return { ...base, kind: 'image', mediaId: m.MediaId, url: m.PicUrl || undefined, dedupeKey: `msg:${m.MsgId}` };
+    }
+    case 'file': {
+      const m = parse(File);
+      if (!fetchMedia) return { ...base, kind: 'unsupported', originalType: 'file', dedupeKey: `msg:${m.MsgId}` };
+      return {
+        ...base,
+        kind: 'file',
+        name: m.FileName || '',
+        ...(m.FileSize ? { size: Number(m.FileSize) } : {}),
+        fetchFile: (maxBytes: number) => fetchMedia(m.MediaId, maxBytes),
+        dedupeKey: `msg:${m.MsgId}`,
+      };
     }
     case 'event': {
       const m = parse(Event);

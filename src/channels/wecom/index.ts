@@ -68,6 +68,7 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     passiveBudgetMs: opts.passiveBudgetMs ?? 3_000,
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
+    fetchMedia: opts.fetchMedia ?? ((mediaId, maxBytes) => api.mediaFile(mediaId, maxBytes)),
   });
   const robot = createRobotClient({
     base: apiBase,

@@ -8,6 +8,15 @@ import type { WecomApi } from './api-client.js';
 import { WecomInputError } from './errors.js';
 import { APP_TEXT_MAX_BYTES, type RenderOptions, renderCardMarkdown, renderTemplateCard, splitUtf8 } from './render.js';
 
+const CONTENT_TYPES: Record<string, string> = {
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  csv: 'text/csv',
+  pdf: 'application/pdf',
+};
+export function contentTypeOf(name: string): string {
+  return CONTENT_TYPES[name.split('.').pop()?.toLowerCase() ?? ''] ?? 'application/octet-stream';
+}
+
 /** message/send takes at most 1000 users per call */
 const TOUSER_MAX = 1000;
 
@@ -51,6 +60,11 @@ export function createWecomSender(api: WecomApi, opts: RenderOptions = {}): Plat
         }
         case 'image':
           return deliver(await image(msg));
+        case 'file': {
+          // media/upload type=file (≤ 20 MB), then a file message by its media_id (WECOM.md §4, §5)
+          const mediaId = await api.upload('file', msg.bytes, msg.name, contentTypeOf(msg.name));
+          return deliver({ msgtype: 'file', file: { media_id: mediaId } });
+        }
         case 'card': {
           if ('chatId' in to) {
             let ref: SentRef = {};

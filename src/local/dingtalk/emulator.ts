@@ -51,6 +51,19 @@ export function toEmulated(server: LocalDingtalkServer, m: RecordedMessage): Emu
       },
     };
   }
+  if (m.msgKey === 'sampleFile') {
+    const media = server.media(s(m.param.mediaId));
+    const name = s(m.param.fileName) || '文件';
+    return {
+      ...base,
+      kind: 'file',
+      text: name,
+      file: {
+        name,
+        ...(media ? { dataUrl: `data:${media.contentType};base64,${media.bytes.toString('base64')}` } : {}),
+      },
+    };
+  }
   if (m.msgKey === 'sampleImageMsg') {
     const media = server.media(s(m.param.photoURL));
     return {
@@ -115,6 +128,10 @@ export function createDingtalkEmulator(opts: {
     async sendImage(userId, png) {
       const downloadCode = server.putMedia(png);
       await deliver(userId, { msgtype: 'picture', content: { downloadCode, pictureDownloadCode: downloadCode } });
+    },
+    async sendFile(userId, name, bytes) {
+      const downloadCode = server.putMedia(bytes, 'application/octet-stream', name);
+      await deliver(userId, { msgtype: 'file', content: { downloadCode, fileName: name } });
     },
     async click(userId, cardId, buttonKey) {
       const r = await server.click(userId, cardId, buttonKey, {

@@ -99,6 +99,7 @@ const OAPI_UPLOAD = '/media/upload';
 const SESSION_PATH = '/robot/sendBySession';
 const ROBOT_PATH = '/robot/send';
 const MEDIA_PREFIX = '/local/media/';
+const MEDIA_MAX_BYTES = 20 * 1024 * 1024;
 /** calls that do not count against the month (token and auth APIs are exempt: DINGTALK.md §0.4) */
 const EXEMPT = new Set<string>([V1.token, V1.gateway, SESSION_PATH, ROBOT_PATH]);
 
@@ -437,16 +438,19 @@ export class LocalDingtalkServer {
     if (gated) return gated;
     const media = form?.get('media');
     if (!(media instanceof Blob)) return json({ errcode: 40004, errmsg: '缺少 media 文件 (local choice)' });
-    if ((url.searchParams.get('type') ?? form?.get('type')) !== 'image')
-      return json({ errcode: 40004, errmsg: 'type 不合法 (local choice)' });
+    const type = url.searchParams.get('type') ?? form?.get('type');
+    if (type !== 'image' && type !== 'file') return json({ errcode: 40004, errmsg: 'type 不合法 (local choice)' });
+    // the old API's limits: an image 20 MB... a file 20 MB (local choice for both: the one DingTalk states for files)
+    if (media.size > MEDIA_MAX_BYTES) return json({ errcode: 40006, errmsg: '文件大小不合法 (local choice)' });
+    if (media.size === 0) return json({ errcode: 40006, errmsg: '文件为空 (local choice)' });
     const id = `@lADP${randomBytes(16).toString('base64url')}`;
     this.mediaStore.set(id, {
       id,
       bytes: Buffer.from(await media.arrayBuffer()),
-      contentType: media.type || 'image/png',
+      contentType: media.type || (type === 'image' ? 'image/png' : 'application/octet-stream'),
       filename: (media as File).name ?? 'media',
     });
-    return json({ errcode: 0, errmsg: 'ok', media_id: id, type: 'image', created_at: this.now() });
+    return json({ errcode: 0, errmsg: 'ok', media_id: id, type, created_at: this.now() });
   }
 
   private route2(method: string, url: URL, body: Record<string, unknown>, headers: http.IncomingHttpHeaders): Answer {
@@ -494,7 +498,7 @@ export class LocalDingtalkServer {
     if (method === 'POST' && path === V1.batchSend) {
       const users = checkUserIds(body.userIds);
       if (isRefusal(users)) return refuse(users);
-      const msg = checkRobotMsg(body, this.creds.robotCode);
+      const msg = checkRobotMsg(body, this.creds.robotCode, (id) => this.mediaStore.has(id));
       if (isRefusal(msg)) return refuse(msg);
       for (const userId of users)
         this.record({ api: 'batchSend', to: { userId }, msgKey: String(body.msgKey), param: msg.param, body });
@@ -512,7 +516,7 @@ export class LocalDingtalkServer {
           code: 'invalidParameter.openConversationId.invalid',
           message: 'openConversationId 不能为空 (local choice)',
         });
-      const msg = checkRobotMsg(body, this.creds.robotCode);
+      const msg = checkRobotMsg(body, this.creds.robotCode, (id) => this.mediaStore.has(id));
       if (isRefusal(msg)) return refuse(msg);
       this.record({
         api: 'groupSend',

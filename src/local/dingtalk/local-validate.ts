@@ -35,6 +35,8 @@ const str = (v: unknown) => typeof v === 'string' && v !== '';
 export function checkRobotMsg(
   body: Record<string, unknown>,
   robotCode: string,
+  /** whether a media_id was uploaded here (a sampleFile must name one) */
+  mediaKnown: (mediaId: string) => boolean = () => true,
 ): Refusal | { param: Record<string, unknown> } {
   if (body.robotCode !== robotCode)
     return refusal('invalidParameter.robotCode.invalid', 'robotCode 不存在 (local choice)');
@@ -56,6 +58,8 @@ export function checkRobotMsg(
   for (const f of MSG_KEYS[key]!)
     if (!str(p[f]) && typeof p[f] !== 'number')
       return refusal('invalidParameter.msgParam.invalid', `msgParam 缺少 ${f} (local choice)`);
+  if (key === 'sampleFile' && !mediaKnown(String(p.mediaId)))
+    return refusal('invalidParameter.msgParam.invalid', 'mediaId 无效 (local choice)');
   return { param: p };
 }
 

@@ -8,10 +8,12 @@ export interface EmulatedMessage {
   seq: number;
   at: string;
   to: { userId: string } | { chatId: string };
-  kind: 'text' | 'markdown' | 'image' | 'card';
+  kind: 'text' | 'markdown' | 'image' | 'card' | 'file';
   text?: string;
   /** image bytes as a data: URL */
   imageDataUrl?: string;
+  /** a file the app sent (an XLSX export): its name, and its bytes as a data: URL the page offers for download */
+  file?: { name: string; dataUrl?: string };
   card?: {
     id: string;
     title: string;
@@ -29,6 +31,8 @@ export interface EmulatedMessage {
 export interface EmulatorAdapter {
   sendText(userId: string, text: string): Promise<void>;
   sendImage(userId: string, png: Buffer): Promise<void>;
+  /** the person sends a file (the platform's file message, through its real signed callback) */
+  sendFile(userId: string, name: string, bytes: Buffer): Promise<void>;
   click(userId: string, cardId: string, buttonKey: string): Promise<void>;
   /** the local platform knows this group chat (a real installation creates it once, as its admin) */
   ensureGroup?(chatId: string, name: string, userIds: string[]): Promise<void>;

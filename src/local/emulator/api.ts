@@ -18,9 +18,10 @@ export interface ApiMessage {
   seq: number;
   at: string;
   to: ApiTarget;
-  kind: 'text' | 'markdown' | 'image' | 'card';
+  kind: 'text' | 'markdown' | 'image' | 'card' | 'file';
   text?: string;
   imageDataUrl?: string;
+  file?: { name: string; dataUrl?: string };
   card?: ApiCard;
 }
 

@@ -60,6 +60,14 @@ const SendImage = z.object({
       'must be a base64 data: URL of a PNG, JPEG, GIF or WebP image',
     ),
 });
+/** a file a person sends (an office's XLSX): under the JSON body limit once base64-encoded */
+const MAX_FILE_BYTES = 5 * 1024 * 1024;
+const SendFile = z.object({
+  platform: PlatformQ,
+  userId: UserId,
+  name: z.string().min(1).max(255),
+  base64: z.string().regex(/^[A-Za-z0-9+/=]+$/, 'must be base64'),
+});
 const Click = z.object({
   platform: PlatformQ,
   userId: UserId,
@@ -215,6 +223,16 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
     const b = parse(SendImage, await jsonBody(ctx));
     const adapter = adapterOf(b.platform);
     await adapter.sendImage(b.userId, await toPng(b.dataUrl));
+    await settle();
+    ctx.body = { ok: true };
+  });
+
+  router.post('/api/file', async (ctx) => {
+    const b = parse(SendFile, await jsonBody(ctx));
+    const bytes = Buffer.from(b.base64, 'base64');
+    if (bytes.length === 0 || bytes.length > MAX_FILE_BYTES)
+      throw new HttpError(413, `file must be 1 byte to ${MAX_FILE_BYTES / 1024 / 1024} MB`);
+    await adapterOf(b.platform).sendFile(b.userId, b.name, bytes);
     await settle();
     ctx.body = { ok: true };
   });

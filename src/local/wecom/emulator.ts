@@ -42,6 +42,19 @@ export function toEmulated(server: LocalWecomServer, m: RecordedMessage): Emulat
       imageDataUrl: bytes ? `data:${media?.contentType ?? 'image/png'};base64,${bytes.toString('base64')}` : undefined,
     };
   }
+  if (m.msgtype === 'file') {
+    const media = server.media(s(obj(body.file).media_id));
+    const name = media?.filename ?? '文件';
+    return {
+      ...base,
+      kind: 'file',
+      text: name,
+      file: {
+        name,
+        ...(media ? { dataUrl: `data:${media.contentType};base64,${media.bytes.toString('base64')}` } : {}),
+      },
+    };
+  }
   if (m.msgtype === 'template_card') {
     const taskId = s(obj(body.template_card).task_id);
     const rec = server.card(taskId);
@@ -116,6 +129,11 @@ export function createWecomEmulator(opts: {
     async sendImage(userId, png) {
       const { mediaId, picUrl } = server.putMedia(png);
       await post(userId, { MsgType: 'image', PicUrl: picUrl, MediaId: mediaId, MsgId: nextMsgId() });
+    },
+    async sendFile(userId, name, bytes) {
+      // WeCom's callback names only the MediaId; media/get gives the name back (Content-Disposition)
+      const mediaId = server.putFile(bytes, name);
+      await post(userId, { MsgType: 'file', MediaId: mediaId, MsgId: nextMsgId() });
     },
     async click(userId, cardId, buttonKey) {
       const card = server.card(cardId);

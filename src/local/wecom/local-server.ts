@@ -99,7 +99,7 @@ class Answer {
   constructor(
     readonly status: number,
     readonly json?: unknown,
-    readonly bytes?: { data: Buffer; type: string },
+    readonly bytes?: { data: Buffer; type: string; filename?: string },
   ) {}
 }
 const json = (v: unknown) => new Answer(200, v);
@@ -170,6 +170,19 @@ export class LocalWecomServer {
     const code = `rc_${id(18)}`;
     this.codes.set(code, taskId);
     return code;
+  }
+
+  /** stores a file a user sent the app; returns the MediaId of the callback (media/get answers it by name) */
+  putFile(bytes: Buffer, filename: string): string {
+    const mediaId = `m_${id(24)}`;
+    this.mediaStore.set(mediaId, {
+      id: mediaId,
+      type: 'file',
+      bytes,
+      contentType: 'application/octet-stream',
+      filename,
+    });
+    return mediaId;
   }
 
   /** stores bytes as WeCom stores a user's photo; returns its media_id and the PicUrl of the callback */
@@ -265,7 +278,16 @@ export class LocalWecomServer {
       answer: answer.json ?? (answer.bytes ? `[${answer.bytes.data.length} bytes]` : undefined),
     });
     if (answer.bytes) {
-      res.writeHead(answer.status, { 'content-type': answer.bytes.type, 'content-length': answer.bytes.data.length });
+      res.writeHead(answer.status, {
+        'content-type': answer.bytes.type,
+        'content-length': answer.bytes.data.length,
+        // media/get names the file as WeCom does (Content-Disposition), UTF-8 names percent-encoded
+        ...(answer.bytes.filename
+          ? {
+              'content-disposition': `attachment; filename="${encodeURIComponent(answer.bytes.filename)}"; filename*=UTF-8''${encodeURIComponent(answer.bytes.filename)}`,
+            }
+          : {}),
+      });
       res.end(answer.bytes.data);
       return;
     }
@@ -353,7 +375,7 @@ export class LocalWecomServer {
     if (path === PATHS.get && method === 'GET') {
       const m = this.mediaStore.get(query.media_id ?? '');
       return m
-        ? new Answer(200, undefined, { data: m.bytes, type: m.contentType })
+        ? new Answer(200, undefined, { data: m.bytes, type: m.contentType, filename: m.filename })
         : json({ errcode: 40007, errmsg: 'invalid media_id' });
     }
     if (path === PATHS.chatCreate && method === 'POST') return this.chatCreate(body);
@@ -379,6 +401,12 @@ export class LocalWecomServer {
     if (msgtype === 'image') {
       const mediaId = obj(body.image).media_id;
       return typeof mediaId === 'string' && this.mediaStore.has(mediaId)
+        ? null
+        : { errcode: 40007, errmsg: 'invalid media_id' };
+    }
+    if (msgtype === 'file') {
+      const mediaId = obj(body.file).media_id;
+      return typeof mediaId === 'string' && this.mediaStore.get(mediaId)?.type === 'file'
         ? null
         : { errcode: 40007, errmsg: 'invalid media_id' };
     }
@@ -470,6 +498,8 @@ export class LocalWecomServer {
     if (bytes.length <= 5) return json({ errcode: 44001, errmsg: 'empty media data' });
     if (type === 'image' && bytes.length > 10 * 1024 * 1024)
       return json({ errcode: 40009, errmsg: 'invalid image size' });
+    if (type === 'file' && bytes.length > 20 * 1024 * 1024)
+      return json({ errcode: 40006, errmsg: 'invalid file size' });
     const mediaId = `m_${id(24)}`;
     this.mediaStore.set(mediaId, {
       id: mediaId,

@@ -47,6 +47,10 @@ beforeAll(async () => {
     handled.push(m);
     if (m.kind === 'text' && m.text === '审批') return [{ kind: 'text', text: '请审批：' }, card('claim-S-0001')];
     if (m.kind === 'text') return [{ kind: 'text', text: `echo: ${m.text}` }];
+    if (m.kind === 'file') {
+      const f = await m.fetchFile(1024 * 1024);
+      return [{ kind: 'file', bytes: f.bytes, name: `echo-${m.name}` }];
+    }
     if (m.kind === 'card_click') {
       await app.outbox.updateCard(
         'dingtalk',
@@ -96,5 +100,13 @@ describe('dingtalkDriver over Stream', () => {
     expect(d.card('demo-officer-1', 'claim-S-0001')).toMatchObject({ finalText: '已同意', buttons: [] });
     expect(await d.redeliverLast('demo-officer-1')).toEqual([]);
     expect(handled.filter((m) => m.kind === 'card_click')).toHaveLength(1);
+  });
+
+  it('a file: a robot frame with its downloadCode, fetched through messageFiles/download, a sampleFile back', async () => {
+    const d = dingtalkDriver(app, { transport: 'stream' });
+    const bytes = Buffer.from('PK\u0003\u0004 workbook bytes', 'latin1');
+    const got = await d.sendFile('demo-officer-1', '组织.xlsx', bytes);
+    expect(got.map((m) => m.kind)).toEqual(['file']);
+    expect(got[0]!.file).toEqual({ name: 'echo-组织.xlsx', bytes });
   });
 });

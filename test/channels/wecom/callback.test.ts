@@ -140,7 +140,15 @@ describe('other message types', () => {
     expect(h.handled[0]).toMatchObject({ kind: 'event', event: 'enter_agent' });
   });
 
-  it.each(['voice', 'location', 'video', 'file', 'link'])(
+  it('file → kind file, its bytes fetched on demand (media/get), never before', async () => {
+    await start();
+    const cb = h.client.seal(h.client.file('u6', 'MEDIA_F'));
+    expect((await h.post(cb.path, cb.body)).status).toBe(200);
+    expect(h.handled[0]).toMatchObject({ kind: 'file', name: '', userId: 'u6' });
+    expect(typeof (h.handled[0] as { fetchFile?: unknown }).fetchFile).toBe('function');
+  });
+
+  it.each(['voice', 'location', 'video', 'link'])(
     '%s → unsupported, and the bot’s polite answer goes back',
     async (type) => {
       const polite = '抱歉，我目前只能看懂文字和图片。';

@@ -53,6 +53,11 @@ function seen(server: LocalDingtalkServer, m: RecordedMessage): SeenMessage {
   if (m.msgKey === 'sampleMarkdown' || m.msgKey === 'markdown')
     return { kind: 'markdown', text: str(m.param.text), raw: m.body };
   if (m.msgKey === 'sampleImageMsg') return { kind: 'image', text: '', raw: m.body };
+  if (m.msgKey === 'sampleFile') {
+    const media = server.media(str(m.param.mediaId));
+    const name = str(m.param.fileName);
+    return { kind: 'file', text: name, ...(media ? { file: { name, bytes: media.bytes } } : {}), raw: m.body };
+  }
   return { kind: 'text', text: `[${m.msgKey}]`, raw: m.body };
 }
 
@@ -120,6 +125,10 @@ export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}
         userId,
         robot(userId, { msgtype: 'picture', content: { downloadCode, pictureDownloadCode: downloadCode } }),
       );
+    },
+    sendFile: (userId, name, bytes) => {
+      const downloadCode = server.putMedia(bytes, 'application/octet-stream', name);
+      return deliver(userId, robot(userId, { msgtype: 'file', content: { downloadCode, fileName: name } }));
     },
     click: (userId, cardId, buttonKey) =>
       deliver(

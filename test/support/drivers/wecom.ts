@@ -39,6 +39,11 @@ function seen(server: LocalWecomServer, m: RecordedMessage): SeenMessage {
   if (m.msgtype === 'text' || m.msgtype === 'markdown')
     return { kind: m.msgtype, text: str(obj(body[m.msgtype]).content), raw: body };
   if (m.msgtype === 'image') return { kind: 'image', text: '', raw: body };
+  if (m.msgtype === 'file') {
+    const media = server.media(str(obj(body.file).media_id));
+    const name = media?.filename ?? '';
+    return { kind: 'file', text: name, ...(media ? { file: { name, bytes: media.bytes } } : {}), raw: body };
+  }
   if (m.msgtype === 'template_card') {
     const taskId = str(obj(body.template_card).task_id);
     const current = server.card(taskId)?.current ?? obj(body.template_card);
@@ -104,6 +109,10 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
     sendImage(userId, png) {
       const { mediaId, picUrl } = server.putMedia(png);
       return deliver(userId, client.seal(client.image(userId, mediaId, picUrl)));
+    },
+    sendFile(userId, name, bytes) {
+      const mediaId = server.putFile(bytes, name);
+      return deliver(userId, client.seal(client.file(userId, mediaId)));
     },
     click(userId, cardId, buttonKey) {
       const card = server.card(cardId);

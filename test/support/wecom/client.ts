@@ -72,6 +72,11 @@ export class WecomTestClient {
     return this.plaintext(userId, { MsgType: 'image', PicUrl: picUrl, MediaId: mediaId, MsgId: msgId });
   }
 
+  /** a file message: WeCom names only its MediaId (the name comes with media/get) */
+  file(userId: string, mediaId: string, msgId = nextMsgId()): string {
+    return this.plaintext(userId, { MsgType: 'file', MediaId: mediaId, MsgId: msgId });
+  }
+
   event(userId: string, event: string, eventKey = ''): string {
     return this.plaintext(userId, { MsgType: 'event', Event: event, EventKey: eventKey });
   }

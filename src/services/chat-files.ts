@@ -1,0 +1,292 @@
+/**
+ * The office's files through chat (issue #15, item 2): what kind a received file is (from its header row), its
+ * check (nothing written), its application on confirmation (all or nothing), and the XLSX exports as bytes.
+ * The set-up files (组织、人员、期次) go through services/programme, the remittance list through its fee import,
+ * a roster through services/roster; this module only chooses among them and carries bytes, so the chat path
+ * checks exactly what the CLI checks.
+ */
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Db } from '../db/client.js';
+import { exportProgress, exportRoster } from './exports.js';
+import type { PeriodWithPolicy } from './periods.js';
+import { matchHeader } from './programme/columns.js';
+import { importFeePayments } from './programme/fees.js';
+import {
+  applyProgrammeFile,
+  checkProgrammeFile,
+  type Issue,
+  issueText,
+  KIND_LABEL,
+  type PlatformColumn,
+  type ProgrammeKind,
+} from './programme/index.js';
+import { readTable, TableFormatError } from './programme/table.js';
+import { importRoster } from './roster/import.js';
+import { mapHeader, RosterFormatError, readRoster } from './roster/read.js';
+import { validateRow } from './roster/validate.js';
+
+export type ChatFileKind = ProgrammeKind | 'roster' | 'remittance';
+
+export const CHAT_FILE_LABEL: Record<ChatFileKind, string> = { ...KIND_LABEL, roster: '名册', remittance: '缴费清单' };
+
+/** what a file would change; nothing written yet */
+export interface ChatFileSummary {
+  kind: ChatFileKind;
+  /** new / changed / unchanged rows; for a roster: the rows to import */
+  created: number;
+  changed: number;
+  unchanged: number;
+  /** a few lines for the person who confirms */
+  details: string[];
+  /** a roster's unit (from the file name) */
+  unitCode?: string;
+}
+
+export type ChatFileCheck =
+  | { ok: true; summary: ChatFileSummary }
+  | { ok: false; kind?: ChatFileKind; problems: string[] }
+  /** a roster whose unit the file name does not name */
+  | { ok: false; kind: 'roster'; needUnit: true; problems: [] };
+
+export interface ChatFileInput {
+  db: Db;
+  bytes: Buffer;
+  /** the file's name (.xlsx or .csv) */
+  name: string;
+  period: PeriodWithPolicy;
+  platforms: readonly PlatformColumn[];
+  hashKey: string;
+}
+
+const REMITTANCE_AMOUNT = /^(金额|交费金额|缴费金额)$/;
+
+/** The kind by the header row: a set-up file's columns, a roster's, or a remittance list's. */
+async function kindOf(i: ChatFileInput): Promise<{ kind: ChatFileKind } | { kind?: undefined; problem: string }> {
+  let table: Awaited<ReturnType<typeof readTable>>;
+  try {
+    table = await readTable({ buffer: i.bytes, fileName: i.name });
+  } catch (e) {
+    if (e instanceof TableFormatError) return { problem: e.message };
+    throw e;
+  }
+  const m = matchHeader(table.header, table.sheetName, i.platforms);
+  if (m.ok) return { kind: m.kind };
+  try {
+    mapHeader(table.header);
+    return { kind: 'roster' };
+  } catch (e) {
+    if (!(e instanceof RosterFormatError)) throw e;
+  }
+  const h = table.header;
+  if (h.includes('单位编码') && h.some((x) => REMITTANCE_AMOUNT.test(x)) && !h.includes('身份证号'))
+    return { kind: 'remittance' };
+  return { problem: `无法识别文件种类：${m.message}` };
+}
+
+/** A roster's unit: the longest organisation code (or else name) the file name contains. */
+async function unitInName(db: Db, name: string): Promise<string | null> {
+  const stem = path.basename(name, path.extname(name));
+  const orgs = await db.org.findMany({ select: { code: true, name: true } });
+  const byCode = orgs.filter((o) => stem.includes(o.code)).sort((a, b) => b.code.length - a.code.length)[0];
+  if (byCode) return byCode.code;
+  const byName = orgs.filter((o) => stem.includes(o.name)).sort((a, b) => b.name.length - a.name.length)[0];
+  return byName?.code ?? null;
+}
+
+/** the roster reader streams from disk: the bytes go to a private temporary file for the call */
+async function withTempFile<T>(bytes: Buffer, name: string, run: (file: string) => Promise<T>): Promise<T> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'huzhu-file-'));
+  const file = path.join(dir, `${randomBytes(6).toString('hex')}${path.extname(name).toLowerCase()}`);
+  try {
+    await fs.writeFile(file, bytes, { mode: 0o600 });
+    return await run(file);
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function checkRoster(i: ChatFileInput): Promise<ChatFileCheck> {
+  const unitCode = await unitInName(i.db, i.name);
+  if (!unitCode) return { ok: false, kind: 'roster', needUnit: true, problems: [] };
+  return withTempFile(i.bytes, i.name, async (file) => {
+    const problems: string[] = [];
+    const seen = new Map<string, number>();
+    let rows = 0;
+    let participants = 0;
+    try {
+      for await (const raw of readRoster(file)) {
+        const { row, errors } = validateRow(raw, i.period.policy, i.hashKey);
+        for (const message of errors) problems.push(`第 ${raw.line} 行：${message}`);
+        if (!row) continue;
+        const first = seen.get(row.idHash);
+        if (first !== undefined) problems.push(`第 ${row.line} 行：身份证号与第 ${first} 行重复`);
+        else seen.set(row.idHash, row.line);
+        rows++;
+        if (row.feeFen !== null) participants++;
+      }
+    } catch (e) {
+      if (e instanceof RosterFormatError) return { ok: false, kind: 'roster', problems: [e.message] };
+      throw e;
+    }
+    if (problems.length) return { ok: false, kind: 'roster', problems };
+    if (rows === 0) return { ok: false, kind: 'roster', problems: ['名册中没有人员行'] };
+    return {
+      ok: true,
+      summary: {
+        kind: 'roster',
+        created: rows,
+        changed: 0,
+        unchanged: 0,
+        details: [`单位 ${unitCode}：${rows} 人，其中参加 ${participants} 人、未参 ${rows - participants} 人`],
+        unitCode,
+      },
+    };
+  });
+}
+
+const problemsOf = (issues: Issue[]) => issues.map(issueText);
+
+/** Reads and checks a file against the database; writes nothing. */
+export async function checkChatFile(i: ChatFileInput): Promise<ChatFileCheck> {
+  const k = await kindOf(i);
+  if (!k.kind) return { ok: false, problems: [k.problem] };
+  if (k.kind === 'roster') return checkRoster(i);
+  if (k.kind === 'remittance') {
+    const r = await importFeePayments({
+      db: i.db,
+      source: { buffer: i.bytes, fileName: i.name },
+      period: i.period,
+      actor: 'check',
+      dryRun: true,
+    });
+    if (!r.ok) return { ok: false, kind: 'remittance', problems: problemsOf(r.issues) };
+    return {
+      ok: true,
+      summary: {
+        kind: 'remittance',
+        created: r.summary.paid,
+        changed: 0,
+        unchanged: r.summary.alreadyPaid,
+        details: [`${r.summary.rows} 行，新记缴费 ${r.summary.paid} 笔，已记过 ${r.summary.alreadyPaid} 笔`],
+      },
+    };
+  }
+  const r = await checkProgrammeFile({
+    db: i.db,
+    source: { buffer: i.bytes, fileName: i.name },
+    platforms: i.platforms,
+    hashKey: i.hashKey,
+    kind: k.kind,
+  });
+  if (!r.ok) return { ok: false, kind: k.kind, problems: problemsOf(r.issues) };
+  const s = r.summary;
+  return {
+    ok: true,
+    summary: { kind: s.kind, created: s.created, changed: s.changed, unchanged: s.unchanged, details: s.changes },
+  };
+}
+
+/**
+ * Checks the file again and writes it, all or nothing (the services' own transactions and audit lines). The kind
+ * (and a roster's unit) confirmed on the card is the one applied: a file of another kind now is refused.
+ */
+export async function applyChatFile(
+  i: ChatFileInput & { kind: ChatFileKind; unitCode?: string; actor: string },
+): Promise<ChatFileCheck> {
+  if (i.kind === 'roster') {
+    if (!i.unitCode) return { ok: false, kind: 'roster', needUnit: true, problems: [] };
+    const unitCode = i.unitCode;
+    const r = await withTempFile(i.bytes, i.name, (file) =>
+      importRoster({ db: i.db, file, period: i.period, unitCode, hashKey: i.hashKey, actor: i.actor }),
+    );
+    if (!r.ok)
+      return {
+        ok: false,
+        kind: 'roster',
+        problems: r.errors.map((e) => (e.line ? `第 ${e.line} 行：${e.message}` : e.message)),
+      };
+    const s = r.summary;
+    return {
+      ok: true,
+      summary: {
+        kind: 'roster',
+        created: s.membersCreated + s.enrolmentsCreated,
+        changed: s.membersUpdated + s.enrolmentsUpdated,
+        unchanged: s.unchanged,
+        details: [`单位 ${unitCode}：${s.rows} 人，参加 ${s.participants} 人，未参 ${s.notParticipating} 人`],
+        unitCode,
+      },
+    };
+  }
+  if (i.kind === 'remittance') {
+    const r = await importFeePayments({
+      db: i.db,
+      source: { buffer: i.bytes, fileName: i.name },
+      period: i.period,
+      actor: i.actor,
+    });
+    if (!r.ok) return { ok: false, kind: 'remittance', problems: problemsOf(r.issues) };
+    return {
+      ok: true,
+      summary: {
+        kind: 'remittance',
+        created: r.summary.paid,
+        changed: 0,
+        unchanged: r.summary.alreadyPaid,
+        details: [],
+      },
+    };
+  }
+  const r = await applyProgrammeFile({
+    db: i.db,
+    source: { buffer: i.bytes, fileName: i.name },
+    platforms: i.platforms,
+    hashKey: i.hashKey,
+    kind: i.kind,
+    actor: i.actor,
+  });
+  if (!r.ok) return { ok: false, kind: i.kind, problems: problemsOf(r.issues) };
+  const s = r.summary;
+  return {
+    ok: true,
+    summary: { kind: s.kind, created: s.created, changed: s.changed, unchanged: s.unchanged, details: s.changes },
+  };
+}
+
+/** 医疗互助工作进度表 as XLSX bytes (the CLI's export, through a temporary file). */
+export function progressWorkbook(db: Db, period: PeriodWithPolicy, today: string): Promise<Buffer> {
+  return withTempFile(Buffer.alloc(0), 'progress.xlsx', async (file) => {
+    await exportProgress(db, period, file, today);
+    return fs.readFile(file);
+  });
+}
+
+export type RosterExport =
+  | { ok: true; bytes: Buffer; unitCode: string; unitName: string; rows: number }
+  | { ok: false; reason: 'no_unit' | 'forbidden' };
+
+/**
+ * A unit's 参互人员名册 as XLSX bytes (ID numbers and phones masked), the unit named by code or full name. An admin
+ * may export any unit; an officer the units of their office.
+ */
+export async function rosterWorkbook(
+  db: Db,
+  period: PeriodWithPolicy,
+  unit: string,
+  who: { admin: boolean; officeIds: number[] },
+): Promise<RosterExport> {
+  const org = await db.org.findFirst({
+    where: { OR: [{ code: unit }, { name: unit }] },
+    select: { id: true, code: true, name: true, officeId: true },
+  });
+  if (!org) return { ok: false, reason: 'no_unit' };
+  const mine = who.officeIds.includes(org.id) || (org.officeId !== null && who.officeIds.includes(org.officeId));
+  if (!who.admin && !mine) return { ok: false, reason: 'forbidden' };
+  return withTempFile(Buffer.alloc(0), 'roster.xlsx', async (file) => {
+    const rows = await exportRoster(db, period, org.code, file);
+    return { ok: true as const, bytes: await fs.readFile(file), unitCode: org.code, unitName: org.name, rows };
+  });
+}
