@@ -11,7 +11,7 @@ import {
   feeFor,
   shanghaiDate,
 } from '../../rules/index.js';
-import { audit } from '../../services/audit.js';
+import { eligibilityFacts, enrol } from '../../services/enrolment.js';
 import { memberStanding } from '../../services/member-status.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
@@ -88,10 +88,10 @@ export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]>
         paid: s.enrolment.paid,
       }),
     ];
-  const member = await db.member.findUniqueOrThrow({ where: { id: p.memberId } });
+  const member = await eligibilityFacts(db, p.memberId);
   const age = ageOn(member.birthDate, today);
   const eligible = checkEligibility(period.policy, {
-    status: member.status as 'in_service' | 'retired',
+    status: member.status,
     hasBasicInsurance: member.hasBasicInsurance,
     hasCriticalIllnessInsurance: member.hasCriticalIllnessInsurance,
     participatedLastPeriod: s.participatedLastPeriod,
@@ -124,44 +124,26 @@ export async function confirmEnrol(
   const period = await currentPeriod(db);
   if (period.id !== d.periodId || !enrolmentOpen(period.policy, shanghaiDate(t.deps.now())))
     return [t.say('enrol_closed', { period: period.name, date: enrolmentDeadline(period.policy) })];
-  const unit = await db.org.findUniqueOrThrow({ where: { id: p.unitId } });
-  const existing = await db.enrolment.findUnique({
-    where: { periodId_memberId: { periodId: d.periodId, memberId: p.memberId } },
-  });
-  if (existing && existing.kind !== 'none')
+  const r = await enrol(
+    db,
+    { periodId: d.periodId, memberId: p.memberId, unitId: p.unitId, kind: d.kind, feeFen: d.feeFen },
+    `${t.msg.platform}:${t.msg.userId}`,
+  );
+  if (r.kind === 'already')
     return [
       t.say('enrol_already', {
-        kind: existing.kind === 'renewal' ? '续互' : '新参',
-        feeFen: existing.feeFen,
-        paid: existing.paid,
+        kind: r.enrolment.kind === 'renewal' ? '续互' : '新参',
+        feeFen: r.enrolment.feeFen,
+        paid: r.enrolment.paid,
       }),
     ];
-  const data = {
-    kind: d.kind,
-    feeFen: d.feeFen,
-    paid: false,
-    source: 'chat',
-    unitId: unit.id,
-    rankUnitId: unit.rankUnitId,
-  };
-  if (existing) await db.enrolment.update({ where: { id: existing.id }, data });
-  else await db.enrolment.create({ data: { ...data, periodId: d.periodId, memberId: p.memberId } });
   await forgetStatus(store, d.periodId, p.memberId);
-  await audit(db, `${t.msg.platform}:${t.msg.userId}`, 'enrolment.create', 'Member', p.memberId, {
-    periodId: d.periodId,
-    kind: d.kind,
-    feeFen: d.feeFen,
-  });
-  const reps = await db.roleGrant.findMany({
-    where: { role: 'rep', orgId: unit.id },
-    include: { member: { select: { name: true } } },
-  });
   return [
     t.say('enrol_done', {
       label: d.kind === 'renewal' ? '续互' : '新参',
       feeFen: d.feeFen,
-      unit: unit.name,
-      reps: reps.map((r) => r.member.name),
+      unit: r.unit,
+      reps: r.reps,
       // cover is the period's (互助期), for members whose fee reached the union unless the policy covers unpaid ones
       startsOn: period.policy.startsOn,
       endsOn: period.policy.endsOn,
