@@ -7,6 +7,7 @@
 
 import { platformNames } from '../channels/index.js';
 import { ConfigError, configuredPlatforms } from '../config.js';
+import { createLog } from '../core/log.js';
 import { pendingMigrations } from '../db/pending.js';
 import { findCjkFont } from '../fonts.js';
 import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
@@ -45,7 +46,8 @@ export function exitOnError(e: unknown): never {
     console.error(e.message);
     process.exit(2);
   }
-  console.error(e);
+  // one JSON line like every other (the stack inside it), so a log collector never sees a multi-line trace
+  createLog().fatal({ err: e }, 'huzhu stopped');
   process.exit(1);
 }
 
