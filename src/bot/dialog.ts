@@ -5,6 +5,7 @@
  */
 
 import type { Platform } from '../core/messages.js';
+import type { Corrections } from '../services/supplements.js';
 import type { KeyValueStore } from '../state/store.js';
 
 export const DIALOG_TTL_MS = 24 * 3_600_000;
@@ -20,15 +21,7 @@ export interface ClaimDraft {
   photos?: { mediaId: string; url?: string }[];
 }
 
-export type SupplementCorrections = Partial<{
-  hospital: string;
-  admittedOn: string;
-  dischargedOn: string;
-  totalFen: number;
-  basicInsuranceFen: number;
-  selfPaidFen: number;
-  majorIllness: boolean;
-}>;
+export type SupplementCorrections = Corrections;
 
 export type ClaimStep =
   | 'hospital'

@@ -7,7 +7,7 @@
  * Table and column names come from our code only; values are never spliced into SQL.
  */
 import type { Db } from './client.js';
-import { type Provider, providerOfDb } from './provider.js';
+import type { Provider } from './provider.js';
 
 type Value = string | number | boolean | Date | null;
 type Executor = Pick<Db, '$executeRawUnsafe'>;

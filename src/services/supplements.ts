@@ -4,10 +4,12 @@
  * the member's other stays checked again, inside one transaction. What changed is kept in the audit log, and the
  * fresh card shows it.
  */
+
 import type { Db } from '../db/client.js';
 import { computeSubsidy, type Subsidy } from '../rules/index.js';
 import { audit } from './audit.js';
 import { planClaimDeliveries } from './claim-outbox.js';
+import type { NewClaim } from './claims.js';
 import { checkStay, countedByOthers, type StayCheck } from './claims.js';
 import { lockMember } from './locks.js';
 import type { PeriodWithPolicy } from './periods.js';
@@ -23,15 +25,8 @@ export const CORRECTABLE = {
   majorIllness: '重大疾病',
 } as const;
 export type Correctable = keyof typeof CORRECTABLE;
-export type Corrections = Partial<{
-  hospital: string;
-  admittedOn: string;
-  dischargedOn: string;
-  totalFen: number;
-  basicInsuranceFen: number;
-  selfPaidFen: number;
-  majorIllness: boolean;
-}>;
+/** the fields of a claim a worker may correct while supplying material (the claim's own, none added) */
+export type Corrections = Partial<Omit<NewClaim, 'memberId' | 'photos'>>;
 
 export interface Change {
   field: Correctable;

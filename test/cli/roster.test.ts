@@ -4,46 +4,10 @@
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadPolicyFile } from '../../src/services/policies.js';
 import { cli } from '../support/cli.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
 import { person, tmpFile, writeCsv, writeXlsx } from '../support/roster-files.js';
-
-async function seedYunnan12(t: TestDb) {
-  const policy = loadPolicyFile('yunnan-12');
-  const fed = await t.db.org.create({ data: { code: 'YN', name: '云南冶金集团工会', kind: 'federation' } });
-  const office = await t.db.org.create({
-    data: {
-      code: 'KMUST',
-      name: '昆明冶金高等专科学校工会',
-      kind: 'office',
-      parentId: fed.id,
-      category: '产业、系统工会',
-    },
-  });
-  await t.db.org.update({ where: { id: office.id }, data: { rankUnitId: office.id, officeId: office.id } });
-  for (const [code, name] of [
-    ['KMUST-LIB', '图书馆分工会'],
-    ['KMUST-ART', '艺术学院分工会'],
-  ] as const)
-    await t.db.org.create({
-      data: { code, name, kind: 'subunion', parentId: office.id, rankUnitId: office.id, officeId: office.id },
-    });
-  const prog = await t.db.programme.create({
-    data: { code: 'yunnan', name: '云南省职工医疗互助', federationId: fed.id },
-  });
-  await t.db.period.create({
-    data: {
-      programmeId: prog.id,
-      number: 12,
-      name: '第十二期',
-      startsOn: policy.startsOn,
-      endsOn: policy.endsOn,
-      policy: JSON.stringify(policy),
-      current: true,
-    },
-  });
-}
+import { seedYunnan12 } from '../support/yunnan12.js';
 
 describe.each(providers)('roster import on %s (seed 003)', (provider) => {
   let t: TestDb;
