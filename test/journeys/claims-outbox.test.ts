@@ -16,7 +16,7 @@ import { addDays } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { startTestApp } from '../support/app.js';
 import { driverFor } from '../support/drivers/index.js';
-import { PHOTO, platforms, said } from './harness.js';
+import { fileClaim, platforms, said } from './harness.js';
 
 const W = 'demo-worker-1';
 const OFFICER = 'demo-officer-1';
@@ -27,20 +27,13 @@ describe.each(platforms)('a decision survives the app dying right after it commi
     const url = first.rt.config.DATABASE_URL;
     const d1 = driverFor(platform, first.app);
     const { policy } = await currentPeriod(first.rt.db);
-    for (const text of [
-      '申请补助',
-      '海南省人民医院',
-      addDays(policy.startsOn, 3),
-      addDays(policy.startsOn, 6),
-      '2万',
-      '5000',
-      '8000',
-      '否',
-    ])
-      await d1.say(W, text);
-    await d1.sendImage(W, PHOTO);
-    await d1.say(W, '完成');
-    const id = Number(/#(\d+) 已提交/.exec(said(await d1.say(W, '确认')))?.[1]);
+    const { id } = await fileClaim(d1, W, {
+      admitted: addDays(policy.startsOn, 3),
+      discharged: addDays(policy.startsOn, 6),
+      total: '2万',
+      basic: '5000',
+      selfPaid: '8000',
+    });
     const card = d1
       .inbox(OFFICER)
       .filter((m) => m.card?.title.includes(`#${id}`))

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
-import { PHOTO, platforms, said, useApp } from './harness.js';
+import { fileClaim, PHOTO, platforms, said, useApp } from './harness.js';
 
 const W = 'demo-worker-1';
 const OFFICER = 'demo-officer-1';
@@ -18,20 +18,13 @@ describe.each(platforms)('补材料 on %s', (platform) => {
   it('the worker supplements claim #n in chat and the office gets a fresh card with the changes', async () => {
     const { policy } = await currentPeriod(db());
     const d = ctx.d;
-    for (const text of [
-      '申请补助',
-      '海南省人民医院',
-      addDays(policy.startsOn, 4),
-      addDays(policy.startsOn, 9),
-      '3万',
-      '1万',
-      '8000',
-      '否',
-    ])
-      await d.say(W, text);
-    await d.sendImage(W, PHOTO);
-    await d.say(W, '完成');
-    const id = Number(/#(\d+) 已提交/.exec(said(await d.say(W, '确认')))?.[1]);
+    const { id } = await fileClaim(d, W, {
+      admitted: addDays(policy.startsOn, 4),
+      discharged: addDays(policy.startsOn, 9),
+      total: '3万',
+      basic: '1万',
+      selfPaid: '8000',
+    });
     const first = d
       .inbox(OFFICER)
       .filter((m) => m.card?.title.includes(`#${id}`))

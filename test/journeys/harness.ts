@@ -37,3 +37,26 @@ export const PHOTO = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
+
+export interface ClaimAnswers {
+  admitted: string;
+  discharged: string;
+  total: string;
+  basic: string;
+  selfPaid: string;
+}
+
+/**
+ * A worker fills the whole claim form (Hainan's 8 questions, one photo, 完成) and answers 确认; resolves with the
+ * claim number the bot gave. A refusal throws with the bot's answer (tests of refusals fill the form themselves).
+ */
+export async function fileClaim(d: PlatformDriver, who: string, a: ClaimAnswers): Promise<{ id: number }> {
+  for (const text of ['申请补助', '海南省人民医院', a.admitted, a.discharged, a.total, a.basic, a.selfPaid, '否'])
+    await d.say(who, text);
+  await d.sendImage(who, PHOTO);
+  await d.say(who, '完成');
+  const answer = said(await d.say(who, '确认'));
+  const m = /#(\d+) 已提交/.exec(answer);
+  if (!m) throw new Error(`the claim was not submitted: ${answer}`);
+  return { id: Number(m[1]) };
+}
