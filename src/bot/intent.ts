@@ -17,6 +17,7 @@
 import { type CommandHit, command, announceText as cutAnnouncement, type ProxyBind } from './nlu/commands.js';
 import { featureIds } from './nlu/features.js';
 import { loadClassifier } from './nlu/load.js';
+import type { Classifier } from './nlu/model.js';
 import { type PolicyTopic, policyTopic } from './nlu/topics.js';
 import { fold, MAX_SLOT_SCAN, matchKey } from './normalise.js';
 import { scanDates } from './slots/dates.js';
@@ -125,10 +126,10 @@ const WANTS = /想|要|能|可以|怎么|如何|咋|愿意|同意|帮我(?:报|�
 const PROGRAMME_WORD = /参|保|互助|补助|报|申请|住院|出院|审|批|单位|名单|截止|通知|进度|排名|交钱|缴|续|理赔|材料/;
 const THANKS_WORD = /谢|感|辛苦|好的|收到|明白|知道|了解|ok|thx|thanks|3q/;
 
-function decide(text: string, roles: readonly string[] | undefined): Decision {
+function decide(text: string, roles: readonly string[] | undefined, model?: Classifier): Decision {
   const hit = command(text);
   if (hit) return { intent: hit.intent, confidence: 1, alternatives: [], by: 'rule', hit };
-  const all = loadClassifier().rank(featureIds(text));
+  const all = (model ?? loadClassifier()).rank(featureIds(text));
   // A clear request for something the person may not use is kept, so its flow can say who may (仅限…); an unsure
   // one is not chosen over what the person can use.
   const top = all[0];
@@ -158,6 +159,11 @@ function decide(text: string, roles: readonly string[] | undefined): Decision {
 /** The intent only (no slots), for callers and benches that do not need slots. */
 export function classify(text: string, roles?: readonly string[]): Intent {
   return decide(text, roles).intent;
+}
+
+/** The same decision (rules, guards, roles) with another model: cross-validation (nlu/cv-cli.ts) scores its folds so. */
+export function classifyWith(model: Classifier, text: string, roles?: readonly string[]): Intent {
+  return decide(text, roles, model).intent;
 }
 
 // ---- slots -----------------------------------------------------------------------------------------------

@@ -49,13 +49,14 @@ describe('the corpus', () => {
 describe('the test split', () => {
   const results = test.map((r) => ({ r, got: parseIntent(r.text, { roles: rolesOf(r.role) }) }));
 
-  // The issue asked for 97 %; the classifier reaches 96.8 % (508/525) on this split, measured honestly (no test
-  // message in training, no change made after reading its mistakes). This guards that level against regressions.
-  it('is classified at least 96.5 % right (target 97 %)', () => {
+  // The issue asked for 97 %; the classifier reaches 98.1 % (515/525) on this split, measured honestly (no test
+  // message in training; the second round of training data was chosen from cross-validation on TRAIN, npm run
+  // nlu:cv, never from this split's mistakes).
+  it('is classified at least 97 % right', () => {
     const wrong = results.filter(({ r, got }) => got.intent !== r.intent);
     const accuracy = 1 - wrong.length / results.length;
     console.log(`test split: ${(accuracy * 100).toFixed(1)} % (${results.length - wrong.length}/${results.length})`);
-    expect(accuracy).toBeGreaterThanOrEqual(0.965);
+    expect(accuracy).toBeGreaterThanOrEqual(0.97);
   });
 
   it('never takes a question about one’s cover for an enrolment', () => {
