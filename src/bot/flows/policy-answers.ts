@@ -61,6 +61,13 @@ export async function estimateReply(t: Turn, p: Person, text: string, slots: Slo
 export async function policyAnswer(t: Turn, slots: Slots): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
   const policy = period.policy;
+  // refunds and materials: each programme's notice says something different, or nothing (said politely)
+  if (slots.topic === 'refund')
+    return [t.say('policy_refund', { programme: policy.programme, period: period.name, refund: policy.refund })];
+  if (slots.topic === 'materials')
+    return [
+      t.say('policy_materials', { programme: policy.programme, period: period.name, materials: policy.materials }),
+    ];
   return [
     t.say('policy_answer', {
       topic: slots.topic ?? 'other',
