@@ -21,7 +21,7 @@ import {
   sendApprovalCards,
 } from './flows/approvals.js';
 import { bindOnBehalf, continueBinding, startBinding } from './flows/bind.js';
-import { continueClaim, startClaim } from './flows/claim.js';
+import { acceptEstimateOffer, continueClaim, startClaim } from './flows/claim.js';
 import { estimateReply, policyAnswer } from './flows/policy-answers.js';
 import { missingMembersReply, rankingReply, unitProgressReply } from './flows/progress.js';
 import { continueSupplement, SUPPLEMENT, startSupplement } from './flows/supplement.js';
@@ -168,6 +168,9 @@ export function createBot(input: BotDeps): BotHandler {
       return continueClaim(turn, person, dialog.step, dialog.draft, dialog.periodId);
     }
 
+    // 申请 / 好的 right after an estimate with amounts: the claim form starts with them filled in
+    const accepted = msg.kind === 'text' ? await acceptEstimateOffer(turn, person, folded) : null;
+    if (accepted) return accepted;
     if (msg.kind === 'image') return [turn.say('image_without_form')];
     if (text.length > TOO_LONG && parsed?.intent !== 'announce') return [turn.say('too_long', { length: text.length })];
     if (msg.kind === 'text' && RESUME.test(folded)) return [turn.say('nothing_to_resume')];
@@ -223,7 +226,7 @@ export function createBot(input: BotDeps): BotHandler {
           ? bindOnBehalf(turn, p, slots.proxy.userId, slots.proxy.name, slots.proxy.last4)
           : [turn.say('bind_proxy_format')];
       case 'estimate':
-        return estimateReply(turn, p, text, slots);
+        return estimateReply(turn, p, text);
       case 'policy_question':
         return policyAnswer(turn, slots);
       case 'thanks':

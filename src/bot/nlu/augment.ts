@@ -7,7 +7,6 @@
  * Never applied to the TEST split.
  */
 import * as OpenCC from 'opencc-js/cn2t';
-import type { CorpusRow } from './corpus.js';
 
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
 
@@ -117,7 +116,7 @@ const PLAN: Record<string, { n: number; noisy?: boolean; frame?: boolean }> = {
   cancel: { n: 2, frame: false },
 };
 
-export function augment(rows: readonly CorpusRow[], seed = 20261130): CorpusRow[] {
+export function augment<R extends { text: string; intent: string }>(rows: readonly R[], seed = 20261130): R[] {
   const rand = prng(seed);
   const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
   const swap = (s: string, table: readonly [string, string][]): string => {
@@ -126,7 +125,7 @@ export function augment(rows: readonly CorpusRow[], seed = 20261130): CorpusRow[
     const [a, b] = pick(cands);
     return s.replace(a, b);
   };
-  const out: CorpusRow[] = [];
+  const out: R[] = [];
   for (const row of rows) {
     out.push(row);
     const plan = PLAN[row.intent];
