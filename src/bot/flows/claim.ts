@@ -304,5 +304,10 @@ export async function continueClaim(
   }
   const next = nextStep(step, r.draft);
   await save(next.step, next.draft);
+  if (next.step === 'photos') {
+    // the documents to photograph are the programme's own list (the policy's materials)
+    const { policy } = await currentPeriod(t.deps.db);
+    return [t.say('claim_ask_photos', { draft: next.draft, materials: policy.materials })];
+  }
   return [ask(t, next.step, next.draft)];
 }
