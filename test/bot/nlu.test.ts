@@ -134,6 +134,19 @@ describe('roles and topics', () => {
     expect(topic('交了钱还能退吗')).toBe('refund');
   });
 
+  it('a question about the policy’s figures without an amount is a rules question; with one, an estimate', () => {
+    for (const t of ['一年最高能补多少', '免赔多少', '封顶线', '补助按几成算'])
+      expect(parseIntent(t).intent, t).toBe('policy_question');
+    for (const t of ['花了两万最多能报多少', '自付8000能报多少', '那两万呢'])
+      expect(parseIntent(t).intent, t).toBe('estimate');
+  });
+
+  it('a question that starts like a cancel is a question', () => {
+    expect(parseIntent('不参加了退不退钱').intent).toBe('policy_question');
+    expect(parseIntent('不报了能退吗').slots.topic).toBe('refund');
+    for (const t of ['取消', '不想办了', '我不想参加了', '不要了谢谢']) expect(parseIntent(t).intent, t).toBe('cancel');
+  });
+
   it('keeps the amounts of 能报多少', () => {
     const p = parseIntent('住院花了两万，自费8000能报多少');
     expect(p.intent).toBe('estimate');
