@@ -34,3 +34,6 @@ export interface Turn {
   /** renders templates/text/<key>.liquid as a text reply */
   say(key: string, vars?: Record<string, unknown>): OutboundMessage;
 }
+
+/** A turn of a person bound to the roster: every intent handler and every flow but binding runs on one. */
+export type BoundTurn = Turn & { person: Person };

@@ -15,7 +15,6 @@ import { approverOf, forgetWorkerStatus } from './approver.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
-export const MARK_PAID = /^(?:标记)?已支付\s*((?:#?\d+[\s,，、]*)+)$|^全部已支付$/;
 const PAY_ACTION = /^paid:(confirm|cancel):([A-Za-z0-9_-]{1,100})$/;
 const PENDING_TTL_MS = 30 * 60_000;
 
@@ -72,20 +71,11 @@ function answer(t: Turn, r: MarkPaidResult): OutboundMessage {
   });
 }
 
-export async function markPaidCommand(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
+/** 已支付 12,13 (the claim numbers, read by nlu/commands.ts) or 全部已支付 ('all': confirmed on a card first). */
+export async function markPaidCommand(t: Turn, p: Person, paid: number[] | 'all'): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
-  if (!/^全部已支付$/.test(text))
-    return [
-      answer(
-        t,
-        await apply(
-          t,
-          p,
-          [...text.matchAll(/\d+/g)].map((x) => Number(x[0])),
-        ),
-      ),
-    ];
+  if (paid !== 'all') return [answer(t, await apply(t, p, paid))];
   const claims = (await approvedUnpaidOf(t.deps.db, a.offices)).map((c) => ({ id: c.id, subsidyFen: c.subsidyFen }));
   if (!claims.length) return [t.say('marked_paid', { ids: [], notMarked: [] })];
   const batch: PendingBatch = {

@@ -5,6 +5,7 @@
  * The stored value is read back with zod: a stale or foreign value is ignored, never trusted.
  */
 import { z } from 'zod';
+import type { Log } from '../../core/log.js';
 import type { Platform } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { CLARIFY_BELOW, INTENTS, type Intent, type ParsedIntent } from '../intent.js';
@@ -24,15 +25,19 @@ export type PendingClarify = z.infer<typeof Pending>;
 
 const key = (platform: Platform, userId: string) => `clarify:${platform}:${userId}`;
 
-export async function readClarify(store: KeyValueStore, platform: Platform, userId: string) {
+export async function readClarify(store: KeyValueStore, platform: Platform, userId: string, log?: Log) {
   const raw = await store.get(key(platform, userId));
   if (!raw) return null;
+  let json: unknown;
   try {
-    const r = Pending.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
+    json = JSON.parse(raw);
   } catch {
-    return null;
+    json = undefined;
   }
+  const r = Pending.safeParse(json);
+  if (r.success) return r.data;
+  log?.warn({ platform, key: 'clarify' }, 'a stored clarifying question is not one; it is dropped');
+  return null;
 }
 
 export async function writeClarify(
