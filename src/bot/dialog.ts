@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Log } from '../core/log.js';
 import type { Platform } from '../core/messages.js';
 import type { KeyValueStore } from '../state/store.js';
+import { parseStored } from './stored.js';
 
 export const DIALOG_TTL_MS = 24 * 3_600_000;
 
@@ -96,23 +97,7 @@ export async function readDialog(
   userId: string,
   log?: Log,
 ): Promise<Dialog | null> {
-  const raw = await store.get(dialogKey(platform, userId));
-  if (!raw) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    log?.warn({ platform, key: 'dialog' }, 'a stored dialog is not JSON; it is dropped');
-    return null;
-  }
-  const r = Dialog.safeParse(json);
-  if (r.success) return r.data;
-  // the issues name the fields, never their values (a hospital, an amount)
-  log?.warn(
-    { platform, key: 'dialog', issues: r.error.issues.map((i) => `${i.path.join('.')}: ${i.code}`) },
-    'a stored dialog does not fit any flow; it is dropped',
-  );
-  return null;
+  return parseStored(Dialog, await store.get(dialogKey(platform, userId)), 'dialog', log);
 }
 
 export async function writeDialog(

@@ -10,6 +10,7 @@ import type { Platform } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { CLARIFY_BELOW, INTENTS, type Intent, type ParsedIntent } from '../intent.js';
 import { fold } from '../normalise.js';
+import { parseStored } from '../stored.js';
 
 export const CLARIFY_TTL_MS = 10 * 60_000;
 /** an alternative this unlikely is not worth offering */
@@ -26,18 +27,7 @@ export type PendingClarify = z.infer<typeof Pending>;
 const key = (platform: Platform, userId: string) => `clarify:${platform}:${userId}`;
 
 export async function readClarify(store: KeyValueStore, platform: Platform, userId: string, log?: Log) {
-  const raw = await store.get(key(platform, userId));
-  if (!raw) return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    json = undefined;
-  }
-  const r = Pending.safeParse(json);
-  if (r.success) return r.data;
-  log?.warn({ platform, key: 'clarify' }, 'a stored clarifying question is not one; it is dropped');
-  return null;
+  return parseStored(Pending, await store.get(key(platform, userId)), 'clarify', log);
 }
 
 export async function writeClarify(
