@@ -11,6 +11,7 @@ import { bullPrefix } from '../config.js';
 import { Templates } from '../core/templates.js';
 import { createJobRunner, deadLetters, deliverJobId, isJobName, JOB_NAMES, prepareReplay } from '../jobs/index.js';
 import type { JobDeps, JobRunner } from '../jobs/types.js';
+import { DeliveryStatus } from '../rules/index.js';
 import type { Runtime } from '../runtime.js';
 import { createMemoryStore } from '../state/memory.js';
 
@@ -205,7 +206,7 @@ export async function runJobsCommand(
         await r.enqueue(arg, data);
         if (!redisUrl) {
           await r.idle();
-          const queued = await rt.db.delivery.count({ where: { status: 'queued' } });
+          const queued = await rt.db.delivery.count({ where: { status: DeliveryStatus.enum.queued } });
           io.out(`任务 ${arg} 已运行；${queued} 条消息排队中，由运行中的应用发送`);
         } else io.out(`任务 ${arg} 已加入队列`);
         return 0;
