@@ -14,6 +14,7 @@
  * Rows planned but never enqueued (a crash between insert and enqueue) stay `queued`: the sweep enqueues them.
  */
 
+import { z } from 'zod';
 import type { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
@@ -175,7 +176,11 @@ export async function deadLetters(db: Db, take = 100) {
   });
 }
 
-export type ReplayPlan = { name: 'deliver'; data: { key: string } } | { name: string; data: Record<string, unknown> };
+/** A send to queue again by its key, or a dead job to run again (its name and payload as stored: parse both). */
+export type ReplayPlan = { name: 'deliver'; data: { key: string } } | { name: 'job'; job: string; data: unknown };
+
+/** what recordDeadJob stores */
+const DeadJob = z.object({ name: z.string(), data: z.unknown() });
 
 /** Puts a dead letter back: a send returns to `queued`; a job is marked `replayed` and handed back to run. */
 export async function prepareReplay(db: Db, id: number): Promise<ReplayPlan | null> {
@@ -184,9 +189,9 @@ export async function prepareReplay(db: Db, id: number): Promise<ReplayPlan | nu
   const status = parseDeliveryStatus(row.status);
   if (!(DEAD_STATUSES as readonly DeliveryStatus[]).includes(status)) return null;
   if (row.kind === 'job') {
-    const { name, data } = JSON.parse(row.content) as { name: string; data: Record<string, unknown> };
+    const { name, data } = DeadJob.parse(JSON.parse(row.content));
     const r = await db.delivery.updateMany({ where: { id, status }, data: { status: S.replayed } });
-    return r.count === 1 ? { name, data } : null;
+    return r.count === 1 ? { name: 'job', job: name, data } : null;
   }
   const r = await db.delivery.updateMany({
     where: { id, status },
