@@ -5,6 +5,7 @@
  * cards sent. Queries only; the flow renders the template.
  */
 import type { Card } from '../core/messages.js';
+import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
 import type { Db } from '../db/client.js';
 import {
   type ClaimStatus,
@@ -260,8 +261,8 @@ export async function approvedUnpaidOf(db: Db, offices: number[]) {
 
 /** The two things a card needs of the templates (src/core/templates.ts implements them). */
 export interface CardTemplates {
-  card(key: string, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
-  render(key: string, vars?: Record<string, unknown>): string;
+  card(key: CardTemplateKey, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
+  render(key: TemplateKey, vars?: Record<string, unknown>): string;
 }
 
 /** The card of `level` in the claim's current state: pending with its buttons, or final with who decided. */
