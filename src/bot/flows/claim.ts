@@ -11,6 +11,7 @@ import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
+import { fold } from '../normalise.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
@@ -65,8 +66,8 @@ export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]>
 const ACCEPTS =
   /^(?:申请|申请吧|我要申请|我申请|帮我申请|那就申请|好|好的|好啊|好吧|行|可以|是|是的|要|要的|填吧|提交|ok|yes)$/;
 
-export async function acceptEstimateOffer(t: Turn, p: Person, folded: string): Promise<OutboundMessage[] | null> {
-  if (!ACCEPTS.test(folded.replace(/[\s，。！!,.~～]+/g, ''))) return null;
+export async function acceptEstimateOffer(t: Turn, p: Person, text: string): Promise<OutboundMessage[] | null> {
+  if (!ACCEPTS.test(fold(text).replace(/[\s，。！!,.~～]+/g, ''))) return null;
   if (!(await readOffer(t.deps.store, t.msg.platform, t.msg.userId))) return null;
   return startClaim(t, p);
 }
