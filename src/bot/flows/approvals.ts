@@ -7,6 +7,7 @@
  */
 
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { DECISION_LABEL, type Decision, decide, lastDecision, mayDecide, mayHandle } from '../../services/approvals.js';
 import {
@@ -69,7 +70,7 @@ async function applyDecision(
   comment: string | null,
   clicked: { cardId: string; responseCode?: string },
 ): Promise<OutboundMessage[]> {
-  const p = t.person!;
+  const p = must(t.person, 'a decision is applied only for a bound person');
   const r = await decide(
     t.deps.db,
     claimId,
@@ -106,7 +107,7 @@ export async function onCardClick(
   if (isPayAction(t.msg.action)) return onPayClick(t);
   const m = ACTION.exec(t.msg.action);
   if (!m) return [t.say('card_unknown')];
-  const a = approverOf(t.person!);
+  const a = approverOf(must(t.person, 'card clicks reach the flow only from bound people'));
   // no role, no answer: a forged click learns nothing of the claim
   if (!a.offices.length && !a.centre) return [t.say('no_permission')];
   const decision = m[1] as Decision;

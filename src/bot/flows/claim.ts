@@ -5,6 +5,7 @@
  */
 
 import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
 import { checkStay, claimStanding, estimateSubsidy, type SubmitResult, submitClaim } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
@@ -151,7 +152,7 @@ async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: num
     t.deps.db,
     period,
     p.memberId,
-    { admittedOn: draft.admittedOn!, dischargedOn: draft.dischargedOn },
+    { admittedOn: must(draft.admittedOn, 'admitted is asked before discharged'), dischargedOn: draft.dischargedOn },
     t.deps.now(),
   );
   if (check.ok) return null;
@@ -159,12 +160,29 @@ async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: num
   return refusal(t, check, period.name);
 }
 
+/**
+ * The draft once every field step was answered: the form reaches its summary and confirm steps only through them
+ * in ORDER, so a gap is a broken dialog, named by the InvariantError.
+ */
+function filledDraft(d: ClaimDraft) {
+  return {
+    hospital: must(d.hospital, 'the draft has its hospital'),
+    admittedOn: must(d.admittedOn, 'the draft has its admission date'),
+    dischargedOn: must(d.dischargedOn, 'the draft has its discharge date'),
+    totalFen: must(d.totalFen, 'the draft has its total'),
+    basicInsuranceFen: must(d.basicInsuranceFen, 'the draft has its basic insurance'),
+    selfPaidFen: must(d.selfPaidFen, 'the draft has its self-paid part'),
+    majorIllness: must(d.majorIllness, 'the draft says whether it is a major illness'),
+  };
+}
+
 async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
   if (period.id !== periodId) return [t.say('claim_period_changed')];
+  const f = filledDraft(draft);
   const window = claimWindow(period.policy, {
-    admissionDate: draft.admittedOn!,
-    dischargeDate: draft.dischargedOn!,
+    admissionDate: f.admittedOn,
+    dischargeDate: f.dischargedOn,
     submittedAt: t.deps.now(),
   });
   if (!window.open) {
@@ -172,10 +190,10 @@ async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number):
     return [t.say('claim_window_closed', { reason: window.reason })];
   }
   const s = await estimateSubsidy(t.deps.db, period, p.memberId, {
-    totalFen: draft.totalFen!,
-    basicInsuranceFen: draft.basicInsuranceFen!,
-    selfPaidFen: draft.selfPaidFen!,
-    majorIllness: draft.majorIllness!,
+    totalFen: f.totalFen,
+    basicInsuranceFen: f.basicInsuranceFen,
+    selfPaidFen: f.selfPaidFen,
+    majorIllness: f.majorIllness,
   });
   return [t.say('claim_summary', { draft, subsidy: s, photos: draft.photos?.length ?? 0 })];
 }
@@ -211,9 +229,10 @@ export async function continueClaim(
     if (msg.kind !== 'text' || !/^(确认|确定|提交|是|好|好的|ok|yes)$/i.test(msg.text.trim()))
       return [t.say('claim_confirm_again')];
     const period = await currentPeriod(t.deps.db);
+    const f = filledDraft(draft);
     const window = claimWindow(period.policy, {
-      admissionDate: draft.admittedOn!,
-      dischargeDate: draft.dischargedOn!,
+      admissionDate: f.admittedOn,
+      dischargeDate: f.dischargedOn,
       submittedAt: t.deps.now(),
     });
     await writeDialog(store, msg.platform, msg.userId, null);
@@ -223,13 +242,13 @@ export async function continueClaim(
       period,
       {
         memberId: p.memberId,
-        hospital: draft.hospital!,
-        admittedOn: draft.admittedOn!,
-        dischargedOn: draft.dischargedOn!,
-        totalFen: draft.totalFen!,
-        basicInsuranceFen: draft.basicInsuranceFen!,
-        selfPaidFen: draft.selfPaidFen!,
-        majorIllness: draft.majorIllness!,
+        hospital: f.hospital,
+        admittedOn: f.admittedOn,
+        dischargedOn: f.dischargedOn,
+        totalFen: f.totalFen,
+        basicInsuranceFen: f.basicInsuranceFen,
+        selfPaidFen: f.selfPaidFen,
+        majorIllness: f.majorIllness,
         photos: (draft.photos ?? []).map((ph) => ({ platform: msg.platform, ...ph })),
       },
       `${msg.platform}:${msg.userId}`,
@@ -254,7 +273,7 @@ export async function continueClaim(
     const stop = await datesRefused(t, p, r.draft, periodId);
     if (stop) return [stop];
   }
-  const next = ORDER[ORDER.indexOf(step) + 1]!;
+  const next = must(ORDER[ORDER.indexOf(step) + 1], 'photos and confirm, the last steps, returned above');
   await save(next, r.draft);
   return [ask(t, next, r.draft)];
 }

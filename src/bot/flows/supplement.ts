@@ -5,6 +5,7 @@
  */
 
 import type { OutboundMessage } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import { shanghaiDate } from '../../rules/index.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
@@ -41,7 +42,7 @@ export async function startSupplement(t: Turn, p: Person, given: number | null):
     const waiting = await claimsWaitingForMaterial(t.deps.db, p.memberId);
     if (waiting.length === 0) return [t.say('supplement_none')];
     if (waiting.length > 1) return [t.say('supplement_which', { claims: waiting })];
-    id = waiting[0]!.id;
+    id = must(waiting[0], 'one claim is waiting').id;
   }
   const c = await claimToSupplement(t.deps.db, id, p.memberId);
   // someone else's claim is as unknown as a claim that does not exist
@@ -64,9 +65,9 @@ function parseCorrection(
 ): { ok: true; field: keyof SupplementCorrections; value: string | number | boolean } | { ok: false } {
   const m = CORRECTION.exec(text);
   if (!m) return { ok: false };
-  const field = FIELD_WORDS.find(([re]) => re.test(m[1]!))?.[1];
+  const field = FIELD_WORDS.find(([re]) => re.test(must(m[1], 'CORRECTION group 1')))?.[1];
   if (!field) return { ok: false };
-  const raw = m[2]!.trim();
+  const raw = must(m[2], 'CORRECTION group 2').trim();
   if (field === 'hospital')
     return raw.length >= 2 && raw.length <= 60 ? { ok: true, field, value: raw } : { ok: false };
   if (field === 'admittedOn' || field === 'dischargedOn') {
