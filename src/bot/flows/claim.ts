@@ -7,9 +7,8 @@
 import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { must } from '../../core/must.js';
 import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
-import { checkStay, claimStanding, estimateSubsidy, type SubmitResult, submitClaim } from '../../services/claims.js';
+import type { SubmitResult } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
 import { parseDate } from '../slots/dates.js';
@@ -35,8 +34,8 @@ const ORDER: ClaimStep[] = [
 ];
 
 export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
-  const standing = await claimStanding(t.deps.db, period, p.memberId);
+  const period = await t.deps.services.periods.currentPeriod();
+  const standing = await t.deps.services.claims.claimStanding(period, p.memberId);
   if (standing.kind === 'not_enrolled') return [t.say('claim_not_enrolled', { period: period.name })];
   if (standing.kind === 'unpaid') return [t.say('claim_unpaid', { period: period.name, feeFen: standing.feeFen })];
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
@@ -142,14 +141,13 @@ function refusal(t: Turn, r: Extract<SubmitResult, { ok: false }>, period: strin
  * discharge date: the whole window and the member's other claims; a stay that cannot be claimed ends the form.
  */
 async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage | null> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   if (period.id !== periodId) return t.say('claim_period_changed');
   if (!draft.dischargedOn) {
     const outside = draft.admittedOn ? admissionOutsidePeriod(period.policy, draft.admittedOn) : null;
     return outside ? t.say('claim_admission_outside', { reason: outside }) : null;
   }
-  const check = await checkStay(
-    t.deps.db,
+  const check = await t.deps.services.claims.checkStay(
     period,
     p.memberId,
     { admittedOn: must(draft.admittedOn, 'admitted is asked before discharged'), dischargedOn: draft.dischargedOn },
@@ -177,7 +175,7 @@ function filledDraft(d: ClaimDraft) {
 }
 
 async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   if (period.id !== periodId) return [t.say('claim_period_changed')];
   const f = filledDraft(draft);
   const window = claimWindow(period.policy, {
@@ -189,7 +187,7 @@ async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number):
     await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
     return [t.say('claim_window_closed', { reason: window.reason })];
   }
-  const s = await estimateSubsidy(t.deps.db, period, p.memberId, {
+  const s = await t.deps.services.claims.estimateSubsidy(period, p.memberId, {
     totalFen: f.totalFen,
     basicInsuranceFen: f.basicInsuranceFen,
     selfPaidFen: f.selfPaidFen,
@@ -228,7 +226,7 @@ export async function continueClaim(
   if (step === 'confirm') {
     if (msg.kind !== 'text' || !/^(确认|确定|提交|是|好|好的|ok|yes)$/i.test(msg.text.trim()))
       return [t.say('claim_confirm_again')];
-    const period = await currentPeriod(t.deps.db);
+    const period = await t.deps.services.periods.currentPeriod();
     const f = filledDraft(draft);
     const window = claimWindow(period.policy, {
       admissionDate: f.admittedOn,
@@ -237,8 +235,7 @@ export async function continueClaim(
     });
     await writeDialog(store, msg.platform, msg.userId, null);
     if (!window.open) return [t.say('claim_window_closed', { reason: window.reason })];
-    const r = await submitClaim(
-      t.deps.db,
+    const r = await t.deps.services.claims.submitClaim(
       period,
       {
         memberId: p.memberId,
