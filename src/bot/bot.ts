@@ -17,6 +17,7 @@ import { exportReply, isAdminFileAction, onAdminFileClick, onFileMessage } from 
 import { isAnnounceAction, onAnnounceClick } from './flows/announce.js';
 import { onCardClick, sendApprovalCards } from './flows/approvals.js';
 import { startBinding } from './flows/bind.js';
+import { acceptEstimateOffer } from './flows/claim.js';
 import { startSupplement } from './flows/supplement.js';
 import { HANDLERS } from './handlers.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
@@ -145,6 +146,9 @@ export function createBot(input: BotDeps): BotHandler {
     }
 
     // no form in progress (a binding left from before the person was bound is not one)
+    // 申请 / 好的 right after an estimate with amounts: the claim form starts with them filled in
+    const accepted = said.isText ? await acceptEstimateOffer(t, t.person, text) : null;
+    if (accepted) return accepted;
     if (!said.isText) return [t.say('image_without_form')];
     if (text.length > TOO_LONG && parsed?.intent !== 'announce') return [t.say('too_long', { length: text.length })];
     if (command?.kind === 'resume') return [t.say('nothing_to_resume')];
