@@ -9,7 +9,6 @@
  */
 
 import type { InboundMessage, OutboundMessage } from '../core/messages.js';
-import { personByChat } from '../services/people.js';
 import { NotFoundError } from '../services/periods.js';
 import type { BotDeps, BoundTurn, Turn } from './context.js';
 import { type Dialog, readDialog, writeDialog } from './dialog.js';
@@ -69,7 +68,7 @@ export function createBot(input: BotDeps): BotHandler {
     if (msg.kind === 'unsupported') return [turn.say('unsupported', { type: msg.originalType })];
     if (msg.kind === 'event') return msg.event === 'enter_agent' ? [turn.say('welcome')] : [];
 
-    const person = await personByChat(deps.db, msg.platform, msg.userId);
+    const person = await deps.services.people.personByChat(msg.platform, msg.userId);
     turn.person = person;
     // an office's file (admins only; anyone else is refused before it is downloaded)
     if (msg.kind === 'file') return onFileMessage(turn as Turn & { msg: typeof msg }, person);

@@ -5,6 +5,7 @@
  * cards sent. Queries only; the flow renders the template.
  */
 import type { Card } from '../core/messages.js';
+import { must } from '../core/must.js';
 import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
 import type { Db } from '../db/client.js';
 import {
@@ -155,7 +156,7 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
     links: c.attachments
       .filter((a) => a.url)
       .slice(0, 3)
-      .map((a, i) => ({ text: `单据 ${i + 1}`, url: a.url! })),
+      .map((a, i) => ({ text: `单据 ${i + 1}`, url: must(a.url, 'filtered to attachments with a url') })),
   };
 }
 

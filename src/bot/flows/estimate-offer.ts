@@ -8,6 +8,7 @@ import type { Card, Platform } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
 import type { Turn } from '../context.js';
 import type { StayAmounts } from '../slots/claim-amounts.js';
+import { parseStored } from '../stored.js';
 
 export const ESTIMATE_OFFER_TTL_MS = 30 * 60_000;
 
@@ -37,14 +38,8 @@ export async function readOffer(
   platform: Platform,
   userId: string,
 ): Promise<EstimateOffer | null> {
-  const raw = await store.get(key(platform, userId));
-  if (!raw) return null;
-  try {
-    const r = Offer.safeParse(JSON.parse(raw));
-    return r.success ? (r.data as EstimateOffer) : null;
-  } catch {
-    return null;
-  }
+  const offer = parseStored(Offer, await store.get(key(platform, userId)), 'estimate offer');
+  return offer as EstimateOffer | null;
 }
 
 export async function writeOffer(

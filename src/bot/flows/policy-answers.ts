@@ -6,9 +6,7 @@
 
 import type { OutboundMessage } from '../../core/messages.js';
 import { computeSubsidy } from '../../rules/index.js';
-import { memberStanding } from '../../services/member-status.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import type { Slots } from '../intent.js';
 import { countedFen, stayAmounts } from '../slots/claim-amounts.js';
@@ -20,7 +18,7 @@ import { applyCard, readOffer, writeOffer } from './estimate-offer.js';
  * estimate; without any amount, the last estimate's amounts are used again, else the policy's table is shown.
  */
 export async function estimateReply(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const policy = period.policy;
   const base = {
     programme: policy.programme,
@@ -38,18 +36,12 @@ export async function estimateReply(t: Turn, p: Person, text: string): Promise<O
   if (!amounts || counted === undefined) return [t.say('estimate', { ...base, counted: false })];
   const cardId = `estimate-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   await writeOffer(store, t.msg.platform, t.msg.userId, { ...amounts, periodId: period.id, cardId });
-  const standing = await memberStanding(t.deps.db, period, p.memberId);
-  const whole =
-    amounts.totalFen !== undefined && amounts.basicInsuranceFen !== undefined && amounts.selfPaidFen !== undefined;
+  const standing = await t.deps.services.memberStatus.memberStanding(period, p.memberId);
+  const { totalFen, basicInsuranceFen, selfPaidFen } = amounts;
   const s = computeSubsidy(
     policy,
-    whole
-      ? {
-          totalFen: amounts.totalFen!,
-          basicInsuranceFen: amounts.basicInsuranceFen!,
-          selfPaidFen: amounts.selfPaidFen!,
-          majorIllness: false,
-        }
+    totalFen !== undefined && basicInsuranceFen !== undefined && selfPaidFen !== undefined
+      ? { totalFen, basicInsuranceFen, selfPaidFen, majorIllness: false }
       : { totalFen: counted, basicInsuranceFen: 0, selfPaidFen: counted, majorIllness: false },
     { paidThisPeriodFen: standing.paidFen },
   );
@@ -73,7 +65,7 @@ export async function estimateReply(t: Turn, p: Person, text: string): Promise<O
 }
 
 export async function policyAnswer(t: Turn, slots: Slots): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const policy = period.policy;
   // refunds and materials: each programme's notice says something different, or nothing (said politely)
   if (slots.topic === 'refund')

@@ -7,6 +7,7 @@
  * Never applied to the TEST split.
  */
 import * as OpenCC from 'opencc-js/cn2t';
+import { must } from '../../core/must.js';
 
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
 
@@ -118,7 +119,7 @@ const PLAN: Record<string, { n: number; noisy?: boolean; frame?: boolean }> = {
 
 export function augment<R extends { text: string; intent: string }>(rows: readonly R[], seed = 20261130): R[] {
   const rand = prng(seed);
-  const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)]!;
+  const pick = <T>(a: readonly T[]): T => must(a[Math.floor(rand() * a.length)], 'picked from a non-empty list');
   const swap = (s: string, table: readonly [string, string][]): string => {
     const cands = table.filter(([a]) => s.includes(a));
     if (cands.length === 0) return s;

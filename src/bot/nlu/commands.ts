@@ -4,6 +4,8 @@
  * (a number, an amount, a date, 是/确认) that only mean something inside a form. A short 取消/算了 is a cancel.
  * Pure: the original text in, an intent and its command slots out, or null.
  */
+
+import { must } from '../../core/must.js';
 import { fold, toKey } from '../normalise.js';
 
 export interface ProxyBind {
@@ -47,9 +49,20 @@ export function command(text: string): CommandHit | null {
   const t = fold(text).trim();
   const proxy = PROXY_BIND.exec(text.trim());
   if (proxy)
-    return { intent: 'proxy_bind', proxy: { userId: proxy[1]!, name: proxy[2]!, last4: proxy[3]!.toUpperCase() } };
+    return {
+      intent: 'proxy_bind',
+      proxy: {
+        userId: must(proxy[1], 'PROXY_BIND group 1'),
+        name: must(proxy[2], 'PROXY_BIND group 2'),
+        last4: must(proxy[3], 'PROXY_BIND group 3').toUpperCase(),
+      },
+    };
   const ids = PAID_IDS.exec(t);
-  if (ids) return { intent: 'mark_paid', paid: [...ids[1]!.matchAll(/\d+/g)].map((m) => Number(m[0])) };
+  if (ids)
+    return {
+      intent: 'mark_paid',
+      paid: [...must(ids[1], 'PAID_IDS group 1').matchAll(/\d+/g)].map((m) => Number(m[0])),
+    };
   const key = toKey(t);
   if (PAID_ALL.test(key)) return { intent: 'mark_paid', paid: 'all' };
   if (APPROVED_UNPAID.test(key)) return { intent: 'approved_unpaid' };
@@ -86,7 +99,8 @@ export function exportCommand(text: string): ExportCommand | null {
   const folded = fold(t);
   if (EXPORT_PROGRESS.test(folded.replace(/\s+/g, ''))) return { what: 'progress' };
   const roster = EXPORT_ROSTER.exec(folded);
-  if (roster) return { what: 'roster', unit: t.slice(t.length - roster[1]!.length).trim() };
+  if (roster)
+    return { what: 'roster', unit: t.slice(t.length - must(roster[1], 'EXPORT_ROSTER group 1').length).trim() };
   return null;
 }
 

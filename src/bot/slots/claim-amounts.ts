@@ -86,7 +86,7 @@ function settle(a: StayAmounts): StayAmounts {
 export function stayAmounts(text: string, before?: StayAmounts): StayAmounts | undefined {
   const read = readAmounts(text);
   if (read.length === 0) return undefined;
-  const fresh = !before || read.length > 1 || read[0]!.kind === 'total';
+  const fresh = !before || read.length > 1 || read[0]?.kind === 'total';
   if (!fresh) {
     const [one] = read as [{ kind?: AmountKind; fen: number }];
     const kind = one.kind ?? before.lead ?? 'selfPaid';
