@@ -8,6 +8,7 @@
  * The data is written by set-based SQL (recursive CTE / generate_series), not a million client calls.
  */
 
+import { platformLimits } from '../src/channels/platforms.js';
 import { createLog } from '../src/core/log.js';
 import { Templates } from '../src/core/templates.js';
 import { createDb, type Db, type Provider } from '../src/db/client.js';
@@ -120,6 +121,7 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
       templates: new Templates(),
       now: () => PUSH_AT,
       platforms: () => ['wecom'],
+      limits: platformLimits,
     };
     const prefix = `bench-${process.pid}-${Date.now()}`;
     const runner: JobRunner = createJobRunner(deps, {

@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
 import type { Background } from '../../../src/channels/channel.js';
 import { createWecomChannelWith } from '../../../src/channels/wecom/index.js';
-import { loadConfig, wecomConfigured } from '../../../src/config.js';
+import { loadConfig, platformConfigured } from '../../../src/config.js';
 import type { Log } from '../../../src/core/log.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import {
@@ -87,7 +87,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
   const channelOpts = { retry: { baseDelayMs: 5 }, ...opts.channel };
-  const channel: LocalWecomChannel = wecomConfigured(config)
+  const channel: LocalWecomChannel = platformConfigured(config, 'wecom')
     ? await createWecomChannelWith(deps, channelOpts)
     : await createLocalWecomChannel(deps, channelOpts);
   const app = new Koa();
