@@ -113,7 +113,7 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
     out.push({ name: `  ranking / count(*) (${provider})`, value: rankMs / countMs, unit: '×' });
 
     // the pushes: the queue this provider is paired with (PostgreSQL with BullMQ when Redis is there)
-    const useRedis = provider === 'postgresql' && redisUrl;
+    const useRedis = provider === 'postgresql' && redisUrl ? redisUrl : null;
     const deps: JobDeps = {
       db,
       store: createMemoryStore(),
@@ -125,7 +125,7 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
     };
     const prefix = `bench-${process.pid}-${Date.now()}`;
     const runner: JobRunner = createJobRunner(deps, {
-      ...(useRedis ? { redisUrl: redisUrl!, prefix } : {}),
+      ...(useRedis ? { redisUrl: useRedis, prefix } : {}),
       schedules: false,
       worker: false,
     });
@@ -159,7 +159,7 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
       await runner.stop();
       if (useRedis) {
         const { Redis } = await import('ioredis');
-        const r = new Redis(redisUrl!);
+        const r = new Redis(useRedis);
         const keys = await r.keys(`${prefix}:*`);
         for (let i = 0; i < keys.length; i += 1000) await r.del(...keys.slice(i, i + 1000));
         r.disconnect();
