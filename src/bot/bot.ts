@@ -22,13 +22,16 @@ import {
 } from './flows/approvals.js';
 import { bindOnBehalf, continueBinding, startBinding } from './flows/bind.js';
 import { continueClaim, startClaim } from './flows/claim.js';
+import { collectFeesCommand, isFeeAction, onFeeClick } from './flows/fees.js';
 import { estimateReply, policyAnswer } from './flows/policy-answers.js';
 import { missingMembersReply, rankingReply, unitProgressReply } from './flows/progress.js';
+import { reconcileReply, yearReportReply } from './flows/reports.js';
 import { continueSupplement, SUPPLEMENT, startSupplement } from './flows/supplement.js';
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
 import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clarify.js';
 import { exportCommand } from './nlu/commands.js';
+import { deskCommand } from './nlu/desk-commands.js';
 import { fold } from './normalise.js';
 
 export type BotHandler = (msg: InboundMessage) => Promise<OutboundMessage[]>;
@@ -69,11 +72,13 @@ export function createBot(input: BotDeps): BotHandler {
     onCardClick: (t) =>
       isAdminFileAction(t.msg.action)
         ? onAdminFileClick(t)
-        : isAnnounceAction(t.msg.action)
-          ? deps.enqueue
-            ? onAnnounceClick(t, deps.enqueue)
-            : Promise.resolve([t.say('card_unknown')])
-          : onCardClick(t),
+        : isFeeAction(t.msg.action)
+          ? onFeeClick(t)
+          : isAnnounceAction(t.msg.action)
+            ? deps.enqueue
+              ? onAnnounceClick(t, deps.enqueue)
+              : Promise.resolve([t.say('card_unknown')])
+            : onCardClick(t),
     onClaimSubmitted: async (claimId) => {
       await sendApprovalCards(deps, claimId, 1);
     },
@@ -127,6 +132,10 @@ export function createBot(input: BotDeps): BotHandler {
     const roles = person.roles.map((r) => r.role);
     const exported = msg.kind === 'text' ? exportCommand(text) : null;
     if (exported) return exportReply(turn, person, exported);
+    const desk = msg.kind === 'text' ? deskCommand(text) : null;
+    if (desk?.what === 'collect_fees') return collectFeesCommand(turn, person, desk.tokens);
+    if (desk?.what === 'reconcile') return reconcileReply(turn, person);
+    if (desk?.what === 'year_report') return yearReportReply(turn, person, desk.year);
     const parsed = msg.kind === 'text' && text ? parseIntent(text, { now: deps.now(), roles }) : null;
     if (parsed?.by === 'rule' && IMMEDIATE.has(parsed.intent)) return byIntent(turn, parsed, text);
 
