@@ -13,6 +13,7 @@ import {
 } from '../../rules/index.js';
 import { eligibilityFacts, enrol } from '../../services/enrolment.js';
 import { memberStanding } from '../../services/member-status.js';
+import { unitEntryStanding } from '../../services/participation.js';
 import type { Person } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
@@ -97,7 +98,10 @@ export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]>
     participatedLastPeriod: s.participatedLastPeriod,
     ...(age === undefined ? {} : { age }),
   });
-  if (!eligible.ok) return [t.say('enrol_ineligible', { reasons: eligible.reasons })];
+  // seeds 002 / 000: a restructured or closed enterprise's workers join only while the region reaches the ratio
+  const entry = await unitEntryStanding(db, period, p.unitId);
+  const reasons = [...(eligible.ok ? [] : eligible.reasons), ...(entry.ok ? [] : [entry.reason])];
+  if (reasons.length) return [t.say('enrol_ineligible', { reasons, entry: !entry.ok })];
   const fee = feeFor(period.policy, { participatedLastPeriod: s.participatedLastPeriod });
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
     flow: 'enrol',
