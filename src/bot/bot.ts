@@ -25,7 +25,7 @@ import { continueClaim, startClaim } from './flows/claim.js';
 import { collectFeesCommand, isFeeAction, onFeeClick } from './flows/fees.js';
 import { estimateReply, policyAnswer } from './flows/policy-answers.js';
 import { missingMembersReply, rankingReply, unitProgressReply } from './flows/progress.js';
-import { reconcileReply, yearReportReply } from './flows/reports.js';
+import { isApplicationFile, onApplicationFile, reconcileReply, yearReportReply } from './flows/reports.js';
 import { continueSupplement, SUPPLEMENT, startSupplement } from './flows/supplement.js';
 import { claimStatus, confirmEnrol, deadlines, startEnrol, status } from './flows/worker.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
@@ -97,7 +97,10 @@ export function createBot(input: BotDeps): BotHandler {
     const person = await personByChat(deps.db, msg.platform, msg.userId);
     turn.person = person;
     // an office's file (admins only; anyone else is refused before it is downloaded)
-    if (msg.kind === 'file') return onFileMessage(turn as Turn & { msg: typeof msg }, person);
+    if (msg.kind === 'file')
+      return isApplicationFile(person, msg.name)
+        ? onApplicationFile(turn as Turn & { msg: typeof msg }, person)
+        : onFileMessage(turn as Turn & { msg: typeof msg }, person);
     if (msg.kind === 'card_click') {
       if (!person) return [turn.say('bind_first')];
       return deps.onCardClick ? deps.onCardClick(turn as Turn & { msg: typeof msg }) : [turn.say('card_unknown')];

@@ -6,6 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
+import { reconcileApplication } from '../rules/index.js';
 import type { PeriodWithPolicy } from './periods.js';
 import { type OfficeReconciliation, reconcileOffices } from './programme/fees.js';
 
@@ -17,11 +18,17 @@ export interface UnitReconciliation {
   paid: { persons: number; amountFen: number };
   /** enrolled − paid: who has not paid yet, and how much */
   unpaid: { persons: number; amountFen: number };
+  /** what the unit's group application (团体申请表) declared, when one was sent */
+  application?: { persons: number; amountFen: number | null };
+  /** the application against the roster, in Chinese; empty when they agree or there is no application */
+  differences: string[];
 }
 
 export interface ReconciliationReport {
   offices: OfficeReconciliation[];
   units: UnitReconciliation[];
+  /** whether a group application was compared */
+  withApplication: boolean;
 }
 
 /** `officeIds` undefined: every office (an admin); otherwise only these. */
@@ -29,6 +36,7 @@ export async function reconciliationReport(
   db: Db,
   period: PeriodWithPolicy,
   officeIds?: readonly number[],
+  application?: readonly { unitId: number; persons: number; amountFen: number | null }[],
 ): Promise<ReconciliationReport> {
   const orgs = await db.org.findMany({
     where: officeIds ? { OR: [{ id: { in: [...officeIds] } }, { officeId: { in: [...officeIds] } }] } : {},
@@ -39,6 +47,15 @@ export async function reconciliationReport(
     orgs.filter((o) => (officeIds ? officeIds.includes(o.id) : o.kind === 'office')).map((o) => o.code),
   );
   const offices = (await reconcileOffices(db, period)).filter((r) => officeCodes.has(r.office.code));
+  const blank = (org: (typeof orgs)[number]): UnitReconciliation => ({
+    office: (org.officeId !== null ? byId.get(org.officeId)?.name : undefined) ?? org.name,
+    code: org.code,
+    name: org.name,
+    enrolled: { persons: 0, amountFen: 0 },
+    paid: { persons: 0, amountFen: 0 },
+    unpaid: { persons: 0, amountFen: 0 },
+    differences: [],
+  });
   const groups = await db.enrolment.groupBy({
     by: ['unitId', 'paid'],
     where: { periodId: period.id, kind: { not: 'none' }, ...(officeIds ? { unitId: { in: [...byId.keys()] } } : {}) },
@@ -49,14 +66,7 @@ export async function reconciliationReport(
   for (const g of groups) {
     const org = byId.get(g.unitId);
     if (!org) continue;
-    const u = units.get(g.unitId) ?? {
-      office: (org.officeId !== null ? byId.get(org.officeId)?.name : undefined) ?? org.name,
-      code: org.code,
-      name: org.name,
-      enrolled: { persons: 0, amountFen: 0 },
-      paid: { persons: 0, amountFen: 0 },
-      unpaid: { persons: 0, amountFen: 0 },
-    };
+    const u = units.get(g.unitId) ?? blank(org);
     const persons = g._count._all;
     const amountFen = g._sum.feeFen ?? 0;
     u.enrolled.persons += persons;
@@ -66,7 +76,19 @@ export async function reconciliationReport(
     side.amountFen += amountFen;
     units.set(g.unitId, u);
   }
-  return { offices, units: [...units.values()].sort((a, b) => a.code.localeCompare(b.code)) };
+  for (const a of application ?? []) {
+    const org = byId.get(a.unitId);
+    if (!org) continue; // the form was checked against the same scope (application-form.ts)
+    const u = units.get(a.unitId) ?? blank(org);
+    u.application = { persons: a.persons, amountFen: a.amountFen };
+    u.differences = reconcileApplication(u.enrolled, u.application).map((d) => d.message);
+    units.set(a.unitId, u);
+  }
+  return {
+    offices,
+    units: [...units.values()].sort((a, b) => a.code.localeCompare(b.code)),
+    withApplication: application !== undefined,
+  };
 }
 
 /** The report as the office's XLSX: 办事处对账 and 单位明细, amounts in yuan as numbers. */
@@ -112,6 +134,7 @@ export async function reconciliationWorkbook(r: ReconciliationReport, periodName
     '已交费金额（元）',
     '未交费人数',
     '未交费金额（元）',
+    ...(r.withApplication ? ['团体申请表人数', '团体申请表金额（元）', '申请表核对'] : []),
   ]);
   for (const x of r.units) {
     const row = u.addRow([
@@ -124,9 +147,16 @@ export async function reconciliationWorkbook(r: ReconciliationReport, periodName
       yuan(x.paid.amountFen),
       x.unpaid.persons,
       yuan(x.unpaid.amountFen),
+      ...(r.withApplication
+        ? [
+            x.application?.persons ?? null,
+            x.application?.amountFen === null || x.application === undefined ? null : yuan(x.application.amountFen),
+            x.application ? x.differences.join('') || '一致' : '未在申请表中',
+          ]
+        : []),
     ]);
-    for (const c of [5, 7, 9]) row.getCell(c).numFmt = money;
+    for (const c of [5, 7, 9, 11]) row.getCell(c).numFmt = money;
   }
-  for (const ws of [o, u]) for (let c = 1; c <= 9; c++) ws.getColumn(c).width = 16;
+  for (const ws of [o, u]) for (let c = 1; c <= 12; c++) ws.getColumn(c).width = 16;
   return Buffer.from(await wb.xlsx.writeBuffer());
 }

@@ -16,6 +16,13 @@ const OFFICER = 'demo-officer-1';
 const WORKER = 'demo-worker-1';
 const ENROLLING = 'demo-worker-2'; // 符明亮, ID ends 0018, on the roster, not enrolled yet
 
+async function xlsx(rows: (string | number)[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('团体申请表');
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
 async function sheetOf(got: SeenMessage[], name: RegExp): Promise<ExcelJS.Workbook> {
   const file = got.find((m) => m.kind === 'file');
   expect(file?.file?.name, said(got)).toMatch(name);
@@ -194,6 +201,59 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
       unpaid.length,
       unpaid.reduce((s, e) => s + e.feeFen, 0) / 100,
     ]);
+  });
+
+  it('对账 with a 团体申请表 sent as a file: the units’ declared persons and amounts against the roster', async () => {
+    const enrolled = await db().enrolment.findMany({ where: { periodId, unitId, kind: { not: 'none' } } });
+    const due = enrolled.reduce((s, e) => s + e.feeFen, 0);
+    const other = await db().org.findFirstOrThrow({ where: { kind: 'office', id: { not: officeId } } });
+    // a unit of another office is named by its row, nothing compared
+    const bad = await ctx.d.sendFile(
+      OFFICER,
+      '团体申请表.xlsx',
+      await xlsx([
+        ['单位编码', '申请人数', '金额'],
+        [DEMO_UNIT_CODE, enrolled.length, due / 100],
+        [other.code, 10, 1000],
+      ]),
+    );
+    expect(bad.some((m) => m.kind === 'file')).toBe(false);
+    expect(said(bad)).toContain(`${other.code} 不是您办事处所辖的单位`);
+    expect(said(bad)).toContain('第 3 行');
+
+    // one person more declared than enrolled, and the amount 100 yuan short
+    const got = await ctx.d.sendFile(
+      OFFICER,
+      '团体申请表.xlsx',
+      await xlsx([
+        ['单位编码', '申请人数', '金额'],
+        [DEMO_UNIT_CODE, enrolled.length + 1, (due - 10000) / 100],
+      ]),
+    );
+    const text = said(got);
+    expect(text).toContain('团体申请表核对：1 个单位，0 个与名册一致');
+    expect(text).toContain(`团体申请表人数 ${enrolled.length + 1} 人与名册参互人数 ${enrolled.length} 人不一致`);
+    expect(text).toContain('相差 100 元');
+    const wb = await sheetOf(got, /^互助金对账-/);
+    const detail = wb.getWorksheet('单位明细')!;
+    expect((detail.getRow(1).values as unknown[]).slice(10)).toEqual([
+      '团体申请表人数',
+      '团体申请表金额（元）',
+      '申请表核对',
+    ]);
+    const row = (detail.getSheetValues().slice(2) as unknown[][]).find((r) => r[1] === DEMO_UNIT_CODE)!;
+    expect(row.slice(10, 12)).toEqual([enrolled.length + 1, (due - 10000) / 100]);
+    expect(String(row[12])).toContain('不一致');
+
+    // a worker's 团体申请表 is refused before it is read
+    const worker = await ctx.d.sendFile(WORKER, '团体申请表.xlsx', await xlsx([['单位编码', '申请人数']]));
+    expect(said(worker)).toContain('没有被读取');
+    expect(worker.some((m) => m.kind === 'file')).toBe(false);
+
+    // an officer's file of another kind (a roster) is not the officer's to import
+    const roster = await ctx.d.sendFile(OFFICER, '名册.xlsx', await xlsx([['姓名', '身份证号', '交费金额']]));
+    expect(said(roster)).toContain('仅限管理员');
+    expect(roster.some((m) => m.kind === 'card' || m.kind === 'file')).toBe(false);
   });
 
   it('年度报表: seed 004’s attachment 1 for the officer’s office, figures from the data', async () => {
