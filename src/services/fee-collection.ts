@@ -28,6 +28,19 @@ export interface FeeLookup {
 
 const TAIL = /^\d{3}[\dX]$/;
 
+/**
+ * The units a rep answers for: each unit of their role and its sub-units (分工会), whose members are enrolled under
+ * their own unit. Org.path lists ancestors and self ("/1/5/23/").
+ */
+export async function repUnitIds(db: Db, orgIds: readonly number[]): Promise<number[]> {
+  if (!orgIds.length) return [];
+  const rows = await db.org.findMany({
+    where: { OR: orgIds.map((id) => ({ path: { contains: `/${id}/` } })) },
+    select: { id: true },
+  });
+  return [...new Set([...orgIds, ...rows.map((r) => r.id)])];
+}
+
 /** the key a token is matched on: full-width digits and letters folded, the tail's x upper-cased */
 function key(token: string): string {
   const k = token.normalize('NFKC').replace(/\s+/g, '');

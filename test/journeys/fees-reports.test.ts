@@ -43,19 +43,27 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
     unitId = unit.id;
     officeId = unit.officeId!;
     periodId = (await db().period.findFirstOrThrow({ where: { current: true } })).id;
-    // two enrolled people of the unit share a name, and neither has paid: a name alone cannot tell them apart
-    for (const [i, tail] of [
-      [1, '7011'],
-      [2, '7022'],
+    // a 分工会 of the rep's unit: its members are the rep's too
+    const sub = await db().org.create({
+      data: { code: `${DEMO_UNIT_CODE}-SUB`, name: '演示分工会', kind: 'subunion', parentId: unit.id, officeId },
+    });
+    await db().org.update({
+      where: { id: sub.id },
+      data: { path: `${unit.path}${sub.id}/`, rankUnitId: unit.rankUnitId },
+    });
+    // two enrolled people share a name, and neither has paid: a name alone cannot tell them apart
+    for (const [i, tail, at] of [
+      [1, '7011', unitId],
+      [2, '7022', sub.id],
     ] as const) {
       const m = await db().member.create({
-        data: { name: '张同名', idHash: `${platform}-same-name-${i}`, idLast4: tail, status: 'in_service', unitId },
+        data: { name: '张同名', idHash: `${platform}-same-name-${i}`, idLast4: tail, status: 'in_service', unitId: at },
       });
       await db().enrolment.create({
         data: {
           periodId,
           memberId: m.id,
-          unitId,
+          unitId: at,
           rankUnitId: unit.rankUnitId,
           kind: 'new',
           feeFen: 5000,
@@ -95,6 +103,7 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
     expect(card!.text).toContain(`${total / 100} 元`);
     expect(card!.text).toContain(`符明亮 **************${enrolled.member.idLast4}`);
     expect(card!.text).toContain('张同名 **************7022');
+    expect(card!.text).toContain('演示分工会');
     expect(card!.text).not.toContain('7011');
     expect(card!.card!.buttons.map((b) => b.text)).toEqual(['确认', '取消']);
     // nothing recorded before the click

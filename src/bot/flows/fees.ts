@@ -9,7 +9,7 @@ import { z } from 'zod';
 import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { maskIdNumber, shanghaiStamp } from '../../rules/index.js';
 import { audit } from '../../services/audit.js';
-import { lookUpFeePayers, recordCollectedFees } from '../../services/fee-collection.js';
+import { lookUpFeePayers, recordCollectedFees, repUnitIds } from '../../services/fee-collection.js';
 import { type Person, rolesOf } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
@@ -74,12 +74,11 @@ export async function collectFeesCommand(t: Turn, p: Person, tokens: string[]): 
   if (!units.length) return [t.say('forbidden', { what: '登记收费', who: '单位代办员' })];
   if (!tokens.length) return [t.say('fee_collect_format')];
   const period = await currentPeriod(t.deps.db);
-  const r = await lookUpFeePayers(
+  const unitIds = await repUnitIds(
     t.deps.db,
-    period.id,
     units.map((u) => u.orgId),
-    tokens,
   );
+  const r = await lookUpFeePayers(t.deps.db, period.id, unitIds, tokens);
   const toRecord = r.found.filter((x) => !x.paid);
   const already = r.found.filter((x) => x.paid);
   const replies: OutboundMessage[] = [];
@@ -119,7 +118,10 @@ export async function onFeeClick(
   const [, action, id] = m as unknown as [string, 'confirm' | 'cancel', string];
   const seen = readPending(await t.deps.store.get(pendingKey(id)));
   if (!seen) return [t.say('fee_collect_expired')];
-  const units = rolesOf(p, 'rep').map((r) => r.orgId);
+  const units = await repUnitIds(
+    t.deps.db,
+    rolesOf(p, 'rep').map((r) => r.orgId),
+  );
   if (seen.memberId !== p.memberId || !units.length) return [t.say('no_permission')];
   // take it atomically: of two clicks (or two instances) exactly one gets the batch
   let taken: string | null = null;

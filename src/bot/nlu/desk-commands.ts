@@ -11,7 +11,8 @@ export type DeskCommand =
 
 /** a command with its slots is short (a unit's list of names fits in a message) */
 const MAX_COMMAND = 500;
-const COLLECT_HEAD = /^(?:已收费|已收款|已交费|收费登记)(?=[\s:：,，、]|$)/;
+// not 已交费: a worker says that of themselves ("已交费" / "我已交费"), and it must not read as a rep's command
+const COLLECT_HEAD = /^(?:已收费|已收款|收费登记)(?=[\s:：,，、]|$)/;
 const SEPARATORS = /[\s,，、;；:：]+/u;
 const RECONCILE = /^(?:对账|对帐|核对交费|交费对账)(?:表|单)?$/;
 const YEAR_REPORT = /^(?:(\d{4})\s*年?度?)?(?:年度报表|年报|年度统计表)(?:\s*(\d{4})\s*年?)?$/;
