@@ -40,3 +40,19 @@ export async function unitEntryStanding(db: Reader, period: PeriodWithPolicy, un
     insuredHeadcount: office.insuredHeadcount,
   });
 }
+
+/**
+ * Seed 002's condition for taking a restructured or closed enterprise's workers in through its roster: null when the
+ * roster may be imported, else why not (in Chinese). A unit found in breach (seed 004) is not refused here: its
+ * roster stays, and its members get no subsidy (claims.ts).
+ */
+export async function rosterEntryRefusal(
+  db: Reader,
+  period: PeriodWithPolicy,
+  unitCode: string,
+): Promise<string | null> {
+  const unit = await db.org.findUnique({ where: { code: unitCode }, select: { id: true } });
+  if (!unit) return null; // the importer names an unknown unit itself
+  const s = await unitEntryStanding(db, period, unit.id);
+  return !s.ok && s.kind === 'ratio' ? `${s.reason}按规定暂不能吸收其职工参加${period.name}。` : null;
+}

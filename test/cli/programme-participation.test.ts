@@ -62,6 +62,30 @@ describe('the entry-rule columns of the organisations file', () => {
     expect(again.out).toContain('变更 0');
   });
 
+  it('a restructured unit’s roster is refused while its office is below the ratio; not restructured, it is taken', async () => {
+    const dir = path.dirname(ORGS);
+    for (const f of ['period.csv', 'people.csv']) {
+      const r = await cli(t.url, 'programme', 'apply', path.join(dir, f));
+      expect(r.code, r.err).toBe(0);
+    }
+    const roster = path.join(dir, 'roster.csv');
+    const unit = await t.db.org.findUniqueOrThrow({ where: { code: 'HN-HK-U1' } });
+    const before = await t.db.member.count({ where: { unitId: unit.id } }); // the people file's rep
+    // HN-13 has 310 000 insured and no participants yet: 0 % of Hainan's 40 %
+    const refused = await cli(t.url, 'roster', 'import', roster, '--period', '2', '--unit', 'HN-HK-U1');
+    expect(refused.code).not.toBe(0);
+    expect(refused.err).toContain('海口市演示单位工会属改制或关停并转企业');
+    expect(refused.err).toContain('未达到参加基本医疗保险人数的 40%');
+    expect(refused.err).toContain('暂不能吸收其职工参加第二期');
+    expect(await t.db.member.count({ where: { unitId: unit.id } })).toBe(before);
+    expect(await t.db.enrolment.count()).toBe(0);
+    // the same unit, not a restructured enterprise: its roster goes in
+    expect((await cli(t.url, 'programme', 'apply', csv({ 'HN-HK-U1': ['', '否', '否'] }))).code).toBe(0);
+    const taken = await cli(t.url, 'roster', 'import', roster, '--period', '2', '--unit', 'HN-HK-U1');
+    expect(taken.code, taken.err).toBe(0);
+    expect(await t.db.member.count({ where: { unitId: unit.id } })).toBeGreaterThan(before);
+  });
+
   it('a wrong 是/否 cell or headcount is named by row and column, nothing written', async () => {
     const r = await cli(t.url, 'programme', 'apply', csv({ 'HN-13': ['很多', '', ''], 'HN-HK-U1': ['', '也许', ''] }));
     expect(r.code).not.toBe(0);

@@ -5,9 +5,12 @@
  * told why; a claim filed before is shown to the officer with the reason and cannot be approved (seed 004: no
  * subsidy, no refund). Once the region reaches 40 %, the worker may enrol. A unit flagged in breach stands in breach.
  */
+import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_UNIT_CODE } from '../../src/services/demo/load.js';
+import { forgetPeople } from '../../src/services/people.js';
 import type { PlatformDriver } from '../support/driver.js';
+import { HEADER, person } from '../support/roster-files.js';
 import { fileClaim, platforms, said, useApp } from './harness.js';
 
 const WORKER = 'demo-worker-1'; // enrolled and paid
@@ -65,6 +68,24 @@ describe.each(platforms)('entry rules on %s', (platform) => {
     expect(got).toContain(`至少需要 ${Math.ceil((participants * 3 * 2) / 5)} 人，现有 ${participants} 人`);
     const member = await db().member.findFirstOrThrow({ where: { name: '符明亮' } });
     expect(await db().enrolment.count({ where: { memberId: member.id } })).toBe(0);
+  });
+
+  it('an admin’s roster file for the unit is refused with the reason, nothing written', async () => {
+    const ident = await db().chatIdentity.findUniqueOrThrow({
+      where: { platform_userId: { platform, userId: OFFICER } },
+    });
+    const fed = await db().org.findUniqueOrThrow({ where: { code: 'HN' } });
+    await db().roleGrant.create({ data: { memberId: ident.memberId, role: 'admin', orgId: fed.id } });
+    forgetPeople(db());
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('名册');
+    for (const r of [HEADER, person(41), person(42)]) ws.addRow(r);
+    const members = await db().member.count();
+    const got = await ctx.d.sendFile(OFFICER, `${DEMO_UNIT_CODE}.xlsx`, Buffer.from(await wb.xlsx.writeBuffer()));
+    expect(got.some((m) => m.kind === 'card')).toBe(false);
+    expect(said(got)).toContain('属改制或关停并转企业');
+    expect(said(got)).toContain('暂不能吸收其职工参加');
+    expect(await db().member.count()).toBe(members);
   });
 
   it('an enrolled worker cannot claim: no subsidy, no refund, explained', async () => {

@@ -5,6 +5,7 @@
 import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
 import { audit } from '../audit.js';
+import { rosterEntryRefusal } from '../participation.js';
 import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
 import { readRoster } from './read.js';
 import { type RosterRow, type RowError, validateRow } from './validate.js';
@@ -55,6 +56,8 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   const policy = period.policy;
   const unit = await db.org.findUnique({ where: { code: o.unitCode } });
   if (!unit) return { ok: false, errors: [{ line: 0, message: `找不到单位编码 ${o.unitCode}` }] };
+  const refusal = await rosterEntryRefusal(db, period, o.unitCode);
+  if (refusal) return { ok: false, errors: [{ line: 0, message: refusal }] };
 
   const errors: RowError[] = [];
   const rows: RosterRow[] = [];
