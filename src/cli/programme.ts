@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformLabels, platformNames } from '../channels/index.js';
+import { firstIssue } from '../core/must.js';
 import type { Runtime } from '../runtime.js';
 import { shanghaiToday } from '../runtime.js';
 import { readApplicationForm } from '../services/application-form.js';
@@ -52,7 +53,7 @@ export function platformColumns(): PlatformColumn[] {
 function need<T>(schema: z.ZodType<T>, value: unknown, io: Io): T | null {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  io.err(r.error.issues[0]!.message);
+  io.err(firstIssue(r.error));
   return null;
 }
 
@@ -121,7 +122,7 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
         return 1;
       }
       io.out(
-        `已开启${r.period.name}（第 ${r.period.number} 期），设为当前期次；${r.from!.name}的 ${r.renewalCandidates} 名参加人员可按续互办理`,
+        `已开启${r.period.name}（第 ${r.period.number} 期），设为当前期次；${r.from?.name ?? '上一期'}的 ${r.renewalCandidates ?? 0} 名参加人员可按续互办理`,
       );
       return 0;
     }
@@ -184,12 +185,15 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
       const report = await reconciliationReport(rt.db, period, undefined, form.lines);
       const units = report.units.filter((u) => u.application);
       io.out(`团体申请表核对：${units.length} 个单位`);
-      for (const u of units)
+      for (const u of units) {
+        const a = u.application;
+        if (!a) continue;
         io.out(
-          `  ${u.name}（${u.code}）：名册参互 ${u.enrolled.persons} 人 ${yuan(u.enrolled.amountFen)} 元，申请表 ${u.application!.persons} 人${
-            u.application!.amountFen === null ? '' : ` ${yuan(u.application!.amountFen)} 元`
+          `  ${u.name}（${u.code}）：名册参互 ${u.enrolled.persons} 人 ${yuan(u.enrolled.amountFen)} 元，申请表 ${a.persons} 人${
+            a.amountFen === null ? '' : ` ${yuan(a.amountFen)} 元`
           }${u.differences.length ? `；${u.differences.join('')}` : '，一致'}`,
         );
+      }
       differs ||= units.some((u) => u.differences.length);
     }
     return differs ? 1 : 0;

@@ -78,7 +78,7 @@ export async function readApplicationForm(
     if (persons === null)
       issues.push({
         line: r.line,
-        column: table.header[at.persons]!,
+        column: table.header[at.persons] ?? '申请人数',
         message: `应为人数（整数），现为“${personsText}”`,
       });
     const amountText = cell(at.amount);
@@ -86,7 +86,7 @@ export async function readApplicationForm(
     if (amountText && amountFen === null)
       issues.push({
         line: r.line,
-        column: table.header[at.amount]!,
+        column: table.header[at.amount] ?? '金额',
         message: `金额应为元数，如 1200.00，现为“${amountText}”`,
       });
     if (org && seen.has(org.id))

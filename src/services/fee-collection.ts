@@ -92,8 +92,9 @@ export async function lookUpFeePayers(
         token: k.token,
         candidates: hits.map((h) => ({ name: h.member.name, idLast4: h.member.idLast4 })),
       });
-    else if (!seen.has(hits[0]!.id)) {
-      const h = hits[0]!;
+    else {
+      const [h] = hits;
+      if (!h || seen.has(h.id)) continue;
       seen.add(h.id);
       out.found.push({
         enrolmentId: h.id,

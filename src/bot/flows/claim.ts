@@ -5,10 +5,10 @@
  */
 
 import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
-import { checkStay, claimStanding, estimateSubsidy, type SubmitResult, submitClaim } from '../../services/claims.js';
+import type { SubmitResult } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
 import { parseDate } from '../slots/dates.js';
@@ -34,8 +34,8 @@ const ORDER: ClaimStep[] = [
 ];
 
 export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
-  const standing = await claimStanding(t.deps.db, period, p.memberId);
+  const period = await t.deps.services.periods.currentPeriod();
+  const standing = await t.deps.services.claims.claimStanding(period, p.memberId);
   if (standing.kind === 'not_enrolled') return [t.say('claim_not_enrolled', { period: period.name })];
   if (standing.kind === 'unpaid') return [t.say('claim_unpaid', { period: period.name, feeFen: standing.feeFen })];
   if (standing.kind === 'entry_breach')
@@ -145,17 +145,16 @@ function refusal(t: Turn, r: Extract<SubmitResult, { ok: false }>, period: strin
  * discharge date: the whole window and the member's other claims; a stay that cannot be claimed ends the form.
  */
 async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage | null> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   if (period.id !== periodId) return t.say('claim_period_changed');
   if (!draft.dischargedOn) {
     const outside = draft.admittedOn ? admissionOutsidePeriod(period.policy, draft.admittedOn) : null;
     return outside ? t.say('claim_admission_outside', { reason: outside }) : null;
   }
-  const check = await checkStay(
-    t.deps.db,
+  const check = await t.deps.services.claims.checkStay(
     period,
     p.memberId,
-    { admittedOn: draft.admittedOn!, dischargedOn: draft.dischargedOn },
+    { admittedOn: must(draft.admittedOn, 'admitted is asked before discharged'), dischargedOn: draft.dischargedOn },
     t.deps.now(),
   );
   if (check.ok) return null;
@@ -163,23 +162,40 @@ async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: num
   return refusal(t, check, period.name);
 }
 
+/**
+ * The draft once every field step was answered: the form reaches its summary and confirm steps only through them
+ * in ORDER, so a gap is a broken dialog, named by the InvariantError.
+ */
+function filledDraft(d: ClaimDraft) {
+  return {
+    hospital: must(d.hospital, 'the draft has its hospital'),
+    admittedOn: must(d.admittedOn, 'the draft has its admission date'),
+    dischargedOn: must(d.dischargedOn, 'the draft has its discharge date'),
+    totalFen: must(d.totalFen, 'the draft has its total'),
+    basicInsuranceFen: must(d.basicInsuranceFen, 'the draft has its basic insurance'),
+    selfPaidFen: must(d.selfPaidFen, 'the draft has its self-paid part'),
+    majorIllness: must(d.majorIllness, 'the draft says whether it is a major illness'),
+  };
+}
+
 async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   if (period.id !== periodId) return [t.say('claim_period_changed')];
+  const f = filledDraft(draft);
   const window = claimWindow(period.policy, {
-    admissionDate: draft.admittedOn!,
-    dischargeDate: draft.dischargedOn!,
+    admissionDate: f.admittedOn,
+    dischargeDate: f.dischargedOn,
     submittedAt: t.deps.now(),
   });
   if (!window.open) {
     await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
     return [t.say('claim_window_closed', { reason: window.reason })];
   }
-  const s = await estimateSubsidy(t.deps.db, period, p.memberId, {
-    totalFen: draft.totalFen!,
-    basicInsuranceFen: draft.basicInsuranceFen!,
-    selfPaidFen: draft.selfPaidFen!,
-    majorIllness: draft.majorIllness!,
+  const s = await t.deps.services.claims.estimateSubsidy(period, p.memberId, {
+    totalFen: f.totalFen,
+    basicInsuranceFen: f.basicInsuranceFen,
+    selfPaidFen: f.selfPaidFen,
+    majorIllness: f.majorIllness,
   });
   return [t.say('claim_summary', { draft, subsidy: s, photos: draft.photos?.length ?? 0 })];
 }
@@ -214,26 +230,26 @@ export async function continueClaim(
   if (step === 'confirm') {
     if (msg.kind !== 'text' || !/^(确认|确定|提交|是|好|好的|ok|yes)$/i.test(msg.text.trim()))
       return [t.say('claim_confirm_again')];
-    const period = await currentPeriod(t.deps.db);
+    const period = await t.deps.services.periods.currentPeriod();
+    const f = filledDraft(draft);
     const window = claimWindow(period.policy, {
-      admissionDate: draft.admittedOn!,
-      dischargeDate: draft.dischargedOn!,
+      admissionDate: f.admittedOn,
+      dischargeDate: f.dischargedOn,
       submittedAt: t.deps.now(),
     });
     await writeDialog(store, msg.platform, msg.userId, null);
     if (!window.open) return [t.say('claim_window_closed', { reason: window.reason })];
-    const r = await submitClaim(
-      t.deps.db,
+    const r = await t.deps.services.claims.submitClaim(
       period,
       {
         memberId: p.memberId,
-        hospital: draft.hospital!,
-        admittedOn: draft.admittedOn!,
-        dischargedOn: draft.dischargedOn!,
-        totalFen: draft.totalFen!,
-        basicInsuranceFen: draft.basicInsuranceFen!,
-        selfPaidFen: draft.selfPaidFen!,
-        majorIllness: draft.majorIllness!,
+        hospital: f.hospital,
+        admittedOn: f.admittedOn,
+        dischargedOn: f.dischargedOn,
+        totalFen: f.totalFen,
+        basicInsuranceFen: f.basicInsuranceFen,
+        selfPaidFen: f.selfPaidFen,
+        majorIllness: f.majorIllness,
         photos: (draft.photos ?? []).map((ph) => ({ platform: msg.platform, ...ph })),
       },
       `${msg.platform}:${msg.userId}`,
@@ -258,7 +274,7 @@ export async function continueClaim(
     const stop = await datesRefused(t, p, r.draft, periodId);
     if (stop) return [stop];
   }
-  const next = ORDER[ORDER.indexOf(step) + 1]!;
+  const next = must(ORDER[ORDER.indexOf(step) + 1], 'photos and confirm, the last steps, returned above');
   await save(next, r.draft);
   return [ask(t, next, r.draft)];
 }

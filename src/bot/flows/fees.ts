@@ -8,10 +8,7 @@
 import { z } from 'zod';
 import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { maskIdNumber, shanghaiStamp } from '../../rules/index.js';
-import { audit } from '../../services/audit.js';
-import { lookUpFeePayers, recordCollectedFees, repUnitIds } from '../../services/fee-collection.js';
 import { type Person, rolesOf } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 
 const ACTION = /^fees:(confirm|cancel):([A-Za-z0-9_-]{1,100})$/;
@@ -73,12 +70,10 @@ export async function collectFeesCommand(t: Turn, p: Person, tokens: string[]): 
   const units = rolesOf(p, 'rep');
   if (!units.length) return [t.say('forbidden', { what: '登记收费', who: '单位代办员' })];
   if (!tokens.length) return [t.say('fee_collect_format')];
-  const period = await currentPeriod(t.deps.db);
-  const unitIds = await repUnitIds(
-    t.deps.db,
-    units.map((u) => u.orgId),
-  );
-  const r = await lookUpFeePayers(t.deps.db, period.id, unitIds, tokens);
+  const { services } = t.deps;
+  const period = await services.periods.currentPeriod();
+  const unitIds = await services.feeCollection.repUnitIds(units.map((u) => u.orgId));
+  const r = await services.feeCollection.lookUpFeePayers(period.id, unitIds, tokens);
   const toRecord = r.found.filter((x) => !x.paid);
   const already = r.found.filter((x) => x.paid);
   const replies: OutboundMessage[] = [];
@@ -118,10 +113,7 @@ export async function onFeeClick(
   const [, action, id] = m as unknown as [string, 'confirm' | 'cancel', string];
   const seen = readPending(await t.deps.store.get(pendingKey(id)));
   if (!seen) return [t.say('fee_collect_expired')];
-  const units = await repUnitIds(
-    t.deps.db,
-    rolesOf(p, 'rep').map((r) => r.orgId),
-  );
+  const units = await t.deps.services.feeCollection.repUnitIds(rolesOf(p, 'rep').map((r) => r.orgId));
   if (seen.memberId !== p.memberId || !units.length) return [t.say('no_permission')];
   // take it atomically: of two clicks (or two instances) exactly one gets the batch
   let taken: string | null = null;
@@ -139,11 +131,11 @@ export async function onFeeClick(
   const stamp = shanghaiStamp(at);
   const actor = `${t.msg.platform}:${t.msg.userId}`;
   if (action === 'cancel') {
-    await audit(t.deps.db, actor, 'fees.collect_cancelled', 'Period', batch.periodId, { card: batch.id });
+    await t.deps.services.audit.audit(actor, 'fees.collect_cancelled', 'Period', batch.periodId, { card: batch.id });
     await updateCard(t, batch, { state: 'cancelled', by: p.name, at: stamp });
     return [t.say('fee_collect_cancelled')];
   }
-  const r = await recordCollectedFees(t.deps.db, {
+  const r = await t.deps.services.feeCollection.recordCollectedFees({
     periodId: batch.periodId,
     unitIds: units,
     enrolmentIds: batch.people.map((x) => x.enrolmentId),

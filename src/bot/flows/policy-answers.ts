@@ -6,9 +6,7 @@
 
 import type { OutboundMessage } from '../../core/messages.js';
 import { computeSubsidy } from '../../rules/index.js';
-import { memberStanding } from '../../services/member-status.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import type { Slots } from '../intent.js';
 import { fold } from '../normalise.js';
@@ -28,7 +26,7 @@ export function countedFrom(text: string, amounts: number[]): number | undefined
 }
 
 export async function estimateReply(t: Turn, p: Person, text: string, slots: Slots): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const policy = period.policy;
   const base = {
     programme: policy.programme,
@@ -40,7 +38,7 @@ export async function estimateReply(t: Turn, p: Person, text: string, slots: Slo
   };
   const counted = countedFrom(text, slots.amounts ?? []);
   if (counted === undefined) return [t.say('estimate', { ...base, counted: false })];
-  const standing = await memberStanding(t.deps.db, period, p.memberId);
+  const standing = await t.deps.services.memberStatus.memberStanding(period, p.memberId);
   const s = computeSubsidy(
     policy,
     { totalFen: counted, basicInsuranceFen: 0, selfPaidFen: counted, majorIllness: false },
@@ -59,7 +57,7 @@ export async function estimateReply(t: Turn, p: Person, text: string, slots: Slo
 }
 
 export async function policyAnswer(t: Turn, slots: Slots): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const policy = period.policy;
   return [
     t.say('policy_answer', {

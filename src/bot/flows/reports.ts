@@ -5,12 +5,8 @@
  */
 import { FileTooLargeError, type InboundMessage, type OutboundMessage } from '../../core/messages.js';
 import { shanghaiDate } from '../../rules/index.js';
-import { readApplicationForm } from '../../services/application-form.js';
 import { hasRole, type Person, rolesOf } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import { issueText } from '../../services/programme/plan.js';
-import { yearReportWorkbook } from '../../services/programme/year-report.js';
-import { reconciliationReport, reconciliationWorkbook } from '../../services/reconciliation.js';
 import type { Turn } from '../context.js';
 import { MAX_FILE_BYTES } from './admin-files.js';
 
@@ -19,8 +15,8 @@ const UNITS_SHOWN = 10;
 
 /** undefined: everything (an admin); otherwise the person's offices; null: neither */
 function scope(p: Person): { officeIds?: number[]; name: string } | null {
-  const admin = rolesOf(p, 'admin');
-  if (admin.length) return { name: admin[0]!.orgName };
+  const [admin] = rolesOf(p, 'admin');
+  if (admin) return { name: admin.orgName };
   const offices = rolesOf(p, 'officer');
   if (!offices.length) return null;
   return { officeIds: offices.map((o) => o.orgId), name: offices.map((o) => o.orgName).join('、') };
@@ -58,7 +54,10 @@ export async function onApplicationFile(
   }
   const name = t.msg.name || fetched.name || '团体申请表.xlsx';
   if (!/\.(xlsx|csv)$/i.test(name)) return [t.say('admin_file_type', { name })];
-  const form = await readApplicationForm(t.deps.db, { buffer: fetched.bytes, fileName: name }, s.officeIds);
+  const form = await t.deps.services.reports.readApplicationForm(
+    { buffer: fetched.bytes, fileName: name },
+    s.officeIds,
+  );
   // an officer's file that is not a group application: the imports are the admin's
   if (!form.ok && form.notApplication && !hasRole(p, 'admin')) return [t.say('admin_file_forbidden')];
   if (!form.ok)
@@ -81,9 +80,10 @@ export async function reconcileReply(
 ): Promise<OutboundMessage[]> {
   const s = scope(p);
   if (!s) return [t.say('forbidden', { what: '对账', who: '办事处经办人或管理员' })];
-  const period = await currentPeriod(t.deps.db);
+  const { services } = t.deps;
+  const period = await services.periods.currentPeriod();
   const today = shanghaiDate(t.deps.now());
-  const r = await reconciliationReport(t.deps.db, period, s.officeIds, application);
+  const r = await services.reports.reconciliationReport(period, s.officeIds, application);
   const applied = r.units.filter((u) => u.application);
   const differing = applied.filter((u) => u.differences.length > 0);
   const unpaid = r.units.filter((u) => u.unpaid.persons > 0).sort((a, b) => b.unpaid.persons - a.unpaid.persons);
@@ -119,7 +119,11 @@ export async function reconcileReply(
   });
   return [
     text,
-    { kind: 'file', bytes: await reconciliationWorkbook(r, period.name), name: `互助金对账-${today}.xlsx` },
+    {
+      kind: 'file',
+      bytes: await services.reports.reconciliationWorkbook(r, period.name),
+      name: `互助金对账-${today}.xlsx`,
+    },
   ];
 }
 
@@ -133,8 +137,8 @@ export async function yearReportReply(t: Turn, p: Person, year: number | undefin
   const today = shanghaiDate(t.deps.now());
   const y = year ?? Number(today.slice(0, 4));
   if (y < MIN_YEAR || y > MAX_YEAR) return [t.say('year_report_bad_year')];
-  const period = await currentPeriod(t.deps.db);
-  const { report, bytes } = await yearReportWorkbook(t.deps.db, period, y, s.name, s.officeIds);
+  const period = await t.deps.services.periods.currentPeriod();
+  const { report, bytes } = await t.deps.services.reports.yearReportWorkbook(period, y, s.name, s.officeIds);
   return [
     t.say('year_report_done', { year: y, office: s.name, period: period.name, r: report }),
     { kind: 'file', bytes, name: `${y}年度运行情况统计表.xlsx` },

@@ -7,7 +7,7 @@
 import fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import type { Db } from '../../db/client.js';
-import { shanghaiDate, type YearReport, yearReport } from '../../rules/index.js';
+import { type ClaimStatus, parseEnrolmentKind, shanghaiDate, type YearReport, yearReport } from '../../rules/index.js';
 import type { PeriodWithPolicy } from '../periods.js';
 
 /**
@@ -41,7 +41,7 @@ export async function buildYearReport(
     db.claim.findMany({
       where: {
         period: { programmeId: period.programmeId },
-        status: { in: ['approved', 'paid'] },
+        status: { in: ['approved', 'paid'] satisfies ClaimStatus[] },
         ...(unitIds ? { member: { unitId: { in: unitIds } } } : {}),
       },
       select: {
@@ -60,7 +60,7 @@ export async function buildYearReport(
   ]);
   return yearReport({
     year,
-    enrolments: enrolments.map((e) => ({ kind: e.kind as 'new' | 'renewal' | 'none', feeFen: e.feeFen, paid: e.paid })),
+    enrolments: enrolments.map((e) => ({ kind: parseEnrolmentKind(e.kind), feeFen: e.feeFen, paid: e.paid })),
     remittances: remittances.map((r) => ({ date: r.remittedOn, amountFen: r.amountFen })),
     returns: [],
     claims: claims.map((c) => ({
