@@ -17,6 +17,8 @@ import { exportReply, isAdminFileAction, onAdminFileClick, onFileMessage } from 
 import { isAnnounceAction, onAnnounceClick } from './flows/announce.js';
 import { onCardClick, sendApprovalCards } from './flows/approvals.js';
 import { startBinding } from './flows/bind.js';
+import { acceptEstimateOffer, onEstimateClick } from './flows/claim.js';
+import { isEstimateAction } from './flows/estimate-offer.js';
 import { collectFeesCommand, isFeeAction, onFeeClick } from './flows/fees.js';
 import { isApplicationFile, onApplicationFile, reconcileReply, yearReportReply } from './flows/reports.js';
 import { startSupplement } from './flows/supplement.js';
@@ -48,11 +50,13 @@ export function createBot(input: BotDeps): BotHandler {
         ? onAdminFileClick(t)
         : isFeeAction(t.msg.action)
           ? onFeeClick(t)
-          : isAnnounceAction(t.msg.action)
-            ? deps.enqueue
-              ? onAnnounceClick(t, deps.enqueue)
-              : Promise.resolve([t.say('card_unknown')])
-            : onCardClick(t),
+          : isEstimateAction(t.msg.action)
+            ? onEstimateClick(t)
+            : isAnnounceAction(t.msg.action)
+              ? deps.enqueue
+                ? onAnnounceClick(t, deps.enqueue)
+                : Promise.resolve([t.say('card_unknown')])
+              : onCardClick(t),
     onClaimSubmitted: async (claimId) => {
       await sendApprovalCards(deps, claimId, 1);
     },
@@ -157,6 +161,9 @@ export function createBot(input: BotDeps): BotHandler {
     }
 
     // no form in progress (a binding left from before the person was bound is not one)
+    // 申请 / 好的 right after an estimate with amounts: the claim form starts with them filled in
+    const accepted = said.isText ? await acceptEstimateOffer(t, t.person, text) : null;
+    if (accepted) return accepted;
     if (!said.isText) return [t.say('image_without_form')];
     if (text.length > TOO_LONG && parsed?.intent !== 'announce') return [t.say('too_long', { length: text.length })];
     if (command?.kind === 'resume') return [t.say('nothing_to_resume')];

@@ -34,6 +34,8 @@ export const ANNOUNCE_CMD =
 const CANCEL =
   /^(?:帮我|请|给我|我)?(?:先)?(?:取消|算了|不要了|退出|不用了|撤销|撤回|没事了|停止?|cancel|quit|exit|stop|不[报办弄搞做要填申]了|不想[弄办报搞做填申参][^了]{0,3}了|不参加了|不报名了|不申请了)/;
 const CANCEL_MAX_KEY = 12;
+/** 不参加了退不退钱, 不报了能退吗: a question that starts like a cancel is a question, for the classifier */
+const CANCEL_THEN_ASKS = /吗|么|呢|多少|怎么|能不能|能否|可不可以|([退报交参])[不没]\1|钱|费/;
 
 /** 是, 确认, 12000, 1.2万, 3月5日, 2020/12/30, 昨天: answers to a form's question, no intent of their own. */
 const ANSWER =
@@ -65,7 +67,8 @@ export function command(text: string): CommandHit | null {
   if (PAID_ALL.test(key)) return { intent: 'mark_paid', paid: 'all' };
   if (APPROVED_UNPAID.test(key)) return { intent: 'approved_unpaid' };
   if (ANNOUNCE_CMD.test(key)) return { intent: 'announce' };
-  if (key.length > 0 && key.length <= CANCEL_MAX_KEY && CANCEL.test(key)) return { intent: 'cancel' };
+  if (key.length > 0 && key.length <= CANCEL_MAX_KEY && CANCEL.test(key) && !CANCEL_THEN_ASKS.test(key))
+    return { intent: 'cancel' };
   if (key.length > 0 && ANSWER.test(t.replace(/\s+/g, ''))) return { intent: 'unknown' };
   return null;
 }

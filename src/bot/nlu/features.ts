@@ -9,6 +9,8 @@ import { legacyVote } from './legacy-rules.js';
 import { policyTopic } from './topics.js';
 
 const EMOJI = /\p{Extended_Pictographic}/gu;
+/** WeCom and DingTalk send their own stickers as text codes ([强], [抱拳], [OK]): an emoji, not words. */
+const STICKER = /\[[\p{Script=Han}A-Za-z]{1,4}\]/gu;
 const QUESTION = /[?？]/;
 /** Words of the programme's own domain; a message with none of them is probably about something else. */
 const DOMAIN =
@@ -37,7 +39,15 @@ function emit(text: string, f: Sink): void {
     f.add(`e:${m[0]}`);
     f.add('e');
   }
-  const key = matchKey(raw);
+  let words = raw;
+  if (raw.includes('[')) {
+    for (const m of raw.matchAll(STICKER)) {
+      f.add(`e:${m[0]}`);
+      f.add('e');
+    }
+    words = raw.replace(STICKER, '');
+  }
+  const key = matchKey(words);
   if (key.length === 0) {
     f.add(QUESTION.test(raw) ? 'k:?' : 'k:');
     return;
