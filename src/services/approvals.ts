@@ -3,6 +3,7 @@
  * conditional update on (status, version) inside one transaction, so a double click, a retried callback or
  * two officers at the same moment give exactly one decision; the others learn who decided.
  */
+
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
@@ -21,6 +22,8 @@ import { audit } from './audit.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
+import { unitEntryStanding } from './participation.js';
+import type { PeriodWithPolicy } from './periods.js';
 
 export type Decision = 'approve' | 'reject' | 'needs_info';
 
@@ -66,6 +69,8 @@ export type DecideResult =
     }
   | { ok: false; reason: 'not_found' | 'forbidden' }
   | { ok: false; reason: 'cap_reached'; grant: CapGrant }
+  /** the member's unit breaks the entry rules (seeds 002, 004): no subsidy; rejecting stays possible */
+  | { ok: false; reason: 'entry_breach'; message: string }
   | { ok: false; reason: 'already_decided'; decidedBy?: string; decidedAt?: Date; status?: ClaimStatus };
 
 export interface Approver {
@@ -149,6 +154,10 @@ export async function decide(
   if (!t) return alreadyDecided(db, claimId);
   if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
   const policy = parsePolicy(JSON.parse(claim.period.policy));
+  if (decision === 'approve') {
+    const entry = await claimEntryStanding(db, { ...claim.period, policy }, claim.memberId);
+    if (!entry.ok) return { ok: false, reason: 'entry_breach', message: entry.reason };
+  }
   type TxResult = { won: true; grant: CapGrant | null; deliveries: string[] } | { won: false; grant?: CapGrant };
   const r = await db.$transaction(async (tx): Promise<TxResult> => {
     // the cap is the member's over the period: approvals of their claims run one at a time
@@ -192,4 +201,15 @@ export async function decide(
     return alreadyDecided(db, claimId);
   }
   return { ok: true, claimId, from, to: t.to, level: t.level, grant: r.grant, deliveries: r.deliveries };
+}
+
+/** The entry rules for a claim's member: the unit they enrolled through in the claim's period (their unit if none). */
+export async function claimEntryStanding(db: Db, period: PeriodWithPolicy, memberId: number) {
+  const e = await db.enrolment.findUnique({
+    where: { periodId_memberId: { periodId: period.id, memberId } },
+    select: { unitId: true },
+  });
+  const unitId =
+    e?.unitId ?? (await db.member.findUniqueOrThrow({ where: { id: memberId }, select: { unitId: true } })).unitId;
+  return unitEntryStanding(db, period, unitId);
 }

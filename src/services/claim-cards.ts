@@ -19,7 +19,7 @@ import {
   parsePolicy,
   shanghaiStamp,
 } from '../rules/index.js';
-import { grantNow, lastDecision } from './approvals.js';
+import { claimEntryStanding, grantNow, lastDecision } from './approvals.js';
 import { stayConflicts } from './claims.js';
 import { type Change, lastSupplement } from './supplements.js';
 
@@ -28,7 +28,9 @@ export type CardWarning =
   | { kind: 'stay'; relation: string; claimId: number; hospital: string; admittedOn: string; dischargedOn: string }
   | { kind: 'capped'; fen: number }
   | { kind: 'near_cap'; fen: number }
-  | { kind: 'cross_period'; date: string };
+  | { kind: 'cross_period'; date: string }
+  /** the unit breaks the entry rules (seeds 002, 004): an approval is refused, the reason shown */
+  | { kind: 'entry_breach'; reason: string };
 
 export interface ClaimCardView {
   claim: {
@@ -112,6 +114,10 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
   if (!decided && nearCap(policy, grant.capRemainingFen))
     warnings.push({ kind: 'near_cap', fen: grant.capRemainingFen });
   if (c.dischargedOn > policy.claims.cutoffOn) warnings.push({ kind: 'cross_period', date: policy.claims.cutoffOn });
+  if (!decided) {
+    const entry = await claimEntryStanding(db, { ...c.period, policy }, c.memberId);
+    if (!entry.ok) warnings.push({ kind: 'entry_breach', reason: entry.reason });
+  }
   // the office's latest word (a claim sent back for material and supplemented was decided again)
   const l1 = c.approvals.filter((a) => a.level === 1).at(-1);
   const supplement = status === 'submitted' || status === 'approved_l1' ? await lastSupplement(db, c.id) : null;

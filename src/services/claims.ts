@@ -4,6 +4,7 @@
  * are checked as soon as the dates are known (checkStay, for the form) and again inside the transaction that
  * stores the claim, with the member's row locked, so two quick submissions of the same stay give one claim.
  */
+
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../generated/sqlite/client.js';
 import {
@@ -22,6 +23,7 @@ import { audit } from './audit.js';
 import { planClaimDeliveries } from './claim-outbox.js';
 import { lockMember } from './locks.js';
 import { COUNTED_STATUSES, memberStanding } from './member-status.js';
+import { unitEntryStanding } from './participation.js';
 import type { PeriodWithPolicy } from './periods.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -113,13 +115,20 @@ export async function checkStay(
 }
 
 /** Whether the member may claim in the period: enrolled, and paid unless the policy covers unpaid enrolments. */
-export type ClaimStanding = { kind: 'ok' } | { kind: 'not_enrolled' } | { kind: 'unpaid'; feeFen: number };
+export type ClaimStanding =
+  | { kind: 'ok' }
+  | { kind: 'not_enrolled' }
+  | { kind: 'unpaid'; feeFen: number }
+  /** the unit breaks the entry rules (seeds 002, 004): no subsidy, no refund; `reason` says why */
+  | { kind: 'entry_breach'; reason: string };
 
 export async function claimStanding(db: Db | Tx, period: PeriodWithPolicy, memberId: number): Promise<ClaimStanding> {
   const e = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId } } });
   if (!e || e.kind === 'none') return { kind: 'not_enrolled' };
   // the policy says whether a member whose fee is not yet collected is covered (seed 003: only after paying)
   if (!e.paid && !period.policy.fees.unpaidMayClaim) return { kind: 'unpaid', feeFen: e.feeFen };
+  const entry = await unitEntryStanding(db, period, e.unitId);
+  if (!entry.ok) return { kind: 'entry_breach', reason: entry.reason };
   return { kind: 'ok' };
 }
 

@@ -71,6 +71,7 @@ async function applyDecision(
     { platforms: t.deps.outbox.platforms(), clicked: { platform: t.msg.platform, ...clicked } },
   );
   if (!r.ok) {
+    if (r.reason === 'entry_breach') return [t.say('decision_entry_breach', { id: claimId, reason: r.message })];
     if (r.reason === 'cap_reached')
       return [t.say('decision_cap_reached', { id: claimId, grant: r.grant, capFen: r.grant.roomFen })];
     if (r.reason !== 'already_decided') return [t.say('no_permission')];
