@@ -13,7 +13,7 @@ import {
   approvedUnpaidOf,
   approverUserIds,
   cardsOf,
-  newCardId,
+  newClaimCard,
   pendingFor,
   recordCard,
   renderClaimCard,
@@ -30,8 +30,13 @@ import { CLAIM_STATUS_LABEL } from './worker.js';
 
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
 
+/** officers' cards carry the signed links to the claim's documents */
+function rendering(deps: BotDeps) {
+  return { templates: deps.templates, ...(deps.documentLink ? { documentLink: deps.documentLink } : {}) };
+}
+
 function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
-  return renderClaimCard(deps.db, deps.templates, claimId, level, cardId);
+  return renderClaimCard(deps.db, rendering(deps), claimId, level, cardId);
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
@@ -46,8 +51,7 @@ export async function sendApprovalCards(
     if (only && only.platform !== platform) continue;
     const userIds = only ? only.userIds : await approverUserIds(deps.db, claimId, level, platform);
     if (!userIds.length) continue;
-    const cardId = newCardId(claimId, level);
-    const card = await claimCard(deps, claimId, level, cardId);
+    const { cardId, card } = await newClaimCard(deps.db, rendering(deps), claimId, level);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
     await recordCard(deps.db, {
       claimId,
