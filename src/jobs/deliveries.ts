@@ -17,7 +17,7 @@
 import type { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
-import { Prisma } from '../generated/sqlite/client.js';
+import { type Delivery, Prisma } from '../generated/sqlite/client.js';
 import type { PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
 
 export const DEAD_STATUSES = ['dead', 'unknown'] as const;
@@ -82,8 +82,14 @@ export type Claim =
     }
   | { claimed: false; reason: 'missing' | 'sent' | 'dead' | 'unknown' | 'raced' };
 
-export async function claimDelivery(db: Db, key: string, now: Date): Promise<Claim> {
-  const row = await db.delivery.findUnique({ where: { key } });
+export async function claimDelivery(
+  db: Db,
+  key: string,
+  now: Date,
+  /** the row as the caller just read it (saves reading it again; the conditional update below decides) */
+  read?: Delivery | null,
+): Promise<Claim> {
+  const row = read === undefined ? await db.delivery.findUnique({ where: { key } }) : read;
   if (!row) return { claimed: false, reason: 'missing' };
   if (row.status === 'sent') return { claimed: false, reason: 'sent' };
   if (row.status === 'dead' || row.status === 'unknown') return { claimed: false, reason: row.status };

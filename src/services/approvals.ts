@@ -6,11 +6,12 @@
 import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
-import { type CapGrant, capGrant, type Policy, parsePolicy } from '../rules/index.js';
+import { type CapGrant, capGrant, type Policy } from '../rules/index.js';
 import { audit } from './audit.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
+import { periodById } from './periods.js';
 
 export type Decision = 'approve' | 'reject' | 'needs_info';
 
@@ -37,6 +38,9 @@ export type DecideResult =
   | {
       ok: true;
       claimId: number;
+      /** whose standing changed (the worker's cached status is dropped) */
+      periodId: number;
+      memberId: number;
       from: string;
       to: string;
       level: number;
@@ -120,14 +124,14 @@ export async function decide(
   /** plan what the decision causes (notice, card redraws, next level's cards) in its transaction */
   outbox?: Pick<ClaimOutboxPlan, 'platforms' | 'clicked'>,
 ): Promise<DecideResult> {
-  const claim = await db.claim.findUnique({ where: { id: claimId }, include: { period: true } });
+  const claim = await db.claim.findUnique({ where: { id: claimId } });
   if (!claim) return { ok: false, reason: 'not_found' };
   // who first: a stranger learns nothing of the claim's state or of who decided it
   if (!mayHandle(claim, who)) return { ok: false, reason: 'forbidden' };
   const t = transition(claim.status, claim.levelsRequired, decision);
   if (!t) return alreadyDecided(db, claimId);
   if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
-  const policy = parsePolicy(JSON.parse(claim.period.policy));
+  const { policy } = await periodById(db, claim.periodId);
   type TxResult = { won: true; grant: CapGrant | null; deliveries: string[] } | { won: false; grant?: CapGrant };
   const r = await db.$transaction(async (tx): Promise<TxResult> => {
     // the cap is the member's over the period: approvals of their claims run one at a time
@@ -157,12 +161,18 @@ export async function decide(
       ...(grant ? { grantedFen: grant.grantedFen, cappedBy: grant.cappedBy } : {}),
     });
     const deliveries = outbox
-      ? await planClaimDeliveries(tx, claimId, {
-          ...outbox,
-          notice: { to: t.to, comment },
-          refresh: true,
-          ...(t.to === 'approved_l1' ? { cardsLevel: 2 } : {}),
-        })
+      ? await planClaimDeliveries(
+          tx,
+          claimId,
+          {
+            ...outbox,
+            notice: { to: t.to, comment },
+            refresh: true,
+            ...(t.to === 'approved_l1' ? { cardsLevel: 2 } : {}),
+          },
+          // the update above moved the version on by one: the plan needs no read of the claim
+          { version: claim.version + 1, officeId: claim.officeId, memberId: claim.memberId },
+        )
       : [];
     return { won: true, grant, deliveries };
   });
@@ -170,5 +180,15 @@ export async function decide(
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);
   }
-  return { ok: true, claimId, from: claim.status, to: t.to, level: t.level, grant: r.grant, deliveries: r.deliveries };
+  return {
+    ok: true,
+    claimId,
+    periodId: claim.periodId,
+    memberId: claim.memberId,
+    from: claim.status,
+    to: t.to,
+    level: t.level,
+    grant: r.grant,
+    deliveries: r.deliveries,
+  };
 }

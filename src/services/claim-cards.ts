@@ -9,6 +9,7 @@ import type { Db } from '../db/client.js';
 import { capGrant, daysBetween, maskName, nearCap, relateStays, shanghaiStamp } from '../rules/index.js';
 import { uncappedOf } from './approvals.js';
 import { COUNTED_STATUSES } from './member-status.js';
+import { memo } from './memo.js';
 import { periodById } from './periods.js';
 import { type Change, lastSupplement } from './supplements.js';
 
@@ -88,29 +89,39 @@ export interface ClaimCardFacts {
   decisions: { level: number; decision: string; comment: string | null; by: string; at: Date }[];
 }
 
+// names of people on a card (the member and their unit, the deciders) change rarely and every redraw shows them
+const people = memo<{ name: string; unit: string }>(5_000);
+
+function personOf(db: Db, memberId: number) {
+  return people.get(db, String(memberId), async () => {
+    const m = await db.member.findUniqueOrThrow({
+      where: { id: memberId },
+      select: { name: true, unit: { select: { name: true } } },
+    });
+    return { name: m.name, unit: m.unit.name };
+  });
+}
+
 export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCardFacts> {
   const c = await db.claim.findUniqueOrThrow({
     where: { id: claimId },
-    include: {
-      member: { select: { name: true, unit: { select: { name: true } } } },
-      attachments: { select: { id: true }, orderBy: { id: 'asc' } },
-      approvals: { orderBy: { id: 'asc' } },
-    },
+    include: { approvals: { orderBy: { id: 'asc' } }, _count: { select: { attachments: true } } },
   });
   const supplementLoad = ['submitted', 'approved_l1'].includes(c.status) ? lastSupplement(db, c.id) : null;
   const ids = [...new Set(c.approvals.map((a) => a.approverId))];
-  const [period, mine, names, supplement] = await Promise.all([
+  const [period, member, mine, names, supplement] = await Promise.all([
     periodById(db, c.periodId),
+    personOf(db, c.memberId),
     db.claim.findMany({
       where: { periodId: c.periodId, memberId: c.memberId, id: { not: c.id } },
       orderBy: { id: 'asc' },
       select: { id: true, subsidyFen: true, status: true, hospital: true, admittedOn: true, dischargedOn: true },
     }),
-    ids.length ? db.member.findMany({ where: { id: { in: ids } }, select: { id: true, name: true } }) : [],
+    Promise.all(ids.map(async (id) => [id, (await personOf(db, id)).name] as const)),
     supplementLoad,
   ]);
   const policy = period.policy;
-  const nameOf = new Map(names.map((m) => [m.id, m.name]));
+  const nameOf = new Map(names);
   const decisions = c.approvals.map((a) => ({
     level: a.level,
     decision: a.decision,
@@ -172,8 +183,8 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
         status: c.status,
         levelsRequired: c.levelsRequired,
       },
-      member: maskName(c.member.name),
-      unit: c.member.unit.name,
+      member: maskName(member.name),
+      unit: member.unit,
       period: period.name,
       uncappedFen: grant.uncappedFen,
       grantedFen,
@@ -186,7 +197,7 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
       firstLevel,
       returned,
       supplement: supplement ?? null,
-      photos: c.attachments.length,
+      photos: c._count.attachments,
       links: [],
     },
   };

@@ -100,7 +100,7 @@ async function applyDecision(
   // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them
   const redraw = `:refresh:${t.msg.platform}`;
   await enqueueDeliveries(t.deps, r.deliveries, (key) => key.endsWith(redraw));
-  await forgetWorkerStatus(t.deps, claimId);
+  await forgetWorkerStatus(t.deps, r);
   return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
 }
 
