@@ -5,10 +5,23 @@
  * cards sent. Queries only; the flow renders the template.
  */
 import type { Card } from '../core/messages.js';
+import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
 import type { Db } from '../db/client.js';
-import { capGrant, daysBetween, maskName, nearCap, relateStays, shanghaiStamp } from '../rules/index.js';
+import {
+  type ClaimStatus,
+  COUNTED_CLAIM_STATUSES,
+  capGrant,
+  DECIDED_CLAIM_STATUSES,
+  daysBetween,
+  isIn,
+  LIVE_CLAIM_STATUSES,
+  maskName,
+  nearCap,
+  parseClaimStatus,
+  relateStays,
+  shanghaiStamp,
+} from '../rules/index.js';
 import { uncappedOf } from './approvals.js';
-import { COUNTED_STATUSES } from './member-status.js';
 import { memo } from './memo.js';
 import { periodById } from './periods.js';
 import { type Change, lastSupplement } from './supplements.js';
@@ -59,7 +72,7 @@ export interface ClaimCardView {
   links: { text: string; url: string }[];
 }
 
-const STATUS_SHORT: Record<string, string> = {
+const STATUS_SHORT: Record<ClaimStatus, string> = {
   submitted: '待审批',
   needs_info: '待补材料',
   approved_l1: '待中心复核',
@@ -67,10 +80,6 @@ const STATUS_SHORT: Record<string, string> = {
   rejected: '已驳回',
   paid: '已支付',
 };
-
-/** a rejected claim's stay may be claimed again; any other claim of the member is a stay to compare with */
-const LIVE = new Set(['submitted', 'needs_info', 'approved_l1', 'approved', 'paid']);
-const COUNTED = new Set(COUNTED_STATUSES);
 
 /** Signs the link of a claim's document n (1-based): a short-lived URL only officers' cards carry. */
 export type DocumentLinker = (claimId: number, n: number) => string | null;
@@ -84,7 +93,7 @@ export interface ClaimCardFacts {
   view: ClaimCardView;
   /** how many times the claim was sent back for material: a card sent in an earlier round stays closed */
   round: number;
-  status: string;
+  status: ClaimStatus;
   paidAt: Date | null;
   decisions: { level: number; decision: string; comment: string | null; by: string; at: Date }[];
 }
@@ -107,7 +116,8 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
     where: { id: claimId },
     include: { approvals: { orderBy: { id: 'asc' } }, _count: { select: { attachments: true } } },
   });
-  const supplementLoad = ['submitted', 'approved_l1'].includes(c.status) ? lastSupplement(db, c.id) : null;
+  const status = parseClaimStatus(c.status);
+  const supplementLoad = status === 'submitted' || status === 'approved_l1' ? lastSupplement(db, c.id) : null;
   const ids = [...new Set(c.approvals.map((a) => a.approverId))];
   const [period, member, mine, names, supplement] = await Promise.all([
     periodById(db, c.periodId),
@@ -130,15 +140,18 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
     at: a.decidedAt,
   }));
   // what the member's other counted claims hold against the cap (approved at any level, or paid)
-  const others = mine.filter((o) => COUNTED.has(o.status)).reduce((sum, o) => sum + o.subsidyFen, 0);
+  const others = mine
+    .filter((o) => isIn(COUNTED_CLAIM_STATUSES, parseClaimStatus(o.status)))
+    .reduce((sum, o) => sum + o.subsidyFen, 0);
   const grant = capGrant(policy, uncappedOf(c), others);
   const breakdown = JSON.parse(c.breakdown) as { segments?: ClaimCardView['segments'] };
   // once approved the claim holds what was granted; before, what an approval would grant now
-  const decided = ['approved', 'paid', 'rejected'].includes(c.status);
+  const decided = isIn(DECIDED_CLAIM_STATUSES, status);
   const grantedFen = decided ? c.subsidyFen : grant.grantedFen;
   const warnings: CardWarning[] = [];
   for (const o of mine) {
-    if (!LIVE.has(o.status)) continue;
+    // a rejected claim's stay may be claimed again; any other claim of the member is a stay to compare with
+    if (!isIn(LIVE_CLAIM_STATUSES, parseClaimStatus(o.status))) continue;
     const relation = relateStays(c, o);
     if (relation === 'apart') continue;
     warnings.push({
@@ -157,7 +170,7 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
   const last = decisions.at(-1);
   // sent back for material and supplemented: the fresh card says who asked, and what
   const returned =
-    c.status === 'submitted' && last?.decision === 'needs_info'
+    status === 'submitted' && last?.decision === 'needs_info'
       ? { level: last.level, by: last.by, at: shanghaiStamp(last.at), comment: last.comment }
       : null;
   // the office's latest word (a claim sent back for material and supplemented was decided again)
@@ -166,7 +179,7 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
     l1 && !returned ? { by: l1.by, at: shanghaiStamp(l1.at), decision: l1.decision, comment: l1.comment } : null;
   return {
     round: decisions.filter((d) => d.decision === 'needs_info').length,
-    status: c.status,
+    status,
     paidAt: c.paidAt,
     decisions,
     view: {
@@ -192,7 +205,7 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
       capRoomFen: grant.roomFen,
       capRemainingFen: Math.max(0, grant.roomFen - grantedFen),
       segments: (breakdown.segments ?? []).filter((s) => s.amountFen > 0),
-      earlier: mine.map((o) => ({ id: o.id, fen: o.subsidyFen, status: STATUS_SHORT[o.status] ?? o.status })),
+      earlier: mine.map((o) => ({ id: o.id, fen: o.subsidyFen, status: STATUS_SHORT[parseClaimStatus(o.status)] })),
       warnings,
       firstLevel,
       returned,
@@ -292,19 +305,24 @@ export async function claimNoticeFacts(db: Db, claimId: number) {
 
 /** The claims waiting for this approver: the office's new ones, and for the centre those past the office. */
 export async function pendingFor(db: Db, a: { offices: number[]; centre: boolean }, take = 20) {
-  return db.claim.findMany({
-    where: {
-      OR: [{ officeId: { in: a.offices }, status: 'submitted' }, ...(a.centre ? [{ status: 'approved_l1' }] : [])],
-    },
-    orderBy: { id: 'asc' },
-    take,
-    select: { id: true, status: true },
-  });
+  return db.claim
+    .findMany({
+      where: {
+        OR: [
+          { officeId: { in: a.offices }, status: 'submitted' satisfies ClaimStatus },
+          ...(a.centre ? [{ status: 'approved_l1' satisfies ClaimStatus }] : []),
+        ],
+      },
+      orderBy: { id: 'asc' },
+      take,
+      select: { id: true, status: true },
+    })
+    .then((rows) => rows.map((r) => ({ ...r, status: parseClaimStatus(r.status) })));
 }
 
 export async function approvedUnpaidOf(db: Db, offices: number[]) {
   const claims = await db.claim.findMany({
-    where: { officeId: { in: offices }, status: 'approved' },
+    where: { officeId: { in: offices }, status: 'approved' satisfies ClaimStatus },
     include: { member: { select: { name: true } } },
     orderBy: { id: 'asc' },
   });
@@ -313,8 +331,8 @@ export async function approvedUnpaidOf(db: Db, offices: number[]) {
 
 /** The two things a card needs of the templates (src/core/templates.ts implements them). */
 export interface CardTemplates {
-  card(key: string, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
-  render(key: string, vars?: Record<string, unknown>): string;
+  card(key: CardTemplateKey, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
+  render(key: TemplateKey, vars?: Record<string, unknown>): string;
 }
 
 /** What rendering a card needs: the templates, and the signer of the documents' links (officers' cards only). */

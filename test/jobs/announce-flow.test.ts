@@ -3,6 +3,7 @@ import type { BotDeps, Turn } from '../../src/bot/context.js';
 import { onAnnounceClick, startAnnouncement } from '../../src/bot/flows/announce.js';
 import { createLog } from '../../src/core/log.js';
 import type { InboundMessage } from '../../src/core/messages.js';
+import type { TemplateKey } from '../../src/core/template-keys.js';
 import { Templates } from '../../src/core/templates.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import type { JobRunner } from '../../src/jobs/types.js';
@@ -32,7 +33,7 @@ describe('发布通知: an officer’s ad-hoc announcement after a confirmation 
         text: '',
         ...msg,
       } as InboundMessage,
-      say: (key: string, vars: Record<string, unknown> = {}) => ({
+      say: (key: TemplateKey, vars: Record<string, unknown> = {}) => ({
         kind: 'text' as const,
         text: deps.templates.render(key, vars),
       }),

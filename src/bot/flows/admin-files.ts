@@ -22,6 +22,7 @@ import { hasRole, type Person, rolesOf } from '../../services/people.js';
 import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import type { ExportCommand } from '../nlu/commands.js';
+import { parseStored } from '../stored.js';
 
 /** the largest file taken (WeCom's own limit for a file; a province's set-up file is far smaller) */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -49,16 +50,6 @@ const pendingKey = (id: string) => `adminfile:pending:${id}`;
 
 export function isAdminFileAction(action: string): boolean {
   return ADMIN_FILE_ACTION.test(action);
-}
-
-function readPending(raw: string | null): Pending | null {
-  if (!raw) return null;
-  try {
-    const r = Pending.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
 }
 
 const XLSX_MAGIC = Buffer.from('PK\u0003\u0004', 'latin1');
@@ -162,7 +153,7 @@ export async function onAdminFileClick(
   const p = t.person;
   if (!m || !p) return [t.say('card_unknown')];
   const [, action, id] = m as unknown as [string, 'apply' | 'cancel', string];
-  const seen = readPending(await t.deps.store.get(pendingKey(id)));
+  const seen = parseStored(Pending, await t.deps.store.get(pendingKey(id)), 'adminfile', t.deps.log);
   if (!seen) return [t.say('admin_file_expired')];
   if (seen.memberId !== p.memberId || !hasRole(p, 'admin'))
     return [t.say('forbidden', { what: '确认他人发送的文件', who: '发送文件的管理员本人' })];
@@ -176,7 +167,7 @@ export async function onAdminFileClick(
     },
     PENDING_TTL_MS,
   );
-  const pending = readPending(taken);
+  const pending = parseStored(Pending, taken, 'adminfile', t.deps.log);
   if (!pending) return [t.say('admin_file_expired')];
 
   const stamp = shanghaiStamp(t.deps.now());

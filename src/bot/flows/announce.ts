@@ -4,6 +4,7 @@
  * (the pending announcement is taken atomically from the shared store), and the audit log records it.
  */
 
+import { z } from 'zod';
 import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { maskName, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { audit } from '../../services/audit.js';
@@ -11,19 +12,21 @@ import { federationOf, groupsUnder } from '../../services/broadcasts/recipients.
 import type { Enqueue } from '../../services/job-queue.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
+import { parseStored } from '../stored.js';
 
 export const ANNOUNCE_ACTION = /^announce:(publish|cancel):([A-Za-z0-9_-]{1,100})$/;
 const PENDING_TTL_MS = 30 * 60_000;
 const MAX_CHARS = 1500;
 
-interface Pending {
-  id: string;
-  text: string;
-  federationId: number;
-  memberId: number;
-  office: string;
-  groups: number;
-}
+const Pending = z.object({
+  id: z.string(),
+  text: z.string(),
+  federationId: z.number().int(),
+  memberId: z.number().int(),
+  office: z.string(),
+  groups: z.number().int(),
+});
+type Pending = z.infer<typeof Pending>;
 
 const pendingKey = (id: string) => `announce:pending:${id}`;
 
@@ -82,16 +85,15 @@ export async function onAnnounceClick(
   const p = t.person;
   if (!m || !p) return [t.say('card_unknown')];
   const [, action, id] = m as unknown as [string, 'publish' | 'cancel', string];
-  const raw = await t.deps.store.get(pendingKey(id));
-  if (!raw) return [t.say('announce_expired')];
-  const seen = JSON.parse(raw) as Pending;
+  const seen = parseStored(Pending, await t.deps.store.get(pendingKey(id)), 'announce', t.deps.log);
+  if (!seen) return [t.say('announce_expired')];
   if (seen.memberId !== p.memberId) return [t.say('forbidden', { what: '确认他人的通知', who: '发起人本人' })];
   // take it atomically: of two clicks (or two instances) exactly one gets the pending announcement
   let taken: Pending | null = null;
   await t.deps.store.update(
     pendingKey(id),
     (current) => {
-      taken = current ? (JSON.parse(current) as Pending) : null;
+      taken = parseStored(Pending, current, 'announce', t.deps.log);
       return null;
     },
     PENDING_TTL_MS,

@@ -213,4 +213,4 @@ export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessag
   ];
 }
 
-export { MARK_PAID, markPaidCommand } from './payments.js';
+export { markPaidCommand } from './payments.js';

@@ -6,6 +6,7 @@
  */
 
 import type { OutboundMessage } from '../../core/messages.js';
+import type { TemplateKey } from '../../core/template-keys.js';
 import { bindOnBehalfOf, type LockNotice, trySelfBind, userLocked } from '../../services/binding.js';
 import { hasRole, type Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
@@ -53,11 +54,11 @@ export async function continueBinding(
   const { store } = t.deps;
   const { platform, userId } = t.msg;
   const { first, name } = dialog;
-  const stop = async (key: string): Promise<BindingTurn> => {
+  const stop = async (key: TemplateKey): Promise<BindingTurn> => {
     await writeDialog(store, platform, userId, null);
     return { kind: 'stopped', replies: [t.say(key)] };
   };
-  const ask = (key: string, vars: Record<string, unknown> = {}): BindingTurn => ({
+  const ask = (key: TemplateKey, vars: Record<string, unknown> = {}): BindingTurn => ({
     kind: 'asking',
     replies: [t.say(key, vars)],
   });

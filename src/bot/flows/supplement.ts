@@ -17,7 +17,6 @@ import { forgetStatus } from '../status-cache.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
-export const SUPPLEMENT = /^(?:补充材料|补材料|补充)\s*#?(\d+)?$/;
 const SUBMIT = /^(提交|完成|好了|确认|确认提交)$/;
 const MAX_PHOTOS = 9;
 
@@ -35,9 +34,9 @@ const FIELD_WORDS: [RegExp, keyof SupplementCorrections][] = [
 ];
 const CORRECTION = /^([\p{Script=Han}]{2,8})\s*[:：]?\s*(.+)$/u;
 
-export async function startSupplement(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
-  const given = SUPPLEMENT.exec(text)?.[1];
-  let id = given ? Number(given) : null;
+/** 补材料 [#12] (recognised in nlu/commands.ts): `given` is the claim number, when the worker named one. */
+export async function startSupplement(t: Turn, p: Person, given: number | null): Promise<OutboundMessage[]> {
+  let id = given;
   if (id === null) {
     const waiting = await claimsWaitingForMaterial(t.deps.db, p.memberId);
     if (waiting.length === 0) return [t.say('supplement_none')];

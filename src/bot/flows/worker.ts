@@ -37,18 +37,24 @@ function ageOn(birthDate: string | null, today: string): number | undefined {
 
 export async function status(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await currentPeriod(t.deps.db);
-  const f = await cachedStatus(t.deps.store, period.id, p.memberId, async () => {
-    const s = await memberStanding(t.deps.db, period, p.memberId);
-    return {
-      enrolled: Boolean(s.enrolment),
-      kind: (s.enrolment?.kind as 'new' | 'renewal' | undefined) ?? null,
-      feeFen: s.enrolment?.feeFen ?? null,
-      paid: Boolean(s.enrolment?.paid),
-      claims: s.claims.length,
-      paidFen: s.paidFen,
-      capRemainingFen: s.capRemainingFen,
-    };
-  });
+  const f = await cachedStatus(
+    t.deps.store,
+    period.id,
+    p.memberId,
+    async () => {
+      const s = await memberStanding(t.deps.db, period, p.memberId);
+      return {
+        enrolled: Boolean(s.enrolment),
+        kind: (s.enrolment?.kind as 'new' | 'renewal' | undefined) ?? null,
+        feeFen: s.enrolment?.feeFen ?? null,
+        paid: Boolean(s.enrolment?.paid),
+        claims: s.claims.length,
+        paidFen: s.paidFen,
+        capRemainingFen: s.capRemainingFen,
+      };
+    },
+    t.deps.log,
+  );
   return [
     t.say('status', {
       name: p.name,

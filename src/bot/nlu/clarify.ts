@@ -5,10 +5,12 @@
  * The stored value is read back with zod: a stale or foreign value is ignored, never trusted.
  */
 import { z } from 'zod';
+import type { Log } from '../../core/log.js';
 import type { Platform } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { CLARIFY_BELOW, INTENTS, type Intent, type ParsedIntent } from '../intent.js';
 import { fold } from '../normalise.js';
+import { parseStored } from '../stored.js';
 
 export const CLARIFY_TTL_MS = 10 * 60_000;
 /** an alternative this unlikely is not worth offering */
@@ -24,15 +26,8 @@ export type PendingClarify = z.infer<typeof Pending>;
 
 const key = (platform: Platform, userId: string) => `clarify:${platform}:${userId}`;
 
-export async function readClarify(store: KeyValueStore, platform: Platform, userId: string) {
-  const raw = await store.get(key(platform, userId));
-  if (!raw) return null;
-  try {
-    const r = Pending.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+export async function readClarify(store: KeyValueStore, platform: Platform, userId: string, log?: Log) {
+  return parseStored(Pending, await store.get(key(platform, userId)), 'clarify', log);
 }
 
 export async function writeClarify(

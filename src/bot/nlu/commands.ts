@@ -86,3 +86,35 @@ export function exportCommand(text: string): ExportCommand | null {
   if (roster) return { what: 'roster', unit: t.slice(t.length - roster[1]!.length).trim() };
   return null;
 }
+
+// ---- the words that steer a conversation --------------------------------------------------------------------
+// Not intents: they act on the form in progress (取消, 继续), start a flow by its exact head (补材料 #12, 导出名册 …)
+// or catch a 代绑 whose fields are wrong. Matched on the folded text (full-width, traditional), whole message;
+// the text itself is passed on as typed. The router (src/bot/bot.ts) decides when each one applies.
+
+/** a form is cancelled by these exact words only: a longer sentence in a form may be its answer */
+const FORM_CANCEL = /^(取消|算了|不要了|退出|不办了|cancel)$/i;
+const RESUME = /^(继续|接着填|继续填写|继续申请)$/;
+const SUPPLEMENT = /^(?:补充材料|补材料|补充)\s*#?(\d+)?$/;
+/** 代绑 that the command rule did not take (bare, or a field wrong): its format is shown */
+const PROXY_HEAD = /^代绑/;
+
+export type ChatCommand =
+  | { kind: 'export'; export: ExportCommand }
+  | { kind: 'cancel_form' }
+  | { kind: 'resume' }
+  /** 补材料 / 补充材料 #12: the claim number when given */
+  | { kind: 'supplement'; claimId: number | null }
+  | { kind: 'proxy_head' };
+
+export function chatCommand(text: string): ChatCommand | null {
+  const exported = exportCommand(text);
+  if (exported) return { kind: 'export', export: exported };
+  const folded = fold(text.trim());
+  if (FORM_CANCEL.test(folded)) return { kind: 'cancel_form' };
+  if (RESUME.test(folded)) return { kind: 'resume' };
+  const supplement = SUPPLEMENT.exec(folded);
+  if (supplement) return { kind: 'supplement', claimId: supplement[1] ? Number(supplement[1]) : null };
+  if (PROXY_HEAD.test(folded)) return { kind: 'proxy_head' };
+  return null;
+}

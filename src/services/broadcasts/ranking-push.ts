@@ -7,7 +7,7 @@
 import type { Templates } from '../../core/templates.js';
 import type { Db } from '../../db/client.js';
 import { enrolmentOpen } from '../../rules/claim-checks.js';
-import { addDays, claimTargetMet, claimTargets, type Ranking } from '../../rules/index.js';
+import { addDays, type ClaimStatus, claimTargetMet, claimTargets, type Ranking } from '../../rules/index.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { previousPeriod } from '../periods.js';
 import { inOrder, type PlannedDelivery } from '../planned-delivery.js';
@@ -229,7 +229,7 @@ async function claimTargetLines(db: Db, period: PeriodWithPolicy): Promise<(rank
   const [bases, paid] = await Promise.all([
     db.org.findMany({ where: { claimTargetBase: { not: null } }, select: { id: true, claimTargetBase: true } }),
     db.claim.findMany({
-      where: { periodId: period.id, status: 'paid' },
+      where: { periodId: period.id, status: 'paid' satisfies ClaimStatus },
       select: { memberId: true, subsidyFen: true, member: { select: { unit: { select: { rankUnitId: true } } } } },
     }),
   ]);

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
-import { addDays, computeSubsidy, daysBetween, feeFor } from '../../rules/index.js';
+import { addDays, type ClaimStatus, computeSubsidy, daysBetween, feeFor } from '../../rules/index.js';
 import type { Policy } from '../../rules/policy.js';
 import { audit } from '../audit.js';
 import { hashIdNumber, idLast4 } from '../id-hash.js';
@@ -401,7 +401,8 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
               ...claim,
               subsidyFen: s.subsidyFen,
               breakdown: JSON.stringify(s),
-              status: 'paid',
+              // seeded as history: a claim that went submitted → approved → paid (the approval rows follow)
+              status: 'paid' satisfies ClaimStatus,
               submittedAt: new Date(`${addDays(admitted, 12)}T10:00:00+08:00`),
               paidAt: new Date(`${addDays(admitted, 25)}T10:00:00+08:00`),
             },

@@ -4,6 +4,7 @@
 
 import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
+import type { EnrolmentKind } from '../../rules/index.js';
 import { audit } from '../audit.js';
 import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
 import { readRoster } from './read.js';
@@ -144,7 +145,7 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
     }
   }
   const { newFen, renewalFen } = policy.fees;
-  const kindOf = (r: RosterRow): 'new' | 'renewal' | 'none' => {
+  const kindOf = (r: RosterRow): EnrolmentKind => {
     if (r.feeFen === null) return 'none';
     const m = existing.get(r.idHash);
     const participated = m ? prevMembers.has(m.id) : false;
