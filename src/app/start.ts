@@ -23,6 +23,7 @@ import { createJobRunner, type JobRunner } from '../jobs/index.js';
 import type { Runtime } from '../runtime.js';
 import { createApp, listen } from '../server.js';
 import { signDocumentLink } from '../services/document-links.js';
+import { createServices } from '../services/index.js';
 import { openStore } from '../state/open.js';
 import type { KeyValueStore } from '../state/store.js';
 import { createFileRouter } from './files.js';
@@ -111,7 +112,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const handle =
     opts.handle ??
     createBot({
-      db,
+      services: createServices({ db, store, log }),
       store,
       log,
       templates,

@@ -9,7 +9,6 @@
  */
 
 import type { InboundMessage, OutboundMessage } from '../core/messages.js';
-import { personByChat } from '../services/people.js';
 import { NotFoundError } from '../services/periods.js';
 import type { BotDeps, BoundTurn, Turn } from './context.js';
 import { type Dialog, readDialog, writeDialog } from './dialog.js';
@@ -18,6 +17,7 @@ import { exportReply, isAdminFileAction, onAdminFileClick, onFileMessage } from 
 import { isAnnounceAction, onAnnounceClick } from './flows/announce.js';
 import { onCardClick, sendApprovalCards } from './flows/approvals.js';
 import { startBinding } from './flows/bind.js';
+import { acceptEstimateOffer } from './flows/claim.js';
 import { startSupplement } from './flows/supplement.js';
 import { HANDLERS } from './handlers.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
@@ -65,7 +65,7 @@ export function createBot(input: BotDeps): BotHandler {
     if (msg.kind === 'unsupported') return [turn.say('unsupported', { type: msg.originalType })];
     if (msg.kind === 'event') return msg.event === 'enter_agent' ? [turn.say('welcome')] : [];
 
-    const person = await personByChat(deps.db, msg.platform, msg.userId);
+    const person = await deps.services.people.personByChat(msg.platform, msg.userId);
     turn.person = person;
     // an office's file (admins only; anyone else is refused before it is downloaded)
     if (msg.kind === 'file') return onFileMessage(turn as Turn & { msg: typeof msg }, person);
@@ -146,6 +146,9 @@ export function createBot(input: BotDeps): BotHandler {
     }
 
     // no form in progress (a binding left from before the person was bound is not one)
+    // 申请 / 好的 right after an estimate with amounts: the claim form starts with them filled in
+    const accepted = said.isText ? await acceptEstimateOffer(t, t.person, text) : null;
+    if (accepted) return accepted;
     if (!said.isText) return [t.say('image_without_form')];
     if (text.length > TOO_LONG && parsed?.intent !== 'announce') return [t.say('too_long', { length: text.length })];
     if (command?.kind === 'resume') return [t.say('nothing_to_resume')];

@@ -2,13 +2,14 @@ import type { Log } from '../core/log.js';
 import type { InboundMessage, OutboundMessage } from '../core/messages.js';
 import type { Outbox } from '../core/outbox.js';
 import type { TemplateKey, Templates } from '../core/templates.js';
-import type { Db } from '../db/client.js';
+import type { Services } from '../services/index.js';
 import type { DispatchDeliveries, Enqueue } from '../services/job-queue.js';
 import type { Person } from '../services/people.js';
 import type { KeyValueStore } from '../state/store.js';
 
 export interface BotDeps {
-  db: Db;
+  /** the use cases, database bound (src/services/index.ts): the bot never holds a Db */
+  services: Services;
   store: KeyValueStore;
   log: Log;
   templates: Templates;

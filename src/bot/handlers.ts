@@ -38,7 +38,7 @@ export const HANDLERS = {
     slots.proxy
       ? bindOnBehalf(t, t.person, slots.proxy.userId, slots.proxy.name, slots.proxy.last4)
       : [t.say('bind_proxy_format')],
-  estimate: (t, { slots }, text) => estimateReply(t, t.person, text, slots),
+  estimate: (t, _parsed, text) => estimateReply(t, t.person, text),
   policy_question: (t, { slots }) => policyAnswer(t, slots),
   thanks: async (t) => [t.say('thanks')],
   cancel: async (t) => [t.say('nothing_to_cancel')],

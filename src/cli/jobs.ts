@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformNames } from '../channels/index.js';
 import { bullPrefix } from '../config.js';
+import { firstIssue } from '../core/must.js';
 import { Templates } from '../core/templates.js';
 import { createJobRunner, deadLetters, deliverJobId, isJobName, JOB_NAMES, prepareReplay } from '../jobs/index.js';
 import type { JobDeps, JobRunner } from '../jobs/types.js';
@@ -161,7 +162,7 @@ export async function runJobsCommand(
       case 'replay': {
         const r = Id.safeParse(arg);
         if (!r.success) {
-          io.err(r.error.issues[0]!.message);
+          io.err(firstIssue(r.error));
           return 2;
         }
         const plan = await prepareReplay(rt.db, r.data);
@@ -204,7 +205,7 @@ export async function runJobsCommand(
         if (values.date) {
           const d = LocalDate.safeParse(values.date);
           if (!d.success) {
-            io.err(d.error.issues[0]!.message);
+            io.err(firstIssue(d.error));
             return 2;
           }
           date = d.data;

@@ -113,6 +113,8 @@ export const TEXT_TEMPLATE_KEYS = [
   'paid_confirm_expired',
   'pending_cards',
   'policy_answer',
+  'policy_materials',
+  'policy_refund',
   'push_group',
   'push_rep',
   'ranking',

@@ -103,8 +103,8 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
     }
     const now = Date.now();
     queue.sort((a, b) => a.runAt - b.runAt);
-    while (active < concurrency && queue.length && queue[0]!.runAt <= now) {
-      const p = queue.shift()!;
+    for (let p = queue[0]; active < concurrency && p && p.runAt <= now; p = queue[0]) {
+      queue.shift();
       active++;
       const run = execute(p).finally(() => {
         active--;
@@ -113,7 +113,8 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
       });
       running.add(run);
     }
-    if (queue.length && active < concurrency) timer = setTimeout(pump, Math.max(1, queue[0]!.runAt - Date.now()));
+    const first = queue[0];
+    if (first && active < concurrency) timer = setTimeout(pump, Math.max(1, first.runAt - Date.now()));
   }
 
   function checkSchedules(): void {

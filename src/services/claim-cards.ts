@@ -5,6 +5,7 @@
  * cards sent. Queries only; the flow renders the template.
  */
 import type { Card } from '../core/messages.js';
+import { must } from '../core/must.js';
 import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
 import type { Db } from '../db/client.js';
 import {
@@ -239,7 +240,10 @@ export function cardStateOf(
 ): { key: string; by: string; at: string } | null {
   const round = roundOfCard(cardId);
   if (round !== null && round < f.round) {
-    const ended = f.decisions.filter((d) => d.decision === 'needs_info')[round]!;
+    const ended = must(
+      f.decisions.filter((d) => d.decision === 'needs_info')[round],
+      'a round below the count of requests for material was ended by one',
+    );
     return { key: `l${ended.level}_needs_info`, by: ended.by, at: shanghaiStamp(ended.at) };
   }
   if (f.status === 'submitted' || (f.status === 'approved_l1' && level === 2)) return null;

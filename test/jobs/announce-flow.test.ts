@@ -8,6 +8,7 @@ import { Templates } from '../../src/core/templates.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import type { JobRunner } from '../../src/jobs/types.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
+import { createServices } from '../../src/services/index.js';
 import { personByChat } from '../../src/services/people.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { demoDb, jobDeps, outboxWith, PUSH_TIME, RecordingSender, textOf } from './support.js';
@@ -54,7 +55,7 @@ describe('发布通知: an officer’s ad-hoc announcement after a confirmation 
     const store = createMemoryStore();
     const outbox = outboxWith(group);
     deps = {
-      db: t.db,
+      services: createServices({ db: t.db, store, log: createLog('silent') }),
       store,
       log: createLog('silent'),
       templates: new Templates(),

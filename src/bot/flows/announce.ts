@@ -7,8 +7,6 @@
 import { z } from 'zod';
 import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { maskName, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
-import { audit } from '../../services/audit.js';
-import { federationOf, groupsUnder } from '../../services/broadcasts/recipients.js';
 import type { Enqueue } from '../../services/job-queue.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
@@ -60,8 +58,9 @@ export async function startAnnouncement(t: Turn, p: Person, text: string | undef
   const body = (text ?? '').trim();
   if (!body) return [t.say('announce_need_text')];
   if (body.length > MAX_CHARS) return [t.say('announce_too_long', { max: MAX_CHARS, length: body.length })];
-  const federationId = await federationOf(t.deps.db, org.orgId);
-  const groups = federationId === null ? [] : await groupsUnder(t.deps.db, federationId, t.deps.outbox.platforms());
+  const federationId = await t.deps.services.broadcasts.federationOf(org.orgId);
+  const groups =
+    federationId === null ? [] : await t.deps.services.broadcasts.groupsUnder(federationId, t.deps.outbox.platforms());
   if (federationId === null || !groups.length) return [t.say('announce_no_groups')];
   const id = `announce-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const pending: Pending = {
@@ -105,11 +104,11 @@ export async function onAnnounceClick(
   const stamp = shanghaiStamp(now);
   const actor = `${t.msg.platform}:${t.msg.userId}`;
   if (action === 'cancel') {
-    await audit(t.deps.db, actor, 'announce.cancelled', 'Announcement', id, { chars: pending.text.length });
+    await t.deps.services.audit.audit(actor, 'announce.cancelled', 'Announcement', id, { chars: pending.text.length });
     await updateCard(t, pending, `已取消 · ${p.name} · ${stamp}`);
     return [t.say('announce_cancelled')];
   }
-  await audit(t.deps.db, actor, 'announce.adhoc', 'Announcement', id, {
+  await t.deps.services.audit.audit(actor, 'announce.adhoc', 'Announcement', id, {
     text: pending.text,
     federationId: pending.federationId,
     groups: pending.groups,

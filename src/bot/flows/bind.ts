@@ -7,13 +7,13 @@
 
 import type { OutboundMessage } from '../../core/messages.js';
 import type { TemplateKey } from '../../core/template-keys.js';
-import { bindOnBehalfOf, type LockNotice, trySelfBind, userLocked } from '../../services/binding.js';
+import type { LockNotice } from '../../services/binding.js';
 import { hasRole, type Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
 import { type Dialog, writeDialog } from '../dialog.js';
 
 export async function bindingLocked(t: Turn): Promise<boolean> {
-  return userLocked(t.deps, t.msg.platform, t.msg.userId);
+  return t.deps.services.binding.userLocked(t.msg.platform, t.msg.userId);
 }
 
 /** `first`: the question the person opened with, kept in the dialog and answered once they are bound. */
@@ -71,7 +71,7 @@ export async function continueBinding(
   }
   const last4 = text.replace(/\s+/g, '').toUpperCase();
   if (!/^[0-9]{3}[0-9X]$/.test(last4)) return ask('bind_bad_last4');
-  const r = await trySelfBind(t.deps, { platform, userId, name: name ?? '', last4 });
+  const r = await t.deps.services.binding.trySelfBind({ platform, userId, name: name ?? '', last4 });
   if (r.kind !== 'bound') await tellReps(t.deps, r.notify);
   switch (r.kind) {
     case 'bound':
@@ -98,7 +98,7 @@ export async function bindOnBehalf(
   last4: string,
 ): Promise<OutboundMessage[]> {
   if (!hasRole(person, 'rep') && !hasRole(person, 'officer')) return [t.say('forbidden', { what: '代为绑定' })];
-  const r = await bindOnBehalfOf(t.deps, {
+  const r = await t.deps.services.binding.bindOnBehalfOf({
     platform: t.msg.platform,
     binder: { userId: t.msg.userId, roles: person.roles },
     userId,

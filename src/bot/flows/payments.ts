@@ -8,8 +8,7 @@
 import { z } from 'zod';
 import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { shanghaiStamp } from '../../rules/index.js';
-import { approvedUnpaidOf } from '../../services/claim-cards.js';
-import { type MarkPaidResult, markPaid } from '../../services/payments.js';
+import type { MarkPaidResult } from '../../services/payments.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
 import { parseStored } from '../stored.js';
@@ -51,8 +50,7 @@ function confirmCard(t: Turn, b: PendingBatch, finalText?: string): Card {
 
 async function apply(t: Turn, p: Person, ids: number[]): Promise<MarkPaidResult> {
   const a = approverOf(p);
-  const r = await markPaid(
-    t.deps.db,
+  const r = await t.deps.services.payments.markPaid(
     ids,
     { memberId: p.memberId, name: p.name, offices: a.offices },
     `${t.msg.platform}:${t.msg.userId}`,
@@ -79,7 +77,10 @@ export async function markPaidCommand(t: Turn, p: Person, paid: number[] | 'all'
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
   if (paid !== 'all') return [answer(t, await apply(t, p, paid))];
-  const claims = (await approvedUnpaidOf(t.deps.db, a.offices)).map((c) => ({ id: c.id, subsidyFen: c.subsidyFen }));
+  const claims = (await t.deps.services.claimCards.approvedUnpaidOf(a.offices)).map((c) => ({
+    id: c.id,
+    subsidyFen: c.subsidyFen,
+  }));
   if (!claims.length) return [t.say('marked_paid', { ids: [], notMarked: [] })];
   const batch: PendingBatch = {
     id: `paid-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`,

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { Log } from '../../core/log.js';
 import type { Platform } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { CLARIFY_BELOW, INTENTS, type Intent, type ParsedIntent } from '../intent.js';
 import { fold } from '../normalise.js';
@@ -60,7 +61,7 @@ const CN: Record<string, number> = { 一: 1, 二: 2, 三: 3 };
 export function pickedChoice(text: string, count: number): number | null {
   const m = PICK.exec(fold(text).replace(/\s+/g, ''));
   if (!m) return null;
-  const d = m[1] ?? m[2]!;
+  const d = must(m[1] ?? m[2], 'PICK has one of its two groups');
   const n = CN[d] ?? Number(d);
   return n >= 1 && n <= count ? n - 1 : null;
 }

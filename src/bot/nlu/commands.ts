@@ -4,6 +4,8 @@
  * (a number, an amount, a date, 是/确认) that only mean something inside a form. A short 取消/算了 is a cancel.
  * Pure: the original text in, an intent and its command slots out, or null.
  */
+
+import { must } from '../../core/must.js';
 import { fold, toKey } from '../normalise.js';
 
 export interface ProxyBind {
@@ -32,6 +34,8 @@ export const ANNOUNCE_CMD =
 const CANCEL =
   /^(?:帮我|请|给我|我)?(?:先)?(?:取消|算了|不要了|退出|不用了|撤销|撤回|没事了|停止?|cancel|quit|exit|stop|不[报办弄搞做要填申]了|不想[弄办报搞做填申参][^了]{0,3}了|不参加了|不报名了|不申请了)/;
 const CANCEL_MAX_KEY = 12;
+/** 不参加了退不退钱, 不报了能退吗: a question that starts like a cancel is a question, for the classifier */
+const CANCEL_THEN_ASKS = /吗|么|呢|多少|怎么|能不能|能否|可不可以|([退报交参])[不没]\1|钱|费/;
 
 /** 是, 确认, 12000, 1.2万, 3月5日, 2020/12/30, 昨天: answers to a form's question, no intent of their own. */
 const ANSWER =
@@ -45,14 +49,26 @@ export function command(text: string): CommandHit | null {
   const t = fold(text).trim();
   const proxy = PROXY_BIND.exec(text.trim());
   if (proxy)
-    return { intent: 'proxy_bind', proxy: { userId: proxy[1]!, name: proxy[2]!, last4: proxy[3]!.toUpperCase() } };
+    return {
+      intent: 'proxy_bind',
+      proxy: {
+        userId: must(proxy[1], 'PROXY_BIND group 1'),
+        name: must(proxy[2], 'PROXY_BIND group 2'),
+        last4: must(proxy[3], 'PROXY_BIND group 3').toUpperCase(),
+      },
+    };
   const ids = PAID_IDS.exec(t);
-  if (ids) return { intent: 'mark_paid', paid: [...ids[1]!.matchAll(/\d+/g)].map((m) => Number(m[0])) };
+  if (ids)
+    return {
+      intent: 'mark_paid',
+      paid: [...must(ids[1], 'PAID_IDS group 1').matchAll(/\d+/g)].map((m) => Number(m[0])),
+    };
   const key = toKey(t);
   if (PAID_ALL.test(key)) return { intent: 'mark_paid', paid: 'all' };
   if (APPROVED_UNPAID.test(key)) return { intent: 'approved_unpaid' };
   if (ANNOUNCE_CMD.test(key)) return { intent: 'announce' };
-  if (key.length > 0 && key.length <= CANCEL_MAX_KEY && CANCEL.test(key)) return { intent: 'cancel' };
+  if (key.length > 0 && key.length <= CANCEL_MAX_KEY && CANCEL.test(key) && !CANCEL_THEN_ASKS.test(key))
+    return { intent: 'cancel' };
   if (key.length > 0 && ANSWER.test(t.replace(/\s+/g, ''))) return { intent: 'unknown' };
   return null;
 }
@@ -83,7 +99,8 @@ export function exportCommand(text: string): ExportCommand | null {
   const folded = fold(t);
   if (EXPORT_PROGRESS.test(folded.replace(/\s+/g, ''))) return { what: 'progress' };
   const roster = EXPORT_ROSTER.exec(folded);
-  if (roster) return { what: 'roster', unit: t.slice(t.length - roster[1]!.length).trim() };
+  if (roster)
+    return { what: 'roster', unit: t.slice(t.length - must(roster[1], 'EXPORT_ROSTER group 1').length).trim() };
   return null;
 }
 

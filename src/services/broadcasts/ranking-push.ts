@@ -83,14 +83,14 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
         where: { periodId: period.id, enrolmentTask: { not: null } },
         select: { orgId: true, enrolmentTask: true },
       })
-    ).map((b) => [b.orgId, b.enrolmentTask!]),
+    ).flatMap((b) => (b.enrolmentTask === null ? [] : [[b.orgId, b.enrolmentTask] as const])),
   );
   // the organisations file's 参加目标 (src/services/programme) where the period has no task of its own
   for (const o of await db.org.findMany({
     where: { enrolmentTarget: { not: null } },
     select: { id: true, enrolmentTarget: true },
   }))
-    if (!tasks.has(o.id)) tasks.set(o.id, o.enrolmentTarget!);
+    if (!tasks.has(o.id) && o.enrolmentTarget !== null) tasks.set(o.id, o.enrolmentTarget);
   const rowById = new Map(rows.map((row) => [row.id, row]));
   const prev = await previousPeriod(db, period);
   const previousName = prev
@@ -233,7 +233,7 @@ async function claimTargetLines(db: Db, period: PeriodWithPolicy): Promise<(rank
       select: { memberId: true, subsidyFen: true, member: { select: { unit: { select: { rankUnitId: true } } } } },
     }),
   ]);
-  const base = new Map(bases.map((b) => [b.id, b.claimTargetBase!]));
+  const base = new Map(bases.flatMap((b) => (b.claimTargetBase === null ? [] : [[b.id, b.claimTargetBase] as const])));
   return (rankUnitId) => {
     const persons = base.get(rankUnitId);
     if (persons === undefined) return '';
