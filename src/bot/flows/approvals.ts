@@ -3,7 +3,7 @@
  * whole claim (src/services/claim-cards.ts); a click is checked (officer of that office, or the centre for a
  * second-level approval — anyone else is told only 无权操作), decided exactly once with the cap checked again
  * inside the decision's transaction; the worker's notice and the redraw of every copy of every card of the claim
- * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's at once.
+ * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's first.
  */
 
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../../core/messages.js';
@@ -86,9 +86,12 @@ async function applyDecision(
       }),
     ];
   }
-  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them
+  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them,
+  // the clicked card's redraw first. None is sent inside this turn: the officer's next click (their turns run one
+  // at a time) waits only for the decision, not for the platform's API (bench/approvals.bench.ts)
   const redraw = `:refresh:${t.msg.platform}`;
-  await enqueueDeliveries(t.deps, r.deliveries, (key) => key.endsWith(redraw));
+  const first = r.deliveries.filter((key) => key.endsWith(redraw));
+  await enqueueDeliveries(t.deps, [...first, ...r.deliveries.filter((key) => !key.endsWith(redraw))]);
   await forgetWorkerStatus(t.deps, r);
   return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
 }
