@@ -3,10 +3,10 @@
  * with a message naming the variable and what is wrong.
  */
 import { z } from 'zod';
+import { platformEnvShape } from './channels/platforms.js';
 import { channelSettingsSchemas, platformCredentialKeys } from './channels/settings.js';
 
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
-const nonEmpty = z.string().trim().min(1).optional();
 
 /** each channel's own settings (validated by its schema below), kept as the strings the environment gives */
 const channelKeys = Object.fromEntries(
@@ -53,22 +53,8 @@ export const ConfigSchema = z
     /** `npm start` only (src/local/main.ts): 1 = the local platform servers and the emulator even when a platform is
      * configured; 0 = never (a configured platform is required); unset = local when no platform is configured */
     HUZHU_LOCAL: z.enum(['0', '1'], { message: 'must be 1 (local mode) or 0' }).optional(),
-    WECOM_CORP_ID: nonEmpty,
-    WECOM_TOKEN: nonEmpty,
-    WECOM_ENCODING_AES_KEY: z
-      .string()
-      .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom admin console')
-      .optional(),
-    WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
-    WECOM_SECRET: nonEmpty,
-    WECOM_API_BASE: optionalUrl,
-    /** a callback whose timestamp is further than this from our clock is refused (WeCom documents no window) */
-    WECOM_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
-    DINGTALK_APP_KEY: nonEmpty,
-    DINGTALK_APP_SECRET: nonEmpty,
-    DINGTALK_ROBOT_CODE: nonEmpty,
-    DINGTALK_API_BASE: optionalUrl,
-    DINGTALK_OAPI_BASE: optionalUrl,
+    // each platform's own variables, from its folder's descriptor (src/channels/<platform>/platform.ts)
+    ...platformEnvShape,
   })
   .superRefine((c, ctx) => {
     const set = (k: string) => (c as Record<string, unknown>)[k] !== undefined;
@@ -135,6 +121,7 @@ export function configuredPlatforms(c: Config): string[] {
     .map((p) => p.platform);
 }
 
-export function wecomConfigured(c: Config): boolean {
-  return configuredPlatforms(c).includes('wecom');
+/** Is this platform configured (all its credentials set)? */
+export function platformConfigured(c: Config, platform: string): boolean {
+  return configuredPlatforms(c).includes(platform);
 }

@@ -17,7 +17,8 @@ import { exportReply, isAdminFileAction, onAdminFileClick, onFileMessage } from 
 import { isAnnounceAction, onAnnounceClick } from './flows/announce.js';
 import { onCardClick, sendApprovalCards } from './flows/approvals.js';
 import { startBinding } from './flows/bind.js';
-import { acceptEstimateOffer } from './flows/claim.js';
+import { acceptEstimateOffer, onEstimateClick } from './flows/claim.js';
+import { isEstimateAction } from './flows/estimate-offer.js';
 import { startSupplement } from './flows/supplement.js';
 import { HANDLERS } from './handlers.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
@@ -44,11 +45,13 @@ export function createBot(input: BotDeps): BotHandler {
     onCardClick: (t) =>
       isAdminFileAction(t.msg.action)
         ? onAdminFileClick(t)
-        : isAnnounceAction(t.msg.action)
-          ? deps.enqueue
-            ? onAnnounceClick(t, deps.enqueue)
-            : Promise.resolve([t.say('card_unknown')])
-          : onCardClick(t),
+        : isEstimateAction(t.msg.action)
+          ? onEstimateClick(t)
+          : isAnnounceAction(t.msg.action)
+            ? deps.enqueue
+              ? onAnnounceClick(t, deps.enqueue)
+              : Promise.resolve([t.say('card_unknown')])
+            : onCardClick(t),
     onClaimSubmitted: async (claimId) => {
       await sendApprovalCards(deps, claimId, 1);
     },

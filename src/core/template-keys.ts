@@ -93,6 +93,8 @@ export const TEXT_TEMPLATE_KEYS = [
   'enrol_done',
   'enrol_ineligible',
   'estimate',
+  'estimate_apply_used',
+  'estimate_offer_expired',
   'export_progress_done',
   'export_roster_done',
   'export_roster_need_unit',
@@ -142,6 +144,7 @@ export const CARD_TEMPLATE_KEYS = [
   'admin_file_confirm',
   'announce_confirm',
   'claim_approval',
+  'estimate_apply',
   'paid_confirm',
 ] as const;
 /** templates/cards/<key>.json */

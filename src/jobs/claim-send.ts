@@ -62,8 +62,8 @@ export async function sendClaimMessage(
   for (const c of cards) {
     const useClick = m.clicked?.cardId === c.cardId && m.clicked.responseCode;
     const responseCode = useClick ? m.clicked?.responseCode : (c.responseCode ?? undefined);
-    // WeCom updates a card only with a response code: one per send and one per click
-    if (!responseCode && platform === 'wecom') continue;
+    // some platforms update a card only with a response code: one per send and one per click
+    if (!outbox.canUpdateCard(platform, responseCode)) continue;
     try {
       const card = claimCardOf(rendering, facts, c.level, c.cardId);
       await outbox.updateCard(

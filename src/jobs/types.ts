@@ -22,7 +22,8 @@ export interface JobDeps {
   now: () => Date;
   /** platforms to address; default outbox.platforms() */
   platforms?: () => string[];
-  limits?: LimitsTable;
+  /** each platform's send limits (the platform folders' descriptors); a platform not in it is paced carefully */
+  limits: LimitsTable;
   /** chart font family (fontconfig name) */
   chartFont?: string;
   /** signs the link of a claim's document for an officer's card; absent or null = no link */

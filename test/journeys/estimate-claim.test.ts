@@ -97,4 +97,30 @@ describe.each(platforms)('the estimate’s amounts carried into the claim form, 
     expect((await draft())?.draft.selfPaidFen).toBeUndefined();
     expect(await say('取消')).toContain('已取消');
   });
+
+  it('a tap on the estimate card’s 用这些金额申请 starts the form the same way; an older card says it is stale', async () => {
+    const cardOf = (
+      r: { kind: string; card?: { id: string; title: string; buttons: { key: string; text: string }[] } }[],
+    ) => {
+      const card = r.find((m) => m.kind === 'card')?.card;
+      expect(card?.title).toBe('用估算的金额申请补助');
+      return { id: card!.id, key: card!.buttons.find((b) => b.text === '用这些金额申请')!.key };
+    };
+    const older = cardOf(await ctx.d.say(W, '自付6000能报多少'));
+    const r = await ctx.d.say(W, '住院一共花了4万，医保报了2万5，能补多少');
+    expect(r.find((m) => m.kind === 'card')?.text).toContain('40,000 元');
+    const latest = cardOf(r);
+    // the older estimate's card does not start a form with amounts the person has since changed
+    expect(said(await ctx.d.click(W, older.id, older.key))).toContain('已经过期');
+    expect(await draft()).toBeNull();
+    const started = said(await ctx.d.click(W, latest.id, latest.key));
+    expect(started).toContain('估算时您说的金额已经填好');
+    expect((await draft())?.draft).toEqual({
+      totalFen: 4_000_000,
+      basicInsuranceFen: 2_500_000,
+      selfPaidFen: 1_500_000,
+    });
+    expect(ctx.d.card(W, latest.id)?.finalText).toContain('已开始填写申请');
+    expect(await say('取消')).toContain('已取消');
+  });
 });

@@ -6,7 +6,7 @@
 
 import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { must } from '../../core/must.js';
-import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
+import { admissionOutsidePeriod, claimWindow, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import type { SubmitResult } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
@@ -16,7 +16,7 @@ import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
-import { readOffer, writeOffer } from './estimate-offer.js';
+import { applyCard, ESTIMATE_ACTION, readOffer, writeOffer } from './estimate-offer.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 /** No single hospital stay is above this: a guard against typos (an extra zero), not a policy figure. */
@@ -70,6 +70,39 @@ export async function acceptEstimateOffer(t: Turn, p: Person, text: string): Pro
   if (!ACCEPTS.test(fold(text).replace(/[\s，。！!,.~～]+/g, ''))) return null;
   if (!(await readOffer(t.deps.store, t.msg.platform, t.msg.userId))) return null;
   return startClaim(t, p);
+}
+
+/**
+ * A tap on the estimate card's 用这些金额申请: the same as replying 申请, while that estimate is the latest one;
+ * the card is then shown as used. An older card (another estimate came since, or the offer expired) says so.
+ */
+export async function onEstimateClick(
+  t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
+): Promise<OutboundMessage[]> {
+  const id = ESTIMATE_ACTION.exec(t.msg.action)?.[1];
+  const p = t.person;
+  if (!id || !p) return [t.say('card_unknown')];
+  const offer = await readOffer(t.deps.store, t.msg.platform, t.msg.userId);
+  if (!offer || offer.cardId !== id) return [t.say('estimate_offer_expired')];
+  const replies = await startClaim(t, p);
+  try {
+    await t.deps.outbox.updateCard(
+      t.msg.platform,
+      { cardId: id, ...(t.msg.responseCode ? { responseCode: t.msg.responseCode } : {}), userIds: [t.msg.userId] },
+      {
+        kind: 'card',
+        card: applyCard(
+          t,
+          id,
+          offer,
+          t.deps.templates.render('estimate_apply_used', { at: shanghaiStamp(t.deps.now()) }),
+        ),
+      },
+    );
+  } catch (e) {
+    t.deps.log.warn({ err: e, cardId: id }, 'estimate card update failed');
+  }
+  return replies;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
 import type { Slots } from '../intent.js';
 import { countedFen, stayAmounts } from '../slots/claim-amounts.js';
-import { readOffer, writeOffer } from './estimate-offer.js';
+import { applyCard, readOffer, writeOffer } from './estimate-offer.js';
 
 /**
  * 能报多少 with amounts: the estimate band by band, and the amounts kept for a while so that 申请 carries them into
@@ -34,7 +34,8 @@ export async function estimateReply(t: Turn, p: Person, text: string): Promise<O
   const amounts = stayAmounts(text, earlier) ?? earlier;
   const counted = amounts ? countedFen(amounts) : undefined;
   if (!amounts || counted === undefined) return [t.say('estimate', { ...base, counted: false })];
-  await writeOffer(store, t.msg.platform, t.msg.userId, { ...amounts, periodId: period.id });
+  const cardId = `estimate-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  await writeOffer(store, t.msg.platform, t.msg.userId, { ...amounts, periodId: period.id, cardId });
   const standing = await t.deps.services.memberStatus.memberStanding(period, p.memberId);
   const { totalFen, basicInsuranceFen, selfPaidFen } = amounts;
   const s = computeSubsidy(
@@ -59,6 +60,7 @@ export async function estimateReply(t: Turn, p: Person, text: string): Promise<O
       subsidyFen: s.subsidyFen,
       cappedByFen: s.cappedBy,
     }),
+    { kind: 'card', card: applyCard(t, cardId, amounts) },
   ];
 }
 
