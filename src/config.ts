@@ -13,6 +13,9 @@ const channelKeys = Object.fromEntries(
   channelSettingsSchemas.flatMap((s) => Object.keys(s.shape)).map((k) => [k, z.string().optional()]),
 ) as Record<string, z.ZodOptional<z.ZodString>>;
 
+/** the local mode's key of the document links; production refuses it */
+export const DEMO_FILE_LINK_SECRET = 'huzhu-demo-file-link-secret-change-me-0123';
+
 export const ConfigSchema = z
   .object({
     ...channelKeys,
@@ -40,6 +43,11 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** key of the ID-number hash (HMAC-SHA256); the demo key is refused in production */
     ID_HASH_KEY: z.string().min(16, 'must be at least 16 characters').default('huzhu-demo-id-hash-key-change-me'),
+    /**
+     * key of the short-lived signed links to claim documents on officers' cards (src/services/document-links.ts);
+     * the demo key is refused in production when PUBLIC_URL is set (links are made only then)
+     */
+    FILE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEMO_FILE_LINK_SECRET),
     /** load the demo data set when the database has no programme yet (the quick start); production: off */
     DEMO: z.enum(['auto', 'on', 'off']).optional(),
     /** `npm start` only (src/local/main.ts): 1 = the local platform servers and the emulator even when a platform is
@@ -72,6 +80,12 @@ export const ConfigSchema = z
       if (!r.success)
         for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
     }
+    if (c.NODE_ENV === 'production' && c.PUBLIC_URL && c.FILE_LINK_SECRET === DEMO_FILE_LINK_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FILE_LINK_SECRET'],
+        message: 'must be set to a secret of your own in production: it signs the links to claim documents',
+      });
     if (c.NODE_ENV === 'production' && c.ID_HASH_KEY === 'huzhu-demo-id-hash-key-change-me')
       ctx.addIssue({
         code: 'custom',

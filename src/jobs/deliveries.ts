@@ -18,7 +18,7 @@ import { z } from 'zod';
 import type { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
-import { Prisma } from '../generated/sqlite/client.js';
+import { type Delivery, Prisma } from '../generated/sqlite/client.js';
 import { DeliveryStatus, parseDeliveryStatus } from '../rules/index.js';
 import type { PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
 
@@ -87,8 +87,14 @@ export type Claim =
     }
   | { claimed: false; reason: 'missing' | 'sent' | 'dead' | 'unknown' | 'raced' };
 
-export async function claimDelivery(db: Db, key: string, now: Date): Promise<Claim> {
-  const row = await db.delivery.findUnique({ where: { key } });
+export async function claimDelivery(
+  db: Db,
+  key: string,
+  now: Date,
+  /** the row as the caller just read it (saves reading it again; the conditional update below decides) */
+  read?: Delivery | null,
+): Promise<Claim> {
+  const row = read === undefined ? await db.delivery.findUnique({ where: { key } }) : read;
   if (!row) return { claimed: false, reason: 'missing' };
   const status = parseDeliveryStatus(row.status);
   if (status === S.sent) return { claimed: false, reason: 'sent' };

@@ -26,10 +26,7 @@ async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundM
 export async function deliver(ctx: JobContext, key: string): Promise<'sent' | string> {
   // a process without senders (the CLI without Redis) only plans: the row stays queued for the app's sweep
   if (!ctx.outbox) return 'left for the app';
-  const row = await ctx.db.delivery.findUnique({
-    where: { key },
-    select: { platform: true, recipient: true, status: true, content: true },
-  });
+  const row = await ctx.db.delivery.findUnique({ where: { key } });
   if (!row) return 'missing';
   if (!['queued', 'failed', 'sending'].includes(row.status)) return row.status;
   const after = (JSON.parse(row.content) as StoredMessage).after;
@@ -45,7 +42,8 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   const wait = await acquire(ctx.store, buckets, Date.now());
   if (wait > 0) throw new DelayJob(wait, `paced: ${key}`);
 
-  const claim = await claimDelivery(ctx.db, key, ctx.now());
+  // the row read above is not read again: the conditional update inside decides who sends it
+  const claim = await claimDelivery(ctx.db, key, ctx.now(), row);
   if (!claim.claimed) return claim.reason;
   const { platform, recipient, message } = claim.row;
   try {

@@ -14,7 +14,6 @@ import {
   capGrant,
   type Policy,
   parseClaimStatus,
-  parsePolicy,
   pendingLevel,
   transition,
 } from '../rules/index.js';
@@ -23,7 +22,7 @@ import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
 import { unitEntryStanding } from './participation.js';
-import type { PeriodWithPolicy } from './periods.js';
+import { type PeriodWithPolicy, periodById } from './periods.js';
 
 export type Decision = 'approve' | 'reject' | 'needs_info';
 
@@ -60,6 +59,9 @@ export type DecideResult =
   | {
       ok: true;
       claimId: number;
+      /** whose standing changed (the worker's cached status is dropped) */
+      periodId: number;
+      memberId: number;
       from: ClaimStatus;
       to: ClaimStatus;
       level: number;
@@ -145,7 +147,7 @@ export async function decide(
   /** plan what the decision causes (notice, card redraws, next level's cards) in its transaction */
   outbox?: Pick<ClaimOutboxPlan, 'platforms' | 'clicked'>,
 ): Promise<DecideResult> {
-  const claim = await db.claim.findUnique({ where: { id: claimId }, include: { period: true } });
+  const claim = await db.claim.findUnique({ where: { id: claimId } });
   if (!claim) return { ok: false, reason: 'not_found' };
   // who first: a stranger learns nothing of the claim's state or of who decided it
   if (!mayHandle(claim, who)) return { ok: false, reason: 'forbidden' };
@@ -153,9 +155,10 @@ export async function decide(
   const t = decisionTransition(from, claim.levelsRequired, decision);
   if (!t) return alreadyDecided(db, claimId);
   if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
-  const policy = parsePolicy(JSON.parse(claim.period.policy));
+  const period = await periodById(db, claim.periodId);
+  const { policy } = period;
   if (decision === 'approve') {
-    const entry = await claimEntryStanding(db, { ...claim.period, policy }, claim.memberId);
+    const entry = await claimEntryStanding(db, period, claim.memberId);
     if (!entry.ok) return { ok: false, reason: 'entry_breach', message: entry.reason };
   }
   type TxResult = { won: true; grant: CapGrant | null; deliveries: string[] } | { won: false; grant?: CapGrant };
@@ -187,12 +190,18 @@ export async function decide(
       ...(grant ? { grantedFen: grant.grantedFen, cappedBy: grant.cappedBy } : {}),
     });
     const deliveries = outbox
-      ? await planClaimDeliveries(tx, claimId, {
-          ...outbox,
-          notice: { to: t.to, comment },
-          refresh: true,
-          ...(t.to === 'approved_l1' ? { cardsLevel: 2 } : {}),
-        })
+      ? await planClaimDeliveries(
+          tx,
+          claimId,
+          {
+            ...outbox,
+            notice: { to: t.to, comment },
+            refresh: true,
+            ...(t.to === 'approved_l1' ? { cardsLevel: 2 } : {}),
+          },
+          // the update above moved the version on by one: the plan needs no read of the claim
+          { version: claim.version + 1, officeId: claim.officeId, memberId: claim.memberId },
+        )
       : [];
     return { won: true, grant, deliveries };
   });
@@ -200,7 +209,17 @@ export async function decide(
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);
   }
-  return { ok: true, claimId, from, to: t.to, level: t.level, grant: r.grant, deliveries: r.deliveries };
+  return {
+    ok: true,
+    claimId,
+    periodId: claim.periodId,
+    memberId: claim.memberId,
+    from,
+    to: t.to,
+    level: t.level,
+    grant: r.grant,
+    deliveries: r.deliveries,
+  };
 }
 
 /** The entry rules for a claim's member: the unit they enrolled through in the claim's period (their unit if none). */

@@ -51,6 +51,7 @@ export interface StayConflict {
 }
 
 export type StayCheck =
+  /** adjacent: the member's stays this one touches, or overlaps where the policy flags rather than refuses */
   | { ok: true; crossPeriod: boolean; adjacent: StayConflict[] }
   | { ok: false; reason: 'window'; message: string }
   | { ok: false; reason: 'duplicate'; conflict: StayConflict };
@@ -110,7 +111,9 @@ export async function checkStay(
   if (!window.open) return { ok: false, reason: 'window', message: window.reason };
   const conflicts = await stayConflicts(db, period.id, memberId, stay, exceptClaimId);
   const dup = conflicts.find((c) => c.relation === 'same' || c.relation === 'overlap');
-  if (dup) return { ok: false, reason: 'duplicate', conflict: dup };
+  // the policy may leave the same or an overlapping stay to the officer: accepted, and the card flags it
+  if (dup && period.policy.claims.overlappingStays === 'refuse')
+    return { ok: false, reason: 'duplicate', conflict: dup };
   return { ok: true, crossPeriod: window.crossPeriod, adjacent: conflicts };
 }
 
@@ -184,6 +187,7 @@ export async function submitClaim(
     if (standing.kind !== 'ok') return { ok: false as const, reason: 'standing' as const, standing };
     const check = await checkStay(tx, period, c.memberId, c, now);
     if (!check.ok) return check;
+    const overlapping = check.adjacent.filter((a) => a.relation !== 'adjacent').map((a) => a.claimId);
     const used = await countedByOthers(tx, period.id, c.memberId);
     const s = computeSubsidy(period.policy, c, { paidThisPeriodFen: used });
     const levels = s.subsidyFen > period.policy.claims.secondApprovalAboveFen ? 2 : 1;
@@ -214,6 +218,8 @@ export async function submitClaim(
       subsidyFen: s.subsidyFen,
       levels,
       ...(check.adjacent.length ? { adjacent: check.adjacent.map((a) => a.claimId) } : {}),
+      // accepted only because the policy flags rather than refuses them: the audit says which stays it overlaps
+      ...(overlapping.length ? { overlapping } : {}),
     });
     const deliveries = outbox ? await planClaimDeliveries(tx, created.id, { ...outbox, cardsLevel: 1 }) : [];
     return { ok: true as const, claim: created, subsidy: s, deliveries };
