@@ -15,12 +15,13 @@
  */
 
 import { z } from 'zod';
-import type { Recipient } from '../core/messages.js';
+import { tryJsonColumn } from '../core/json-column.js';
+import { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import { type Delivery, Prisma } from '../generated/sqlite/client.js';
 import { DeliveryStatus, parseDeliveryStatus } from '../rules/index.js';
-import type { PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
+import { type PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
 
 /** the statuses by name: a typo is a type error, not a row no query finds */
 const S = DeliveryStatus.enum;
@@ -109,6 +110,17 @@ export async function claimDelivery(
     });
     return { claimed: false, reason: 'unknown' };
   }
+  // a row no version of the app could send (hand-edited, or an older shape) is a dead letter with the reason
+  const recipient = tryJsonColumn(Recipient, row.recipient, 'Delivery.recipient');
+  const message = tryJsonColumn(StoredMessage, row.content, 'Delivery.content');
+  if (!recipient.ok || !message.ok) {
+    const error = [recipient, message].flatMap((r) => (r.ok ? [] : [r.reason])).join('; ');
+    await db.delivery.updateMany({
+      where: { key, status: { in: [S.queued, S.failed] } },
+      data: { status: S.dead, error },
+    });
+    return { claimed: false, reason: 'dead' };
+  }
   const r = await db.delivery.updateMany({
     where: { key, status: { in: [S.queued, S.failed] } },
     data: { status: S.sending, attempts: { increment: 1 }, sentAt: now },
@@ -120,8 +132,8 @@ export async function claimDelivery(
       id: row.id,
       key,
       platform: row.platform,
-      recipient: JSON.parse(row.recipient) as Recipient,
-      message: JSON.parse(row.content) as StoredMessage,
+      recipient: recipient.value,
+      message: message.value,
       attempts: row.attempts + 1,
     },
   };

@@ -3,10 +3,11 @@
  * refusal puts the row back and delays the job without spending an attempt; any other error is retried with
  * backoff by the runner and ends on the dead-letter list.
  */
-import type { OutboundMessage } from '../core/messages.js';
+import { tryJsonColumn } from '../core/json-column.js';
+import { type OutboundMessage, Recipient } from '../core/messages.js';
 import { must } from '../core/must.js';
 import { loadChart } from '../services/broadcasts/charts.js';
-import type { StoredMessage } from '../services/planned-delivery.js';
+import { StoredMessage } from '../services/planned-delivery.js';
 import { isClaimMessage, sendClaimMessage } from './claim-send.js';
 import { claimDelivery, markFailed, markSent, releaseDelivery } from './deliveries.js';
 import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
@@ -29,7 +30,10 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   const row = await ctx.db.delivery.findUnique({ where: { key } });
   if (!row) return 'missing';
   if (!['queued', 'failed', 'sending'].includes(row.status)) return row.status;
-  const after = (JSON.parse(row.content) as StoredMessage).after;
+  const stored = tryJsonColumn(StoredMessage, row.content, 'Delivery.content');
+  const to = tryJsonColumn(Recipient, row.recipient, 'Delivery.recipient');
+  // unreadable: claimDelivery below sets the row aside as dead, with the reason
+  const after = stored.ok ? stored.value.after : undefined;
   if (after) {
     // the message before it in the same chat goes first; a dead one does not hold the rest back
     const before = await ctx.db.delivery.findUnique({ where: { key: after }, select: { status: true } });
@@ -38,7 +42,7 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   }
   if (!ctx.outbox.platforms().includes(row.platform))
     throw new PermanentJobError(`no sender for platform ${row.platform}`);
-  const buckets = bucketsFor(ctx.limits, row.platform, JSON.parse(row.recipient));
+  const buckets = bucketsFor(ctx.limits, row.platform, to.ok ? to.value : { userIds: [] });
   const wait = await acquire(ctx.store, buckets, Date.now());
   if (wait > 0) throw new DelayJob(wait, `paced: ${key}`);
 

@@ -4,6 +4,8 @@
  * the first level's decision for the centre), the state every copy must show after each level, and the record of
  * cards sent. Queries only; the flow renders the template.
  */
+import { z } from 'zod';
+import { jsonColumn } from '../core/json-column.js';
 import type { Card } from '../core/messages.js';
 import { must } from '../core/must.js';
 import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
@@ -23,6 +25,7 @@ import {
   shanghaiStamp,
 } from '../rules/index.js';
 import { claimEntryStanding, uncappedOf } from './approvals.js';
+import { CardRecipients } from './claim-outbox.js';
 import { memo } from './memo.js';
 import { periodById } from './periods.js';
 import { type Change, lastSupplement } from './supplements.js';
@@ -114,6 +117,13 @@ function personOf(db: Db, memberId: number) {
   });
 }
 
+/** A claim's stored breakdown (the rules' Subsidy at submission): the bands the card lists. */
+const Breakdown = z.object({
+  segments: z
+    .array(z.object({ amountFen: z.number().int(), rateBp: z.number().int(), subsidyFen: z.number().int() }))
+    .optional(),
+});
+
 export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCardFacts> {
   const c = await db.claim.findUniqueOrThrow({
     where: { id: claimId },
@@ -147,7 +157,7 @@ export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCard
     .filter((o) => isIn(COUNTED_CLAIM_STATUSES, parseClaimStatus(o.status)))
     .reduce((sum, o) => sum + o.subsidyFen, 0);
   const grant = capGrant(policy, uncappedOf(c), others);
-  const breakdown = JSON.parse(c.breakdown) as { segments?: ClaimCardView['segments'] };
+  const breakdown = jsonColumn(Breakdown, c.breakdown, 'Claim.breakdown');
   // once approved the claim holds what was granted; before, what an approval would grant now
   const decided = isIn(DECIDED_CLAIM_STATUSES, status);
   const grantedFen = decided ? c.subsidyFen : grant.grantedFen;
@@ -296,7 +306,7 @@ export async function cardsOf(db: Db, claimId: number, platform?: string) {
     where: { claimId, ...(platform ? { platform } : {}) },
     orderBy: { id: 'asc' },
   });
-  return cards.map((c) => ({ ...c, userIds: JSON.parse(c.recipients) as string[] }));
+  return cards.map((c) => ({ ...c, userIds: jsonColumn(CardRecipients, c.recipients, 'ClaimCard.recipients') }));
 }
 
 /** A WeCom response code is good for one update: once used it is forgotten. */

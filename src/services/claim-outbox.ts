@@ -5,22 +5,34 @@
  * retries, pacing and dead letters. A crash after the commit loses nothing: the sweep sends the rows still queued.
  * Rows are keyed by the claim's version after the change, so each change plans each message once.
  */
+import { z } from 'zod';
+import { jsonColumn } from '../core/json-column.js';
 import type { Recipient } from '../core/messages.js';
 import type { Prisma } from '../generated/sqlite/client.js';
-import type { ClaimStatus } from '../rules/index.js';
+import { ClaimStatus } from '../rules/index.js';
+
+/** A ClaimCard row's `recipients`: the chat user ids the card was sent to. */
+export const CardRecipients = z.array(z.string());
 
 type Tx = Prisma.TransactionClient;
 
 /** What a claim Delivery row holds; rendered when sent, so a card always shows the claim's state at that time. */
-export type ClaimMessage =
-  | { kind: 'claim_notice'; claimId: number; to: ClaimStatus; comment: string | null }
-  | { kind: 'claim_cards'; claimId: number; level: number }
-  | {
-      kind: 'claim_refresh';
-      claimId: number;
-      /** the clicked card: WeCom's click carries a one-shot code to update it (and every copy, atall) */
-      clicked?: { cardId: string; responseCode?: string };
-    };
+export const ClaimMessage = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('claim_notice'),
+    claimId: z.number().int(),
+    to: ClaimStatus,
+    comment: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('claim_cards'), claimId: z.number().int(), level: z.number().int() }),
+  z.object({
+    kind: z.literal('claim_refresh'),
+    claimId: z.number().int(),
+    /** the clicked card: WeCom's click carries a one-shot code to update it (and every copy, atall) */
+    clicked: z.object({ cardId: z.string(), responseCode: z.string().optional() }).optional(),
+  }),
+]);
+export type ClaimMessage = z.infer<typeof ClaimMessage>;
 
 export const CLAIM_MESSAGE_KINDS = ['claim_notice', 'claim_cards', 'claim_refresh'] as const;
 
@@ -112,7 +124,9 @@ export async function planClaimDeliveries(
         });
     const mine = cards.filter((x) => x.platform === platform);
     if (plan.refresh && mine.length) {
-      const userIds = [...new Set(mine.flatMap((x) => JSON.parse(x.recipients) as string[]))];
+      const userIds = [
+        ...new Set(mine.flatMap((x) => jsonColumn(CardRecipients, x.recipients, 'ClaimCard.recipients'))),
+      ];
       const clicked =
         plan.clicked?.platform === platform
           ? {
