@@ -4,6 +4,7 @@
  * two officers at the same moment give exactly one decision; the others learn who decided.
  */
 import { z } from 'zod';
+import { faultPoint } from '../core/fault.js';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
 import { type CapGrant, capGrant, type Policy, parsePolicy } from '../rules/index.js';
@@ -166,6 +167,7 @@ export async function decide(
       : [];
     return { won: true, grant, deliveries };
   });
+  faultPoint('decision-commit');
   if (!r.won) {
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);
