@@ -267,6 +267,8 @@ export interface WecomSide {
   env: Record<string, string>;
   /** the user types: resolves with the passive answer, or else the first API message to them after it */
   say(userId: string, text: string): Promise<string>;
+  /** the user types, and the answers (passive, then through the API) come until one contains `expected` */
+  ask(userId: string, text: string, expected: string): Promise<string>;
   /** posts a callback; resolves with the passive answer's text ('' when none) */
   post(userId: string, cb: BuiltCallback): Promise<string>;
   seal(userId: string, text: string): BuiltCallback;
@@ -322,8 +324,27 @@ export async function wecomSide(appUrl: () => string): Promise<WecomSide> {
     });
     return text;
   };
+  const ask = async (userId: string, text: string, expected: string): Promise<string> => {
+    const before = server.lastSeq();
+    const passive = await post(userId, client.seal(client.text(userId, text)));
+    const all = () =>
+      [
+        passive,
+        ...server
+          .messagesTo(userId)
+          .filter((m) => m.seq > before)
+          .map((m) => JSON.stringify(m.body)),
+      ].join('\n');
+    await until(
+      `“${expected}” in the answer to ${userId}’s “${text}”: ${all()}`,
+      () => all().includes(expected),
+      30_000,
+    );
+    return all();
+  };
   return {
     server,
+    ask,
     env: wecomEnv(creds, server.url),
     seal: (userId, text) => client.seal(client.text(userId, text)),
     post,
