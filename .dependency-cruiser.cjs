@@ -35,6 +35,14 @@ module.exports = {
       to: { path: layer(['channels', 'jobs', 'app', 'local', 'cli', 'generated']) },
     },
     {
+      name: 'bot-never-reaches-the-database',
+      comment:
+        'The bot gets its use cases with the database bound (src/services/index.ts createServices); it never holds a Db or a Tx, not even as a type.',
+      severity: 'error',
+      from: { path: '^src/bot/' },
+      to: { path: layer(['db']) },
+    },
+    {
       name: 'channels-only-translate',
       comment: 'A channel turns wire formats into neutral messages and back; it never touches data or the bot.',
       severity: 'error',

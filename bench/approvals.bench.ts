@@ -8,6 +8,7 @@ import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
 import { submitClaim } from '../src/services/claims.js';
+import { createServices } from '../src/services/index.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { startTestApp } from '../test/support/app.js';
 import { wecomDriver } from '../test/support/drivers/wecom.js';
@@ -47,7 +48,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     }
     const worker = await db.chatIdentity.findFirstOrThrow({ where: { platform: 'wecom', userId: 'demo-worker-1' } });
     const deps = {
-      db,
+      services: createServices({ db, store: app.store, log: rt.log }),
       store: app.store,
       log: rt.log,
       templates: app.templates,

@@ -22,6 +22,7 @@ import { createDispatch } from '../jobs/dispatch.js';
 import { createJobRunner, type JobRunner } from '../jobs/index.js';
 import type { Runtime } from '../runtime.js';
 import { createApp, listen } from '../server.js';
+import { createServices } from '../services/index.js';
 import { openStore } from '../state/open.js';
 import type { KeyValueStore } from '../state/store.js';
 
@@ -101,7 +102,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const handle =
     opts.handle ??
     createBot({
-      db,
+      services: createServices({ db, store, log }),
       store,
       log,
       templates,

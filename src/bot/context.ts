@@ -1,14 +1,15 @@
 import type { Log } from '../core/log.js';
 import type { InboundMessage, OutboundMessage } from '../core/messages.js';
 import type { Outbox } from '../core/outbox.js';
-import type { Templates } from '../core/templates.js';
-import type { Db } from '../db/client.js';
+import type { TemplateKey, Templates } from '../core/templates.js';
+import type { Services } from '../services/index.js';
 import type { DispatchDeliveries, Enqueue } from '../services/job-queue.js';
 import type { Person } from '../services/people.js';
 import type { KeyValueStore } from '../state/store.js';
 
 export interface BotDeps {
-  db: Db;
+  /** the use cases, database bound (src/services/index.ts): the bot never holds a Db */
+  services: Services;
   store: KeyValueStore;
   log: Log;
   templates: Templates;
@@ -32,5 +33,8 @@ export interface Turn {
   msg: InboundMessage;
   person: Person | null;
   /** renders templates/text/<key>.liquid as a text reply */
-  say(key: string, vars?: Record<string, unknown>): OutboundMessage;
+  say(key: TemplateKey, vars?: Record<string, unknown>): OutboundMessage;
 }
+
+/** A turn of a person bound to the roster: every intent handler and every flow but binding runs on one. */
+export type BoundTurn = Turn & { person: Person };

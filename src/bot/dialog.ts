@@ -2,66 +2,102 @@
  * Conversation state: one key per user and platform in the shared store, with a TTL so an abandoned form fades.
  * Writes go through store.update (atomic), and a turn runs under a per-user lock, so two quick messages are
  * handled one after the other and cannot corrupt the form.
+ *
+ * The shapes are zod schemas and the types are inferred from them: what is read back is parsed, so a value an
+ * older version wrote, or a corrupted one, is dropped (the person starts afresh) and logged, never trusted.
  */
 
+import { z } from 'zod';
+import type { Log } from '../core/log.js';
 import type { Platform } from '../core/messages.js';
-import type { Corrections } from '../services/supplements.js';
 import type { KeyValueStore } from '../state/store.js';
+import { parseStored } from './stored.js';
 
 export const DIALOG_TTL_MS = 24 * 3_600_000;
 
-export interface ClaimDraft {
-  hospital?: string;
-  admittedOn?: string;
-  dischargedOn?: string;
-  totalFen?: number;
-  basicInsuranceFen?: number;
-  selfPaidFen?: number;
-  majorIllness?: boolean;
-  photos?: { mediaId: string; url?: string }[];
-}
+const Photo = z.object({ mediaId: z.string(), url: z.string().optional() });
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const Fen = z.number().int();
 
-export type SupplementCorrections = Corrections;
+export const ClaimDraft = z.object({
+  hospital: z.string().optional(),
+  admittedOn: Day.optional(),
+  dischargedOn: Day.optional(),
+  totalFen: Fen.optional(),
+  basicInsuranceFen: Fen.optional(),
+  selfPaidFen: Fen.optional(),
+  majorIllness: z.boolean().optional(),
+  photos: z.array(Photo).optional(),
+});
+export type ClaimDraft = z.infer<typeof ClaimDraft>;
 
-export type ClaimStep =
-  | 'hospital'
-  | 'admitted'
-  | 'discharged'
-  | 'total'
-  | 'basic'
-  | 'selfPaid'
-  | 'major'
-  | 'photos'
-  | 'confirm';
+/** the fields of a claim a worker may correct while supplementing it (services/supplements.ts: Corrections) */
+const SupplementCorrections = ClaimDraft.omit({ photos: true });
+export type SupplementCorrections = z.infer<typeof SupplementCorrections>;
 
-export type Dialog =
+export const CLAIM_STEPS = [
+  'hospital',
+  'admitted',
+  'discharged',
+  'total',
+  'basic',
+  'selfPaid',
+  'major',
+  'photos',
+  'confirm',
+] as const;
+export type ClaimStep = (typeof CLAIM_STEPS)[number];
+
+const Id = z.number().int().positive();
+
+export const Dialog = z.discriminatedUnion('flow', [
   /** first: what the person asked before binding started, answered once bound */
-  | { flow: 'bind'; step: 'name' | 'last4'; name?: string; first?: string }
-  | { flow: 'enrol'; step: 'confirm'; kind: 'new' | 'renewal'; feeFen: number; periodId: number }
-  | { flow: 'claim'; step: ClaimStep; draft: ClaimDraft; periodId: number }
+  z.object({
+    flow: z.literal('bind'),
+    step: z.enum(['name', 'last4']),
+    name: z.string().optional(),
+    first: z.string().optional(),
+  }),
+  z.object({
+    flow: z.literal('enrol'),
+    step: z.literal('confirm'),
+    kind: z.enum(['new', 'renewal']),
+    feeFen: Fen,
+    periodId: Id,
+  }),
+  z.object({ flow: z.literal('claim'), step: z.enum(CLAIM_STEPS), draft: ClaimDraft, periodId: Id }),
   /** a worker adds photos to / corrects fields of their claim #claimId the officer asked material for */
-  | {
-      flow: 'supplement';
-      claimId: number;
-      periodId: number;
-      corrections: SupplementCorrections;
-      photos: { mediaId: string; url?: string }[];
-    }
+  z.object({
+    flow: z.literal('supplement'),
+    claimId: Id,
+    periodId: Id,
+    corrections: SupplementCorrections,
+    photos: z.array(Photo),
+  }),
   /** an officer clicked 驳回 or 补材料 on a card: the reason is asked before the decision is made */
-  | { flow: 'decision'; claimId: number; decision: 'reject' | 'needs_info'; cardId: string; responseCode?: string };
+  z.object({
+    flow: z.literal('decision'),
+    claimId: Id,
+    decision: z.enum(['reject', 'needs_info']),
+    cardId: z.string(),
+    responseCode: z.string().optional(),
+  }),
+]);
+export type Dialog = z.infer<typeof Dialog>;
+export type DialogOf<F extends Dialog['flow']> = Extract<Dialog, { flow: F }>;
 
 export function dialogKey(platform: Platform, userId: string): string {
   return `dialog:${platform}:${userId}`;
 }
 
-export async function readDialog(store: KeyValueStore, platform: Platform, userId: string): Promise<Dialog | null> {
-  const raw = await store.get(dialogKey(platform, userId));
-  if (!raw) return null;
-  try {
-    return JSON.parse(raw) as Dialog;
-  } catch {
-    return null;
-  }
+/** The dialog in progress, or null: none, expired, or a stored value that is not a dialog (logged, then ignored). */
+export async function readDialog(
+  store: KeyValueStore,
+  platform: Platform,
+  userId: string,
+  log?: Log,
+): Promise<Dialog | null> {
+  return parseStored(Dialog, await store.get(dialogKey(platform, userId)), 'dialog', log);
 }
 
 export async function writeDialog(

@@ -17,6 +17,7 @@
 import { type CommandHit, command, announceText as cutAnnouncement, type ProxyBind } from './nlu/commands.js';
 import { featureIds } from './nlu/features.js';
 import { loadClassifier } from './nlu/load.js';
+import type { Classifier } from './nlu/model.js';
 import { type PolicyTopic, policyTopic } from './nlu/topics.js';
 import { fold, MAX_SLOT_SCAN, matchKey } from './normalise.js';
 import { scanDates } from './slots/dates.js';
@@ -122,13 +123,17 @@ const ASKS_STATE =
   /(?:了|过|上|好)(?:吗|没|没有|不|么|伐|咩|马|嘛)|是否|有没有|是不是|在不在|名单(?:上|里|中)|已经?[参报交续缴入]|([参报交续缴入])(?:没|不)\1/;
 const WANTS = /想|要|能|可以|怎么|如何|咋|愿意|同意|帮我(?:报|办|登记|续)|给我(?:报|登记|续)/;
 
+/** the policy topics that are figures of the policy (起付线, 封顶, 比例), answered without the person's amounts */
+const FIGURE_TOPICS = new Set<PolicyTopic>(['threshold', 'cap', 'ratio']);
+const NUMBER_IN_KEY = /\d|[一二两三四五六七八九十百千]+[万千百块元]|[一二两三四五六七八九十]万/;
+
 const PROGRAMME_WORD = /参|保|互助|补助|报|申请|住院|出院|审|批|单位|名单|截止|通知|进度|排名|交钱|缴|续|理赔|材料/;
 const THANKS_WORD = /谢|感|辛苦|好的|收到|明白|知道|了解|ok|thx|thanks|3q/;
 
-function decide(text: string, roles: readonly string[] | undefined): Decision {
+function decide(text: string, roles: readonly string[] | undefined, model?: Classifier): Decision {
   const hit = command(text);
   if (hit) return { intent: hit.intent, confidence: 1, alternatives: [], by: 'rule', hit };
-  const all = loadClassifier().rank(featureIds(text));
+  const all = (model ?? loadClassifier()).rank(featureIds(text));
   // A clear request for something the person may not use is kept, so its flow can say who may (仅限…); an unsure
   // one is not chosen over what the person can use.
   const top = all[0];
@@ -152,12 +157,27 @@ function decide(text: string, roles: readonly string[] | undefined): Decision {
       return { intent: 'status', confidence: status?.p ?? 0, alternatives: [best], by: 'rule', hit: null };
     }
   }
+  // 封顶多少, 起付线, 按几成报: a question about the policy's own figures, with no amount of the person's, is a
+  // rules question however close it reads to 能报多少 or to a claim; with an amount it stays the estimate
+  if (best.intent === 'estimate' || best.intent === 'claim' || best.intent === 'unknown') {
+    const key = matchKey(text);
+    const topic = policyTopic(key);
+    if (topic && FIGURE_TOPICS.has(topic) && !NUMBER_IN_KEY.test(key)) {
+      const policy = rest.find((r) => r.intent === 'policy_question');
+      return { intent: 'policy_question', confidence: policy?.p ?? 0, alternatives: [best], by: 'rule', hit: null };
+    }
+  }
   return { intent: best.intent, confidence: best.p, alternatives: rest.slice(0, 3), by: 'model', hit: null };
 }
 
 /** The intent only (no slots), for callers and benches that do not need slots. */
 export function classify(text: string, roles?: readonly string[]): Intent {
   return decide(text, roles).intent;
+}
+
+/** The same decision (rules, guards, roles) with another model: cross-validation (nlu/cv-cli.ts) scores its folds so. */
+export function classifyWith(model: Classifier, text: string, roles?: readonly string[]): Intent {
+  return decide(text, roles, model).intent;
 }
 
 // ---- slots -----------------------------------------------------------------------------------------------

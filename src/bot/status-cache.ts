@@ -3,19 +3,23 @@
  * for a short while and dropped by every chat action that changes them (enrolment, claim, decision, payment); a
  * roster import from the command line is seen when the entry expires.
  */
+import { z } from 'zod';
+import type { Log } from '../core/log.js';
 import type { KeyValueStore } from '../state/store.js';
+import { parseStored } from './stored.js';
 
 export const STATUS_TTL_MS = 30_000;
 
-export interface StatusFacts {
-  enrolled: boolean;
-  kind: 'new' | 'renewal' | null;
-  feeFen: number | null;
-  paid: boolean;
-  claims: number;
-  paidFen: number;
-  capRemainingFen: number;
-}
+const StatusFacts = z.object({
+  enrolled: z.boolean(),
+  kind: z.enum(['new', 'renewal']).nullable(),
+  feeFen: z.number().int().nullable(),
+  paid: z.boolean(),
+  claims: z.number().int(),
+  paidFen: z.number().int(),
+  capRemainingFen: z.number().int(),
+});
+export type StatusFacts = z.infer<typeof StatusFacts>;
 
 const key = (periodId: number, memberId: number) => `status:${periodId}:${memberId}`;
 
@@ -24,9 +28,11 @@ export async function cachedStatus(
   periodId: number,
   memberId: number,
   load: () => Promise<StatusFacts>,
+  log?: Log,
 ): Promise<StatusFacts> {
-  const hit = await store.get(key(periodId, memberId));
-  if (hit) return JSON.parse(hit) as StatusFacts;
+  // an entry that is not the facts (an older shape) is a miss: loaded again and overwritten
+  const hit = parseStored(StatusFacts, await store.get(key(periodId, memberId)), 'status', log);
+  if (hit) return hit;
   const facts = await load();
   await store.set(key(periodId, memberId), JSON.stringify(facts), STATUS_TTL_MS);
   return facts;

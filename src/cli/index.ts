@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformNames } from '../channels/index.js';
 import { ConfigError } from '../config.js';
+import { firstIssue } from '../core/must.js';
 import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
 import { loadDemo } from '../services/demo/load.js';
 import { exportProgress, exportRoster } from '../services/exports.js';
@@ -59,7 +60,7 @@ function parse(argv: string[]) {
 
 function need<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw new UsageError(r.error.issues[0]!.message);
+  if (!r.success) throw new UsageError(firstIssue(r.error));
   return r.data;
 }
 

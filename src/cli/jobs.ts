@@ -8,10 +8,13 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformNames } from '../channels/index.js';
 import { bullPrefix } from '../config.js';
+import { firstIssue } from '../core/must.js';
 import { Templates } from '../core/templates.js';
 import { createJobRunner, deadLetters, deliverJobId, isJobName, JOB_NAMES, prepareReplay } from '../jobs/index.js';
 import type { JobDeps, JobRunner } from '../jobs/types.js';
+import { DeliveryStatus } from '../rules/index.js';
 import type { Runtime } from '../runtime.js';
+import { parseJobPayload } from '../services/job-queue.js';
 import { createMemoryStore } from '../state/memory.js';
 
 /** what an admin reads next to each machine name */
@@ -159,7 +162,7 @@ export async function runJobsCommand(
       case 'replay': {
         const r = Id.safeParse(arg);
         if (!r.success) {
-          io.err(r.error.issues[0]!.message);
+          io.err(firstIssue(r.error));
           return 2;
         }
         const plan = await prepareReplay(rt.db, r.data);
@@ -167,22 +170,28 @@ export async function runJobsCommand(
           io.err(`#${r.data} 不在死信列表中`);
           return 1;
         }
-        const name = plan.name;
-        if (!isJobName(name)) {
-          io.err(`#${r.data}: 未知任务 ${name}`);
-          return 1;
-        }
-        if (name === 'deliver') {
+        if (plan.name === 'deliver') {
           // a fresh job id: the failed job of the same key may still be kept by the queue
           if (redisUrl)
             await (await producer()).enqueue('deliver', plan.data, {
-              jobId: `${deliverJobId(String(plan.data.key))}|replay-${Date.now()}`,
+              jobId: `${deliverJobId(plan.data.key)}|replay-${Date.now()}`,
             });
           io.out(`#${r.data} 已重新排队${redisUrl ? '' : '（应用每分钟发送一次排队中的消息）'}`);
           return 0;
         }
+        const name = plan.job;
+        if (!isJobName(name)) {
+          io.err(`#${r.data}: 未知任务 ${name}`);
+          return 1;
+        }
+        // the stored payload is checked before it is queued again: a malformed one is refused here, with why
+        const job = parseJobPayload(name, plan.data);
+        if (!job.ok) {
+          io.err(`#${r.data}: 任务数据无效（${job.reason}）`);
+          return 1;
+        }
         const r2 = await producer();
-        await r2.enqueue(name, plan.data);
+        await r2.enqueueBulk([job.request]);
         if (!redisUrl) await r2.idle();
         io.out(`#${r.data} 任务 ${name} 已重新运行`);
         return 0;
@@ -192,20 +201,25 @@ export async function runJobsCommand(
           io.err(`未知任务：${arg ?? ''}（可用：${JOB_NAMES.join(', ')}）`);
           return 2;
         }
-        const data: Record<string, unknown> = {};
+        let date: string | undefined;
         if (values.date) {
           const d = LocalDate.safeParse(values.date);
           if (!d.success) {
-            io.err(d.error.issues[0]!.message);
+            io.err(firstIssue(d.error));
             return 2;
           }
-          data.date = d.data;
+          date = d.data;
+        }
+        const job = parseJobPayload(arg, date ? { date } : {});
+        if (!job.ok) {
+          io.err(`任务 ${arg} 不能从命令行运行（${job.reason}）`);
+          return 2;
         }
         const r = await producer();
-        await r.enqueue(arg, data);
+        await r.enqueueBulk([job.request]);
         if (!redisUrl) {
           await r.idle();
-          const queued = await rt.db.delivery.count({ where: { status: 'queued' } });
+          const queued = await rt.db.delivery.count({ where: { status: DeliveryStatus.enum.queued } });
           io.out(`任务 ${arg} 已运行；${queued} 条消息排队中，由运行中的应用发送`);
         } else io.out(`任务 ${arg} 已加入队列`);
         return 0;

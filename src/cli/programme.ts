@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformLabels, platformNames } from '../channels/index.js';
+import { firstIssue } from '../core/must.js';
 import type { Runtime } from '../runtime.js';
 import { shanghaiToday } from '../runtime.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
@@ -49,7 +50,7 @@ export function platformColumns(): PlatformColumn[] {
 function need<T>(schema: z.ZodType<T>, value: unknown, io: Io): T | null {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  io.err(r.error.issues[0]!.message);
+  io.err(firstIssue(r.error));
   return null;
 }
 
@@ -117,7 +118,7 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
         return 1;
       }
       io.out(
-        `已开启${r.period.name}（第 ${r.period.number} 期），设为当前期次；${r.from!.name}的 ${r.renewalCandidates} 名参加人员可按续互办理`,
+        `已开启${r.period.name}（第 ${r.period.number} 期），设为当前期次；${r.from?.name ?? '上一期'}的 ${r.renewalCandidates ?? 0} 名参加人员可按续互办理`,
       );
       return 0;
     }

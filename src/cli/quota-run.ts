@@ -44,7 +44,7 @@ export async function runQuota(
       const reps = await db.roleGrant.count({ where: { role: 'rep', member: { identities: { some: { platform } } } } });
       const groups = (
         await db.org.findMany({ where: { groupChats: { not: null } }, select: { groupChats: true } })
-      ).filter((o) => (JSON.parse(o.groupChats!) as Record<string, string>)[platform]).length;
+      ).filter((o) => (JSON.parse(o.groupChats ?? '{}') as Record<string, string>)[platform]).length;
       ports.push(port);
       const plan = planFromCounts({
         daysInMonth,

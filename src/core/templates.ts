@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { Liquid, type Template } from 'liquidjs';
 import { maskPersonalData } from './log.js';
 import type { Card } from './messages.js';
+import type { CardTemplateKey, TemplateKey } from './template-keys.js';
+
+export type { CardTemplateKey, TemplateKey } from './template-keys.js';
 
 const defaultDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -64,7 +67,7 @@ export class Templates {
    * it, but a full ID number or mobile number in it (a phone added to the hospital's name) is masked on the way
    * out, in every reply and card, whoever reads it.
    */
-  render(key: string, vars: Record<string, unknown> = {}): string {
+  render(key: TemplateKey, vars: Record<string, unknown> = {}): string {
     return maskPersonalData(
       this.engine
         .renderSync(this.parsed(key), vars)
@@ -74,7 +77,7 @@ export class Templates {
   }
 
   /** Renders templates/cards/<key>.json: each string inside is a Liquid template. */
-  card(key: string, vars: Record<string, unknown>, extra: Partial<Card> = {}): Card {
+  card(key: CardTemplateKey, vars: Record<string, unknown>, extra: Partial<Card> = {}): Card {
     let raw = this.cards.get(key);
     if (!raw) {
       const file = path.join(this.dir, 'cards', `${key}.json`);

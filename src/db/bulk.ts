@@ -6,6 +6,8 @@
  * memory until the garbage collector gets to it, and Prisma's debug log keeps its last 100 calls' arguments.
  * Table and column names come from our code only; values are never spliced into SQL.
  */
+
+import { must } from '../core/must.js';
 import type { Db } from './client.js';
 import type { Provider } from './provider.js';
 
@@ -42,7 +44,7 @@ export async function insertMany(
   rows: Record<string, Value>[],
 ): Promise<number> {
   if (rows.length === 0) return 0;
-  const columns = Object.keys(rows[0]!);
+  const columns = Object.keys(must(rows[0], 'called with at least one row'));
   for (const c of columns) if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(c)) throw new Error(`bad column name ${c}`);
   const sql = statement(provider, table, columns);
   let written = 0;

@@ -8,23 +8,32 @@
  * Fan-out jobs plan rows first and enqueue only the rows they inserted, so two instances running the same
  * schedule send nothing twice.
  */
-import { z } from 'zod';
 import { shanghaiDate } from '../rules/index.js';
 import { planAdhocAnnouncement, planDeadlineAnnouncements } from '../services/broadcasts/announcements.js';
 import { currentPeriods } from '../services/broadcasts/period.js';
 import { planRankingPush } from '../services/broadcasts/ranking-push.js';
+import { DeliverData, JOB_PAYLOADS, type JobData, type JobName } from '../services/job-queue.js';
 import type { PlannedDelivery } from '../services/planned-delivery.js';
 import { expireStaleSending, markFailed, planDeliveries, recordDeadJob, unqueuedKeys } from './deliveries.js';
 import { limitsFor } from './limits.js';
 import { deliver } from './send.js';
-import type { JobContext, JobDefinition, JobDeps, JobName } from './types.js';
+import { type Job, type JobContext, type JobDefinition, type JobDeps, MalformedJobData } from './types.js';
 
-const DateArg = z.object({
-  date: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
-});
+/** The payload schema of src/services/job-queue.ts parses what was read back before the job's code sees it. */
+function defineJob<N extends JobName>(def: JobDefinition<N>): Job {
+  return {
+    ...def,
+    async run(ctx, raw) {
+      const r = JOB_PAYLOADS[def.name].safeParse(raw);
+      if (!r.success)
+        throw new MalformedJobData(
+          `malformed payload for ${def.name}: ${JSON.stringify(r.error.issues)}`.slice(0, 900),
+        );
+      // N's schema parsed it, so it is JobData<N>; TypeScript cannot follow a generic index into the map
+      await def.run(ctx, r.data as JobData<N>);
+    },
+  };
+}
 /** a send attempt older than this is taken for dead (its worker is gone) */
 export const SENDING_LEASE_MS = 10 * 60_000;
 /** a planned row not sent after this is enqueued again by the sweep */
@@ -70,7 +79,7 @@ async function policyTime(deps: JobDeps): Promise<string | null> {
   return periods[0]?.policy.broadcasts.rankingPushAt ?? null;
 }
 
-const recordDead: JobDefinition['onDead'] = async (ctx, data, error) => {
+const recordDead: Job['onDead'] = async (ctx, data, error) => {
   await recordDeadJob(ctx.db, ctx.jobId.split('|')[0] ?? 'job', ctx.jobId, data, error.message);
 };
 
@@ -81,17 +90,17 @@ const dailyAtPushTime: NonNullable<JobDefinition['schedule']> = async (deps) => 
 };
 
 const deadAs =
-  (name: string): JobDefinition['onDead'] =>
+  (name: string): Job['onDead'] =>
   (ctx, data, e) =>
     recordDeadJob(ctx.db, name, ctx.jobId, data, e.message);
 
-const rankingDaily: JobDefinition = {
+const rankingDaily = defineJob({
   name: 'ranking.daily',
   attempts: 3,
   backoffMs: 60_000,
   schedule: dailyAtPushTime,
   async run(ctx, data) {
-    const date = DateArg.parse(data).date ?? shanghaiDate(ctx.now());
+    const date = data.date ?? shanghaiDate(ctx.now());
     for (const period of await currentPeriods(ctx.db)) {
       const plan = await planRankingPush({
         db: ctx.db,
@@ -108,15 +117,15 @@ const rankingDaily: JobDefinition = {
     }
   },
   onDead: deadAs('ranking.daily'),
-};
+});
 
-const deadlinesDaily: JobDefinition = {
+const deadlinesDaily = defineJob({
   name: 'deadlines.daily',
   attempts: 3,
   backoffMs: 60_000,
   schedule: dailyAtPushTime,
   async run(ctx, data) {
-    const date = DateArg.parse(data).date ?? shanghaiDate(ctx.now());
+    const date = data.date ?? shanghaiDate(ctx.now());
     for (const period of await currentPeriods(ctx.db)) {
       const items = await planDeadlineAnnouncements({
         db: ctx.db,
@@ -132,49 +141,41 @@ const deadlinesDaily: JobDefinition = {
     }
   },
   onDead: deadAs('deadlines.daily'),
-};
-
-export const AdhocData = z.object({
-  id: z.string().min(1),
-  text: z.string().min(1).max(1500),
-  federationId: z.number().int(),
-  by: z.string(),
-  office: z.string(),
-  date: z.string(),
 });
 
-const announceAdhoc: JobDefinition = {
+const announceAdhoc = defineJob({
   name: 'announce.adhoc',
   attempts: 5,
   backoffMs: 5_000,
   async run(ctx, data) {
-    const a = AdhocData.parse(data);
     const items = await planAdhocAnnouncement({
       db: ctx.db,
       templates: ctx.templates,
-      a,
+      a: data,
       platforms: platformsOf(ctx),
       textBytes: (p) => limitsFor(ctx.limits, p).textBytes,
     });
     await planAndEnqueue(ctx, items);
   },
   onDead: deadAs('announce.adhoc'),
-};
+});
 
-const deliverJob: JobDefinition = {
+const deliverJob = defineJob({
   name: 'deliver',
   attempts: 5,
   backoffMs: 2_000,
   async run(ctx, data) {
-    await deliver(ctx, z.object({ key: z.string() }).parse(data).key);
+    await deliver(ctx, data.key);
   },
   async onDead(ctx, data, e) {
-    const key = (data as { key?: string }).key;
-    if (key) await markFailed(ctx.db, key, e.message, true);
+    const d = DeliverData.safeParse(data);
+    // a deliver job without a key names no row: it is kept as a dead job instead
+    if (d.success) await markFailed(ctx.db, d.data.key, e.message, true);
+    else await recordDeadJob(ctx.db, 'deliver', ctx.jobId, data, e.message);
   },
-};
+});
 
-const sweep: JobDefinition = {
+const sweep = defineJob({
   name: 'deliveries.sweep',
   attempts: 1,
   backoffMs: 1_000,
@@ -195,9 +196,9 @@ const sweep: JobDefinition = {
     );
   },
   onDead: recordDead,
-};
+});
 
-export const JOBS: Record<JobName, JobDefinition> = {
+export const JOBS: Record<JobName, Job> = {
   'ranking.daily': rankingDaily,
   'deadlines.daily': deadlinesDaily,
   'announce.adhoc': announceAdhoc,

@@ -14,13 +14,18 @@
  * Rows planned but never enqueued (a crash between insert and enqueue) stay `queued`: the sweep enqueues them.
  */
 
+import { z } from 'zod';
 import type { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import { Prisma } from '../generated/sqlite/client.js';
+import { DeliveryStatus, parseDeliveryStatus } from '../rules/index.js';
 import type { PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
 
-export const DEAD_STATUSES = ['dead', 'unknown'] as const;
+/** the statuses by name: a typo is a type error, not a row no query finds */
+const S = DeliveryStatus.enum;
+
+export const DEAD_STATUSES = ['dead', 'unknown'] as const satisfies readonly DeliveryStatus[];
 /** 5 parameters a row: well under SQLite's 32 766 and PostgreSQL's 65 535 */
 const CHUNK = 1000;
 
@@ -85,21 +90,22 @@ export type Claim =
 export async function claimDelivery(db: Db, key: string, now: Date): Promise<Claim> {
   const row = await db.delivery.findUnique({ where: { key } });
   if (!row) return { claimed: false, reason: 'missing' };
-  if (row.status === 'sent') return { claimed: false, reason: 'sent' };
-  if (row.status === 'dead' || row.status === 'unknown') return { claimed: false, reason: row.status };
-  if (row.status === 'sending') {
+  const status = parseDeliveryStatus(row.status);
+  if (status === S.sent) return { claimed: false, reason: 'sent' };
+  if (status === S.dead || status === S.unknown) return { claimed: false, reason: status };
+  if (status === S.sending) {
     await db.delivery.updateMany({
-      where: { key, status: 'sending' },
+      where: { key, status: S.sending },
       data: {
-        status: 'unknown',
+        status: S.unknown,
         error: 'an earlier attempt stopped while sending: not resent automatically (huzhu jobs replay)',
       },
     });
     return { claimed: false, reason: 'unknown' };
   }
   const r = await db.delivery.updateMany({
-    where: { key, status: { in: ['queued', 'failed'] } },
-    data: { status: 'sending', attempts: { increment: 1 }, sentAt: now },
+    where: { key, status: { in: [S.queued, S.failed] } },
+    data: { status: S.sending, attempts: { increment: 1 }, sentAt: now },
   });
   if (r.count !== 1) return { claimed: false, reason: 'raced' };
   return {
@@ -117,23 +123,23 @@ export async function claimDelivery(db: Db, key: string, now: Date): Promise<Cla
 
 export async function markSent(db: Db, key: string, now: Date): Promise<void> {
   await db.delivery.updateMany({
-    where: { key, status: { in: ['sending', 'unknown'] } },
-    data: { status: 'sent', sentAt: now, error: null },
+    where: { key, status: { in: [S.sending, S.unknown] } },
+    data: { status: S.sent, sentAt: now, error: null },
   });
 }
 
 /** The platform refused before taking the message (rate limit): the row goes back to the queue. */
 export async function releaseDelivery(db: Db, key: string, note: string): Promise<void> {
   await db.delivery.updateMany({
-    where: { key, status: 'sending' },
-    data: { status: 'queued', sentAt: null, error: note },
+    where: { key, status: S.sending },
+    data: { status: S.queued, sentAt: null, error: note },
   });
 }
 
 export async function markFailed(db: Db, key: string, error: string, final: boolean): Promise<void> {
   await db.delivery.updateMany({
-    where: { key, status: { in: ['sending', 'queued', 'failed'] } },
-    data: { status: final ? 'dead' : 'failed', error: error.slice(0, 1000), sentAt: null },
+    where: { key, status: { in: [S.sending, S.queued, S.failed] } },
+    data: { status: final ? S.dead : S.failed, error: error.slice(0, 1000), sentAt: null },
   });
 }
 
@@ -143,11 +149,11 @@ export async function recordDeadJob(db: Db, name: string, jobId: string, data: u
   const content = JSON.stringify({ name, data });
   try {
     await db.delivery.create({
-      data: { key, kind: 'job', platform: '-', recipient: '-', content, status: 'dead', error: error.slice(0, 1000) },
+      data: { key, kind: 'job', platform: '-', recipient: '-', content, status: S.dead, error: error.slice(0, 1000) },
     });
   } catch (e) {
     if (!isUniqueViolation(e)) throw e;
-    await db.delivery.update({ where: { key }, data: { status: 'dead', error: error.slice(0, 1000) } });
+    await db.delivery.update({ where: { key }, data: { status: S.dead, error: error.slice(0, 1000) } });
   }
 }
 
@@ -170,20 +176,26 @@ export async function deadLetters(db: Db, take = 100) {
   });
 }
 
-export type ReplayPlan = { name: 'deliver'; data: { key: string } } | { name: string; data: Record<string, unknown> };
+/** A send to queue again by its key, or a dead job to run again (its name and payload as stored: parse both). */
+export type ReplayPlan = { name: 'deliver'; data: { key: string } } | { name: 'job'; job: string; data: unknown };
+
+/** what recordDeadJob stores */
+const DeadJob = z.object({ name: z.string(), data: z.unknown() });
 
 /** Puts a dead letter back: a send returns to `queued`; a job is marked `replayed` and handed back to run. */
 export async function prepareReplay(db: Db, id: number): Promise<ReplayPlan | null> {
   const row = await db.delivery.findUnique({ where: { id } });
-  if (!row || !(DEAD_STATUSES as readonly string[]).includes(row.status)) return null;
+  if (!row) return null;
+  const status = parseDeliveryStatus(row.status);
+  if (!(DEAD_STATUSES as readonly DeliveryStatus[]).includes(status)) return null;
   if (row.kind === 'job') {
-    const { name, data } = JSON.parse(row.content) as { name: string; data: Record<string, unknown> };
-    const r = await db.delivery.updateMany({ where: { id, status: row.status }, data: { status: 'replayed' } });
-    return r.count === 1 ? { name, data } : null;
+    const { name, data } = DeadJob.parse(JSON.parse(row.content));
+    const r = await db.delivery.updateMany({ where: { id, status }, data: { status: S.replayed } });
+    return r.count === 1 ? { name: 'job', job: name, data } : null;
   }
   const r = await db.delivery.updateMany({
-    where: { id, status: row.status },
-    data: { status: 'queued', error: `replayed after: ${row.error ?? ''}`.slice(0, 1000) },
+    where: { id, status },
+    data: { status: S.queued, error: `replayed after: ${row.error ?? ''}`.slice(0, 1000) },
   });
   return r.count === 1 ? { name: 'deliver', data: { key: row.key } } : null;
 }
@@ -191,7 +203,7 @@ export async function prepareReplay(db: Db, id: number): Promise<ReplayPlan | nu
 /** Rows planned but not picked up (their enqueue was lost), oldest first. */
 export async function unqueuedKeys(db: Db, olderThan: Date, take = 1000): Promise<string[]> {
   const rows = await db.delivery.findMany({
-    where: { status: 'queued', kind: { not: 'job' }, createdAt: { lt: olderThan } },
+    where: { status: S.queued, kind: { not: 'job' }, createdAt: { lt: olderThan } },
     orderBy: { id: 'asc' },
     take,
     select: { key: true },
@@ -202,9 +214,9 @@ export async function unqueuedKeys(db: Db, olderThan: Date, take = 1000): Promis
 /** `sending` rows whose attempt started before `olderThan`: their worker is gone, so they become `unknown`. */
 export async function expireStaleSending(db: Db, olderThan: Date): Promise<number> {
   const r = await db.delivery.updateMany({
-    where: { status: 'sending', sentAt: { lt: olderThan } },
+    where: { status: S.sending, sentAt: { lt: olderThan } },
     data: {
-      status: 'unknown',
+      status: S.unknown,
       error: 'the send was interrupted (lease expired): not resent automatically (huzhu jobs replay)',
     },
   });

@@ -5,6 +5,7 @@
  * Windows use the wall clock, not the business clock (tests freeze the latter).
  */
 import type { Recipient } from '../core/messages.js';
+import { must } from '../core/must.js';
 import type { KeyValueStore } from '../state/store.js';
 import { type LimitsTable, limitsFor, type RateLimit } from './limits.js';
 
@@ -50,7 +51,9 @@ export async function acquire(store: KeyValueStore, buckets: Bucket[], wallNow: 
       (current) => {
         const log = ((current ? JSON.parse(current) : []) as number[]).filter((t) => t > wallNow - b.limit.windowMs);
         if (log.length >= b.limit.limit) {
-          wait = log[log.length - b.limit.limit]! + b.limit.windowMs - wallNow + 1;
+          // log.length >= limit: the entry exists; it is the send that frees a slot when it leaves the window
+          const oldest = must(log[log.length - b.limit.limit], 'log.length >= limit');
+          wait = oldest + b.limit.windowMs - wallNow + 1;
           return JSON.stringify(log);
         }
         log.push(wallNow);

@@ -7,10 +7,12 @@
  */
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { jobRequest } from '../services/job-queue.js';
 import { JOB_NAMES, JOBS } from './definitions.js';
 import { cronOf } from './schedule.js';
 import {
   DelayJob,
+  type Enqueue,
   type EnqueueBulk,
   type JobDeps,
   type JobName,
@@ -69,14 +71,14 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
     if (!def) throw new UnrecoverableError(`unknown job ${job.name}`);
     const ctx = {
       ...deps,
-      enqueue: (n: JobName, data: Record<string, unknown>, opts?: { jobId?: string; delayMs?: number }) =>
-        enqueueBulk([{ name: n, data, ...(opts ? { opts } : {}) }]),
+      enqueue: ((n, data, opts) => enqueueBulk([jobRequest(n, data, opts)])) satisfies Enqueue,
       enqueueBulk,
       jobId: job.id ?? `${job.name}|?`,
       attempt: job.attemptsMade + 1,
     };
     try {
-      await def.run(ctx, job.data as Record<string, unknown>);
+      // job.data is whatever Redis held: the definition parses it with the job's schema (MalformedJobData if not)
+      await def.run(ctx, job.data);
     } catch (e) {
       if (e instanceof DelayJob) {
         await job.moveToDelayed(Date.now() + e.ms, token);
@@ -86,7 +88,7 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
       const final = e instanceof PermanentJobError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       if (final) {
         deps.log.error({ err, job: job.name, jobId: job.id }, 'job failed for good: dead-letter');
-        await def.onDead(ctx, job.data as Record<string, unknown>, err);
+        await def.onDead(ctx, job.data, err);
         if (e instanceof PermanentJobError) throw new UnrecoverableError(err.message);
       } else deps.log.warn({ err, job: job.name, jobId: job.id, attempt: ctx.attempt }, 'job failed: retrying');
       throw err;
@@ -122,7 +124,7 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
       workerConn?.disconnect();
       queueConn.disconnect();
     },
-    enqueue: (n, data, opts) => enqueueBulk([{ name: n, data, ...(opts ? { opts } : {}) }]),
+    enqueue: (n, data, opts) => enqueueBulk([jobRequest(n, data, opts)]),
     enqueueBulk,
     async schedules(): Promise<ScheduleInfo[]> {
       const list = await queue.getJobSchedulers();

@@ -4,11 +4,14 @@
  * the hour catches up the same day: the Delivery keys make that safe); `every` schedules follow the wall clock.
  */
 import { shanghaiDate, shanghaiInstant } from '../rules/index.js';
+import { jobRequest } from '../services/job-queue.js';
 import { JOB_NAMES, JOBS } from './definitions.js';
 import { nextRun } from './schedule.js';
 import {
   DelayJob,
+  type Enqueue,
   type EnqueueBulk,
+  type EnqueueOptions,
   type JobDeps,
   type JobName,
   type JobRunner,
@@ -20,7 +23,8 @@ import {
 interface Pending {
   id: string;
   name: JobName;
-  data: Record<string, unknown>;
+  /** parsed by the job's schema when it runs */
+  data: unknown;
   attempt: number;
   runAt: number;
 }
@@ -48,7 +52,8 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
   const running = new Set<Promise<void>>();
   const scheduled = new Map<JobName, { schedule: Schedule; last: string | number | null }>();
 
-  const enqueueBulk: EnqueueBulk = async (jobs) => {
+  /** takes requests as typed by callers, and raw schedule payloads alike: the job parses either when it runs */
+  const enqueueRaw = async (jobs: { name: JobName; data: unknown; opts?: EnqueueOptions }[]) => {
     for (const j of jobs) {
       const id = j.opts?.jobId ?? `${j.name}|${++seq}`;
       if (ids.has(id)) continue;
@@ -57,11 +62,11 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
     }
     pump();
   };
+  const enqueueBulk: EnqueueBulk = (jobs) => enqueueRaw(jobs);
 
   const ctxFor = (p: Pending) => ({
     ...deps,
-    enqueue: (name: JobName, data: Record<string, unknown>, opts?: { jobId?: string; delayMs?: number }) =>
-      enqueueBulk([{ name, data, ...(opts ? { opts } : {}) }]),
+    enqueue: ((name, data, opts) => enqueueBulk([jobRequest(name, data, opts)])) satisfies Enqueue,
     enqueueBulk,
     jobId: p.id,
     attempt: p.attempt,
@@ -98,8 +103,8 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
     }
     const now = Date.now();
     queue.sort((a, b) => a.runAt - b.runAt);
-    while (active < concurrency && queue.length && queue[0]!.runAt <= now) {
-      const p = queue.shift()!;
+    for (let p = queue[0]; active < concurrency && p && p.runAt <= now; p = queue[0]) {
+      queue.shift();
       active++;
       const run = execute(p).finally(() => {
         active--;
@@ -108,7 +113,8 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
       });
       running.add(run);
     }
-    if (queue.length && active < concurrency) timer = setTimeout(pump, Math.max(1, queue[0]!.runAt - Date.now()));
+    const first = queue[0];
+    if (first && active < concurrency) timer = setTimeout(pump, Math.max(1, first.runAt - Date.now()));
   }
 
   function checkSchedules(): void {
@@ -118,13 +124,13 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
         const today = shanghaiDate(now);
         if (s.last !== today && now.getTime() >= shanghaiInstant(today, s.schedule.at).getTime()) {
           s.last = today;
-          void enqueueBulk([{ name, data: {}, opts: { jobId: `${name}|${today}` } }]);
+          void enqueueRaw([{ name, data: {}, opts: { jobId: `${name}|${today}` } }]);
         }
       } else {
         const wall = Date.now();
         if (s.last === null || wall - (s.last as number) >= s.schedule.ms) {
           s.last = wall;
-          void enqueueBulk([{ name, data: {} }]);
+          void enqueueRaw([{ name, data: {} }]);
         }
       }
     }
@@ -150,7 +156,7 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
       if (ticker) clearInterval(ticker);
       await Promise.allSettled([...running]);
     },
-    enqueue: (name, data, opts) => enqueueBulk([{ name, data, ...(opts ? { opts } : {}) }]),
+    enqueue: (name, data, opts) => enqueueBulk([jobRequest(name, data, opts)]),
     enqueueBulk,
     async schedules(): Promise<ScheduleInfo[]> {
       const out: ScheduleInfo[] = [];

@@ -5,6 +5,7 @@
  */
 import { faultPoint } from '../core/fault.js';
 import type { OutboundMessage } from '../core/messages.js';
+import { must } from '../core/must.js';
 import { loadChart } from '../services/broadcasts/charts.js';
 import type { StoredMessage } from '../services/planned-delivery.js';
 import { isClaimMessage, sendClaimMessage } from './claim-send.js';
@@ -55,7 +56,7 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
     const after = retryAfterOf(e);
     if (after !== null) {
       // the platform refused it (45009): not sent, so it goes back to the queue and the bucket cools down
-      await coolDown(ctx.store, buckets.at(-1)!, after, Date.now());
+      await coolDown(ctx.store, must(buckets.at(-1), 'every send has its platform bucket'), after, Date.now());
       await releaseDelivery(ctx.db, key, `rate limited: ${(e as Error).message}`);
       throw new DelayJob(after, `rate limited by ${platform}`);
     }

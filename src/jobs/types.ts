@@ -7,7 +7,7 @@ import type { Log } from '../core/log.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Templates } from '../core/templates.js';
 import type { Db } from '../db/client.js';
-import type { Enqueue, EnqueueOptions, JobName } from '../services/job-queue.js';
+import type { Enqueue, EnqueueOptions, JobData, JobName, JobRequest } from '../services/job-queue.js';
 import type { KeyValueStore } from '../state/store.js';
 import type { LimitsTable } from './limits.js';
 
@@ -29,9 +29,7 @@ export interface JobDeps {
   startedAt?: Date;
 }
 
-export type EnqueueBulk = (
-  jobs: { name: JobName; data: Record<string, unknown>; opts?: EnqueueOptions }[],
-) => Promise<void>;
+export type EnqueueBulk = (jobs: JobRequest[]) => Promise<void>;
 
 export interface JobContext extends JobDeps {
   enqueue: Enqueue;
@@ -43,16 +41,23 @@ export interface JobContext extends JobDeps {
 
 export type Schedule = { kind: 'daily'; at: string } | { kind: 'every'; ms: number };
 
-export interface JobDefinition {
-  name: JobName;
+/** A job as written: its run takes the payload its name's schema parsed (src/services/job-queue.ts). */
+export interface JobDefinition<N extends JobName = JobName> {
+  name: N;
   attempts: number;
   /** first retry delay; doubles each retry */
   backoffMs: number;
   /** a repeatable job's schedule, from the current policy; null = not scheduled */
   schedule?(deps: JobDeps): Promise<Schedule | null>;
-  run(ctx: JobContext, data: Record<string, unknown>): Promise<void>;
-  /** after the last attempt failed: record the dead letter */
-  onDead(ctx: JobContext, data: Record<string, unknown>, error: Error): Promise<void>;
+  run(ctx: JobContext, data: JobData<N>): Promise<void>;
+  /** after the last attempt failed: record the dead letter (the payload as read: it may be the reason) */
+  onDead(ctx: JobContext, data: unknown, error: Error): Promise<void>;
+}
+
+/** A job as the runners see it: whatever was read back goes in, and is parsed before the job's own code runs. */
+export interface Job extends Omit<JobDefinition, 'run'> {
+  /** throws MalformedJobData (permanent: no retry, straight to the dead letters) when the payload fails its schema */
+  run(ctx: JobContext, raw: unknown): Promise<void>;
 }
 
 /** Thrown by a job to run again later without spending an attempt (rate limits). */
@@ -69,6 +74,11 @@ export class DelayJob extends Error {
 /** Thrown by a job that must not be retried (bad data, a refusal that will not change). */
 export class PermanentJobError extends Error {
   override name = 'PermanentJobError';
+}
+
+/** The payload read back does not match its job's schema: retrying cannot help, the dead letter says why. */
+export class MalformedJobData extends PermanentJobError {
+  override name = 'MalformedJobData';
 }
 
 export interface ScheduleInfo {

@@ -2,6 +2,8 @@
  * Resident ID numbers, GB 11643-1999: 6-digit area code, 8-digit birth date, 3-digit sequence, check character
  * (ISO 7064 MOD 11-2: weights 2^(17−i) mod 11, check = (12 − Σ mod 11) mod 11, 10 written X).
  */
+
+import { must } from '../core/must.js';
 import { isLocalDate } from './dates.js';
 
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
@@ -11,8 +13,8 @@ export type IdCheck = { ok: true; birthDate: string } | { ok: false; reason: str
 
 export function idCheckChar(first17: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i]!;
-  return CHECK[sum % 11]!;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * (WEIGHTS[i] ?? 0);
+  return must(CHECK[sum % 11], 'CHECK has 11 entries');
 }
 
 export function validateIdNumber(input: string): IdCheck {

@@ -1,9 +1,12 @@
 /** The rules core: pure functions over a period's policy. No I/O, no clock (time is an argument), money in 分. */
 export * from './claim-checks.js';
+export * from './claim-status.js';
 export * from './claim-window.js';
 export * from './dates.js';
 export * from './deadlines.js';
+export * from './delivery-status.js';
 export * from './eligibility.js';
+export * from './enrolment-kind.js';
 export * from './fees.js';
 export * from './id-number.js';
 export * from './mask.js';

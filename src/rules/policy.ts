@@ -125,6 +125,34 @@ export const PolicySchema = z
       rankingPushAt: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, '时间应为 HH:MM'),
     }),
     slogans: z.array(z.string().min(1)).default([]),
+    /**
+     * What the notice says about giving the fee (互助金) back. Absent = the notice says nothing, and the bot says
+     * so politely instead of inventing a rule.
+     */
+    refund: z
+      .object({
+        /** 'never': 互助金一经缴纳，不再退还 (seed 003); 'silent': the notice says nothing on a member's refund */
+        member: z.enum(['never', 'silent']),
+        /** units admitted against the entry rules get neither refund nor subsidy (不予退款，不予补助, seed 004) */
+        unitBreakingRulesForfeits: z.boolean(),
+        /** the notice's own sentence, quoted in the answer; null = nothing to quote */
+        quote: z.string().min(1).nullable(),
+      })
+      .default({ member: 'silent', unitBreakingRulesForfeits: false, quote: null }),
+    /**
+     * The documents a claim needs (photos of each). null = no list at all: the bot says the notice names none.
+     * `fromNotice: false` = the notice prints no list and this is the usual one (RULES §12), which the bot says
+     * is to be confirmed with the office.
+     */
+    materials: z
+      .object({
+        documents: z.array(z.string().min(1)).min(1),
+        /** added for a major illness (重大疾病) */
+        majorIllness: z.array(z.string().min(1)),
+        fromNotice: z.boolean(),
+      })
+      .nullable()
+      .default(null),
   })
   .superRefine((p, ctx) => {
     if (p.startsOn > p.endsOn)

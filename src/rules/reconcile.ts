@@ -3,10 +3,12 @@
  * 参互系统的统计数据相一致"), and participant counts must match the group application (团体申请表, "确保参加
  * 人数和上缴金额一致"). A mismatch is reported, field by field; nothing is corrected.
  */
+
+import type { EnrolmentKind } from './enrolment-kind.js';
 import { yuanText } from './money.js';
 
 export interface RosterLine {
-  kind: 'new' | 'renewal' | 'none';
+  kind: EnrolmentKind;
   feeFen: number;
 }
 

@@ -15,6 +15,7 @@
  * 4 000 × 50 % + 3 800 × 60 % = 2 000 + 2 280 = 4 280 元.
  */
 
+import { must } from '../core/must.js';
 import { mulDivHalfUp } from './money.js';
 import type { Policy } from './policy.js';
 
@@ -87,7 +88,10 @@ export function computeSubsidy(policy: Policy, claim: ClaimAmounts, history: { p
   } else if (countedFen > deductibleFen) {
     // bands are contiguous, ascending and end open (schema), covering (from, to]: the holding band is the last
     // one starting below the amount
-    const b = bands.filter((x) => x.fromFen < countedFen).at(-1)!;
+    const b = must(
+      bands.filter((x) => x.fromFen < countedFen).at(-1),
+      'the first band starts at the deductible, below the amount',
+    );
     const amountFen = countedFen - deductibleFen;
     segments.push({
       fromFen: deductibleFen,

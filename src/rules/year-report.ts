@@ -4,8 +4,10 @@
  * by calendar year, 1 January to the balance day (说明 2: "2020年1月1日至12月30日"); the book balance on the
  * balance day is net of subsidies approved but not yet paid (说明 3).
  */
+import type { EnrolmentKind } from './enrolment-kind.js';
+
 export interface ReportEnrolment {
-  kind: 'new' | 'renewal' | 'none';
+  kind: EnrolmentKind;
   feeFen: number;
   /** unpaid enrolments raise no funds and are not counted; default paid */
   paid?: boolean;

@@ -7,7 +7,17 @@ import { z } from 'zod';
 import { faultPoint } from '../core/fault.js';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
-import { type CapGrant, capGrant, type Policy, parsePolicy } from '../rules/index.js';
+import {
+  type CapGrant,
+  type ClaimEvent,
+  type ClaimStatus,
+  capGrant,
+  type Policy,
+  parseClaimStatus,
+  parsePolicy,
+  pendingLevel,
+  transition,
+} from '../rules/index.js';
 import { audit } from './audit.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
@@ -17,29 +27,39 @@ export type Decision = 'approve' | 'reject' | 'needs_info';
 
 export const DECISION_LABEL: Record<Decision, string> = { approve: '批准', reject: '驳回', needs_info: '补材料' };
 
-/** Which status a decision leads to, from which status, at which approval level. */
-export function transition(
-  status: string,
+/**
+ * The machine's event for an officer's decision on a claim in `status`, and the level deciding it: the first
+ * level's approval of a claim that needs two is `approve_l1`; the centre's (or a one-level claim's) is final.
+ */
+export function decisionEvent(
+  status: ClaimStatus,
   levelsRequired: number,
   decision: Decision,
-): { level: number; to: string } | null {
-  if (status === 'submitted') {
-    if (decision === 'approve') return { level: 1, to: levelsRequired >= 2 ? 'approved_l1' : 'approved' };
-    return { level: 1, to: decision === 'reject' ? 'rejected' : 'needs_info' };
-  }
-  if (status === 'approved_l1') {
-    if (decision === 'approve') return { level: 2, to: 'approved' };
-    return { level: 2, to: decision === 'reject' ? 'rejected' : 'needs_info' };
-  }
-  return null;
+): { level: 1 | 2; event: ClaimEvent } | null {
+  const level = pendingLevel(status);
+  if (!level) return null;
+  if (decision !== 'approve') return { level, event: decision };
+  return { level, event: level === 1 && levelsRequired >= 2 ? 'approve_l1' : 'approve' };
+}
+
+/** Which status a decision leads to, from which status, at which approval level; null when it may not move. */
+export function decisionTransition(
+  status: ClaimStatus,
+  levelsRequired: number,
+  decision: Decision,
+): { level: 1 | 2; to: ClaimStatus } | null {
+  const e = decisionEvent(status, levelsRequired, decision);
+  if (!e) return null;
+  const t = transition(status, e.event);
+  return t.ok ? { level: e.level, to: t.to } : null;
 }
 
 export type DecideResult =
   | {
       ok: true;
       claimId: number;
-      from: string;
-      to: string;
+      from: ClaimStatus;
+      to: ClaimStatus;
       level: number;
       grant: CapGrant | null;
       /** Delivery rows planned with the decision (notice, card redraws, next level's cards): enqueue them */
@@ -47,7 +67,7 @@ export type DecideResult =
     }
   | { ok: false; reason: 'not_found' | 'forbidden' }
   | { ok: false; reason: 'cap_reached'; grant: CapGrant }
-  | { ok: false; reason: 'already_decided'; decidedBy?: string; decidedAt?: Date; status?: string };
+  | { ok: false; reason: 'already_decided'; decidedBy?: string; decidedAt?: Date; status?: ClaimStatus };
 
 export interface Approver {
   memberId: number;
@@ -104,7 +124,7 @@ async function alreadyDecided(db: Db, claimId: number): Promise<DecideResult> {
   return {
     ok: false,
     reason: 'already_decided',
-    ...(now ? { status: now.status } : {}),
+    ...(now ? { status: parseClaimStatus(now.status) } : {}),
     ...(last ? { decidedBy: last.approverName, decidedAt: last.decidedAt } : {}),
   };
 }
@@ -125,7 +145,8 @@ export async function decide(
   if (!claim) return { ok: false, reason: 'not_found' };
   // who first: a stranger learns nothing of the claim's state or of who decided it
   if (!mayHandle(claim, who)) return { ok: false, reason: 'forbidden' };
-  const t = transition(claim.status, claim.levelsRequired, decision);
+  const from = parseClaimStatus(claim.status);
+  const t = decisionTransition(from, claim.levelsRequired, decision);
   if (!t) return alreadyDecided(db, claimId);
   if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
   const policy = parsePolicy(JSON.parse(claim.period.policy));
@@ -139,7 +160,7 @@ export async function decide(
       if (grant.grantedFen === 0) return { won: false, grant };
     }
     const u = await tx.claim.updateMany({
-      where: { id: claimId, status: claim.status, version: claim.version },
+      where: { id: claimId, status: from, version: claim.version },
       data: {
         status: t.to,
         version: { increment: 1 },
@@ -151,7 +172,7 @@ export async function decide(
       data: { claimId, approverId: who.memberId, level: t.level, decision, comment, decidedAt: now },
     });
     await audit(tx, actor, `claim.${decision}`, 'Claim', claimId, {
-      from: claim.status,
+      from,
       to: t.to,
       level: t.level,
       comment,
@@ -172,5 +193,5 @@ export async function decide(
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);
   }
-  return { ok: true, claimId, from: claim.status, to: t.to, level: t.level, grant: r.grant, deliveries: r.deliveries };
+  return { ok: true, claimId, from, to: t.to, level: t.level, grant: r.grant, deliveries: r.deliveries };
 }

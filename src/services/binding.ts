@@ -14,6 +14,7 @@
  */
 
 import type { Log } from '../core/log.js';
+import { must } from '../core/must.js';
 import type { Db } from '../db/client.js';
 import type { KeyValueStore } from '../state/store.js';
 import { audit } from './audit.js';
@@ -151,7 +152,7 @@ export async function trySelfBind(
 
   const found = people.filter((m) => !m.boundHere && matches(m, last4));
   if (found.length === 1) {
-    const member = found[0]!;
+    const member = must(found[0], 'exactly one member matched');
     await db.$transaction(async (tx) => {
       await tx.chatIdentity.create({ data: { platform, userId, memberId: member.id, boundBy: 'self' } });
       await audit(tx, actor, 'identity.bind', 'Member', member.id);
@@ -224,7 +225,7 @@ export async function bindOnBehalfOf(
   const allowed = theirs.filter((m) => !m.boundHere);
   if (allowed.length === 0 && theirs.length > 0) return { kind: 'member_bound' };
   if (allowed.length !== 1) return { kind: 'no_match' };
-  const member = allowed[0]!;
+  const member = must(allowed[0], 'exactly one member is allowed');
   const actor = `${platform}:${input.binder.userId}`;
   await db.$transaction(async (tx) => {
     await tx.chatIdentity.create({ data: { platform, userId, memberId: member.id, boundBy: actor } });

@@ -5,8 +5,20 @@
  * cards sent. Queries only; the flow renders the template.
  */
 import type { Card } from '../core/messages.js';
+import { must } from '../core/must.js';
+import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
 import type { Db } from '../db/client.js';
-import { daysBetween, maskName, nearCap, parsePolicy, shanghaiStamp } from '../rules/index.js';
+import {
+  type ClaimStatus,
+  DECIDED_CLAIM_STATUSES,
+  daysBetween,
+  isIn,
+  maskName,
+  nearCap,
+  parseClaimStatus,
+  parsePolicy,
+  shanghaiStamp,
+} from '../rules/index.js';
 import { grantNow, lastDecision } from './approvals.js';
 import { stayConflicts } from './claims.js';
 import { type Change, lastSupplement } from './supplements.js';
@@ -55,7 +67,7 @@ export interface ClaimCardView {
   links: { text: string; url: string }[];
 }
 
-const STATUS_SHORT: Record<string, string> = {
+const STATUS_SHORT: Record<ClaimStatus, string> = {
   submitted: '待审批',
   needs_info: '待补材料',
   approved_l1: '待中心复核',
@@ -78,7 +90,8 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
   const grant = await grantNow(db, c, policy);
   const breakdown = JSON.parse(c.breakdown) as { segments?: ClaimCardView['segments'] };
   // once approved the claim holds what was granted; before, what an approval would grant now
-  const decided = ['approved', 'paid', 'rejected'].includes(c.status);
+  const status = parseClaimStatus(c.status);
+  const decided = isIn(DECIDED_CLAIM_STATUSES, status);
   const grantedFen = decided ? c.subsidyFen : grant.grantedFen;
   const others = await db.claim.findMany({
     where: { periodId: c.periodId, memberId: c.memberId, id: { not: c.id } },
@@ -101,7 +114,7 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
   if (c.dischargedOn > policy.claims.cutoffOn) warnings.push({ kind: 'cross_period', date: policy.claims.cutoffOn });
   // the office's latest word (a claim sent back for material and supplemented was decided again)
   const l1 = c.approvals.filter((a) => a.level === 1).at(-1);
-  const supplement = ['submitted', 'approved_l1'].includes(c.status) ? await lastSupplement(db, c.id) : null;
+  const supplement = status === 'submitted' || status === 'approved_l1' ? await lastSupplement(db, c.id) : null;
   let firstLevel: ClaimCardView['firstLevel'] = null;
   if (l1) {
     const by = await db.member.findUnique({ where: { id: l1.approverId }, select: { name: true } });
@@ -135,7 +148,7 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
     capRoomFen: grant.roomFen,
     capRemainingFen: Math.max(0, grant.roomFen - grantedFen),
     segments: (breakdown.segments ?? []).filter((s) => s.amountFen > 0),
-    earlier: others.map((o) => ({ id: o.id, fen: o.subsidyFen, status: STATUS_SHORT[o.status] ?? o.status })),
+    earlier: others.map((o) => ({ id: o.id, fen: o.subsidyFen, status: STATUS_SHORT[parseClaimStatus(o.status)] })),
     warnings,
     firstLevel,
     supplement,
@@ -143,7 +156,7 @@ export async function claimCardView(db: Db, claimId: number): Promise<ClaimCardV
     links: c.attachments
       .filter((a) => a.url)
       .slice(0, 3)
-      .map((a, i) => ({ text: `单据 ${i + 1}`, url: a.url! })),
+      .map((a, i) => ({ text: `单据 ${i + 1}`, url: must(a.url, 'filtered to attachments with a url') })),
   };
 }
 
@@ -158,12 +171,13 @@ export async function cardState(
   level: number,
 ): Promise<{ key: string; by: string; at: string } | null> {
   const c = await db.claim.findUniqueOrThrow({ where: { id: claimId }, select: { status: true, paidAt: true } });
-  if (c.status === 'submitted' || (c.status === 'approved_l1' && level === 2)) return null;
+  const status = parseClaimStatus(c.status);
+  if (status === 'submitted' || (status === 'approved_l1' && level === 2)) return null;
   const last = await lastDecision(db, claimId);
   const by = last?.approverName ?? '';
-  if (c.status === 'paid') return { key: 'paid', by, at: c.paidAt ? shanghaiStamp(c.paidAt) : '' };
+  if (status === 'paid') return { key: 'paid', by, at: c.paidAt ? shanghaiStamp(c.paidAt) : '' };
   const at = last ? shanghaiStamp(last.decidedAt) : '';
-  const key = c.status === 'approved_l1' ? 'l1_passed' : `${last?.level === 2 ? 'l2' : 'l1'}_${c.status}`;
+  const key = status === 'approved_l1' ? 'l1_passed' : `${last?.level === 2 ? 'l2' : 'l1'}_${status}`;
   return { key, by, at };
 }
 
@@ -222,19 +236,24 @@ export async function claimNoticeFacts(db: Db, claimId: number) {
 
 /** The claims waiting for this approver: the office's new ones, and for the centre those past the office. */
 export async function pendingFor(db: Db, a: { offices: number[]; centre: boolean }, take = 20) {
-  return db.claim.findMany({
-    where: {
-      OR: [{ officeId: { in: a.offices }, status: 'submitted' }, ...(a.centre ? [{ status: 'approved_l1' }] : [])],
-    },
-    orderBy: { id: 'asc' },
-    take,
-    select: { id: true, status: true },
-  });
+  return db.claim
+    .findMany({
+      where: {
+        OR: [
+          { officeId: { in: a.offices }, status: 'submitted' satisfies ClaimStatus },
+          ...(a.centre ? [{ status: 'approved_l1' satisfies ClaimStatus }] : []),
+        ],
+      },
+      orderBy: { id: 'asc' },
+      take,
+      select: { id: true, status: true },
+    })
+    .then((rows) => rows.map((r) => ({ ...r, status: parseClaimStatus(r.status) })));
 }
 
 export async function approvedUnpaidOf(db: Db, offices: number[]) {
   const claims = await db.claim.findMany({
-    where: { officeId: { in: offices }, status: 'approved' },
+    where: { officeId: { in: offices }, status: 'approved' satisfies ClaimStatus },
     include: { member: { select: { name: true } } },
     orderBy: { id: 'asc' },
   });
@@ -243,8 +262,8 @@ export async function approvedUnpaidOf(db: Db, offices: number[]) {
 
 /** The two things a card needs of the templates (src/core/templates.ts implements them). */
 export interface CardTemplates {
-  card(key: string, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
-  render(key: string, vars?: Record<string, unknown>): string;
+  card(key: CardTemplateKey, vars: Record<string, unknown>, extra?: Partial<Card>): Card;
+  render(key: TemplateKey, vars?: Record<string, unknown>): string;
 }
 
 /** The card of `level` in the claim's current state: pending with its buttons, or final with who decided. */

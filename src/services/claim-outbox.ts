@@ -7,12 +7,13 @@
  */
 import type { Recipient } from '../core/messages.js';
 import type { Prisma } from '../generated/sqlite/client.js';
+import type { ClaimStatus } from '../rules/index.js';
 
 type Tx = Prisma.TransactionClient;
 
 /** What a claim Delivery row holds; rendered when sent, so a card always shows the claim's state at that time. */
 export type ClaimMessage =
-  | { kind: 'claim_notice'; claimId: number; to: string; comment: string | null }
+  | { kind: 'claim_notice'; claimId: number; to: ClaimStatus; comment: string | null }
   | { kind: 'claim_cards'; claimId: number; level: number }
   | {
       kind: 'claim_refresh';
@@ -27,7 +28,7 @@ export interface ClaimOutboxPlan {
   /** platforms the app sends on */
   platforms: string[];
   /** tell the worker: the status reached, and the officer's words */
-  notice?: { to: string; comment: string | null };
+  notice?: { to: ClaimStatus; comment: string | null };
   /** send the approval cards of this level to its approvers */
   cardsLevel?: number;
   /** redraw every card of the claim in its new state */

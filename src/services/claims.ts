@@ -8,8 +8,12 @@ import { faultPoint } from '../core/fault.js';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../generated/sqlite/client.js';
 import {
+  type ClaimStatus,
   claimWindow,
   computeSubsidy,
+  INITIAL_CLAIM_STATUS,
+  LIVE_CLAIM_STATUSES,
+  parseClaimStatus,
   relateStays,
   type Stay,
   type StayRelation,
@@ -42,7 +46,7 @@ export interface StayConflict {
   hospital: string;
   admittedOn: string;
   dischargedOn: string;
-  status: string;
+  status: ClaimStatus;
 }
 
 export type StayCheck =
@@ -51,7 +55,7 @@ export type StayCheck =
   | { ok: false; reason: 'duplicate'; conflict: StayConflict };
 
 /** a rejected claim's stay may be claimed again (the officer said no to that claim, not to the stay) */
-const LIVE_STATUSES = ['submitted', 'needs_info', 'approved_l1', 'approved', 'paid'];
+const LIVE_STATUSES = [...LIVE_CLAIM_STATUSES];
 
 /** The member's live claims of the period whose stay touches or overlaps `stay` (itself excluded). */
 export async function stayConflicts(
@@ -80,7 +84,7 @@ export async function stayConflicts(
       hospital: c.hospital,
       admittedOn: c.admittedOn,
       dischargedOn: c.dischargedOn,
-      status: c.status,
+      status: parseClaimStatus(c.status),
     }))
     .filter((c) => c.relation !== 'apart');
 }
@@ -190,6 +194,7 @@ export async function submitClaim(
         subsidyFen: s.subsidyFen,
         breakdown: JSON.stringify(s),
         levelsRequired: levels,
+        status: INITIAL_CLAIM_STATUS,
         submittedAt: now,
         attachments: {
           create: c.photos.map((p) => ({ platform: p.platform, mediaId: p.mediaId, url: p.url ?? null })),
@@ -210,8 +215,9 @@ export async function submitClaim(
 }
 
 export async function findClaim(db: Db, claimId: number) {
-  return db.claim.findUnique({
+  const c = await db.claim.findUnique({
     where: { id: claimId },
     select: { id: true, status: true, officeId: true, levelsRequired: true },
   });
+  return c ? { ...c, status: parseClaimStatus(c.status) } : null;
 }

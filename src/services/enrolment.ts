@@ -4,6 +4,7 @@
  * whether it covers a claim before that).
  */
 import type { Db } from '../db/client.js';
+import type { ParticipatingKind } from '../rules/index.js';
 import { audit } from './audit.js';
 
 export interface EligibilityFacts {
@@ -30,7 +31,7 @@ export type EnrolResult =
 /** Writes the member's enrolment in the period (unless one exists), audited by `actor`. */
 export async function enrol(
   db: Db,
-  e: { periodId: number; memberId: number; unitId: number; kind: 'new' | 'renewal'; feeFen: number },
+  e: { periodId: number; memberId: number; unitId: number; kind: ParticipatingKind; feeFen: number },
   actor: string,
 ): Promise<EnrolResult> {
   return db.$transaction(async (tx) => {

@@ -4,6 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import nzhcn from 'nzh/cn';
+import { must } from '../core/must.js';
 import type { Db } from '../db/client.js';
 import type { PeriodWithPolicy } from './periods.js';
 import { previousPeriod } from './periods.js';
@@ -47,7 +48,7 @@ export async function exportRoster(db: Db, period: PeriodWithPolicy, unitCode: s
         phone: m.phone ? `${m.phone.slice(0, 3)}****${m.phone.slice(7)}` : '',
       }).commit();
     }
-    cursor = page.at(-1)!.id;
+    cursor = must(page.at(-1), 'the page is not empty').id;
   }
   ws.commit();
   await wb.commit();

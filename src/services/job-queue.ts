@@ -2,9 +2,44 @@
  * The queue, as the use cases and the bot need it: a named job enqueued, and planned delivery rows handed over.
  * Owned here and implemented by src/jobs (BullMQ over Redis, or in process), so the layers above never import the
  * job runners.
+ *
+ * Each job's payload is a zod schema in JOB_PAYLOADS: `enqueue('announce.adhoc', …)` is checked against it at
+ * compile time, and the worker parses what it reads back (from Redis, a schedule or a replayed dead letter) with
+ * the same schema, so a malformed payload becomes a dead letter with the reason, never a crash mid-job.
  */
+import { z } from 'zod';
 
-export type JobName = 'ranking.daily' | 'deadlines.daily' | 'announce.adhoc' | 'deliver' | 'deliveries.sweep';
+const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/** the daily jobs: the day to plan for (default today in Asia/Shanghai) */
+export const DailyJobData = z.object({ date: LocalDate.optional() });
+
+/** an officer's confirmed announcement, as it goes to the federation's groups */
+export const AdhocData = z.object({
+  id: z.string().min(1),
+  text: z.string().min(1).max(1500),
+  federationId: z.number().int(),
+  by: z.string(),
+  office: z.string(),
+  date: LocalDate,
+});
+
+/** one planned Delivery row, by its unique key */
+export const DeliverData = z.object({ key: z.string().min(1) });
+
+export const JOB_PAYLOADS = {
+  'ranking.daily': DailyJobData,
+  'deadlines.daily': DailyJobData,
+  'announce.adhoc': AdhocData,
+  deliver: DeliverData,
+  'deliveries.sweep': z.object({}),
+} as const;
+
+export type JobName = keyof typeof JOB_PAYLOADS;
+/** what a caller passes for job N */
+export type JobPayload<N extends JobName> = z.input<(typeof JOB_PAYLOADS)[N]>;
+/** what job N's run receives, parsed */
+export type JobData<N extends JobName> = z.output<(typeof JOB_PAYLOADS)[N]>;
 
 export interface EnqueueOptions {
   /** the same id twice is one job (while the first is waiting, delayed or active) */
@@ -12,7 +47,30 @@ export interface EnqueueOptions {
   delayMs?: number;
 }
 
-export type Enqueue = (name: JobName, data: Record<string, unknown>, opts?: EnqueueOptions) => Promise<void>;
+/** One job to enqueue: its name decides its payload's type. */
+export type JobRequest = {
+  [N in JobName]: { name: N; data: JobPayload<N>; opts?: EnqueueOptions };
+}[JobName];
+
+export type Enqueue = <N extends JobName>(name: N, data: JobPayload<N>, opts?: EnqueueOptions) => Promise<void>;
+
+/**
+ * A request from a name and its payload. TypeScript cannot see that `{ name: N; data: JobPayload<N> }` is one
+ * member of the JobRequest union while N is generic; the parameters already tie the two, hence the one cast.
+ */
+export function jobRequest<N extends JobName>(name: N, data: JobPayload<N>, opts?: EnqueueOptions): JobRequest {
+  return { name, data, ...(opts ? { opts } : {}) } as JobRequest;
+}
+
+/** A payload read back from outside the type system (a dead letter, the CLI), checked against the job's schema. */
+export function parseJobPayload(
+  name: JobName,
+  data: unknown,
+): { ok: true; request: JobRequest } | { ok: false; reason: string } {
+  const r = JOB_PAYLOADS[name].safeParse(data);
+  if (!r.success) return { ok: false, reason: `${name}: ${z.prettifyError(r.error).replaceAll('\n', '; ')}` };
+  return { ok: true, request: jobRequest(name, r.data) };
+}
 
 /**
  * Hands the Delivery rows a state change planned (in its own transaction) to the queue. Those `now` selects are

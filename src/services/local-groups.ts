@@ -22,7 +22,7 @@ export async function registerLocalGroups(db: Db, registrars: GroupRegistrar[]):
       await db.chatIdentity.findMany({ where: { platform: r.platform }, select: { userId: true }, take: 2_000 })
     ).map((i) => i.userId);
     for (const org of orgs) {
-      const chatId = (JSON.parse(org.groupChats!) as Record<string, string>)[r.platform];
+      const chatId = (JSON.parse(org.groupChats ?? '{}') as Record<string, string>)[r.platform];
       if (!chatId) continue;
       await r.ensureGroup(chatId, org.name, users);
       n++;

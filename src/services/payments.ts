@@ -4,7 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Db } from '../db/client.js';
-import { shanghaiStamp } from '../rules/index.js';
+import { type ClaimStatus, parseClaimStatus, shanghaiStamp, transition } from '../rules/index.js';
 import { audit } from './audit.js';
 import { planClaimDeliveries } from './claim-outbox.js';
 import type { PeriodWithPolicy } from './periods.js';
@@ -18,7 +18,7 @@ export interface Payer {
 /** Why a claim number given to 已支付 was not marked: already paid (when, by whom), not approved, or not ours. */
 export type NotMarked =
   | { id: number; reason: 'paid'; at: string; by: string }
-  | { id: number; reason: 'not_approved'; status: string }
+  | { id: number; reason: 'not_approved'; status: ClaimStatus }
   | { id: number; reason: 'unknown' };
 
 export interface MarkPaidResult {
@@ -63,12 +63,13 @@ export async function markPaid(
       result.notMarked.push({ id, reason: 'unknown' });
       continue;
     }
+    const move = transition(parseClaimStatus(c.status), 'pay');
     const ok =
-      c.status === 'approved' &&
+      move.ok &&
       (await db.$transaction(async (tx) => {
         const u = await tx.claim.updateMany({
-          where: { id, status: 'approved' },
-          data: { status: 'paid', paidAt: now, version: { increment: 1 } },
+          where: { id, status: move.from },
+          data: { status: move.to, paidAt: now, version: { increment: 1 } },
         });
         if (u.count === 1)
           await audit(tx, actor, 'claim.paid', 'Claim', id, {
@@ -80,7 +81,7 @@ export async function markPaid(
           result.deliveries.push(
             ...(await planClaimDeliveries(tx, id, {
               ...outbox,
-              notice: { to: 'paid', comment: null },
+              notice: { to: move.to, comment: null },
               refresh: true,
             })),
           );
@@ -90,9 +91,10 @@ export async function markPaid(
       result.moved.push({ id, subsidyFen: c.subsidyFen });
       continue;
     }
-    const now2 = await db.claim.findUnique({ where: { id }, select: { status: true } });
-    if (now2?.status === 'paid') result.notMarked.push({ id, reason: 'paid', ...(await paidBy(db, id)) });
-    else result.notMarked.push({ id, reason: 'not_approved', status: now2?.status ?? c.status });
+    const row = await db.claim.findUnique({ where: { id }, select: { status: true } });
+    const status = parseClaimStatus(row?.status ?? c.status);
+    if (status === 'paid') result.notMarked.push({ id, reason: 'paid', ...(await paidBy(db, id)) });
+    else result.notMarked.push({ id, reason: 'not_approved', status });
   }
   return result;
 }
@@ -121,7 +123,9 @@ export async function paymentRows(
   const claims = await db.claim.findMany({
     where: {
       periodId: period.id,
-      status: { in: o.includePaid ? ['approved', 'paid'] : ['approved'] },
+      status: {
+        in: o.includePaid ? (['approved', 'paid'] satisfies ClaimStatus[]) : (['approved'] satisfies ClaimStatus[]),
+      },
       ...(o.officeId ? { officeId: o.officeId } : {}),
     },
     orderBy: { id: 'asc' },
@@ -150,7 +154,7 @@ export async function paymentRows(
     hospital: c.hospital,
     stay: `${c.admittedOn} 至 ${c.dischargedOn}`,
     subsidyFen: c.subsidyFen,
-    status: c.status === 'paid' ? '已支付' : '待支付',
+    status: parseClaimStatus(c.status) === 'paid' ? '已支付' : '待支付',
     approvedL1: at(1, c),
     approvedL2: at(2, c),
     paidAt: c.paidAt ? shanghaiStamp(c.paidAt) : '',

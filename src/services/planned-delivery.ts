@@ -4,6 +4,7 @@
  * once. Services describe what to send; the job layer implements how.
  */
 import type { Recipient } from '../core/messages.js';
+import { must } from '../core/must.js';
 import type { ClaimMessage } from './claim-outbox.js';
 
 /** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
@@ -31,5 +32,7 @@ export interface PlannedDelivery {
 
 /** Messages to one recipient arrive in the order given: each waits for the one before it. */
 export function inOrder(items: PlannedDelivery[]): PlannedDelivery[] {
-  return items.map((it, i) => (i === 0 ? it : { ...it, message: { ...it.message, after: items[i - 1]!.key } }));
+  return items.map((it, i) =>
+    i === 0 ? it : { ...it, message: { ...it.message, after: must(items[i - 1], 'i > 0').key } },
+  );
 }

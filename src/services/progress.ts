@@ -2,6 +2,8 @@
  * Enrolment progress per ranked unit, aggregated by the database (GROUP BY over the Enrolment table), never by
  * loading rows: a province has a million enrolments (RULES §12).
  */
+
+import { must } from '../core/must.js';
 import type { Db } from '../db/client.js';
 import { rankUnits } from '../rules/index.js';
 import type { PeriodWithPolicy } from './periods.js';
@@ -50,7 +52,7 @@ export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<Un
   return units.map((u) => ({
     id: u.id,
     name: u.name,
-    category: u.category!,
+    category: must(u.category, 'ranked units are selected with a category'),
     previousParticipants:
       baseline.get(u.id) ?? (prevHasRows ? (prevCount.get(u.id) ?? 0) : (u.previousParticipants ?? 0)),
     participants: count.get(u.id) ?? 0,

@@ -6,7 +6,7 @@
  */
 
 import type { Db } from '../db/client.js';
-import { computeSubsidy, type Subsidy } from '../rules/index.js';
+import { computeSubsidy, parseClaimStatus, type Subsidy, transition } from '../rules/index.js';
 import { audit } from './audit.js';
 import { planClaimDeliveries } from './claim-outbox.js';
 import type { NewClaim } from './claims.js';
@@ -43,7 +43,7 @@ export async function claimToSupplement(db: Db, claimId: number, memberId: numbe
     include: { approvals: { where: { decision: 'needs_info' }, orderBy: { id: 'desc' }, take: 1 } },
   });
   if (!c || c.memberId !== memberId) return null;
-  return { ...c, asked: c.approvals[0]?.comment ?? null };
+  return { ...c, status: parseClaimStatus(c.status), asked: c.approvals[0]?.comment ?? null };
 }
 
 /** The member's claims waiting for material, newest first. */
@@ -77,8 +77,9 @@ export async function resubmitClaim(
   return db.$transaction(async (tx): Promise<ResubmitResult> => {
     await lockMember(db, tx, input.memberId);
     const c = await tx.claim.findUnique({ where: { id: input.claimId } });
-    if (!c || c.memberId !== input.memberId || c.status !== 'needs_info' || c.periodId !== period.id)
-      return { ok: false, reason: 'not_waiting' };
+    if (!c || c.memberId !== input.memberId || c.periodId !== period.id) return { ok: false, reason: 'not_waiting' };
+    const move = transition(parseClaimStatus(c.status), 'resubmit');
+    if (!move.ok) return { ok: false, reason: 'not_waiting' };
     const next = {
       hospital: c.hospital,
       admittedOn: c.admittedOn,
@@ -110,10 +111,10 @@ export async function resubmitClaim(
       });
     }
     const u = await tx.claim.updateMany({
-      where: { id: c.id, status: 'needs_info', version: c.version },
+      where: { id: c.id, status: move.from, version: c.version },
       data: {
         ...next,
-        status: 'submitted',
+        status: move.to,
         subsidyFen: s.subsidyFen,
         breakdown: JSON.stringify(s),
         levelsRequired: s.subsidyFen > period.policy.claims.secondApprovalAboveFen ? 2 : 1,

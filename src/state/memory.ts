@@ -2,6 +2,8 @@
  * The in-process store used when REDIS_URL is unset (one instance only). Same contract as the Redis store; the
  * shared suite in test/state runs against both.
  */
+
+import { must } from '../core/must.js';
 import type { KeyValueStore } from './store.js';
 
 interface Entry {
@@ -83,7 +85,7 @@ export function createMemoryStore(clock: () => number = Date.now): KeyValueStore
       try {
         return await fn();
       } finally {
-        const queue = locks.get(key)!;
+        const queue = must(locks.get(key), 'the lock queue was set above');
         const next = queue.shift();
         if (next) next.go();
         else locks.delete(key);

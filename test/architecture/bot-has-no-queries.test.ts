@@ -1,7 +1,8 @@
 /**
  * Issue #13: flows call services, never Prisma. The import rules (npm run lint, .dependency-cruiser.cjs) keep the
- * bot from importing the generated clients; this keeps it from calling the client it is handed to pass on
- * (BotDeps.db) — a model delegate call such as `db.member.findMany(` or a raw query or transaction.
+ * bot from importing the generated clients or a Db (it gets services with the database bound, BotDeps.services);
+ * this keeps a query out by its shape too — a model delegate call such as `db.member.findMany(` or a raw query
+ * or transaction.
  */
 import fs from 'node:fs';
 import path from 'node:path';

@@ -3,9 +3,9 @@
  * that the stored question is read back through zod (a corrupt or foreign value is ignored, never trusted).
  */
 import { describe, expect, it } from 'vitest';
-import { countedFrom } from '../../src/bot/flows/policy-answers.js';
 import type { ParsedIntent } from '../../src/bot/intent.js';
 import { choicesFor, pickedChoice, readClarify, writeClarify } from '../../src/bot/nlu/clarify.js';
+import { countedFen, stayAmounts } from '../../src/bot/slots/claim-amounts.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 
 const unsure = (over: Partial<ParsedIntent>): ParsedIntent => ({
@@ -59,11 +59,15 @@ describe('the stored question', () => {
   });
 });
 
-describe('countedFrom (the amount an estimate counts)', () => {
+describe('the amount an estimate counts', () => {
+  const counted = (t: string) => {
+    const a = stayAmounts(t);
+    return a && countedFen(a);
+  };
   it('takes the self-paid part when told, total less basic insurance, or the one amount given', () => {
-    expect(countedFrom('自付8000能报多少', [800_000])).toBe(800_000);
-    expect(countedFrom('总共花了3万医保报了1万5，互助能给多少', [3_000_000, 1_500_000])).toBe(1_500_000);
-    expect(countedFrom('花了2.5万自费1.3万补多少', [2_500_000, 1_300_000])).toBe(1_300_000);
-    expect(countedFrom('能报多少', [])).toBeUndefined();
+    expect(counted('自付8000能报多少')).toBe(800_000);
+    expect(counted('总共花了3万医保报了1万5，互助能给多少')).toBe(1_500_000);
+    expect(counted('花了2.5万自费1.3万补多少')).toBe(1_300_000);
+    expect(counted('能报多少')).toBeUndefined();
   });
 });

@@ -49,13 +49,14 @@ describe('the corpus', () => {
 describe('the test split', () => {
   const results = test.map((r) => ({ r, got: parseIntent(r.text, { roles: rolesOf(r.role) }) }));
 
-  // The issue asked for 97 %; the classifier reaches 96.8 % (508/525) on this split, measured honestly (no test
-  // message in training, no change made after reading its mistakes). This guards that level against regressions.
-  it('is classified at least 96.5 % right (target 97 %)', () => {
+  // The issue asked for 97 %; the classifier reaches 98.3 % (516/525) on this split, measured honestly (no test
+  // message in training; the second round of training data was chosen from cross-validation on TRAIN, npm run
+  // nlu:cv, never from this split's mistakes).
+  it('is classified at least 97 % right', () => {
     const wrong = results.filter(({ r, got }) => got.intent !== r.intent);
     const accuracy = 1 - wrong.length / results.length;
     console.log(`test split: ${(accuracy * 100).toFixed(1)} % (${results.length - wrong.length}/${results.length})`);
-    expect(accuracy).toBeGreaterThanOrEqual(0.965);
+    expect(accuracy).toBeGreaterThanOrEqual(0.97);
   });
 
   it('never takes a question about one’s cover for an enrolment', () => {
@@ -131,6 +132,19 @@ describe('roles and topics', () => {
     expect(topic('申请补助要带什么材料')).toBe('materials');
     expect(topic('退休职工可以参加吗')).toBe('eligibility');
     expect(topic('交了钱还能退吗')).toBe('refund');
+  });
+
+  it('a question about the policy’s figures without an amount is a rules question; with one, an estimate', () => {
+    for (const t of ['一年最高能补多少', '免赔多少', '封顶线', '补助按几成算'])
+      expect(parseIntent(t).intent, t).toBe('policy_question');
+    for (const t of ['花了两万最多能报多少', '自付8000能报多少', '那两万呢'])
+      expect(parseIntent(t).intent, t).toBe('estimate');
+  });
+
+  it('a question that starts like a cancel is a question', () => {
+    expect(parseIntent('不参加了退不退钱').intent).toBe('policy_question');
+    expect(parseIntent('不报了能退吗').slots.topic).toBe('refund');
+    for (const t of ['取消', '不想办了', '我不想参加了', '不要了谢谢']) expect(parseIntent(t).intent, t).toBe('cancel');
   });
 
   it('keeps the amounts of 能报多少', () => {

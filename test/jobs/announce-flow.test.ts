@@ -3,10 +3,12 @@ import type { BotDeps, Turn } from '../../src/bot/context.js';
 import { onAnnounceClick, startAnnouncement } from '../../src/bot/flows/announce.js';
 import { createLog } from '../../src/core/log.js';
 import type { InboundMessage } from '../../src/core/messages.js';
+import type { TemplateKey } from '../../src/core/template-keys.js';
 import { Templates } from '../../src/core/templates.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import type { JobRunner } from '../../src/jobs/types.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
+import { createServices } from '../../src/services/index.js';
 import { personByChat } from '../../src/services/people.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { demoDb, jobDeps, outboxWith, PUSH_TIME, RecordingSender, textOf } from './support.js';
@@ -32,7 +34,7 @@ describe('发布通知: an officer’s ad-hoc announcement after a confirmation 
         text: '',
         ...msg,
       } as InboundMessage,
-      say: (key: string, vars: Record<string, unknown> = {}) => ({
+      say: (key: TemplateKey, vars: Record<string, unknown> = {}) => ({
         kind: 'text' as const,
         text: deps.templates.render(key, vars),
       }),
@@ -53,7 +55,7 @@ describe('发布通知: an officer’s ad-hoc announcement after a confirmation 
     const store = createMemoryStore();
     const outbox = outboxWith(group);
     deps = {
-      db: t.db,
+      services: createServices({ db: t.db, store, log: createLog('silent') }),
       store,
       log: createLog('silent'),
       templates: new Templates(),

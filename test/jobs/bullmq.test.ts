@@ -101,7 +101,8 @@ describe.skipIf(!redisUrl).each(providers)(
 
       const plan = await prepareReplay(t.db, dead[0]!.id);
       expect(plan).toEqual({ name: 'deliver', data: { key: 'notice:test:wecom:demo-rep-1' } });
-      await broken.enqueue('deliver', plan!.data, { jobId: 'deliver|notice|test|replay' });
+      if (plan?.name !== 'deliver') throw new Error('expected a send to replay');
+      await broken.enqueue('deliver', plan.data, { jobId: 'deliver|notice|test|replay' });
       await broken.idle();
       expect(failing.sent.map((s) => textOf(s.msg))).toEqual(['测试通知']);
       expect(await deadLetters(t.db)).toEqual([]);

@@ -15,6 +15,7 @@ import { routeConsoleToLog } from '../../src/core/log.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { Templates } from '../../src/core/templates.js';
 import { createDb } from '../../src/db/client.js';
+import { createServices } from '../../src/services/index.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import type { KeyValueStore } from '../../src/state/store.js';
@@ -190,7 +191,7 @@ describe('the database down (a dead PostgreSQL under the real bot)', () => {
     stops.push(() => db.$disconnect().catch(() => undefined));
     const { log } = wecom.captureLog();
     return createBot({
-      db,
+      services: createServices({ db, store, log }),
       store,
       log,
       templates,

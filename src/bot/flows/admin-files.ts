@@ -8,20 +8,13 @@
 import { z } from 'zod';
 import { type Card, FileTooLargeError, type InboundMessage, type OutboundMessage } from '../../core/messages.js';
 import { shanghaiDate, shanghaiStamp } from '../../rules/index.js';
-import { audit } from '../../services/audit.js';
-import {
-  applyChatFile,
-  CHAT_FILE_LABEL,
-  type ChatFileCheck,
-  type ChatFileSummary,
-  checkChatFile,
-  progressWorkbook,
-  rosterWorkbook,
-} from '../../services/chat-files.js';
+import { CHAT_FILE_LABEL, type ChatFileCheck, type ChatFileSummary } from '../../services/chat-files.js';
+import type { ChatFileRequest } from '../../services/index.js';
 import { hasRole, type Person, rolesOf } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
+import type { PeriodWithPolicy } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import type { ExportCommand } from '../nlu/commands.js';
+import { parseStored } from '../stored.js';
 
 /** the largest file taken (WeCom's own limit for a file; a province's set-up file is far smaller) */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
@@ -49,16 +42,6 @@ const pendingKey = (id: string) => `adminfile:pending:${id}`;
 
 export function isAdminFileAction(action: string): boolean {
   return ADMIN_FILE_ACTION.test(action);
-}
-
-function readPending(raw: string | null): Pending | null {
-  if (!raw) return null;
-  try {
-    const r = Pending.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
 }
 
 const XLSX_MAGIC = Buffer.from('PK\u0003\u0004', 'latin1');
@@ -108,9 +91,8 @@ function confirmCard(t: Turn, p: Pending, details: string[], finalText?: string)
   );
 }
 
-function fileInput(t: Turn, bytes: Buffer, name: string, period: Awaited<ReturnType<typeof currentPeriod>>) {
+function fileInput(t: Turn, bytes: Buffer, name: string, period: PeriodWithPolicy): ChatFileRequest {
   return {
-    db: t.deps.db,
     bytes,
     name,
     period,
@@ -136,8 +118,8 @@ export async function onFileMessage(t: Turn & { msg: InboundMessage & { kind: 'f
   }
   const name = fileName(t.msg.name, fetched.name, fetched.bytes);
   if (!/\.(xlsx|csv)$/i.test(name)) return [t.say('admin_file_type', { name })];
-  const period = await currentPeriod(t.deps.db);
-  const r = await checkChatFile(fileInput(t, fetched.bytes, name, period));
+  const period = await t.deps.services.periods.currentPeriod();
+  const r = await t.deps.services.chatFiles.checkChatFile(fileInput(t, fetched.bytes, name, period));
   if (!r.ok) return errorsReply(t, name, r);
   const s: ChatFileSummary = r.summary;
   const id = `adminfile-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
@@ -162,7 +144,7 @@ export async function onAdminFileClick(
   const p = t.person;
   if (!m || !p) return [t.say('card_unknown')];
   const [, action, id] = m as unknown as [string, 'apply' | 'cancel', string];
-  const seen = readPending(await t.deps.store.get(pendingKey(id)));
+  const seen = parseStored(Pending, await t.deps.store.get(pendingKey(id)), 'adminfile', t.deps.log);
   if (!seen) return [t.say('admin_file_expired')];
   if (seen.memberId !== p.memberId || !hasRole(p, 'admin'))
     return [t.say('forbidden', { what: '确认他人发送的文件', who: '发送文件的管理员本人' })];
@@ -176,19 +158,22 @@ export async function onAdminFileClick(
     },
     PENDING_TTL_MS,
   );
-  const pending = readPending(taken);
+  const pending = parseStored(Pending, taken, 'adminfile', t.deps.log);
   if (!pending) return [t.say('admin_file_expired')];
 
   const stamp = shanghaiStamp(t.deps.now());
   const actor = `${t.msg.platform}:${t.msg.userId}`;
   const label = CHAT_FILE_LABEL[pending.kind];
   if (action === 'cancel') {
-    await audit(t.deps.db, actor, 'adminfile.cancelled', 'File', id, { name: pending.name, kind: pending.kind });
+    await t.deps.services.audit.audit(actor, 'adminfile.cancelled', 'File', id, {
+      name: pending.name,
+      kind: pending.kind,
+    });
     await updateCard(t, pending, { state: 'cancelled', by: p.name, at: stamp });
     return [t.say('admin_file_cancelled', { name: pending.name, label })];
   }
-  const period = await currentPeriod(t.deps.db);
-  const r = await applyChatFile({
+  const period = await t.deps.services.periods.currentPeriod();
+  const r = await t.deps.services.chatFiles.applyChatFile({
     ...fileInput(t, Buffer.from(pending.base64, 'base64'), pending.name, period),
     kind: pending.kind,
     ...(pending.unitCode ? { unitCode: pending.unitCode } : {}),
@@ -199,7 +184,7 @@ export async function onAdminFileClick(
     await updateCard(t, pending, { state: 'stale', at: stamp });
     return errorsReply(t, pending.name, r);
   }
-  await audit(t.deps.db, actor, 'adminfile.applied', 'File', id, {
+  await t.deps.services.audit.audit(actor, 'adminfile.applied', 'File', id, {
     name: pending.name,
     kind: pending.kind,
     created: r.summary.created,
@@ -231,17 +216,17 @@ export async function exportReply(t: Turn, p: Person, cmd: ExportCommand): Promi
   const admin = hasRole(p, 'admin');
   const officeIds = rolesOf(p, 'officer').map((r) => r.orgId);
   if (!admin && officeIds.length === 0) return [t.say('forbidden', { what: '导出表格', who: '管理员或办事处经办人' })];
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const today = shanghaiDate(t.deps.now());
   if (cmd.what === 'progress') {
-    const bytes = await progressWorkbook(t.deps.db, period, today);
+    const bytes = await t.deps.services.chatFiles.progressWorkbook(period, today);
     return [
       t.say('export_progress_done', { today }),
       { kind: 'file', bytes, name: `医疗互助工作进度表-${today}.xlsx` },
     ];
   }
   if (!cmd.unit) return [t.say('export_roster_need_unit')];
-  const r = await rosterWorkbook(t.deps.db, period, cmd.unit, { admin, officeIds });
+  const r = await t.deps.services.chatFiles.rosterWorkbook(period, cmd.unit, { admin, officeIds });
   if (!r.ok)
     return r.reason === 'no_unit'
       ? [t.say('export_roster_no_unit', { unit: cmd.unit })]

@@ -4,26 +4,27 @@
  * (the pending announcement is taken atomically from the shared store), and the audit log records it.
  */
 
+import { z } from 'zod';
 import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { maskName, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
-import { audit } from '../../services/audit.js';
-import { federationOf, groupsUnder } from '../../services/broadcasts/recipients.js';
 import type { Enqueue } from '../../services/job-queue.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
+import { parseStored } from '../stored.js';
 
 export const ANNOUNCE_ACTION = /^announce:(publish|cancel):([A-Za-z0-9_-]{1,100})$/;
 const PENDING_TTL_MS = 30 * 60_000;
 const MAX_CHARS = 1500;
 
-interface Pending {
-  id: string;
-  text: string;
-  federationId: number;
-  memberId: number;
-  office: string;
-  groups: number;
-}
+const Pending = z.object({
+  id: z.string(),
+  text: z.string(),
+  federationId: z.number().int(),
+  memberId: z.number().int(),
+  office: z.string(),
+  groups: z.number().int(),
+});
+type Pending = z.infer<typeof Pending>;
 
 const pendingKey = (id: string) => `announce:pending:${id}`;
 
@@ -57,8 +58,9 @@ export async function startAnnouncement(t: Turn, p: Person, text: string | undef
   const body = (text ?? '').trim();
   if (!body) return [t.say('announce_need_text')];
   if (body.length > MAX_CHARS) return [t.say('announce_too_long', { max: MAX_CHARS, length: body.length })];
-  const federationId = await federationOf(t.deps.db, org.orgId);
-  const groups = federationId === null ? [] : await groupsUnder(t.deps.db, federationId, t.deps.outbox.platforms());
+  const federationId = await t.deps.services.broadcasts.federationOf(org.orgId);
+  const groups =
+    federationId === null ? [] : await t.deps.services.broadcasts.groupsUnder(federationId, t.deps.outbox.platforms());
   if (federationId === null || !groups.length) return [t.say('announce_no_groups')];
   const id = `announce-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   const pending: Pending = {
@@ -82,16 +84,15 @@ export async function onAnnounceClick(
   const p = t.person;
   if (!m || !p) return [t.say('card_unknown')];
   const [, action, id] = m as unknown as [string, 'publish' | 'cancel', string];
-  const raw = await t.deps.store.get(pendingKey(id));
-  if (!raw) return [t.say('announce_expired')];
-  const seen = JSON.parse(raw) as Pending;
+  const seen = parseStored(Pending, await t.deps.store.get(pendingKey(id)), 'announce', t.deps.log);
+  if (!seen) return [t.say('announce_expired')];
   if (seen.memberId !== p.memberId) return [t.say('forbidden', { what: '确认他人的通知', who: '发起人本人' })];
   // take it atomically: of two clicks (or two instances) exactly one gets the pending announcement
   let taken: Pending | null = null;
   await t.deps.store.update(
     pendingKey(id),
     (current) => {
-      taken = current ? (JSON.parse(current) as Pending) : null;
+      taken = parseStored(Pending, current, 'announce', t.deps.log);
       return null;
     },
     PENDING_TTL_MS,
@@ -103,11 +104,11 @@ export async function onAnnounceClick(
   const stamp = shanghaiStamp(now);
   const actor = `${t.msg.platform}:${t.msg.userId}`;
   if (action === 'cancel') {
-    await audit(t.deps.db, actor, 'announce.cancelled', 'Announcement', id, { chars: pending.text.length });
+    await t.deps.services.audit.audit(actor, 'announce.cancelled', 'Announcement', id, { chars: pending.text.length });
     await updateCard(t, pending, `已取消 · ${p.name} · ${stamp}`);
     return [t.say('announce_cancelled')];
   }
-  await audit(t.deps.db, actor, 'announce.adhoc', 'Announcement', id, {
+  await t.deps.services.audit.audit(actor, 'announce.adhoc', 'Announcement', id, {
     text: pending.text,
     federationId: pending.federationId,
     groups: pending.groups,

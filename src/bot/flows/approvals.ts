@@ -7,20 +7,11 @@
  */
 
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
-import { DECISION_LABEL, type Decision, decide, lastDecision, mayDecide, mayHandle } from '../../services/approvals.js';
-import {
-  approvedUnpaidOf,
-  approverUserIds,
-  cardsOf,
-  newCardId,
-  pendingFor,
-  recordCard,
-  renderClaimCard,
-} from '../../services/claim-cards.js';
-import { findClaim } from '../../services/claims.js';
+import { DECISION_LABEL, type Decision, mayDecide, mayHandle } from '../../services/approvals.js';
+import { newCardId } from '../../services/claim-cards.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import { approverOf, forgetWorkerStatus } from './approver.js';
@@ -31,7 +22,7 @@ import { CLAIM_STATUS_LABEL } from './worker.js';
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
 
 function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
-  return renderClaimCard(deps.db, deps.templates, claimId, level, cardId);
+  return deps.services.claimCards.renderClaimCard(deps.templates, claimId, level, cardId);
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
@@ -44,12 +35,12 @@ export async function sendApprovalCards(
   let sent = 0;
   for (const platform of deps.outbox.platforms()) {
     if (only && only.platform !== platform) continue;
-    const userIds = only ? only.userIds : await approverUserIds(deps.db, claimId, level, platform);
+    const userIds = only ? only.userIds : await deps.services.claimCards.approverUserIds(claimId, level, platform);
     if (!userIds.length) continue;
     const cardId = newCardId(claimId, level);
     const card = await claimCard(deps, claimId, level, cardId);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
-    await recordCard(deps.db, {
+    await deps.services.claimCards.recordCard({
       claimId,
       platform,
       cardId,
@@ -69,9 +60,8 @@ async function applyDecision(
   comment: string | null,
   clicked: { cardId: string; responseCode?: string },
 ): Promise<OutboundMessage[]> {
-  const p = t.person!;
-  const r = await decide(
-    t.deps.db,
+  const p = must(t.person, 'a decision is applied only for a bound person');
+  const r = await t.deps.services.approvals.decide(
     claimId,
     approverOf(p),
     decision,
@@ -106,7 +96,7 @@ export async function onCardClick(
   if (isPayAction(t.msg.action)) return onPayClick(t);
   const m = ACTION.exec(t.msg.action);
   if (!m) return [t.say('card_unknown')];
-  const a = approverOf(t.person!);
+  const a = approverOf(must(t.person, 'card clicks reach the flow only from bound people'));
   // no role, no answer: a forged click learns nothing of the claim
   if (!a.offices.length && !a.centre) return [t.say('no_permission')];
   const decision = m[1] as Decision;
@@ -114,10 +104,10 @@ export async function onCardClick(
   const clicked = { cardId: t.msg.cardId, ...(t.msg.responseCode ? { responseCode: t.msg.responseCode } : {}) };
   if (decision === 'approve') return applyDecision(t, claimId, 'approve', null, clicked);
   // a refusal needs a reason: checked now (so a stranger is refused at once), decided when the reason comes
-  const claim = await findClaim(t.deps.db, claimId);
+  const claim = await t.deps.services.claims.findClaim(claimId);
   if (!claim || !mayHandle(claim, a)) return [t.say('no_permission')];
   if (!['submitted', 'approved_l1'].includes(claim.status)) {
-    const last = await lastDecision(t.deps.db, claimId);
+    const last = await t.deps.services.approvals.lastDecision(claimId);
     return [
       t.say('decision_already', {
         id: claimId,
@@ -155,7 +145,7 @@ export async function cancelDecision(
   platform: Platform,
   d: { claimId: number; cardId: string; responseCode?: string },
 ): Promise<void> {
-  const card = (await cardsOf(deps.db, d.claimId)).find((c) => c.cardId === d.cardId);
+  const card = (await deps.services.claimCards.cardsOf(d.claimId)).find((c) => c.cardId === d.cardId);
   if (!card) return;
   if (platform === 'wecom' && !d.responseCode) return;
   try {
@@ -173,13 +163,13 @@ export async function cancelDecision(
 export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length && !a.centre) return [t.say('forbidden', { what: '查看待审批', who: '办事处经办人' })];
-  const claims = await pendingFor(t.deps.db, a);
+  const claims = await t.deps.services.claimCards.pendingFor(a);
   for (const c of claims)
     await sendApprovalCards(t.deps, c.id, c.status === 'approved_l1' ? 2 : 1, {
       platform: t.msg.platform,
       userIds: [t.msg.userId],
     });
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const today = shanghaiDate(t.deps.now());
   const { cutoffOn, payoutBy } = period.policy.claims;
   return [
@@ -196,8 +186,8 @@ export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessag
 export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '查看已批未付', who: '办事处经办人' })];
-  const claims = await approvedUnpaidOf(t.deps.db, a.offices);
-  const period = await currentPeriod(t.deps.db);
+  const claims = await t.deps.services.claimCards.approvedUnpaidOf(a.offices);
+  const period = await t.deps.services.periods.currentPeriod();
   const today = shanghaiDate(t.deps.now());
   return [
     t.say('approved_unpaid', {
@@ -209,4 +199,4 @@ export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessag
   ];
 }
 
-export { MARK_PAID, markPaidCommand } from './payments.js';
+export { markPaidCommand } from './payments.js';

@@ -4,7 +4,6 @@
  * claim of theirs changes.
  */
 import type { Approver } from '../../services/approvals.js';
-import { claimNoticeFacts } from '../../services/claim-cards.js';
 import { type Person, rolesOf } from '../../services/people.js';
 import type { BotDeps } from '../context.js';
 import { forgetStatus } from '../status-cache.js';
@@ -19,6 +18,6 @@ export function approverOf(p: Person): Approver {
 
 /** the worker's 我参加了吗 shows claims and what is left under the cap */
 export async function forgetWorkerStatus(deps: BotDeps, claimId: number) {
-  const c = await claimNoticeFacts(deps.db, claimId);
+  const c = await deps.services.claimCards.claimNoticeFacts(claimId);
   await forgetStatus(deps.store, c.periodId, c.memberId);
 }

@@ -6,13 +6,14 @@
  */
 
 import type { OutboundMessage } from '../../core/messages.js';
-import { bindOnBehalfOf, type LockNotice, trySelfBind, userLocked } from '../../services/binding.js';
+import type { TemplateKey } from '../../core/template-keys.js';
+import type { LockNotice } from '../../services/binding.js';
 import { hasRole, type Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
 import { type Dialog, writeDialog } from '../dialog.js';
 
 export async function bindingLocked(t: Turn): Promise<boolean> {
-  return userLocked(t.deps, t.msg.platform, t.msg.userId);
+  return t.deps.services.binding.userLocked(t.msg.platform, t.msg.userId);
 }
 
 /** `first`: the question the person opened with, kept in the dialog and answered once they are bound. */
@@ -53,11 +54,11 @@ export async function continueBinding(
   const { store } = t.deps;
   const { platform, userId } = t.msg;
   const { first, name } = dialog;
-  const stop = async (key: string): Promise<BindingTurn> => {
+  const stop = async (key: TemplateKey): Promise<BindingTurn> => {
     await writeDialog(store, platform, userId, null);
     return { kind: 'stopped', replies: [t.say(key)] };
   };
-  const ask = (key: string, vars: Record<string, unknown> = {}): BindingTurn => ({
+  const ask = (key: TemplateKey, vars: Record<string, unknown> = {}): BindingTurn => ({
     kind: 'asking',
     replies: [t.say(key, vars)],
   });
@@ -70,7 +71,7 @@ export async function continueBinding(
   }
   const last4 = text.replace(/\s+/g, '').toUpperCase();
   if (!/^[0-9]{3}[0-9X]$/.test(last4)) return ask('bind_bad_last4');
-  const r = await trySelfBind(t.deps, { platform, userId, name: name ?? '', last4 });
+  const r = await t.deps.services.binding.trySelfBind({ platform, userId, name: name ?? '', last4 });
   if (r.kind !== 'bound') await tellReps(t.deps, r.notify);
   switch (r.kind) {
     case 'bound':
@@ -97,7 +98,7 @@ export async function bindOnBehalf(
   last4: string,
 ): Promise<OutboundMessage[]> {
   if (!hasRole(person, 'rep') && !hasRole(person, 'officer')) return [t.say('forbidden', { what: '代为绑定' })];
-  const r = await bindOnBehalfOf(t.deps, {
+  const r = await t.deps.services.binding.bindOnBehalfOf({
     platform: t.msg.platform,
     binder: { userId: t.msg.userId, roles: person.roles },
     userId,

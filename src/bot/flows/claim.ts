@@ -5,16 +5,18 @@
  */
 
 import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
-import { admissionOutsidePeriod, claimWindow, shanghaiDate } from '../../rules/index.js';
-import { checkStay, claimStanding, estimateSubsidy, type SubmitResult, submitClaim } from '../../services/claims.js';
+import { must } from '../../core/must.js';
+import { admissionOutsidePeriod, claimWindow, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
+import type { SubmitResult } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
+import { fold } from '../normalise.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
+import { applyCard, ESTIMATE_ACTION, readOffer, writeOffer } from './estimate-offer.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 /** No single hospital stay is above this: a guard against typos (an extra zero), not a policy figure. */
@@ -33,18 +35,97 @@ const ORDER: ClaimStep[] = [
   'confirm',
 ];
 
+/**
+ * Starts the claim form. When the person was just given an estimate with amounts (estimate-offer.ts), the form
+ * starts with them filled in: their questions are skipped and the summary shows them to confirm.
+ */
 export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
-  const standing = await claimStanding(t.deps.db, period, p.memberId);
+  const { store } = t.deps;
+  const period = await t.deps.services.periods.currentPeriod();
+  const standing = await t.deps.services.claims.claimStanding(period, p.memberId);
   if (standing.kind === 'not_enrolled') return [t.say('claim_not_enrolled', { period: period.name })];
   if (standing.kind === 'unpaid') return [t.say('claim_unpaid', { period: period.name, feeFen: standing.feeFen })];
-  await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
+  const offer = await readOffer(store, t.msg.platform, t.msg.userId);
+  await writeOffer(store, t.msg.platform, t.msg.userId, null);
+  const draft: ClaimDraft = {};
+  if (offer?.periodId === period.id) {
+    if (offer.totalFen !== undefined) draft.totalFen = offer.totalFen;
+    if (offer.basicInsuranceFen !== undefined) draft.basicInsuranceFen = offer.basicInsuranceFen;
+    if (offer.selfPaidFen !== undefined) draft.selfPaidFen = offer.selfPaidFen;
+  }
+  await writeDialog(store, t.msg.platform, t.msg.userId, {
     flow: 'claim',
     step: 'hospital',
-    draft: {},
+    draft,
     periodId: period.id,
   });
-  return [t.say('claim_intro'), t.say('claim_ask_hospital')];
+  return [t.say('claim_intro', { carried: draft }), t.say('claim_ask_hospital')];
+}
+
+/** 申请 / 好的 / 我要申请 right after an estimate with amounts: the form starts with them (else null). */
+const ACCEPTS =
+  /^(?:申请|申请吧|我要申请|我申请|帮我申请|那就申请|好|好的|好啊|好吧|行|可以|是|是的|要|要的|填吧|提交|ok|yes)$/;
+
+export async function acceptEstimateOffer(t: Turn, p: Person, text: string): Promise<OutboundMessage[] | null> {
+  if (!ACCEPTS.test(fold(text).replace(/[\s，。！!,.~～]+/g, ''))) return null;
+  if (!(await readOffer(t.deps.store, t.msg.platform, t.msg.userId))) return null;
+  return startClaim(t, p);
+}
+
+/**
+ * A tap on the estimate card's 用这些金额申请: the same as replying 申请, while that estimate is the latest one;
+ * the card is then shown as used. An older card (another estimate came since, or the offer expired) says so.
+ */
+export async function onEstimateClick(
+  t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
+): Promise<OutboundMessage[]> {
+  const id = ESTIMATE_ACTION.exec(t.msg.action)?.[1];
+  const p = t.person;
+  if (!id || !p) return [t.say('card_unknown')];
+  const offer = await readOffer(t.deps.store, t.msg.platform, t.msg.userId);
+  if (!offer || offer.cardId !== id) return [t.say('estimate_offer_expired')];
+  const replies = await startClaim(t, p);
+  try {
+    await t.deps.outbox.updateCard(
+      t.msg.platform,
+      { cardId: id, ...(t.msg.responseCode ? { responseCode: t.msg.responseCode } : {}), userIds: [t.msg.userId] },
+      {
+        kind: 'card',
+        card: applyCard(
+          t,
+          id,
+          offer,
+          t.deps.templates.render('estimate_apply_used', { at: shanghaiStamp(t.deps.now()) }),
+        ),
+      },
+    );
+  } catch (e) {
+    t.deps.log.warn({ err: e, cardId: id }, 'estimate card update failed');
+  }
+  return replies;
+}
+
+/**
+ * The question after `step`: an amount already in the draft (carried from the estimate) is skipped while it agrees
+ * with the amounts before it; one that does not is dropped and asked, with the same checks as a typed answer.
+ */
+function nextStep(step: ClaimStep, draft: ClaimDraft): { step: ClaimStep; draft: ClaimDraft } {
+  const d = { ...draft };
+  for (const s of ORDER.slice(ORDER.indexOf(step) + 1)) {
+    if (s === 'total' && d.totalFen !== undefined && d.totalFen > 0) continue;
+    if (s === 'basic' && d.basicInsuranceFen !== undefined && d.basicInsuranceFen <= (d.totalFen ?? 0)) continue;
+    if (
+      s === 'selfPaid' &&
+      d.selfPaidFen !== undefined &&
+      d.selfPaidFen <= (d.totalFen ?? 0) - (d.basicInsuranceFen ?? 0)
+    )
+      continue;
+    if (s === 'total') delete d.totalFen;
+    if (s === 'basic') delete d.basicInsuranceFen;
+    if (s === 'selfPaid') delete d.selfPaidFen;
+    return { step: s, draft: d };
+  }
+  return { step: 'confirm', draft: d };
 }
 
 function ask(t: Turn, step: ClaimStep, draft: ClaimDraft): OutboundMessage {
@@ -141,17 +222,16 @@ function refusal(t: Turn, r: Extract<SubmitResult, { ok: false }>, period: strin
  * discharge date: the whole window and the member's other claims; a stay that cannot be claimed ends the form.
  */
 async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage | null> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   if (period.id !== periodId) return t.say('claim_period_changed');
   if (!draft.dischargedOn) {
     const outside = draft.admittedOn ? admissionOutsidePeriod(period.policy, draft.admittedOn) : null;
     return outside ? t.say('claim_admission_outside', { reason: outside }) : null;
   }
-  const check = await checkStay(
-    t.deps.db,
+  const check = await t.deps.services.claims.checkStay(
     period,
     p.memberId,
-    { admittedOn: draft.admittedOn!, dischargedOn: draft.dischargedOn },
+    { admittedOn: must(draft.admittedOn, 'admitted is asked before discharged'), dischargedOn: draft.dischargedOn },
     t.deps.now(),
   );
   if (check.ok) return null;
@@ -159,23 +239,40 @@ async function datesRefused(t: Turn, p: Person, draft: ClaimDraft, periodId: num
   return refusal(t, check, period.name);
 }
 
+/**
+ * The draft once every field step was answered: the form reaches its summary and confirm steps only through them
+ * in ORDER, so a gap is a broken dialog, named by the InvariantError.
+ */
+function filledDraft(d: ClaimDraft) {
+  return {
+    hospital: must(d.hospital, 'the draft has its hospital'),
+    admittedOn: must(d.admittedOn, 'the draft has its admission date'),
+    dischargedOn: must(d.dischargedOn, 'the draft has its discharge date'),
+    totalFen: must(d.totalFen, 'the draft has its total'),
+    basicInsuranceFen: must(d.basicInsuranceFen, 'the draft has its basic insurance'),
+    selfPaidFen: must(d.selfPaidFen, 'the draft has its self-paid part'),
+    majorIllness: must(d.majorIllness, 'the draft says whether it is a major illness'),
+  };
+}
+
 async function summary(t: Turn, p: Person, draft: ClaimDraft, periodId: number): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   if (period.id !== periodId) return [t.say('claim_period_changed')];
+  const f = filledDraft(draft);
   const window = claimWindow(period.policy, {
-    admissionDate: draft.admittedOn!,
-    dischargeDate: draft.dischargedOn!,
+    admissionDate: f.admittedOn,
+    dischargeDate: f.dischargedOn,
     submittedAt: t.deps.now(),
   });
   if (!window.open) {
     await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
     return [t.say('claim_window_closed', { reason: window.reason })];
   }
-  const s = await estimateSubsidy(t.deps.db, period, p.memberId, {
-    totalFen: draft.totalFen!,
-    basicInsuranceFen: draft.basicInsuranceFen!,
-    selfPaidFen: draft.selfPaidFen!,
-    majorIllness: draft.majorIllness!,
+  const s = await t.deps.services.claims.estimateSubsidy(period, p.memberId, {
+    totalFen: f.totalFen,
+    basicInsuranceFen: f.basicInsuranceFen,
+    selfPaidFen: f.selfPaidFen,
+    majorIllness: f.majorIllness,
   });
   return [t.say('claim_summary', { draft, subsidy: s, photos: draft.photos?.length ?? 0 })];
 }
@@ -210,26 +307,26 @@ export async function continueClaim(
   if (step === 'confirm') {
     if (msg.kind !== 'text' || !/^(确认|确定|提交|是|好|好的|ok|yes)$/i.test(msg.text.trim()))
       return [t.say('claim_confirm_again')];
-    const period = await currentPeriod(t.deps.db);
+    const period = await t.deps.services.periods.currentPeriod();
+    const f = filledDraft(draft);
     const window = claimWindow(period.policy, {
-      admissionDate: draft.admittedOn!,
-      dischargeDate: draft.dischargedOn!,
+      admissionDate: f.admittedOn,
+      dischargeDate: f.dischargedOn,
       submittedAt: t.deps.now(),
     });
     await writeDialog(store, msg.platform, msg.userId, null);
     if (!window.open) return [t.say('claim_window_closed', { reason: window.reason })];
-    const r = await submitClaim(
-      t.deps.db,
+    const r = await t.deps.services.claims.submitClaim(
       period,
       {
         memberId: p.memberId,
-        hospital: draft.hospital!,
-        admittedOn: draft.admittedOn!,
-        dischargedOn: draft.dischargedOn!,
-        totalFen: draft.totalFen!,
-        basicInsuranceFen: draft.basicInsuranceFen!,
-        selfPaidFen: draft.selfPaidFen!,
-        majorIllness: draft.majorIllness!,
+        hospital: f.hospital,
+        admittedOn: f.admittedOn,
+        dischargedOn: f.dischargedOn,
+        totalFen: f.totalFen,
+        basicInsuranceFen: f.basicInsuranceFen,
+        selfPaidFen: f.selfPaidFen,
+        majorIllness: f.majorIllness,
         photos: (draft.photos ?? []).map((ph) => ({ platform: msg.platform, ...ph })),
       },
       `${msg.platform}:${msg.userId}`,
@@ -254,7 +351,12 @@ export async function continueClaim(
     const stop = await datesRefused(t, p, r.draft, periodId);
     if (stop) return [stop];
   }
-  const next = ORDER[ORDER.indexOf(step) + 1]!;
-  await save(next, r.draft);
-  return [ask(t, next, r.draft)];
+  const next = nextStep(step, r.draft);
+  await save(next.step, next.draft);
+  if (next.step === 'photos') {
+    // the documents to photograph are the programme's own list (the policy's materials)
+    const { policy } = await t.deps.services.periods.currentPeriod();
+    return [t.say('claim_ask_photos', { draft: next.draft, materials: policy.materials })];
+  }
+  return [ask(t, next.step, next.draft)];
 }

@@ -5,26 +5,27 @@
  * shown (the pending batch is taken atomically from the shared store, so two clicks mark once).
  */
 
+import { z } from 'zod';
 import type { Card, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import { shanghaiStamp } from '../../rules/index.js';
-import { approvedUnpaidOf } from '../../services/claim-cards.js';
-import { type MarkPaidResult, markPaid } from '../../services/payments.js';
+import type { MarkPaidResult } from '../../services/payments.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
+import { parseStored } from '../stored.js';
 import { approverOf, forgetWorkerStatus } from './approver.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
-export const MARK_PAID = /^(?:标记)?已支付\s*((?:#?\d+[\s,，、]*)+)$|^全部已支付$/;
 const PAY_ACTION = /^paid:(confirm|cancel):([A-Za-z0-9_-]{1,100})$/;
 const PENDING_TTL_MS = 30 * 60_000;
 
-interface PendingBatch {
-  id: string;
-  memberId: number;
-  claims: { id: number; subsidyFen: number }[];
-  totalFen: number;
-}
+const PendingBatch = z.object({
+  id: z.string(),
+  memberId: z.number().int(),
+  claims: z.array(z.object({ id: z.number().int(), subsidyFen: z.number().int() })),
+  totalFen: z.number().int(),
+});
+type PendingBatch = z.infer<typeof PendingBatch>;
 
 const pendingKey = (id: string) => `paid:pending:${id}`;
 
@@ -49,8 +50,7 @@ function confirmCard(t: Turn, b: PendingBatch, finalText?: string): Card {
 
 async function apply(t: Turn, p: Person, ids: number[]): Promise<MarkPaidResult> {
   const a = approverOf(p);
-  const r = await markPaid(
-    t.deps.db,
+  const r = await t.deps.services.payments.markPaid(
     ids,
     { memberId: p.memberId, name: p.name, offices: a.offices },
     `${t.msg.platform}:${t.msg.userId}`,
@@ -72,21 +72,15 @@ function answer(t: Turn, r: MarkPaidResult): OutboundMessage {
   });
 }
 
-export async function markPaidCommand(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
+/** 已支付 12,13 (the claim numbers, read by nlu/commands.ts) or 全部已支付 ('all': confirmed on a card first). */
+export async function markPaidCommand(t: Turn, p: Person, paid: number[] | 'all'): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
-  if (!/^全部已支付$/.test(text))
-    return [
-      answer(
-        t,
-        await apply(
-          t,
-          p,
-          [...text.matchAll(/\d+/g)].map((x) => Number(x[0])),
-        ),
-      ),
-    ];
-  const claims = (await approvedUnpaidOf(t.deps.db, a.offices)).map((c) => ({ id: c.id, subsidyFen: c.subsidyFen }));
+  if (paid !== 'all') return [answer(t, await apply(t, p, paid))];
+  const claims = (await t.deps.services.claimCards.approvedUnpaidOf(a.offices)).map((c) => ({
+    id: c.id,
+    subsidyFen: c.subsidyFen,
+  }));
   if (!claims.length) return [t.say('marked_paid', { ids: [], notMarked: [] })];
   const batch: PendingBatch = {
     id: `paid-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
@@ -107,13 +101,14 @@ export async function onPayClick(
   if (!m || !p) return [t.say('card_unknown')];
   const [, action, id] = m as unknown as [string, 'confirm' | 'cancel', string];
   const raw = await t.deps.store.get(pendingKey(id));
-  if (!raw) return [t.say('paid_confirm_expired')];
-  if ((JSON.parse(raw) as PendingBatch).memberId !== p.memberId) return [t.say('no_permission')];
+  const seen = parseStored(PendingBatch, raw, 'paid', t.deps.log);
+  if (!seen) return [t.say('paid_confirm_expired')];
+  if (seen.memberId !== p.memberId) return [t.say('no_permission')];
   let taken: PendingBatch | null = null;
   await t.deps.store.update(
     pendingKey(id),
     (current) => {
-      taken = current ? (JSON.parse(current) as PendingBatch) : null;
+      taken = parseStored(PendingBatch, current, 'paid', t.deps.log);
       return null;
     },
     PENDING_TTL_MS,

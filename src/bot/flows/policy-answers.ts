@@ -6,29 +6,19 @@
 
 import type { OutboundMessage } from '../../core/messages.js';
 import { computeSubsidy } from '../../rules/index.js';
-import { memberStanding } from '../../services/member-status.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import type { Slots } from '../intent.js';
-import { fold } from '../normalise.js';
+import { countedFen, stayAmounts } from '../slots/claim-amounts.js';
+import { applyCard, readOffer, writeOffer } from './estimate-offer.js';
 
-/** "总共3万，医保报了1万5" → the part the member paid: the first amount less the second. */
-const BASIC_PAID = /医保|统筹|报了|报销了|报完/;
-const SELF_PAID = /自费|自付|自己(?:出|付|掏)|个人(?:出|付)/;
-
-/** The amount the estimate counts: the self-paid part when the message tells it, else the one amount given. */
-export function countedFrom(text: string, amounts: number[]): number | undefined {
-  const [a, b] = amounts;
-  if (a === undefined) return undefined;
-  const s = fold(text);
-  if (b !== undefined && SELF_PAID.test(s)) return amounts.at(-1);
-  if (b !== undefined && BASIC_PAID.test(s) && b < a) return a - b;
-  return a;
-}
-
-export async function estimateReply(t: Turn, p: Person, text: string, slots: Slots): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+/**
+ * 能报多少 with amounts: the estimate band by band, and the amounts kept for a while so that 申请 carries them into
+ * the claim form (estimate-offer.ts). A follow-up with one amount (那两万呢) changes that amount of the last
+ * estimate; without any amount, the last estimate's amounts are used again, else the policy's table is shown.
+ */
+export async function estimateReply(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
+  const period = await t.deps.services.periods.currentPeriod();
   const policy = period.policy;
   const base = {
     programme: policy.programme,
@@ -38,29 +28,52 @@ export async function estimateReply(t: Turn, p: Person, text: string, slots: Slo
     selfPaidOnly: policy.subsidy.selfPaidOnly,
     bands: policy.subsidy.segments,
   };
-  const counted = countedFrom(text, slots.amounts ?? []);
-  if (counted === undefined) return [t.say('estimate', { ...base, counted: false })];
-  const standing = await memberStanding(t.deps.db, period, p.memberId);
+  const { store } = t.deps;
+  const before = await readOffer(store, t.msg.platform, t.msg.userId);
+  const earlier = before?.periodId === period.id ? before : undefined;
+  const amounts = stayAmounts(text, earlier) ?? earlier;
+  const counted = amounts ? countedFen(amounts) : undefined;
+  if (!amounts || counted === undefined) return [t.say('estimate', { ...base, counted: false })];
+  const cardId = `estimate-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+  await writeOffer(store, t.msg.platform, t.msg.userId, { ...amounts, periodId: period.id, cardId });
+  const standing = await t.deps.services.memberStatus.memberStanding(period, p.memberId);
+  const { totalFen, basicInsuranceFen, selfPaidFen } = amounts;
   const s = computeSubsidy(
     policy,
-    { totalFen: counted, basicInsuranceFen: 0, selfPaidFen: counted, majorIllness: false },
+    totalFen !== undefined && basicInsuranceFen !== undefined && selfPaidFen !== undefined
+      ? { totalFen, basicInsuranceFen, selfPaidFen, majorIllness: false }
+      : { totalFen: counted, basicInsuranceFen: 0, selfPaidFen: counted, majorIllness: false },
     { paidThisPeriodFen: standing.paidFen },
   );
   return [
     t.say('estimate', {
       ...base,
       counted: true,
+      amounts,
+      told: [
+        { kind: 'total', fen: amounts.totalFen },
+        { kind: 'basic', fen: amounts.basicInsuranceFen },
+        { kind: 'selfPaid', fen: amounts.selfPaidFen, derived: amounts.selfPaidDerived },
+      ].filter((x) => x.fen !== undefined),
       countedFen: s.countedFen,
       segments: s.segments.filter((x) => x.amountFen > 0),
       subsidyFen: s.subsidyFen,
       cappedByFen: s.cappedBy,
     }),
+    { kind: 'card', card: applyCard(t, cardId, amounts) },
   ];
 }
 
 export async function policyAnswer(t: Turn, slots: Slots): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const policy = period.policy;
+  // refunds and materials: each programme's notice says something different, or nothing (said politely)
+  if (slots.topic === 'refund')
+    return [t.say('policy_refund', { programme: policy.programme, period: period.name, refund: policy.refund })];
+  if (slots.topic === 'materials')
+    return [
+      t.say('policy_materials', { programme: policy.programme, period: period.name, materials: policy.materials }),
+    ];
   return [
     t.say('policy_answer', {
       topic: slots.topic ?? 'other',

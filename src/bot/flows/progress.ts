@@ -6,14 +6,11 @@
 import type { OutboundMessage } from '../../core/messages.js';
 import { maskName } from '../../rules/index.js';
 import { hasRole, type Person, rolesOf } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
-import { ranking } from '../../services/progress.js';
-import { missingMembers, unitCounts } from '../../services/unit-views.js';
 import type { Turn } from '../context.js';
 
 export async function rankingReply(t: Turn, p: Person): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
-  const r = await ranking(t.deps.db, period);
+  const period = await t.deps.services.periods.currentPeriod();
+  const r = await t.deps.services.progress.ranking(period);
   const own = r.categories
     .flatMap((c) => c.rows.map((row) => ({ ...row, category: c.category, of: c.rows.length })))
     .find((row) => row.id === p.rankUnitId);
@@ -23,12 +20,11 @@ export async function rankingReply(t: Turn, p: Person): Promise<OutboundMessage[
 export async function unitProgressReply(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const units = [...rolesOf(p, 'rep'), ...rolesOf(p, 'officer')];
   if (!units.length) return [t.say('forbidden', { what: '查看单位进度', who: '单位代办员或办事处' })];
-  const { db } = t.deps;
-  const period = await currentPeriod(db);
+  const { services } = t.deps;
+  const period = await services.periods.currentPeriod();
   const [r, counts] = await Promise.all([
-    ranking(db, period),
-    unitCounts(
-      db,
+    services.progress.ranking(period),
+    services.unitViews.unitCounts(
       period.id,
       units.map((u) => u.orgId),
     ),
@@ -57,10 +53,9 @@ export async function missingMembersReply(t: Turn, p: Person): Promise<OutboundM
   const reps = rolesOf(p, 'rep');
   const officer = hasRole(p, 'officer');
   if (!reps.length && !officer) return [t.say('forbidden', { what: '查看未参名单', who: '单位代办员或办事处' })];
-  const { db } = t.deps;
-  const period = await currentPeriod(db);
-  const { count, members } = await missingMembers(
-    db,
+  const { services } = t.deps;
+  const period = await services.periods.currentPeriod();
+  const { count, members } = await services.unitViews.missingMembers(
     period.id,
     { unitIds: reps.map((r) => r.orgId), officeIds: rolesOf(p, 'officer').map((r) => r.orgId) },
     MAX_NAMES,

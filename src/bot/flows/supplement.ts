@@ -5,10 +5,10 @@
  */
 
 import type { OutboundMessage } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import { shanghaiDate } from '../../rules/index.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
-import { CORRECTABLE, claimsWaitingForMaterial, claimToSupplement, resubmitClaim } from '../../services/supplements.js';
+import { CORRECTABLE } from '../../services/supplements.js';
 import type { Turn } from '../context.js';
 import { type Dialog, type SupplementCorrections, writeDialog } from '../dialog.js';
 import { parseDate } from '../slots/dates.js';
@@ -17,7 +17,6 @@ import { forgetStatus } from '../status-cache.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
-export const SUPPLEMENT = /^(?:补充材料|补材料|补充)\s*#?(\d+)?$/;
 const SUBMIT = /^(提交|完成|好了|确认|确认提交)$/;
 const MAX_PHOTOS = 9;
 
@@ -35,16 +34,16 @@ const FIELD_WORDS: [RegExp, keyof SupplementCorrections][] = [
 ];
 const CORRECTION = /^([\p{Script=Han}]{2,8})\s*[:：]?\s*(.+)$/u;
 
-export async function startSupplement(t: Turn, p: Person, text: string): Promise<OutboundMessage[]> {
-  const given = SUPPLEMENT.exec(text)?.[1];
-  let id = given ? Number(given) : null;
+/** 补材料 [#12] (recognised in nlu/commands.ts): `given` is the claim number, when the worker named one. */
+export async function startSupplement(t: Turn, p: Person, given: number | null): Promise<OutboundMessage[]> {
+  let id = given;
   if (id === null) {
-    const waiting = await claimsWaitingForMaterial(t.deps.db, p.memberId);
+    const waiting = await t.deps.services.supplements.claimsWaitingForMaterial(p.memberId);
     if (waiting.length === 0) return [t.say('supplement_none')];
     if (waiting.length > 1) return [t.say('supplement_which', { claims: waiting })];
-    id = waiting[0]!.id;
+    id = must(waiting[0], 'one claim is waiting').id;
   }
-  const c = await claimToSupplement(t.deps.db, id, p.memberId);
+  const c = await t.deps.services.supplements.claimToSupplement(id, p.memberId);
   // someone else's claim is as unknown as a claim that does not exist
   if (!c) return [t.say('supplement_none', { id })];
   if (c.status !== 'needs_info')
@@ -65,9 +64,9 @@ function parseCorrection(
 ): { ok: true; field: keyof SupplementCorrections; value: string | number | boolean } | { ok: false } {
   const m = CORRECTION.exec(text);
   if (!m) return { ok: false };
-  const field = FIELD_WORDS.find(([re]) => re.test(m[1]!))?.[1];
+  const field = FIELD_WORDS.find(([re]) => re.test(must(m[1], 'CORRECTION group 1')))?.[1];
   if (!field) return { ok: false };
-  const raw = m[2]!.trim();
+  const raw = must(m[2], 'CORRECTION group 2').trim();
   if (field === 'hospital')
     return raw.length >= 2 && raw.length <= 60 ? { ok: true, field, value: raw } : { ok: false };
   if (field === 'admittedOn' || field === 'dischargedOn') {
@@ -102,9 +101,8 @@ export async function continueSupplement(
   if (msg.kind !== 'text') return [t.say('supplement_help', { id: d.claimId })];
   if (SUBMIT.test(text.normalize('NFKC'))) {
     if (!d.photos.length && !Object.keys(d.corrections).length) return [t.say('supplement_nothing', { id: d.claimId })];
-    const period = await currentPeriod(t.deps.db);
-    const r = await resubmitClaim(
-      t.deps.db,
+    const period = await t.deps.services.periods.currentPeriod();
+    const r = await t.deps.services.supplements.resubmitClaim(
       period,
       {
         claimId: d.claimId,

@@ -11,10 +11,7 @@ import {
   feeFor,
   shanghaiDate,
 } from '../../rules/index.js';
-import { eligibilityFacts, enrol } from '../../services/enrolment.js';
-import { memberStanding } from '../../services/member-status.js';
 import type { Person } from '../../services/people.js';
-import { currentPeriod } from '../../services/periods.js';
 import type { Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import { cachedStatus, forgetStatus } from '../status-cache.js';
@@ -36,19 +33,25 @@ function ageOn(birthDate: string | null, today: string): number | undefined {
 }
 
 export async function status(t: Turn, p: Person): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
-  const f = await cachedStatus(t.deps.store, period.id, p.memberId, async () => {
-    const s = await memberStanding(t.deps.db, period, p.memberId);
-    return {
-      enrolled: Boolean(s.enrolment),
-      kind: (s.enrolment?.kind as 'new' | 'renewal' | undefined) ?? null,
-      feeFen: s.enrolment?.feeFen ?? null,
-      paid: Boolean(s.enrolment?.paid),
-      claims: s.claims.length,
-      paidFen: s.paidFen,
-      capRemainingFen: s.capRemainingFen,
-    };
-  });
+  const period = await t.deps.services.periods.currentPeriod();
+  const f = await cachedStatus(
+    t.deps.store,
+    period.id,
+    p.memberId,
+    async () => {
+      const s = await t.deps.services.memberStatus.memberStanding(period, p.memberId);
+      return {
+        enrolled: Boolean(s.enrolment),
+        kind: (s.enrolment?.kind as 'new' | 'renewal' | undefined) ?? null,
+        feeFen: s.enrolment?.feeFen ?? null,
+        paid: Boolean(s.enrolment?.paid),
+        claims: s.claims.length,
+        paidFen: s.paidFen,
+        capRemainingFen: s.capRemainingFen,
+      };
+    },
+    t.deps.log,
+  );
   return [
     t.say('status', {
       name: p.name,
@@ -73,12 +76,12 @@ function rosterDeadline(_t: Turn, policy: { timeline: { key: string; date: strin
 }
 
 export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]> {
-  const { db } = t.deps;
-  const period = await currentPeriod(db);
+  const { services } = t.deps;
+  const period = await services.periods.currentPeriod();
   const today = shanghaiDate(t.deps.now());
   const deadline = rosterDeadline(t, period.policy);
   if (deadline && today > deadline.date) return [t.say('enrol_closed', { period: period.name, date: deadline.date })];
-  const s = await memberStanding(db, period, p.memberId);
+  const s = await services.memberStatus.memberStanding(period, p.memberId);
   if (s.enrolment)
     return [
       t.say('enrol_already', {
@@ -88,7 +91,7 @@ export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]>
         paid: s.enrolment.paid,
       }),
     ];
-  const member = await eligibilityFacts(db, p.memberId);
+  const member = await services.enrolment.eligibilityFacts(p.memberId);
   const age = ageOn(member.birthDate, today);
   const eligible = checkEligibility(period.policy, {
     status: member.status,
@@ -117,15 +120,14 @@ export async function confirmEnrol(
   d: { kind: 'new' | 'renewal'; feeFen: number; periodId: number },
   text: string,
 ) {
-  const { db, store } = t.deps;
+  const { services, store } = t.deps;
   if (!/^(确认|确定|是|好|好的|对|ok|yes|y)$/i.test(text.trim())) return [t.say('enrol_confirm_again')];
   await writeDialog(store, t.msg.platform, t.msg.userId, null);
   // the deadline is the one in force when the answer arrives, not when the dialog opened
-  const period = await currentPeriod(db);
+  const period = await services.periods.currentPeriod();
   if (period.id !== d.periodId || !enrolmentOpen(period.policy, shanghaiDate(t.deps.now())))
     return [t.say('enrol_closed', { period: period.name, date: enrolmentDeadline(period.policy) })];
-  const r = await enrol(
-    db,
+  const r = await services.enrolment.enrol(
     { periodId: d.periodId, memberId: p.memberId, unitId: p.unitId, kind: d.kind, feeFen: d.feeFen },
     `${t.msg.platform}:${t.msg.userId}`,
   );
@@ -153,8 +155,8 @@ export async function confirmEnrol(
 }
 
 export async function claimStatus(t: Turn, p: Person): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
-  const s = await memberStanding(t.deps.db, period, p.memberId);
+  const period = await t.deps.services.periods.currentPeriod();
+  const s = await t.deps.services.memberStatus.memberStanding(period, p.memberId);
   const claims = s.claims.map((c) => ({
     id: c.id,
     hospital: c.hospital,
@@ -167,7 +169,7 @@ export async function claimStatus(t: Turn, p: Person): Promise<OutboundMessage[]
 }
 
 export async function deadlines(t: Turn): Promise<OutboundMessage[]> {
-  const period = await currentPeriod(t.deps.db);
+  const period = await t.deps.services.periods.currentPeriod();
   const events = deadlineCountdown(period.policy, t.deps.now());
   return [t.say('deadlines', { period: period.name, events, today: shanghaiDate(t.deps.now()) })];
 }

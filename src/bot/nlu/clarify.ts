@@ -5,10 +5,13 @@
  * The stored value is read back with zod: a stale or foreign value is ignored, never trusted.
  */
 import { z } from 'zod';
+import type { Log } from '../../core/log.js';
 import type { Platform } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { CLARIFY_BELOW, INTENTS, type Intent, type ParsedIntent } from '../intent.js';
 import { fold } from '../normalise.js';
+import { parseStored } from '../stored.js';
 
 export const CLARIFY_TTL_MS = 10 * 60_000;
 /** an alternative this unlikely is not worth offering */
@@ -24,15 +27,8 @@ export type PendingClarify = z.infer<typeof Pending>;
 
 const key = (platform: Platform, userId: string) => `clarify:${platform}:${userId}`;
 
-export async function readClarify(store: KeyValueStore, platform: Platform, userId: string) {
-  const raw = await store.get(key(platform, userId));
-  if (!raw) return null;
-  try {
-    const r = Pending.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+export async function readClarify(store: KeyValueStore, platform: Platform, userId: string, log?: Log) {
+  return parseStored(Pending, await store.get(key(platform, userId)), 'clarify', log);
 }
 
 export async function writeClarify(
@@ -65,7 +61,7 @@ const CN: Record<string, number> = { 一: 1, 二: 2, 三: 3 };
 export function pickedChoice(text: string, count: number): number | null {
   const m = PICK.exec(fold(text).replace(/\s+/g, ''));
   if (!m) return null;
-  const d = m[1] ?? m[2]!;
+  const d = must(m[1] ?? m[2], 'PICK has one of its two groups');
   const n = CN[d] ?? Number(d);
   return n >= 1 && n <= count ? n - 1 : null;
 }

@@ -4,6 +4,8 @@
  * (a number, an amount, a date, 是/确认) that only mean something inside a form. A short 取消/算了 is a cancel.
  * Pure: the original text in, an intent and its command slots out, or null.
  */
+
+import { must } from '../../core/must.js';
 import { fold, toKey } from '../normalise.js';
 
 export interface ProxyBind {
@@ -32,6 +34,8 @@ export const ANNOUNCE_CMD =
 const CANCEL =
   /^(?:帮我|请|给我|我)?(?:先)?(?:取消|算了|不要了|退出|不用了|撤销|撤回|没事了|停止?|cancel|quit|exit|stop|不[报办弄搞做要填申]了|不想[弄办报搞做填申参][^了]{0,3}了|不参加了|不报名了|不申请了)/;
 const CANCEL_MAX_KEY = 12;
+/** 不参加了退不退钱, 不报了能退吗: a question that starts like a cancel is a question, for the classifier */
+const CANCEL_THEN_ASKS = /吗|么|呢|多少|怎么|能不能|能否|可不可以|([退报交参])[不没]\1|钱|费/;
 
 /** 是, 确认, 12000, 1.2万, 3月5日, 2020/12/30, 昨天: answers to a form's question, no intent of their own. */
 const ANSWER =
@@ -45,14 +49,26 @@ export function command(text: string): CommandHit | null {
   const t = fold(text).trim();
   const proxy = PROXY_BIND.exec(text.trim());
   if (proxy)
-    return { intent: 'proxy_bind', proxy: { userId: proxy[1]!, name: proxy[2]!, last4: proxy[3]!.toUpperCase() } };
+    return {
+      intent: 'proxy_bind',
+      proxy: {
+        userId: must(proxy[1], 'PROXY_BIND group 1'),
+        name: must(proxy[2], 'PROXY_BIND group 2'),
+        last4: must(proxy[3], 'PROXY_BIND group 3').toUpperCase(),
+      },
+    };
   const ids = PAID_IDS.exec(t);
-  if (ids) return { intent: 'mark_paid', paid: [...ids[1]!.matchAll(/\d+/g)].map((m) => Number(m[0])) };
+  if (ids)
+    return {
+      intent: 'mark_paid',
+      paid: [...must(ids[1], 'PAID_IDS group 1').matchAll(/\d+/g)].map((m) => Number(m[0])),
+    };
   const key = toKey(t);
   if (PAID_ALL.test(key)) return { intent: 'mark_paid', paid: 'all' };
   if (APPROVED_UNPAID.test(key)) return { intent: 'approved_unpaid' };
   if (ANNOUNCE_CMD.test(key)) return { intent: 'announce' };
-  if (key.length > 0 && key.length <= CANCEL_MAX_KEY && CANCEL.test(key)) return { intent: 'cancel' };
+  if (key.length > 0 && key.length <= CANCEL_MAX_KEY && CANCEL.test(key) && !CANCEL_THEN_ASKS.test(key))
+    return { intent: 'cancel' };
   if (key.length > 0 && ANSWER.test(t.replace(/\s+/g, ''))) return { intent: 'unknown' };
   return null;
 }
@@ -83,6 +99,39 @@ export function exportCommand(text: string): ExportCommand | null {
   const folded = fold(t);
   if (EXPORT_PROGRESS.test(folded.replace(/\s+/g, ''))) return { what: 'progress' };
   const roster = EXPORT_ROSTER.exec(folded);
-  if (roster) return { what: 'roster', unit: t.slice(t.length - roster[1]!.length).trim() };
+  if (roster)
+    return { what: 'roster', unit: t.slice(t.length - must(roster[1], 'EXPORT_ROSTER group 1').length).trim() };
+  return null;
+}
+
+// ---- the words that steer a conversation --------------------------------------------------------------------
+// Not intents: they act on the form in progress (取消, 继续), start a flow by its exact head (补材料 #12, 导出名册 …)
+// or catch a 代绑 whose fields are wrong. Matched on the folded text (full-width, traditional), whole message;
+// the text itself is passed on as typed. The router (src/bot/bot.ts) decides when each one applies.
+
+/** a form is cancelled by these exact words only: a longer sentence in a form may be its answer */
+const FORM_CANCEL = /^(取消|算了|不要了|退出|不办了|cancel)$/i;
+const RESUME = /^(继续|接着填|继续填写|继续申请)$/;
+const SUPPLEMENT = /^(?:补充材料|补材料|补充)\s*#?(\d+)?$/;
+/** 代绑 that the command rule did not take (bare, or a field wrong): its format is shown */
+const PROXY_HEAD = /^代绑/;
+
+export type ChatCommand =
+  | { kind: 'export'; export: ExportCommand }
+  | { kind: 'cancel_form' }
+  | { kind: 'resume' }
+  /** 补材料 / 补充材料 #12: the claim number when given */
+  | { kind: 'supplement'; claimId: number | null }
+  | { kind: 'proxy_head' };
+
+export function chatCommand(text: string): ChatCommand | null {
+  const exported = exportCommand(text);
+  if (exported) return { kind: 'export', export: exported };
+  const folded = fold(text.trim());
+  if (FORM_CANCEL.test(folded)) return { kind: 'cancel_form' };
+  if (RESUME.test(folded)) return { kind: 'resume' };
+  const supplement = SUPPLEMENT.exec(folded);
+  if (supplement) return { kind: 'supplement', claimId: supplement[1] ? Number(supplement[1]) : null };
+  if (PROXY_HEAD.test(folded)) return { kind: 'proxy_head' };
   return null;
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { augment } from './augment.js';
 
 export const CorpusRow = z.object({
   text: z.string(),
@@ -44,11 +45,25 @@ export function corpusKey(text: string): string {
 }
 
 /**
- * What the classifier is trained on: the TRAIN split and the older labelled set, never the TEST split. The older
- * set was written independently and shares some short messages (我要续保, 待审批) with the test split; those are
- * left out of training so the test split stays unseen.
+ * The labelled messages the classifier learns from: the TRAIN split and the older labelled set, never the TEST
+ * split. The older set was written independently and shares some short messages (我要续保, 待审批) with the test
+ * split; those are left out of training so the test split stays unseen.
+ */
+export function writtenTrainingRows(): CorpusRow[] {
+  const held = heldOut();
+  return [...readSplit('train'), ...readUtterances()].filter((r) => !held.has(corpusKey(r.text)));
+}
+
+/** The test split's keys: no training row, written or generated, may have one. */
+export function heldOut(): Set<string> {
+  return new Set(readSplit('test').map((r) => corpusKey(r.text)));
+}
+
+/**
+ * What the classifier is trained on: the written training rows and their noisy copies (augment.ts), less any copy
+ * that happens to match a test message.
  */
 export function trainingRows(): CorpusRow[] {
-  const held = new Set(readSplit('test').map((r) => corpusKey(r.text)));
-  return [...readSplit('train'), ...readUtterances()].filter((r) => !held.has(corpusKey(r.text)));
+  const held = heldOut();
+  return augment(writtenTrainingRows()).filter((r) => !held.has(corpusKey(r.text)));
 }

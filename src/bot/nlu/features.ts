@@ -9,6 +9,8 @@ import { legacyVote } from './legacy-rules.js';
 import { policyTopic } from './topics.js';
 
 const EMOJI = /\p{Extended_Pictographic}/gu;
+/** WeCom and DingTalk send their own stickers as text codes ([强], [抱拳], [OK]): an emoji, not words. */
+const STICKER = /\[[\p{Script=Han}A-Za-z]{1,4}\]/gu;
 const QUESTION = /[?？]/;
 /** Words of the programme's own domain; a message with none of them is probably about something else. */
 const DOMAIN =
@@ -37,7 +39,15 @@ function emit(text: string, f: Sink): void {
     f.add(`e:${m[0]}`);
     f.add('e');
   }
-  const key = matchKey(raw);
+  let words = raw;
+  if (raw.includes('[')) {
+    for (const m of raw.matchAll(STICKER)) {
+      f.add(`e:${m[0]}`);
+      f.add('e');
+    }
+    words = raw.replace(STICKER, '');
+  }
+  const key = matchKey(words);
   if (key.length === 0) {
     f.add(QUESTION.test(raw) ? 'k:?' : 'k:');
     return;
@@ -51,15 +61,19 @@ function emit(text: string, f: Sink): void {
   const cs = Array.from(key.replace(/\d+/g, '0'));
   const n = cs.length;
   f.add(lengthBucket(n));
-  for (let i = 0; i < n; i++) {
-    const c = cs[i]!;
+  // the one and two characters before c (none yet at the start)
+  let before: string | undefined;
+  let before2: string | undefined;
+  for (const c of cs) {
     f.gram('c:', c);
-    if (i === 0) f.gram('b:', '^', c);
-    else f.gram('b:', cs[i - 1]!, c);
-    if (i >= 2) f.gram('t:', cs[i - 2]!, cs[i - 1]!, c);
+    f.gram('b:', before ?? '^', c);
+    if (before2 !== undefined && before !== undefined) f.gram('t:', before2, before, c);
+    before2 = before;
+    before = c;
   }
-  f.gram('b:', cs[n - 1]!, '$');
-  if (n >= 2) f.gram('t:', cs[n - 2]!, cs[n - 1]!, '$');
+  // the key is not empty (returned above), so `before` is its last character
+  if (before !== undefined) f.gram('b:', before, '$');
+  if (before2 !== undefined && before !== undefined) f.gram('t:', before2, before, '$');
   let prev = '^';
   for (const c of cs) {
     const p = pinyinOf(c);

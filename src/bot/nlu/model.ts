@@ -4,6 +4,7 @@
  * the biases, and per feature only the classes whose weight is not negligible.
  */
 import { z } from 'zod';
+import { must } from '../../core/must.js';
 
 export const ModelSchema = z.object({
   version: z.literal(1),
@@ -35,13 +36,14 @@ function prng(seed: number): () => number {
 
 function softmaxInPlace(v: Float64Array): void {
   let max = -Infinity;
-  for (let i = 0; i < v.length; i++) if (v[i]! > max) max = v[i]!;
+  for (const x of v) if (x > max) max = x;
   let sum = 0;
   for (let i = 0; i < v.length; i++) {
-    v[i] = Math.exp(v[i]! - max);
-    sum += v[i]!;
+    const e = Math.exp((v[i] ?? 0) - max);
+    v[i] = e;
+    sum += e;
   }
-  for (let i = 0; i < v.length; i++) v[i] = v[i]! / sum;
+  for (let i = 0; i < v.length; i++) v[i] = (v[i] ?? 0) / sum;
 }
 
 export function train(
@@ -59,7 +61,7 @@ export function train(
     if (y === undefined) throw new Error(`unknown label ${e.label}`);
     const fs = [...new Set(e.features)];
     for (const f of fs) if (!W.has(f)) W.set(f, new Float64Array(C));
-    return { ws: fs.map((f) => W.get(f)!), y };
+    return { ws: fs.map((f) => must(W.get(f), `weights of ${f} were set just above`)), y };
   });
   const order = xs.map((_, i) => i);
   const rnd = prng(seed);
@@ -67,24 +69,29 @@ export function train(
   for (let epoch = 0; epoch < epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rnd() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
+      const oi = must(order[i], 'i < order.length');
+      order[i] = must(order[j], 'j <= i');
+      order[j] = oi;
     }
     const lr = rate / (1 + epoch * 0.2);
     for (const k of order) {
-      const x = xs[k]!;
+      const x = must(xs[k], 'order holds indices of xs');
       p.set(b);
-      for (const w of x.ws) for (let c = 0; c < C; c++) p[c]! += w[c]!;
+      // typed arrays of length C, indices below C: `?? 0` only satisfies the index type
+      for (const w of x.ws) for (let c = 0; c < C; c++) p[c] = (p[c] ?? 0) + (w[c] ?? 0);
       softmaxInPlace(p);
-      p[x.y]! -= 1; // the gradient of the log loss: p − onehot
-      for (let c = 0; c < C; c++) b[c]! -= lr * p[c]!;
-      for (const w of x.ws) for (let c = 0; c < C; c++) w[c]! -= lr * (p[c]! + l2 * w[c]!);
+      p[x.y] = (p[x.y] ?? 0) - 1; // the gradient of the log loss: p − onehot
+      for (let c = 0; c < C; c++) b[c] = (b[c] ?? 0) - lr * (p[c] ?? 0);
+      for (const w of x.ws) for (let c = 0; c < C; c++) w[c] = (w[c] ?? 0) - lr * ((p[c] ?? 0) + l2 * (w[c] ?? 0));
     }
   }
   const round = (x: number) => Math.round(x * 1e3) / 1e3;
   const weights: Record<string, number[]> = {};
   for (const [f, w] of [...W.entries()].sort(([a], [b2]) => (a < b2 ? -1 : a > b2 ? 1 : 0))) {
     const sparse: number[] = [];
-    for (let c = 0; c < C; c++) if (Math.abs(w[c]!) >= prune) sparse.push(c, round(w[c]!));
+    w.forEach((x, c) => {
+      if (Math.abs(x) >= prune) sparse.push(c, round(x));
+    });
     if (sparse.length) weights[f] = sparse;
   }
   return { version: 1, classes, bias: [...b].map(round), weights };
@@ -123,9 +130,9 @@ export class Classifier {
     entries.forEach(([f, sparse], r) => {
       this.row.set(idOf(f), r);
       this.start[r] = at;
-      for (let i = 0; i < sparse.length; i += 2) {
-        this.cls[at] = sparse[i]!;
-        this.val[at] = sparse[i + 1]!;
+      for (let i = 0; i + 1 < sparse.length; i += 2) {
+        this.cls[at] = sparse[i] ?? 0;
+        this.val[at] = sparse[i + 1] ?? 0;
         at++;
       }
     });
@@ -138,16 +145,19 @@ export class Classifier {
     const s = this.scratch;
     s.set(this.bias);
     const call = ++this.call;
-    for (let k = 0; k < ids.length; k++) {
-      const r = row.get(ids[k]!);
+    for (const id of ids) {
+      const r = row.get(id);
       if (r === undefined || stamp[r] === call) continue;
       stamp[r] = call;
-      const end = start[r + 1]!;
-      for (let i = start[r]!; i < end; i++) s[cls[i]!]! += val[i]!;
+      // r is a row of the table: start has rows + 1 entries, and cls/val hold start[rows] weights
+      const end = start[r + 1] ?? 0;
+      for (let i = start[r] ?? 0; i < end; i++) {
+        const c = cls[i] ?? 0;
+        s[c] = (s[c] ?? 0) + (val[i] ?? 0);
+      }
     }
     softmaxInPlace(s);
-    const out: Scored[] = new Array(classes.length);
-    for (let i = 0; i < classes.length; i++) out[i] = { label: classes[i]!, p: s[i]! };
+    const out: Scored[] = classes.map((label, i) => ({ label, p: s[i] ?? 0 }));
     return out.sort((a, b) => b.p - a.p);
   }
 }

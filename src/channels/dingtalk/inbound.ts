@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { InboundMessage } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 
 export const PLATFORM = 'dingtalk';
 
@@ -119,7 +120,11 @@ export function robotInbound(m: RobotMessage, receivedAt: Date, fetchFile?: File
       const picture = r.data.richText.find((p) => p.type === 'picture' && (p.downloadCode ?? p.pictureDownloadCode));
       if (text) return out({ ...base, kind: 'text', text });
       if (picture)
-        return out({ ...base, kind: 'image', mediaId: (picture.downloadCode ?? picture.pictureDownloadCode)! });
+        return out({
+          ...base,
+          kind: 'image',
+          mediaId: must(picture.downloadCode ?? picture.pictureDownloadCode, 'the picture schema requires a code'),
+        });
       throw new InboundShapeError('richText message with neither text nor picture');
     }
     default:

@@ -177,8 +177,8 @@ export async function createDingtalkChannelWith(
       if (every > 0) {
         timer = setInterval(() => {
           deps.background.run('dingtalk held messages', async () => {
-            if ((await quota.held()).length)
-              await sender!.flushHeld().catch((e: unknown) => deps.log.warn({ err: e }, 'dingtalk flush failed'));
+            if (sender && (await quota.held()).length)
+              await sender.flushHeld().catch((e: unknown) => deps.log.warn({ err: e }, 'dingtalk flush failed'));
           });
         }, every);
         timer.unref();

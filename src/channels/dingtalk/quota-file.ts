@@ -17,7 +17,7 @@ type Data = Record<string, Entry>;
 /** where the counters of this database live: `<db file>.dingtalk-quota.json`, or data/dingtalk-quota-<hash>.json */
 export function quotaFilePath(databaseUrl: string): string {
   if (databaseUrl.startsWith('file:')) {
-    const file = databaseUrl.slice('file:'.length).split('?')[0]!;
+    const file = databaseUrl.slice('file:'.length).split('?')[0] ?? '';
     return `${path.resolve(file)}.dingtalk-quota.json`;
   }
   const h = createHash('sha256').update(databaseUrl).digest('hex').slice(0, 10);

@@ -58,8 +58,8 @@ export function givesWay(cls: QuotaClass, remaining: number, reserve: number, or
 
 /** days of a 'YYYY-MM' month */
 export function daysInMonth(month: string): number {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y!, m!, 0)).getUTCDate();
+  const [y = Number.NaN, m = Number.NaN] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
 }
 
 /** days left in the month of an Asia/Shanghai date 'YYYY-MM-DD', today included */

@@ -84,7 +84,7 @@ export function imageMsg(mediaId: string): RobotMsg {
 
 /** a file by the media_id of an oapi upload (type=file); fileType is the extension (DINGTALK.md §4: sampleFile) */
 export function fileMsg(mediaId: string, fileName: string): RobotMsg {
-  const fileType = fileName.includes('.') ? fileName.split('.').pop()!.toLowerCase() : 'file';
+  const fileType = fileName.includes('.') ? (fileName.split('.').pop() ?? 'file').toLowerCase() : 'file';
   return { msgKey: 'sampleFile', msgParam: JSON.stringify({ mediaId, fileName, fileType }) };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { Log } from '../../core/log.js';
 import { FileTooLargeError } from '../../core/messages.js';
+import { must } from '../../core/must.js';
 import type { KeyValueStore } from '../../state/store.js';
 import type { WecomCredentials } from './credentials.js';
 import { RateLimited, WecomApiError, WecomUnavailable } from './errors.js';
@@ -43,13 +44,13 @@ export function fileNameOf(header: string | null): string | undefined {
   const star = /filename\*\s*=\s*(?:UTF-8|utf-8)''([^;]+)/.exec(header);
   if (star) {
     try {
-      return decodeURIComponent(star[1]!.trim());
+      return decodeURIComponent(must(star[1], 'filename* group 1').trim());
     } catch {
       /* fall through to the plain name */
     }
   }
   const plain = /filename\s*=\s*"?([^";]+)"?/.exec(header);
-  return plain ? plain[1]!.trim() : undefined;
+  return plain?.[1]?.trim();
 }
 
 type BodyFactory = () => { body?: string | FormData; headers?: Record<string, string> };

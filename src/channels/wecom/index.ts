@@ -4,7 +4,7 @@
  * a local WeCom API server with the demo credentials, as if they were configured.
  */
 
-import { ConfigError, wecomConfigured } from '../../config.js';
+import { ConfigError } from '../../config.js';
 import type { Channel, ChannelDeps, ChannelFactory } from '../channel.js';
 import { DEFAULT_API_BASE, type RetryPolicy, WecomApi } from './api-client.js';
 import { type CallbackOptions, createCallbackRouter } from './callback.js';
@@ -41,14 +41,16 @@ export interface WecomChannel extends Channel {
 function configuredCredentials(deps: ChannelDeps): WecomCredentials {
   const c = deps.config;
   // src/config.ts refuses a partial WECOM_* set; this guards a caller that skipped src/channels/index.ts
-  if (!wecomConfigured(c)) throw new ConfigError('WeCom is not configured: set every WECOM_* credential');
-  return {
-    corpId: c.WECOM_CORP_ID!,
-    token: c.WECOM_TOKEN!,
-    encodingAesKey: c.WECOM_ENCODING_AES_KEY!,
-    agentId: c.WECOM_AGENT_ID!,
-    secret: c.WECOM_SECRET!,
-  };
+  const {
+    WECOM_CORP_ID: corpId,
+    WECOM_TOKEN: token,
+    WECOM_ENCODING_AES_KEY: encodingAesKey,
+    WECOM_AGENT_ID: agentId,
+    WECOM_SECRET: secret,
+  } = c;
+  if (!corpId || !token || !encodingAesKey || !agentId || !secret)
+    throw new ConfigError('WeCom is not configured: set every WECOM_* credential');
+  return { corpId, token, encodingAesKey, agentId, secret };
 }
 
 export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChannelOptions = {}): Promise<WecomChannel> {

@@ -55,7 +55,7 @@ export function checkRobotMsg(
   if (!param || typeof param !== 'object' || Array.isArray(param))
     return refusal('invalidParameter.msgParam.invalid', 'msgParam 不是 JSON 对象 (local choice)');
   const p = param as Record<string, unknown>;
-  for (const f of MSG_KEYS[key]!)
+  for (const f of MSG_KEYS[key] ?? [])
     if (!str(p[f]) && typeof p[f] !== 'number')
       return refusal('invalidParameter.msgParam.invalid', `msgParam 缺少 ${f} (local choice)`);
   if (key === 'sampleFile' && !mediaKnown(String(p.mediaId)))
@@ -84,7 +84,8 @@ export function checkSpaces(v: unknown): Refusal | Space[] {
         'invalidParameter.openSpaceId.invalid',
         `openSpaceId 格式错误: ${part.slice(0, 60)} (local choice)`,
       );
-    out.push(m[1] === 'IM_GROUP' ? { type: 'IM_GROUP', chatId: m[2]! } : { type: 'IM_ROBOT', userId: m[2]! });
+    const id = m[2] ?? '';
+    out.push(m[1] === 'IM_GROUP' ? { type: 'IM_GROUP', chatId: id } : { type: 'IM_ROBOT', userId: id });
   }
   return out;
 }

@@ -207,7 +207,7 @@ export function createEmulatorRouter(deps: EmulatorDeps): Router {
 
   router.get('/api/messages', (ctx) => {
     const q = parse(MessagesQ, ctx.query);
-    const to: ApiTarget = q.userId ? { userId: q.userId } : { chatId: q.chatId! };
+    const to: ApiTarget = q.userId ? { userId: q.userId } : { chatId: q.chatId ?? '' };
     const all: ApiMessage[] = adapterOf(q.platform).messages(to, q.after);
     ctx.body = q.cards === '1' ? all.filter((m) => m.kind === 'card') : all;
   });

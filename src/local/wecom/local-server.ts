@@ -332,8 +332,8 @@ export class LocalWecomServer {
 
   private injectedFault(path: string): Answer | null {
     const i = this.faults.findIndex((f) => f.left > 0 && (!f.path || f.path === path));
-    if (i < 0) return null;
-    const f = this.faults[i]!;
+    const f = this.faults[i];
+    if (!f) return null;
     f.left--;
     if (f.left === 0) this.faults.splice(i, 1);
     if ('hangMs' in f.fault) {

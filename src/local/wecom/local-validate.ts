@@ -94,10 +94,11 @@ export function checkTemplateCard(
 
 /** the recipients of message/send: "u1|u2" lists, not all empty, within WeCom's counts */
 export function checkRecipients(body: Record<string, unknown>): Rejection | null {
-  const lists = (['touser', 'toparty', 'totag'] as const).map((k) => (str(body[k]) ?? '').split('|').filter(Boolean));
-  if (lists.every((l) => l.length === 0)) return reject(81013, 'user & party & tag all invalid');
-  if (lists[0]!.length > 1000) return reject(40032, 'invalid userid list size');
-  if (lists[1]!.length > 100) return reject(82002, 'invalid partyid list size');
-  if (lists[2]!.length > 100) return reject(82003, 'invalid tagid list size');
+  const list = (k: 'touser' | 'toparty' | 'totag') => (str(body[k]) ?? '').split('|').filter(Boolean);
+  const [users, parties, tags] = [list('touser'), list('toparty'), list('totag')];
+  if (users.length + parties.length + tags.length === 0) return reject(81013, 'user & party & tag all invalid');
+  if (users.length > 1000) return reject(40032, 'invalid userid list size');
+  if (parties.length > 100) return reject(82002, 'invalid partyid list size');
+  if (tags.length > 100) return reject(82003, 'invalid tagid list size');
   return null;
 }

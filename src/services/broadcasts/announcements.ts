@@ -19,7 +19,7 @@ const WEEKDAYS = ['日', '一', '二', '三', '四', '五', '六'];
 export function sloganFor(slogans: string[], date: string, i = 0): string | null {
   if (!slogans.length) return null;
   const day = Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
-  return slogans[(((day + i) % slogans.length) + slogans.length) % slogans.length]!;
+  return slogans[(((day + i) % slogans.length) + slogans.length) % slogans.length] ?? '';
 }
 
 export async function planDeadlineAnnouncements(i: {

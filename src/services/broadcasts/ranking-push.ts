@@ -7,7 +7,7 @@
 import type { Templates } from '../../core/templates.js';
 import type { Db } from '../../db/client.js';
 import { enrolmentOpen } from '../../rules/claim-checks.js';
-import { addDays, claimTargetMet, claimTargets, type Ranking } from '../../rules/index.js';
+import { addDays, type ClaimStatus, claimTargetMet, claimTargets, type Ranking } from '../../rules/index.js';
 import type { KeyValueStore } from '../../state/store.js';
 import { previousPeriod } from '../periods.js';
 import { inOrder, type PlannedDelivery } from '../planned-delivery.js';
@@ -83,14 +83,14 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
         where: { periodId: period.id, enrolmentTask: { not: null } },
         select: { orgId: true, enrolmentTask: true },
       })
-    ).map((b) => [b.orgId, b.enrolmentTask!]),
+    ).flatMap((b) => (b.enrolmentTask === null ? [] : [[b.orgId, b.enrolmentTask] as const])),
   );
   // the organisations file's 参加目标 (src/services/programme) where the period has no task of its own
   for (const o of await db.org.findMany({
     where: { enrolmentTarget: { not: null } },
     select: { id: true, enrolmentTarget: true },
   }))
-    if (!tasks.has(o.id)) tasks.set(o.id, o.enrolmentTarget!);
+    if (!tasks.has(o.id) && o.enrolmentTarget !== null) tasks.set(o.id, o.enrolmentTarget);
   const rowById = new Map(rows.map((row) => [row.id, row]));
   const prev = await previousPeriod(db, period);
   const previousName = prev
@@ -229,11 +229,11 @@ async function claimTargetLines(db: Db, period: PeriodWithPolicy): Promise<(rank
   const [bases, paid] = await Promise.all([
     db.org.findMany({ where: { claimTargetBase: { not: null } }, select: { id: true, claimTargetBase: true } }),
     db.claim.findMany({
-      where: { periodId: period.id, status: 'paid' },
+      where: { periodId: period.id, status: 'paid' satisfies ClaimStatus },
       select: { memberId: true, subsidyFen: true, member: { select: { unit: { select: { rankUnitId: true } } } } },
     }),
   ]);
-  const base = new Map(bases.map((b) => [b.id, b.claimTargetBase!]));
+  const base = new Map(bases.flatMap((b) => (b.claimTargetBase === null ? [] : [[b.id, b.claimTargetBase] as const])));
   return (rankUnitId) => {
     const persons = base.get(rankUnitId);
     if (persons === undefined) return '';

@@ -8,9 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { must } from '../../core/must.js';
 import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
-import { addDays, computeSubsidy, daysBetween, feeFor } from '../../rules/index.js';
+import { addDays, type ClaimStatus, computeSubsidy, daysBetween, feeFor } from '../../rules/index.js';
 import type { Policy } from '../../rules/policy.js';
 import { audit } from '../audit.js';
 import { hashIdNumber, idLast4 } from '../id-hash.js';
@@ -122,7 +123,10 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
   const scale = o.scale ?? 100;
   const existing = await db.programme.findUnique({ where: { code: 'hainan' }, include: { periods: true } });
   if (existing) {
-    const current = existing.periods.find((p) => p.current) ?? existing.periods[0]!;
+    const current = must(
+      existing.periods.find((p) => p.current) ?? existing.periods[0],
+      'the demo programme has its periods',
+    );
     return {
       created: false,
       orgs: await db.org.count(),
@@ -281,7 +285,7 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
           for (let i = 0; i < headcount; i++) {
             let id = syntheticIdNumber('460100', 1000 + memberSeq++);
             while (demoIds.has(id)) id = syntheticIdNumber('460100', 1000 + memberSeq++);
-            const unitId = unitIds[i % unitIds.length]!;
+            const unitId = must(unitIds[i % unitIds.length], 'the demo has units');
             const idHash = hashIdNumber(o.hashKey, id);
             members.push({
               name: syntheticName(next),
@@ -335,7 +339,7 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
       };
       const fee1 = feeFor(policy1, { participatedLastPeriod: false });
       const enrolments = enrolPlan.flatMap((e) => {
-        const memberId = idOf.get(e.idHash)!;
+        const memberId = must(idOf.get(e.idHash), 'every planned enrolment is of a member inserted above');
         const rows = [];
         if (e.p1)
           rows.push({
@@ -372,7 +376,7 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
 
       const fedId = fed.id;
       for (const p of DEMO_PEOPLE) {
-        const memberId = idOf.get(hashIdNumber(o.hashKey, p.id))!;
+        const memberId = must(idOf.get(hashIdNumber(o.hashKey, p.id)), `demo person ${p.id} was inserted above`);
         if (p.bound)
           await tx.chatIdentity.createMany({
             data: o.platforms.map((platform) => ({ platform, userId: p.userId, memberId, boundBy: 'demo' })),
@@ -401,12 +405,16 @@ export async function loadDemo(o: DemoOptions): Promise<DemoResult> {
               ...claim,
               subsidyFen: s.subsidyFen,
               breakdown: JSON.stringify(s),
-              status: 'paid',
+              // seeded as history: a claim that went submitted → approved → paid (the approval rows follow)
+              status: 'paid' satisfies ClaimStatus,
               submittedAt: new Date(`${addDays(admitted, 12)}T10:00:00+08:00`),
               paidAt: new Date(`${addDays(admitted, 25)}T10:00:00+08:00`),
             },
           });
-          const officer = idOf.get(hashIdNumber(o.hashKey, DEMO_PEOPLE[4].id))!;
+          const officer = must(
+            idOf.get(hashIdNumber(o.hashKey, DEMO_PEOPLE[4].id)),
+            'the demo officer was inserted above',
+          );
           await tx.approval.create({
             data: {
               claimId: c.id,

@@ -28,7 +28,7 @@ export function noticeMemberTotals(rows: NoticeRow[]): (number | null)[] {
     const k = group.length;
     const at = group.indexOf(i);
     // the printed precision: "0.6%" has one decimal, "44%" none; stay inside its rounding interval
-    const half = (PERCENT.exec(rows[i]!.ratio ?? '')?.[1] ?? String(p)).includes('.') ? 0.04 : 0.4;
+    const half = (PERCENT.exec(rows[i]?.ratio ?? '')?.[1] ?? String(p)).includes('.') ? 0.04 : 0.4;
     const target = k === 1 ? p : p + half - ((at + 0.5) * 2 * half) / k;
     return Math.round((r.participants * 100) / target);
   });

@@ -2,6 +2,8 @@
  * Synthetic people for the demo: invented names and invented ID numbers that pass the GB 11643 checksum.
  * Deterministic (a seeded generator), so `huzhu demo` builds the same data set every time.
  */
+import { must } from '../../core/must.js';
+
 const SURNAMES =
   '王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢符云陈吉麦'.split(
     '',
@@ -23,7 +25,7 @@ export function rng(seed: number): () => number {
 }
 
 export function syntheticName(next: () => number): string {
-  const pick = (xs: string[]) => xs[Math.floor(next() * xs.length)]!;
+  const pick = (xs: string[]) => must(xs[Math.floor(next() * xs.length)], 'a non-empty list');
   return pick(SURNAMES) + pick(GIVEN) + (next() < 0.6 ? pick(GIVEN) : '');
 }
 
@@ -33,8 +35,8 @@ const CHECK = '10X98765432';
 /** GB 11643-1999 check character of the first 17 digits. */
 export function checkCharacter(first17: string): string {
   let sum = 0;
-  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * WEIGHTS[i]!;
-  return CHECK[sum % 11]!;
+  for (let i = 0; i < 17; i++) sum += Number(first17[i]) * (WEIGHTS[i] ?? 0);
+  return must(CHECK[sum % 11], 'CHECK has 11 entries');
 }
 
 /**

@@ -4,6 +4,7 @@
  * The people file's chat-account columns come from the platforms the app speaks, named like the roster's
  * (services/roster/read.ts): 企业微信账号, 钉钉账号.
  */
+import { must } from '../../core/must.js';
 
 export type ProgrammeKind = 'organisations' | 'people' | 'period';
 
@@ -164,7 +165,8 @@ export function matchHeader(
   });
   const full = scored.filter((s) => s.missing.length === 0);
   const bySheet = KINDS.find((k) => sheetName?.startsWith(KIND_LABEL[k]));
-  const detected = full.length ? full[0]!.kind : (bySheet ?? [...scored].sort((a, b) => b.hits - a.hits)[0]!.kind);
+  const best = must([...scored].sort((a, b) => b.hits - a.hits)[0], 'every kind is scored');
+  const detected = full[0]?.kind ?? bySheet ?? best.kind;
   if (expected && detected !== expected)
     return {
       ok: false,
@@ -175,7 +177,10 @@ export function matchHeader(
       ok: false,
       message: `工作表名为“${sheetName}”，表头却是${KIND_LABEL[detected]}文件的：请用对应的模板`,
     };
-  const s = scored.find((x) => x.kind === detected)!;
+  const s = must(
+    scored.find((x) => x.kind === detected),
+    'every kind was scored',
+  );
   if (s.missing.length) {
     const known = new Set(s.columns.flatMap((c) => [c.header, ...(c.aliases ?? [])]));
     const unknown = header.filter((h) => h && !known.has(h));

@@ -5,6 +5,7 @@
  * same list twice changes nothing. The remittance itself is kept per office (seeds 002, 004: the office remits).
  */
 import { createHash } from 'node:crypto';
+import { must } from '../../core/must.js';
 import { providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
 import { reconcile } from '../../rules/index.js';
@@ -114,7 +115,7 @@ export async function importFeePayments(o: {
     else if (hits.length > 1)
       issues.push({ line: w.line, message: `${who}：本单位有 ${hits.length} 人符合，请同时填姓名和身份证后4位` });
     else {
-      const e = hits[0]!;
+      const e = must(hits[0], 'exactly one hit');
       if (e.feeFen !== w.fen)
         issues.push({
           line: w.line,
@@ -122,7 +123,7 @@ export async function importFeePayments(o: {
           message: `${who}应交 ${e.feeFen / 100} 元，清单为 ${w.fen / 100} 元`,
         });
       else if (matched.has(e.id))
-        issues.push({ line: w.line, message: `${who}与第 ${matched.get(e.id)!.line} 行是同一人` });
+        issues.push({ line: w.line, message: `${who}与第 ${matched.get(e.id)?.line} 行是同一人` });
       else matched.set(e.id, { line: w.line, date: w.date, fen: w.fen, paid: e.paid, unitId: e.unitId });
     }
   }

@@ -3,6 +3,8 @@
  * figures (会员总数, 参加目标, 理赔目标基数, 上期参加人数). A unit is known by its code: a new name is a rename, a
  * new parent a move. Units missing from the file are kept (a file may cover one office); nothing is deleted.
  */
+
+import { must } from '../../core/must.js';
 import { insertMany } from '../../db/bulk.js';
 import type { Provider } from '../../db/client.js';
 import { audit } from '../audit.js';
@@ -66,7 +68,11 @@ function readRows(
 ): OrgRow[] {
   const out: OrgRow[] = [];
   const columns = orgColumns(platforms);
-  const header = (key: string) => columns.find((c) => c.key === key)!.header;
+  const header = (key: string) =>
+    must(
+      columns.find((c) => c.key === key),
+      `an organisation column ${key}`,
+    ).header;
   for (const r of rows) {
     const cell = (key: string) => {
       const i = index.get(key);
@@ -246,6 +252,7 @@ export async function planOrganisations(
         const stamp = new Date();
         // new units level by level, so each parent has its id before its children go in
         const idOf = new Map(existing.map((o) => [o.code, o.id]));
+        const parentIdOf = (code: string) => must(idOf.get(code), `parent ${code} exists or went in a level above`);
         const byDepth = [...created].sort((a, b) => DEPTH[a.kind] - DEPTH[b.kind]);
         for (let depth = 0; depth <= 4; depth++) {
           const level = byDepth.filter((r) => DEPTH[r.kind] === depth);
@@ -259,7 +266,7 @@ export async function planOrganisations(
               name: r.name,
               kind: r.kind,
               category: r.category,
-              parentId: r.parent ? idOf.get(r.parent)! : null,
+              parentId: r.parent ? parentIdOf(r.parent) : null,
               memberTotal: r.memberTotal,
               enrolmentTarget: r.enrolmentTarget,
               claimTargetBase: r.claimTargetBase,
@@ -278,7 +285,7 @@ export async function planOrganisations(
         }
         for (const u of updates) {
           const data = { ...u.data };
-          if ('parentId' in data) data.parentId = u.row.parent ? idOf.get(u.row.parent)! : null;
+          if ('parentId' in data) data.parentId = u.row.parent ? parentIdOf(u.row.parent) : null;
           await tx.org.update({ where: { id: u.old.id }, data });
           await audit(tx, actor, 'org.update', 'Org', u.row.code, {
             before: pick(u.old, Object.keys(u.data)),
@@ -292,7 +299,7 @@ export async function planOrganisations(
             actor,
             'org.create',
             'Org',
-            created.length === 1 ? created[0]!.code : `${created.length} units`,
+            created[0] && created.length === 1 ? created[0].code : `${created.length} units`,
             {
               codes: created.map((r) => r.code),
             },
@@ -334,7 +341,7 @@ export async function recomputeTree(tx: Tx, provider: Provider, changed: boolean
   ): { path: string; rankUnitId: number | null; officeId: number | null } => {
     const done = computed.get(id);
     if (done) return done;
-    const o = byId.get(id)!;
+    const o = must(byId.get(id), `organisation ${id} is in the tree`);
     if (seen.has(id)) throw new Error(`organisation tree has a cycle at ${id}`);
     seen.add(id);
     const up = o.parentId ? compute(o.parentId, seen) : { path: '/', rankUnitId: null, officeId: null };

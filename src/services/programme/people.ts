@@ -4,6 +4,8 @@
  * (role, unit) the file names, the file lists all its holders: a holder no longer listed loses the role, so
  * replacing a unit's rep is one changed row. A person the roster already holds is the same member.
  */
+
+import { must } from '../../core/must.js';
 import { insertMany } from '../../db/bulk.js';
 import { validateIdNumber } from '../../rules/index.js';
 import { audit } from '../audit.js';
@@ -62,9 +64,21 @@ export async function planPeople(
 ): Promise<PlanResult> {
   const issues: Issue[] = [];
   const columns = peopleColumns(o.platforms);
-  const header = (key: string) => columns.find((c) => c.key === key)!.header;
+  const header = (key: string) =>
+    must(
+      columns.find((c) => c.key === key),
+      `a people column ${key}`,
+    ).header;
+  // accounts are read only from the platforms' columns, so each platform named has its column
+  const platformColumn = (name: string) =>
+    must(
+      o.platforms.find((x) => x.name === name),
+      `platform ${name} has a column`,
+    );
   const orgs = await tx.org.findMany({ select: { id: true, code: true, kind: true } });
   const orgByCode = new Map(orgs.map((x) => [x.code, x]));
+  // every unit code in a row that reaches the plan was checked against orgByCode when the rows were read
+  const orgIdOf = (code: string) => must(orgByCode.get(code), `unit ${code} was checked`).id;
   const codeOfOrg = new Map(orgs.map((x) => [x.id, x.code]));
   const accountsHint = o.platforms.map(accountHeader).join('、');
 
@@ -157,7 +171,7 @@ export async function planPeople(
         if (first.accounts.has(platform) && first.accounts.get(platform) !== a)
           issues.push({
             line: p.line,
-            column: accountHeader(o.platforms.find((x) => x.name === platform)!),
+            column: accountHeader(platformColumn(platform)),
             message: `与第 ${first.line} 行是同一人，账号却不同`,
           });
         else first.accounts.set(platform, a);
@@ -169,7 +183,7 @@ export async function planPeople(
       if (owner && owner.idHash !== p.idHash)
         issues.push({
           line: p.line,
-          column: accountHeader(o.platforms.find((x) => x.name === platform)!),
+          column: accountHeader(platformColumn(platform)),
           message: `账号 ${a} 与第 ${owner.line} 行重复`,
         });
       else accountOwner.set(key, p);
@@ -204,7 +218,7 @@ export async function planPeople(
       const platform = key.slice(0, key.indexOf(':'));
       issues.push({
         line: row.line,
-        column: accountHeader(o.platforms.find((x) => x.name === platform)!),
+        column: accountHeader(platformColumn(platform)),
         message: `账号 ${key.slice(platform.length + 1)} 已绑定到其他人员`,
       });
     }
@@ -225,14 +239,15 @@ export async function planPeople(
   const wanted = new Map<string, Set<string>>();
   const want = (role: Role, orgCode: string, idHash: string) => {
     const key = `${role}@${orgCode}`;
-    if (!wanted.has(key)) wanted.set(key, new Set());
-    wanted.get(key)!.add(idHash);
+    const holders = wanted.get(key) ?? new Set<string>();
+    holders.add(idHash);
+    wanted.set(key, holders);
   };
   for (const p of byHash.values()) if (p.roleOrg) for (const role of p.roles) want(role, p.roleOrg, p.idHash);
   for (const g of extraGrants) for (const role of g.roles) want(role, g.roleOrg, g.row.idHash);
   const pairs = [...wanted.keys()].map((k) => {
     const [role, code] = k.split('@') as [Role, string];
-    return { role, orgId: orgByCode.get(code)!.id };
+    return { role, orgId: orgIdOf(code) };
   });
   // the current holders of those pairs: by unit (one parameter each), kept when the role is one the file names
   const pairKeys = new Set(pairs.map((x) => `${x.role}@${x.orgId}`));
@@ -256,7 +271,7 @@ export async function planPeople(
     if (!m) continue;
     const data: Record<string, unknown> = {};
     if (m.name !== p.name) data.name = p.name;
-    const unitId = orgByCode.get(p.unit)!.id;
+    const unitId = orgIdOf(p.unit);
     if (m.unitId !== unitId) data.unitId = unitId;
     if (p.phone && m.phone !== p.phone) data.phone = p.phone;
     if (Object.keys(data).length) {
@@ -292,7 +307,7 @@ export async function planPeople(
       identityChanges.push({ hash: p.idHash, platform, userId, replaces: current ?? null });
       if (m) {
         changedPeople.add(p.idHash);
-        const label = o.platforms.find((x) => x.name === platform)!.label;
+        const label = platformColumn(platform).label;
         changes.push(`${p.name}：${label}账号 ${current ? `${current.userId} → ` : ''}${userId}`);
       }
     }
@@ -301,7 +316,7 @@ export async function planPeople(
   const grantRevokes: typeof grants = [];
   for (const [key, holders] of wanted) {
     const [role, code] = key.split('@') as [Role, string];
-    const orgId = orgByCode.get(code)!.id;
+    const orgId = orgIdOf(code);
     const now = grants.filter((g) => g.role === role && g.orgId === orgId);
     const nowHashes = new Set(now.map((g) => hashOfMember.get(g.memberId)));
     const added = [...holders].filter((h) => !nowHashes.has(h));
@@ -313,7 +328,7 @@ export async function planPeople(
     grantRevokes.push(...removed);
     if (added.length || removed.length) {
       const was = removed.map((g) => memberNames.get(g.memberId) ?? `#${g.memberId}`);
-      const is = added.map((h) => holderNames.get(h)!);
+      const is = added.map((h) => holderNames.get(h) ?? h);
       changes.push(
         was.length && is.length
           ? `${code} 的${ROLE_LABEL[role]}：${was.join('、')} → ${is.join('、')}`
@@ -355,7 +370,7 @@ export async function planPeople(
             status: p.status,
             hasBasicInsurance: true,
             hasCriticalIllnessInsurance: false,
-            unitId: orgByCode.get(p.unit)!.id,
+            unitId: orgIdOf(p.unit),
             createdAt: stamp,
             updatedAt: stamp,
           })),
@@ -374,15 +389,16 @@ export async function planPeople(
           await tx.member.update({ where: { id: u.id }, data: u.data });
           await audit(tx, actor, 'member.update', 'Member', u.id, { before: u.before, after: u.data });
         }
-        const replaced = identityChanges.filter((c) => c.replaces);
-        for (const c of replaced) {
+        const memberIdOf = (hash: string) => must(idOf.get(hash), 'every person of the file is a member by now');
+        for (const c of identityChanges) {
+          if (!c.replaces) continue;
           await tx.chatIdentity.update({
-            where: { id: c.replaces!.id },
+            where: { id: c.replaces.id },
             data: { userId: c.userId, boundBy: 'programme' },
           });
-          await audit(tx, actor, 'identity.replace', 'Member', idOf.get(c.hash)!, {
+          await audit(tx, actor, 'identity.replace', 'Member', memberIdOf(c.hash), {
             platform: c.platform,
-            before: c.replaces!.userId,
+            before: c.replaces.userId,
             after: c.userId,
           });
         }
@@ -395,7 +411,7 @@ export async function planPeople(
             .map((c) => ({
               platform: c.platform,
               userId: c.userId,
-              memberId: idOf.get(c.hash)!,
+              memberId: memberIdOf(c.hash),
               boundBy: 'programme',
               createdAt: stamp,
             })),
@@ -408,10 +424,10 @@ export async function planPeople(
           tx,
           provider,
           'RoleGrant',
-          grantCreates.map((g) => ({ memberId: idOf.get(g.hash)!, role: g.role, orgId: g.orgId })),
+          grantCreates.map((g) => ({ memberId: memberIdOf(g.hash), role: g.role, orgId: g.orgId })),
         );
         for (const g of grantCreates.filter((x) => members.has(x.hash)))
-          await audit(tx, actor, 'role.grant', 'Member', idOf.get(g.hash)!, {
+          await audit(tx, actor, 'role.grant', 'Member', memberIdOf(g.hash), {
             role: g.role,
             org: codeOfOrg.get(g.orgId),
           });

@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import nzhcn from 'nzh/cn';
+import { must } from '../../core/must.js';
 import { type Policy, PolicySchema } from '../../rules/policy.js';
 import { audit } from '../audit.js';
 import { listPolicyFiles, loadPolicyFile } from '../policies.js';
@@ -18,7 +19,8 @@ import type { TableRow } from './table.js';
 export function periodNumberOf(name: string): number | null {
   const m = /第([零〇一二两三四五六七八九十百\d]+)期/.exec(name);
   if (!m) return null;
-  const n = /^\d+$/.test(m[1]!) ? Number(m[1]) : Number(nzhcn.decodeS(m[1]!));
+  const digits = must(m[1], 'the period number group');
+  const n = /^\d+$/.test(digits) ? Number(digits) : Number(nzhcn.decodeS(digits));
   return Number.isFinite(n) && n > 0 ? n : null;
 }
 
@@ -38,7 +40,11 @@ export async function planPeriod(
   o: PeriodPlanOptions,
 ): Promise<PlanResult> {
   const issues: Issue[] = [];
-  const header = (key: string) => PERIOD_COLUMNS.find((c) => c.key === key)!.header;
+  const header = (key: string) =>
+    must(
+      PERIOD_COLUMNS.find((c) => c.key === key),
+      `a period column ${key}`,
+    ).header;
   const cellOf = (r: TableRow, key: string) => {
     const i = index.get(key);
     return i === undefined ? '' : (r.cells[i] ?? '');
@@ -162,9 +168,9 @@ export async function planPeriod(
                   data: { name: programmeName, federationId: fed.id },
                 })
               : await tx.programme.create({ data: { code: programmeCode, name: programmeName, federationId: fed.id } });
-        if (programmeChanged)
+        if (programmeChanged && programme)
           await audit(tx, actor, 'programme.update', 'Programme', programmeCode, {
-            before: { name: programme!.name, federationId: programme!.federationId },
+            before: { name: programme.name, federationId: programme.federationId },
             after: { name: programmeName, federationId: fed.id },
           });
         if (current && !period?.current)

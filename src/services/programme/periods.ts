@@ -20,7 +20,7 @@ export type PeriodChange =
 async function programmeOf(db: Db, code: string | undefined) {
   if (code) return db.programme.findUnique({ where: { code } });
   const all = await db.programme.findMany({ take: 2 });
-  return all.length === 1 ? all[0]! : null;
+  return all.length === 1 ? (all[0] ?? null) : null;
 }
 
 export async function openNextPeriod(

@@ -79,7 +79,7 @@ export async function showProgrammes(db: Db): Promise<ProgrammeOverview[]> {
       })),
       units: kinds.map((k) => ({ kind: k.kind, count: k._count._all })),
       categories: cats.map((c) => ({
-        category: c.category!,
+        category: c.category ?? '',
         units: c._count._all,
         memberTotal: c._sum.memberTotal ?? 0,
       })),

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
+import { must } from '../../core/must.js';
 
 export interface TableRow {
   /** 1-based, header included: the number Excel/WPS shows */
@@ -40,7 +41,7 @@ function cellText(v: unknown): string {
 function fromValues(sheetName: string | null, lines: { line: number; values: string[] }[]): Table {
   const firstIdx = lines.findIndex((l) => l.values.some((v) => v !== ''));
   if (firstIdx < 0) throw new TableFormatError('文件是空的：第一行应为表头');
-  const header = lines[firstIdx]!.values.map((h) => h.replace(/\s+/g, ''));
+  const header = must(lines[firstIdx], 'findIndex found it').values.map((h) => h.replace(/\s+/g, ''));
   const rows = lines
     .slice(firstIdx + 1)
     .filter((l) => l.values.some((v) => v !== ''))

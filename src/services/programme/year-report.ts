@@ -6,7 +6,7 @@
  */
 import ExcelJS from 'exceljs';
 import type { Db } from '../../db/client.js';
-import { shanghaiDate, type YearReport, yearReport } from '../../rules/index.js';
+import { type ClaimStatus, parseEnrolmentKind, shanghaiDate, type YearReport, yearReport } from '../../rules/index.js';
 import type { PeriodWithPolicy } from '../periods.js';
 
 export async function buildYearReport(db: Db, period: PeriodWithPolicy, year: number): Promise<YearReport> {
@@ -15,7 +15,10 @@ export async function buildYearReport(db: Db, period: PeriodWithPolicy, year: nu
     db.remittance.findMany({ where: { periodId: period.id }, select: { remittedOn: true, amountFen: true } }),
     // aid counts by calendar year, whatever period the stay belonged to (说明 2)
     db.claim.findMany({
-      where: { period: { programmeId: period.programmeId }, status: { in: ['approved', 'paid'] } },
+      where: {
+        period: { programmeId: period.programmeId },
+        status: { in: ['approved', 'paid'] satisfies ClaimStatus[] },
+      },
       select: {
         memberId: true,
         majorIllness: true,
@@ -32,7 +35,7 @@ export async function buildYearReport(db: Db, period: PeriodWithPolicy, year: nu
   ]);
   return yearReport({
     year,
-    enrolments: enrolments.map((e) => ({ kind: e.kind as 'new' | 'renewal' | 'none', feeFen: e.feeFen, paid: e.paid })),
+    enrolments: enrolments.map((e) => ({ kind: parseEnrolmentKind(e.kind), feeFen: e.feeFen, paid: e.paid })),
     remittances: remittances.map((r) => ({ date: r.remittedOn, amountFen: r.amountFen })),
     returns: [],
     claims: claims.map((c) => ({

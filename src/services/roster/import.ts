@@ -2,8 +2,10 @@
  * `huzhu roster import`: all rows pass or nothing is written; importing the same file again changes nothing.
  */
 
+import { must } from '../../core/must.js';
 import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
+import type { EnrolmentKind } from '../../rules/index.js';
 import { audit } from '../audit.js';
 import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
 import { readRoster } from './read.js';
@@ -144,7 +146,7 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
     }
   }
   const { newFen, renewalFen } = policy.fees;
-  const kindOf = (r: RosterRow): 'new' | 'renewal' | 'none' => {
+  const kindOf = (r: RosterRow): EnrolmentKind => {
     if (r.feeFen === null) return 'none';
     const m = existing.get(r.idHash);
     const participated = m ? prevMembers.has(m.id) : false;
@@ -236,7 +238,7 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
         );
         for (const m of page) if (!memberId.has(m.idHash)) memberId.set(m.idHash, Number(m.id));
         if (page.length < ID_PAGE) break;
-        after = Number(page.at(-1)!.id);
+        after = Number(must(page.at(-1), 'the page is not empty').id);
       }
       for (const r of rows) {
         const m = existing.get(r.idHash);
@@ -281,7 +283,7 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
         source: string;
       }[] = [];
       for (const r of rows) {
-        const id = memberId.get(r.idHash)!;
+        const id = must(memberId.get(r.idHash), 'every roster row has its member by now');
         const kind = kindOf(r);
         const feeFen = r.feeFen ?? 0;
         const e = current.get(id);
@@ -324,7 +326,7 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
         .map((a) => ({
           platform: a.platform,
           userId: a.userId,
-          memberId: memberId.get(a.row.idHash)!,
+          memberId: must(memberId.get(a.row.idHash), 'every roster row has its member by now'),
           boundBy: 'roster',
         }));
       // one identity per platform and member: a new account replaces nothing silently

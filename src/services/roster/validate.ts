@@ -3,6 +3,7 @@
  * error with its row number, in Chinese, so a union office can fix the file in one pass.
  */
 import { z } from 'zod';
+import { firstIssue } from '../../core/must.js';
 import { validateIdNumber } from '../../rules/index.js';
 import type { Policy } from '../../rules/policy.js';
 import { hashIdNumber, idLast4 } from '../id-hash.js';
@@ -67,7 +68,7 @@ export function validateRow(raw: RawRow, policy: Policy, hashKey: string): { row
   const errors: string[] = [];
   const c = raw.cells;
   const name = NAME.safeParse((c.name ?? '').replace(/\s+/g, ''));
-  if (!name.success) errors.push(name.error.issues[0]!.message);
+  if (!name.success) errors.push(firstIssue(name.error));
   const id = (c.idNumber ?? '').replace(/\s+/g, '').toUpperCase();
   const idCheck = id ? validateIdNumber(id) : null;
   if (!id) errors.push('身份证号为空');
@@ -84,13 +85,13 @@ export function validateRow(raw: RawRow, policy: Policy, hashKey: string): { row
   if (c.phone) {
     const p = PHONE.safeParse(c.phone.replace(/[\s-]/g, ''));
     if (p.success) phone = p.data;
-    else errors.push(p.error.issues[0]!.message);
+    else errors.push(firstIssue(p.error));
   }
   const account = (t: string | undefined, label: string): string | null => {
     if (!t) return null;
     const a = ACCOUNT.safeParse(t);
     if (a.success) return a.data;
-    errors.push(`${label}：${a.error.issues[0]!.message}`);
+    errors.push(`${label}：${firstIssue(a.error)}`);
     return null;
   };
   const wecom = account(c.wecom, '企业微信账号');
