@@ -5,6 +5,7 @@
  * to it, the same officers' plain question ("我参加了吗", answered passively), 50 at once, in the same run.
  */
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
+import { must } from '../src/core/must.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
 import { submitClaim } from '../src/services/claims.js';
@@ -19,7 +20,7 @@ const OFFICERS = ['demo-officer-1', 'bench-officer-2', 'bench-officer-3', 'bench
 
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!;
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
 }
 
 export default async function benchApprovals(): Promise<BenchResult[]> {
@@ -28,7 +29,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     const { app, rt } = t;
     const db = rt.db;
     const wecom = app.channels.get('wecom') as LocalWecomChannel;
-    const server = wecom.localServer!;
+    const server = must(wecom.localServer, 'the test app runs WeCom against its local server');
     const d = wecomDriver(app);
     const period = await currentPeriod(db);
     const office = await db.org.findFirstOrThrow({ where: { name: '海口市总工会', kind: 'office' } });
@@ -66,7 +67,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     }
     for (let i = 0; i < N; i++) {
       // one-day stays on distinct days: the same stay twice would be refused as a duplicate
-      const day = days[i]!;
+      const day = must(days[i], 'i < days.length');
       const r = await submitClaim(
         db,
         period,
@@ -96,7 +97,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     await Promise.all(
       Array.from({ length: N }, async (_, i) => {
         const t0 = performance.now();
-        await d.say(OFFICERS[i % OFFICERS.length]!, '我参加了吗');
+        await d.say(must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty'), '我参加了吗');
         base.push(performance.now() - t0);
       }),
     );
@@ -106,7 +107,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     await Promise.all(
       cards.map(async (c, i) => {
         started.set(c.cardId, Date.now());
-        await d.click(OFFICERS[i % OFFICERS.length]!, c.cardId, `approve:${c.id}`);
+        await d.click(must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty'), c.cardId, `approve:${c.id}`);
       }),
     );
     const lat: number[] = [];

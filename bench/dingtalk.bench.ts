@@ -16,6 +16,7 @@ import { Worker } from 'node:worker_threads';
 import type { RunningApp } from '../src/app/start.js';
 import type { ChannelFactory } from '../src/channels/channel.js';
 import type { DingtalkChannel } from '../src/channels/dingtalk/index.js';
+import { must } from '../src/core/must.js';
 import { createLocalDingtalkChannel } from '../src/local/dingtalk/channel.js';
 import { startLocalServices } from '../src/local/start-local.js';
 import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
@@ -55,7 +56,9 @@ const TEXT = '我参加了吗';
 const DEMO_USERS = ['demo-worker-1', 'demo-worker-2', 'demo-rep-1', 'demo-officer-1', 'demo-centre-1'];
 
 const percentile = (sorted: number[], p: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
+  sorted.length
+    ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN)
+    : Number.NaN;
 
 /** the load generator in a worker thread, as in wecom.bench.ts, for JSON bodies with signed headers */
 const DRIVER = `
@@ -158,7 +161,7 @@ export async function benchDingtalk(app: RunningApp, opts: DingtalkBenchOptions 
   const sink = opts.sink ?? (await startSink());
   const build = (n: number): Built[] =>
     Array.from({ length: n }, (_, i) => {
-      const userId = users[i % users.length]!;
+      const userId = must(users[i % users.length], 'users is not empty');
       const session = { url: `${sink.url}?session=${i}`, expiresAt: app.now().getTime() + 90 * 60_000 };
       return {
         path: '/dingtalk/callback',

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { RunningApp } from '../src/app/start.js';
 import type { WecomChannel } from '../src/channels/wecom/index.js';
+import { must } from '../src/core/must.js';
 import { Templates } from '../src/core/templates.js';
 import { startLocalServices } from '../src/local/start-local.js';
 import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
@@ -70,7 +71,7 @@ const post = (cb) => new Promise((resolve) => {
 type Result = { status: number; body: string; ms: number };
 
 const pct = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  must(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))], 'a non-empty run');
 
 export default async function run(): Promise<BenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-bench-load-'));
@@ -128,7 +129,10 @@ export default async function run(): Promise<BenchResult[]> {
       const user = `load-${p}`;
       const k = said.get(user) ?? 0;
       said.set(user, k + 1);
-      const text = p % 10 === 7 ? CLAIM_STEPS[k % CLAIM_STEPS.length]! : ONE_SHOT[(p + k) % ONE_SHOT.length]!;
+      const text = must(
+        p % 10 === 7 ? CLAIM_STEPS[k % CLAIM_STEPS.length] : ONE_SHOT[(p + k) % ONE_SHOT.length],
+        'an index within the list',
+      );
       plan.push({ user, text });
     }
     const callbacks: BuiltCallback[] = plan.map((m) => client.seal(client.text(m.user, m.text)));
@@ -140,7 +144,7 @@ export default async function run(): Promise<BenchResult[]> {
       order.splice(order.indexOf(r.i) + 1, 0, -1 - retries.indexOf(r));
       all.push(r.cb);
     }
-    const sequence = order.map((i) => (i >= 0 ? callbacks[i]! : retries[-1 - i]!.cb));
+    const sequence = order.map((i) => must(i >= 0 ? callbacks[i] : retries[-1 - i]?.cb, 'an index of the plan'));
 
     const outage = setTimeout(async () => {
       await redis.stop();
@@ -172,8 +176,8 @@ export default async function run(): Promise<BenchResult[]> {
     let duplicated = 0;
     const toResend: BuiltCallback[] = [];
     sequence.forEach((cb, j) => {
-      const res = r.results[j]!;
-      const isRetry = order[j]! < 0;
+      const res = must(r.results[j], 'a result per callback');
+      const isRetry = (order[j] ?? 0) < 0;
       if (res.status !== 200) {
         if (!isRetry) lost++;
         return;
@@ -186,7 +190,7 @@ export default async function run(): Promise<BenchResult[]> {
       }
       // a retry is answered again only when its original was not handled (answered busy, or not at all)
       if (isRetry && text) {
-        const original = r.results[sequence.indexOf(cb)]!;
+        const original = must(r.results[sequence.indexOf(cb)], 'the original of a retry');
         if (original.status === 200 && open(original.body) !== busyText) duplicated++;
       }
     });
@@ -209,7 +213,7 @@ export default async function run(): Promise<BenchResult[]> {
       if (res.status !== 200 || text === busyText) lost++;
     }
     const ms = r.results.map((x) => x.ms).sort((a, b) => a - b);
-    const load = os.loadavg()[0]!.toFixed(1);
+    const load = (os.loadavg()[0] ?? 0).toFixed(1);
     return [
       { name: `load: callbacks sent (${MEMBERS} members, mixed journeys)`, value: sequence.length, unit: 'msgs' },
       { name: 'load: achieved rate', value: sequence.length / r.elapsed, unit: 'msg/s', target: `${RATE} offered` },

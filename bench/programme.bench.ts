@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import { platformLabels, platformNames } from '../src/channels/index.js';
+import { must } from '../src/core/must.js';
 import { createDb } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { syntheticIdNumber } from '../src/services/demo/people.js';
@@ -38,7 +39,7 @@ function files(): { orgs: string; people: string } {
     `姓名,身份证号,所在单位编码,角色,负责单位编码,在职/退休,手机,${platforms.map((p) => `${p.label}账号`).join(',')}`,
   ];
   for (let i = 0; i < PEOPLE; i++) {
-    const code = units[i % units.length]!;
+    const code = must(units[i % units.length], 'units is not empty');
     const role = i < units.length ? `代办员,${code}` : ',';
     rows.push(
       `测试人员,${syntheticIdNumber('530102', i)},${code},${role},在职,,${platforms.map((p) => `${p.name}-${i}`).join(',')}`,

@@ -8,6 +8,7 @@
  * The data is written by set-based SQL (recursive CTE / generate_series), not a million client calls.
  */
 
+import { platformLimits } from '../src/channels/platforms.js';
 import { createLog } from '../src/core/log.js';
 import { Templates } from '../src/core/templates.js';
 import { createDb, type Db, type Provider } from '../src/db/client.js';
@@ -112,7 +113,7 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
     out.push({ name: `  ranking / count(*) (${provider})`, value: rankMs / countMs, unit: '×' });
 
     // the pushes: the queue this provider is paired with (PostgreSQL with BullMQ when Redis is there)
-    const useRedis = provider === 'postgresql' && redisUrl;
+    const useRedis = provider === 'postgresql' && redisUrl ? redisUrl : null;
     const deps: JobDeps = {
       db,
       store: createMemoryStore(),
@@ -120,10 +121,11 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
       templates: new Templates(),
       now: () => PUSH_AT,
       platforms: () => ['wecom'],
+      limits: platformLimits,
     };
     const prefix = `bench-${process.pid}-${Date.now()}`;
     const runner: JobRunner = createJobRunner(deps, {
-      ...(useRedis ? { redisUrl: redisUrl!, prefix } : {}),
+      ...(useRedis ? { redisUrl: useRedis, prefix } : {}),
       schedules: false,
       worker: false,
     });
@@ -157,7 +159,7 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
       await runner.stop();
       if (useRedis) {
         const { Redis } = await import('ioredis');
-        const r = new Redis(redisUrl!);
+        const r = new Redis(useRedis);
         const keys = await r.keys(`${prefix}:*`);
         for (let i = 0; i < keys.length; i += 1000) await r.del(...keys.slice(i, i + 1000));
         r.disconnect();

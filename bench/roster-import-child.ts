@@ -5,6 +5,8 @@
  * synchronous SQLite driver is one long chain of promises that never lets a timer run). `read` only reads and
  * checks the rows, the baseline of the same process without the database work.
  */
+
+import { platformColumns } from '../src/channels/platforms.js';
 import { createDb } from '../src/db/client.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { importRoster } from '../src/services/roster/import.js';
@@ -22,9 +24,18 @@ const t0 = performance.now();
 let rows = 0;
 let ok = true;
 if (mode === 'read') {
-  for await (const raw of readRoster(file)) if (validateRow(raw, period.policy, KEY).row) rows++;
+  for await (const raw of readRoster(file, platformColumns))
+    if (validateRow(raw, period.policy, KEY, platformColumns).row) rows++;
 } else {
-  const r = await importRoster({ db, file, period, unitCode, hashKey: KEY, actor: 'bench' });
+  const r = await importRoster({
+    db,
+    file,
+    period,
+    unitCode,
+    hashKey: KEY,
+    actor: 'bench',
+    platforms: platformColumns,
+  });
   ok = r.ok;
   rows = r.ok ? r.summary.enrolmentsCreated : r.errors.length;
 }

@@ -32,7 +32,7 @@ function child(mode: 'import' | 'read', url: string, file: string, unit: string)
     ['--import', 'tsx', path.join(dir, 'roster-import-child.ts'), mode, url, file, unit],
     { encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent' }, maxBuffer: 1 << 20 },
   );
-  const r = JSON.parse(out.trim().split('\n').at(-1)!) as ChildResult;
+  const r = JSON.parse(out.trim().split('\n').at(-1) ?? '') as ChildResult;
   if (!r.ok || r.rows !== ROWS) throw new Error(`${mode}: ${JSON.stringify(r)}`);
   return r;
 }

@@ -3,6 +3,7 @@
  * same run: reading and checking the file without touching the database.
  */
 import { platformNames } from '../src/channels/index.js';
+import { platformColumns } from '../src/channels/platforms.js';
 import { createDb } from '../src/db/client.js';
 import { applyMigrations } from '../src/db/migrations.js';
 import { loadDemo } from '../src/services/demo/load.js';
@@ -47,12 +48,21 @@ export default async function benchRoster(): Promise<BenchResult[]> {
     global.gc?.();
     const read = await measure(async () => {
       let n = 0;
-      for await (const raw of readRoster(file)) if (validateRow(raw, period.policy, KEY).row) n++;
+      for await (const raw of readRoster(file, platformColumns))
+        if (validateRow(raw, period.policy, KEY, platformColumns).row) n++;
       if (n !== ROWS) throw new Error(`read ${n} rows`);
     });
     global.gc?.();
     const imported = await measure(async () => {
-      const r = await importRoster({ db, file, period, unitCode: unit.code, hashKey: KEY, actor: 'bench' });
+      const r = await importRoster({
+        db,
+        file,
+        period,
+        unitCode: unit.code,
+        hashKey: KEY,
+        actor: 'bench',
+        platforms: platformColumns,
+      });
       if (!r.ok)
         throw new Error(
           r.errors
@@ -62,7 +72,7 @@ export default async function benchRoster(): Promise<BenchResult[]> {
         );
     });
     const again = await measure(() =>
-      importRoster({ db, file, period, unitCode: unit.code, hashKey: KEY, actor: 'bench' }),
+      importRoster({ db, file, period, unitCode: unit.code, hashKey: KEY, actor: 'bench', platforms: platformColumns }),
     );
     return [
       {

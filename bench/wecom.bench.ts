@@ -18,6 +18,7 @@ import type { RunningApp } from '../src/app/start.js';
 import { WecomCrypto } from '../src/channels/wecom/crypto.js';
 import type { WecomChannel } from '../src/channels/wecom/index.js';
 import { buildXml, parseXmlRoot } from '../src/channels/wecom/xml.js';
+import { must } from '../src/core/must.js';
 import { startLocalServices } from '../src/local/start-local.js';
 import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
@@ -52,7 +53,7 @@ const DEMO_USERS = ['demo-worker-1', 'demo-worker-2', 'demo-rep-1', 'demo-office
 
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
 /**
@@ -167,7 +168,9 @@ export async function benchWecom(full: RunningApp, opts: WecomBenchOptions = {})
     full.now,
   );
   const build = (n: number) =>
-    Array.from({ length: n }, (_, i) => client.seal(client.text(users[i % users.length]!, TEXT)));
+    Array.from({ length: n }, (_, i) =>
+      client.seal(client.text(must(users[i % users.length], 'users is not empty'), TEXT)),
+    );
 
   const bare = await startBare(channel);
   try {

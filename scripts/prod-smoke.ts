@@ -122,8 +122,9 @@ async function startApp(dir: string, env: Record<string, string>): Promise<App> 
     env: { ...env, PORT: String(port) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  child.stdout!.on('data', (d) => log.push(String(d)));
-  child.stderr!.on('data', (d) => log.push(String(d)));
+  // stdio 'pipe' above: both streams exist
+  child.stdout?.on('data', (d) => log.push(String(d)));
+  child.stderr?.on('data', (d) => log.push(String(d)));
   let exited: number | null = null;
   child.on('exit', (code) => (exited = code ?? 1));
   const url = `http://127.0.0.1:${port}`;
@@ -157,7 +158,8 @@ async function main(): Promise<void> {
   try {
     const admin = process.env.TEST_PG_ADMIN_URL;
     const redisUrl = process.env.TEST_REDIS_URL;
-    check(admin && redisUrl, 'PostgreSQL or Redis did not start (apt-get install postgresql redis-server)');
+    if (!admin || !redisUrl)
+      throw new Error('prod-smoke: PostgreSQL or Redis did not start (apt-get install postgresql redis-server)');
     const dbName = `smoke_${process.pid}`;
     const c = new pg.Client({ connectionString: admin });
     await c.connect();
@@ -171,8 +173,8 @@ async function main(): Promise<void> {
     const base: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       NODE_ENV: 'production',
-      DATABASE_URL: admin!.replace(/\/postgres$/, `/${dbName}`),
-      REDIS_URL: redisUrl!,
+      DATABASE_URL: admin.replace(/\/postgres$/, `/${dbName}`),
+      REDIS_URL: redisUrl,
       REDIS_PREFIX: `smoke-${process.pid}`,
       ID_HASH_KEY: `smoke-${Math.random().toString(36).slice(2)}-${Date.now()}`,
       LOG_LEVEL: 'info',

@@ -3,11 +3,11 @@
  * with a message naming the variable and what is wrong.
  */
 import { z } from 'zod';
+import { platformEnvShape } from './channels/platforms.js';
 import { channelSettingsSchemas, platformCredentialKeys } from './channels/settings.js';
 import { FAULT_PATTERN } from './core/fault.js';
 
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
-const nonEmpty = z.string().trim().min(1).optional();
 
 /** each channel's own settings (validated by its schema below), kept as the strings the environment gives */
 const channelKeys = Object.fromEntries(
@@ -48,22 +48,8 @@ export const ConfigSchema = z
     HUZHU_LOCAL: z.enum(['0', '1'], { message: 'must be 1 (local mode) or 0' }).optional(),
     /** test-only crash point (src/core/fault.ts, test/faults/); refused with NODE_ENV=production */
     HUZHU_FAULT: z.string().regex(FAULT_PATTERN, 'must be exit-after:<point>[:<n>] (src/core/fault.ts)').optional(),
-    WECOM_CORP_ID: nonEmpty,
-    WECOM_TOKEN: nonEmpty,
-    WECOM_ENCODING_AES_KEY: z
-      .string()
-      .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom admin console')
-      .optional(),
-    WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
-    WECOM_SECRET: nonEmpty,
-    WECOM_API_BASE: optionalUrl,
-    /** a callback whose timestamp is further than this from our clock is refused (WeCom documents no window) */
-    WECOM_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
-    DINGTALK_APP_KEY: nonEmpty,
-    DINGTALK_APP_SECRET: nonEmpty,
-    DINGTALK_ROBOT_CODE: nonEmpty,
-    DINGTALK_API_BASE: optionalUrl,
-    DINGTALK_OAPI_BASE: optionalUrl,
+    // each platform's own variables, from its folder's descriptor (src/channels/<platform>/platform.ts)
+    ...platformEnvShape,
   })
   .superRefine((c, ctx) => {
     const set = (k: string) => (c as Record<string, unknown>)[k] !== undefined;
@@ -130,6 +116,7 @@ export function configuredPlatforms(c: Config): string[] {
     .map((p) => p.platform);
 }
 
-export function wecomConfigured(c: Config): boolean {
-  return configuredPlatforms(c).includes('wecom');
+/** Is this platform configured (all its credentials set)? */
+export function platformConfigured(c: Config, platform: string): boolean {
+  return configuredPlatforms(c).includes(platform);
 }

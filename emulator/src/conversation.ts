@@ -126,12 +126,14 @@ export class Conversation {
   }
 
   private updateCard(m: ApiMessage): void {
-    const known = this.cards.get(m.card!.id);
+    if (!m.card) return;
+    const id = m.card.id;
+    const known = this.cards.get(id);
     const json = JSON.stringify(m.card);
     if (!known || known.json === json) return;
     const el = renderMessage(m, (card, button, buttons) => this.click(card, button, buttons));
     known.el.replaceWith(el);
-    this.cards.set(m.card!.id, { el, json, boot: known.boot });
+    this.cards.set(id, { el, json, boot: known.boot });
     this.history.replaceCard(m);
     this.onChange();
   }

@@ -53,33 +53,38 @@ const filePick = filePicker(
 const groupSelect = h('select', { 'data-testid': 'group-select', 'aria-label': '群聊' });
 const groupLog = h('div', { class: 'log', 'data-testid': 'group-log' });
 
-document
-  .getElementById('app')!
-  .append(
+/** index.html's mount point: the page is nothing without it */
+function appRoot(): HTMLElement {
+  const el = document.getElementById('app');
+  if (!el) throw new Error('index.html has no #app');
+  return el;
+}
+
+appRoot().append(
+  h(
+    'header',
+    { class: 'topbar' },
+    h('div', { class: 'brand' }, 'huzhu 互助', h('small', {}, ' · 模拟器')),
+    h('label', {}, '平台 ', platformSelect),
+    h('label', {}, '时钟 ', clockSelect),
+    todayLabel,
+    runButton,
+    statusLine,
+  ),
+  h(
+    'main',
+    { class: 'layout' },
+    h('aside', { class: 'pane people-pane' }, h('div', { class: 'pane-title' }, '演示人员'), peopleList),
     h(
-      'header',
-      { class: 'topbar' },
-      h('div', { class: 'brand' }, 'huzhu 互助', h('small', {}, ' · 模拟器')),
-      h('label', {}, '平台 ', platformSelect),
-      h('label', {}, '时钟 ', clockSelect),
-      todayLabel,
-      runButton,
-      statusLine,
+      'section',
+      { class: 'pane chat-pane' },
+      chatTitle,
+      chatLog,
+      h('div', { class: 'composer' }, photoButton, fileInput, filePick.button, filePick.input, input, sendButton),
     ),
-    h(
-      'main',
-      { class: 'layout' },
-      h('aside', { class: 'pane people-pane' }, h('div', { class: 'pane-title' }, '演示人员'), peopleList),
-      h(
-        'section',
-        { class: 'pane chat-pane' },
-        chatTitle,
-        chatLog,
-        h('div', { class: 'composer' }, photoButton, fileInput, filePick.button, filePick.input, input, sendButton),
-      ),
-      h('section', { class: 'pane group-pane' }, h('div', { class: 'pane-title' }, '群聊 ', groupSelect), groupLog),
-    ),
-  );
+    h('section', { class: 'pane group-pane' }, h('div', { class: 'pane-title' }, '群聊 ', groupSelect), groupLog),
+  ),
+);
 
 function setStatus(text: string, kind: 'info' | 'error' = 'info'): void {
   statusLine.textContent = text;
@@ -92,9 +97,10 @@ function conversation(to: { userId: string } | { chatId: string }): Conversation
   let c = state.chats.get(key);
   if (!c) {
     c = new Conversation(state.platform, to, 'userId' in to ? to.userId : null);
-    c.onChange = () => {
+    const conv = c;
+    conv.onChange = () => {
       renderPeople();
-      if (c!.visible) scrollToEnd(c!.root.parentElement);
+      if (conv.visible) scrollToEnd(conv.root.parentElement);
     };
     state.chats.set(key, c);
   }
@@ -152,7 +158,7 @@ function renderPeople(): void {
         unread,
       ),
     );
-    item.querySelector('button')!.addEventListener('click', () => selectPerson(p.userId));
+    item.querySelector('button')?.addEventListener('click', () => selectPerson(p.userId));
     peopleList.append(item);
   }
 }
@@ -314,7 +320,7 @@ async function boot(): Promise<void> {
       return;
     }
     const [, hashPlatform, hashUser] = /^#\/([^/]+)\/(.+)$/.exec(location.hash) ?? [];
-    const platform = hashPlatform && state.platforms.includes(hashPlatform) ? hashPlatform : state.platforms[0]!;
+    const platform = hashPlatform && state.platforms.includes(hashPlatform) ? hashPlatform : (state.platforms[0] ?? '');
     await selectPlatform(platform, hashUser ? decodeURIComponent(hashUser) : undefined);
     document.body.dataset.ready = 'true';
   } catch (e) {

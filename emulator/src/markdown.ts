@@ -4,7 +4,10 @@
  * source is HTML-escaped first and only these constructs are turned back into tags, so no raw HTML gets through.
  */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 }
 
 function inline(escaped: string): string {
@@ -44,16 +47,16 @@ export function renderMarkdown(src: string): string {
         out.push(`<${kind}>`);
         list = kind;
       }
-      out.push(`<li>${inline(bullet ? bullet[1]! : numbered![2]!)}</li>`);
+      out.push(`<li>${inline((bullet ? bullet[1] : numbered?.[2]) ?? '')}</li>`);
       continue;
     }
     closeList();
     if (heading) {
       flushPara();
-      out.push(`<div class="md-h">${inline(heading[1]!)}</div>`);
+      out.push(`<div class="md-h">${inline(heading[1] ?? '')}</div>`);
     } else if (quote) {
       flushPara();
-      out.push(`<blockquote>${inline(quote[1]!)}</blockquote>`);
+      out.push(`<blockquote>${inline(quote[1] ?? '')}</blockquote>`);
     } else if (line.trim() === '') {
       flushPara();
     } else {

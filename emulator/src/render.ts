@@ -30,8 +30,8 @@ export function renderCard(card: ApiCard, onClick: ClickHandler): HTMLElement {
     const buttons = card.buttons.map((b) =>
       h('button', { type: 'button', class: 'card-button', 'data-key': b.key }, b.text),
     );
-    buttons.forEach((btn, i) => {
-      btn.addEventListener('click', () => onClick(card, card.buttons[i]!, buttons));
+    card.buttons.forEach((b, i) => {
+      buttons[i]?.addEventListener('click', () => onClick(card, b, buttons));
     });
     root.append(h('div', { class: 'card-buttons' }, ...buttons));
   }

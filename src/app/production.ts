@@ -6,6 +6,7 @@
  */
 
 import { platformNames } from '../channels/index.js';
+import { platformCredentialKeys } from '../channels/settings.js';
 import { ConfigError, configuredPlatforms } from '../config.js';
 import { createLog } from '../core/log.js';
 import { pendingMigrations } from '../db/pending.js';
@@ -14,7 +15,12 @@ import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
 import { loadDemo } from '../services/demo/load.js';
 import { type RunningApp, startServices } from './start.js';
 
-export const NO_PLATFORM = `no platform configured: set WECOM_CORP_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY, WECOM_AGENT_ID and WECOM_SECRET (WeCom), or DINGTALK_APP_KEY and DINGTALK_APP_SECRET (DingTalk), or both`;
+const andList = (xs: readonly string[]) =>
+  xs.length > 1 ? `${xs.slice(0, -1).join(', ')} and ${xs.at(-1)}` : xs.join('');
+/** what to set, per platform, from each platform folder's descriptor */
+export const NO_PLATFORM = `no platform configured: set ${platformCredentialKeys
+  .map((p) => `${andList(p.required)} (${p.platform})`)
+  .join(', or ')}${platformCredentialKeys.length > 1 ? ', or several' : ''}`;
 
 /** What every server start does before serving: the font check and the demo data when asked. */
 export async function prepare(rt: Runtime): Promise<void> {

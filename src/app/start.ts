@@ -9,7 +9,8 @@ import type Koa from 'koa';
 import { createBackground } from '../background.js';
 import { createBot } from '../bot/bot.js';
 import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
-import { configuredChannelFactories, platformLabels, platformNames } from '../channels/index.js';
+import { configuredChannelFactories, platformColumns } from '../channels/index.js';
+import { platformLimits } from '../channels/platforms.js';
 import { type Clock, createClock } from '../clock.js';
 import { bullPrefix } from '../config.js';
 import type { Log } from '../core/log.js';
@@ -92,6 +93,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     outbox,
     now,
     startedAt: new Date(),
+    limits: platformLimits,
     ...(chartFont ? { chartFont } : {}),
   };
   const jobs = createJobRunner(jobDeps, {
@@ -111,7 +113,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
       now,
       enqueue: (n, d, o) => jobs.enqueue(n, d, o),
       dispatch: createDispatch(jobDeps, (n, d, o) => jobs.enqueue(n, d, o)),
-      platforms: platformNames.map((name) => ({ name, label: platformLabels[name] ?? name })),
+      platforms: platformColumns,
     });
 
   const channels = new Map<string, Channel>();

@@ -1,15 +1,15 @@
 /**
  * Settings a channel reads beyond the common ones: src/config.ts validates them at start, so a bad value stops the
- * process naming the variable. (Each schema module imports nothing but zod.)
+ * process naming the variable. Each comes from its platform folder's descriptor (src/channels/platforms.ts).
  *
  * Which variables make a platform configured: a platform runs when all its `required` credentials are set, and
  * not at all when none of `required` and `optional` is set; anything in between stops the process naming what is
  * missing (src/config.ts).
  */
 import type { z } from 'zod';
-import { DingtalkSettingsSchema } from './dingtalk/settings.js';
+import { PLATFORMS } from './platforms.js';
 
-export const channelSettingsSchemas: z.ZodObject[] = [DingtalkSettingsSchema];
+export const channelSettingsSchemas: z.ZodObject[] = PLATFORMS.flatMap((p) => ('settings' in p ? [p.settings] : []));
 
 export interface PlatformCredentialKeys {
   platform: string;
@@ -18,11 +18,7 @@ export interface PlatformCredentialKeys {
   optional: readonly string[];
 }
 
-export const platformCredentialKeys: readonly PlatformCredentialKeys[] = [
-  {
-    platform: 'wecom',
-    required: ['WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'WECOM_AGENT_ID', 'WECOM_SECRET'],
-    optional: [],
-  },
-  { platform: 'dingtalk', required: ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET'], optional: ['DINGTALK_ROBOT_CODE'] },
-];
+export const platformCredentialKeys: readonly PlatformCredentialKeys[] = PLATFORMS.map((p) => ({
+  platform: p.name,
+  ...p.credentials,
+}));

@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { platformNames } from '../channels/index.js';
+import { platformColumns, platformNames } from '../channels/index.js';
 import { ConfigError } from '../config.js';
 import { firstIssue } from '../core/must.js';
 import { openRuntime, type Runtime, shanghaiToday } from '../runtime.js';
@@ -135,6 +135,7 @@ export async function runCli(
           unitCode: need(UnitCode, values.unit),
           hashKey: config.ID_HASH_KEY,
           actor: 'cli',
+          platforms: platformColumns,
         });
         if (!r.ok) {
           for (const line of describeErrors(r.errors)) io.err(line);

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { platformLabels, platformNames } from '../channels/index.js';
+import { platformColumns as columnsOfPlatforms } from '../channels/index.js';
 import { firstIssue } from '../core/must.js';
 import type { Runtime } from '../runtime.js';
 import { shanghaiToday } from '../runtime.js';
@@ -44,7 +44,7 @@ export interface Io {
 
 /** the platforms' account columns, from the channels' list */
 export function platformColumns(): PlatformColumn[] {
-  return platformNames.map((name) => ({ name, label: platformLabels[name] ?? name }));
+  return [...columnsOfPlatforms];
 }
 
 function need<T>(schema: z.ZodType<T>, value: unknown, io: Io): T | null {

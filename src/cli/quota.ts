@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { MonthlySendPlan, QuotaPort, QuotaReport } from '../channels/channel.js';
+import { PLATFORMS, platformLabels } from '../channels/platforms.js';
 
 export function planFromCounts(c: {
   daysInMonth: number;
@@ -37,8 +38,6 @@ export function planFromCounts(c: {
 const Sub = z.enum(['show', 'flush']);
 const LABEL_CN: Record<string, string> = { personal: '个人推送', group: '群消息', card: '审批卡片', reply: '回复' };
 
-const PLATFORM_CN: Record<string, string> = { dingtalk: '钉钉', wecom: '企业微信' };
-
 /**
  * The month in plain Chinese, one figure per line and one state: the state follows from the figures shown
  * (exhausted, messages held, projected over, or fine), so no line says 正常 beside held messages.
@@ -47,8 +46,9 @@ export function formatReport(r: QuotaReport): string {
   const pct = (n: number) => `${Math.round((n * 100) / r.budget)}%`;
   // the projection never reads below what is already used
   const projected = Math.max(r.projected, r.used);
+  const platform = platformLabels[r.platform] ?? r.platform;
   const state = r.exhausted
-    ? `已用完：钉钉拒绝了本月的调用，新消息保留待发（下月自动补发，或运行 huzhu quota flush）`
+    ? `已用完：${platform}拒绝了本月的调用，新消息保留待发（下月自动补发，或运行 huzhu quota flush）`
     : r.held > 0
       ? `有 ${r.held} 条消息保留待发：运行 huzhu quota flush 补发`
       : projected > r.budget
@@ -56,7 +56,7 @@ export function formatReport(r: QuotaReport): string {
         : '正常';
   const [y, m] = r.month.split('-');
   return [
-    `${PLATFORM_CN[r.platform] ?? r.platform} · 组织 ${r.org} · ${y}年${Number(m)}月`,
+    `${platform} · 组织 ${r.org} · ${y}年${Number(m)}月`,
     `  本月已用      ${r.used} 次 / 额度 ${r.budget} 次（${pct(r.used)}）`,
     `  月底预计      ${projected} 次（${pct(projected)}；按定时任务和近 30 天的申请，整月需要 ${r.monthlyNeed} 次）`,
     `  保留待发      ${r.held} 条`,
@@ -78,7 +78,8 @@ export async function quotaCommand(
     return 2;
   }
   if (!ports.length) {
-    out('没有按月计量接口调用的平台：只有配置了钉钉时才有月度调用额度');
+    const metered = PLATFORMS.filter((p) => p.monthlyApiQuota).map((p) => p.label);
+    out(`没有按月计量接口调用的平台：只有配置了${metered.join('或')}时才有月度调用额度`);
     return 0;
   }
   let code = 0;
@@ -86,9 +87,9 @@ export async function quotaCommand(
     if (sub.data === 'flush') {
       try {
         const r = await port.flush();
-        out(`${PLATFORM_CN[port.platform] ?? port.platform}：已补发 ${r.sent} 条，仍保留 ${r.left} 条`);
+        out(`${platformLabels[port.platform] ?? port.platform}：已补发 ${r.sent} 条，仍保留 ${r.left} 条`);
       } catch (e) {
-        out(`${PLATFORM_CN[port.platform] ?? port.platform}：补发失败：${(e as Error).message}`);
+        out(`${platformLabels[port.platform] ?? port.platform}：补发失败：${(e as Error).message}`);
         code = 1;
       }
       continue;

@@ -16,6 +16,8 @@ export interface PlatformSender {
     ref: { cardId: string; responseCode?: string; userIds?: string[] },
     msg: OutboundMessage & { kind: 'card' },
   ): Promise<void>;
+  /** a card is updated only with the one-shot code of its send or of a click (the platform's descriptor says) */
+  readonly cardUpdateNeedsCode?: boolean;
 }
 
 export class Outbox {
@@ -37,6 +39,11 @@ export class Outbox {
 
   send(platform: Platform, to: Recipient, msg: OutboundMessage): Promise<SentRef> {
     return this.sender(platform).send(to, msg);
+  }
+
+  /** Can a card be updated with this code (or none)? Not on a platform that needs a one-shot code, without one. */
+  canUpdateCard(platform: Platform, responseCode: string | undefined): boolean {
+    return !(this.senders.get(platform)?.cardUpdateNeedsCode && !responseCode);
   }
 
   updateCard(

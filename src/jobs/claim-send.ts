@@ -59,8 +59,8 @@ export async function sendClaimMessage(
   for (const c of (await cardsOf(ctx.db, m.claimId)).filter((x) => x.platform === platform)) {
     const useClick = m.clicked?.cardId === c.cardId && m.clicked.responseCode;
     const responseCode = useClick ? m.clicked?.responseCode : (c.responseCode ?? undefined);
-    // WeCom updates a card only with a response code: one per send and one per click
-    if (!responseCode && platform === 'wecom') continue;
+    // some platforms update a card only with a response code: one per send and one per click
+    if (!outbox.canUpdateCard(platform, responseCode)) continue;
     try {
       const card = await renderClaimCard(ctx.db, ctx.templates, m.claimId, c.level, c.cardId);
       await outbox.updateCard(

@@ -8,7 +8,6 @@ import type { JobDeps, JobRunner } from './types.js';
 
 export { deliverJobId, isJobName, JOB_NAMES, JOBS } from './definitions.js';
 export { deadLetters, prepareReplay } from './deliveries.js';
-export { DEFAULT_LIMITS } from './limits.js';
 export type { JobDeps, JobName, JobRunner } from './types.js';
 
 export interface RunnerOptions {

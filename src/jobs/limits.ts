@@ -1,24 +1,11 @@
 /**
- * What each platform accepts, from /work/shared/platforms: a WeCom group robot takes 20 messages a minute (doc
- * 91770) and answers 45009 beyond; app markdown is cut at 2048 bytes (robot 4096: we keep to the smaller);
- * DingTalk allows 20 QPS per app and API and 20 messages a minute per robot. A platform not listed gets the
- * most careful values.
+ * What each platform accepts comes from its folder's descriptor (src/channels/<platform>/platform.ts), handed to
+ * the runner as JobDeps.limits by the app (src/app/start.ts). A platform not in the table gets the most careful
+ * values.
  */
-export interface RateLimit {
-  limit: number;
-  windowMs: number;
-}
+import type { LimitsTable, PlatformLimits } from '../core/platform-limits.js';
 
-export interface PlatformLimits {
-  /** every send on the platform (one app) */
-  perPlatform: RateLimit;
-  /** sends into one group chat (its robot) */
-  perRobot: RateLimit;
-  /** longest markdown or text message, UTF-8 bytes */
-  textBytes: number;
-}
-
-export type LimitsTable = Record<string, PlatformLimits>;
+export type { LimitsTable, PlatformLimits, RateLimit } from '../core/platform-limits.js';
 
 const CAREFUL: PlatformLimits = {
   perPlatform: { limit: 10, windowMs: 1_000 },
@@ -26,11 +13,6 @@ const CAREFUL: PlatformLimits = {
   textBytes: 2048,
 };
 
-export const DEFAULT_LIMITS: LimitsTable = {
-  wecom: { perPlatform: { limit: 3000, windowMs: 60_000 }, perRobot: { limit: 20, windowMs: 60_000 }, textBytes: 2048 },
-  dingtalk: { perPlatform: { limit: 20, windowMs: 1_000 }, perRobot: { limit: 20, windowMs: 60_000 }, textBytes: 4000 },
-};
-
 export function limitsFor(table: LimitsTable | undefined, platform: string): PlatformLimits {
-  return table?.[platform] ?? DEFAULT_LIMITS[platform] ?? CAREFUL;
+  return table?.[platform] ?? CAREFUL;
 }

@@ -22,7 +22,8 @@ export interface JobDeps {
   now: () => Date;
   /** platforms to address; default outbox.platforms() */
   platforms?: () => string[];
-  limits?: LimitsTable;
+  /** each platform's send limits (the platform folders' descriptors); a platform not in it is paced carefully */
+  limits: LimitsTable;
   /** chart font family (fontconfig name) */
   chartFont?: string;
   /** when this app started: rows planned before it may have lost their enqueue with the process that planned them */

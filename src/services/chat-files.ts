@@ -75,7 +75,7 @@ async function kindOf(i: ChatFileInput): Promise<{ kind: ChatFileKind } | { kind
   const m = matchHeader(table.header, table.sheetName, i.platforms);
   if (m.ok) return { kind: m.kind };
   try {
-    mapHeader(table.header);
+    mapHeader(table.header, i.platforms);
     return { kind: 'roster' };
   } catch (e) {
     if (!(e instanceof RosterFormatError)) throw e;
@@ -117,8 +117,8 @@ async function checkRoster(i: ChatFileInput): Promise<ChatFileCheck> {
     let rows = 0;
     let participants = 0;
     try {
-      for await (const raw of readRoster(file)) {
-        const { row, errors } = validateRow(raw, i.period.policy, i.hashKey);
+      for await (const raw of readRoster(file, i.platforms)) {
+        const { row, errors } = validateRow(raw, i.period.policy, i.hashKey, i.platforms);
         for (const message of errors) problems.push(`第 ${raw.line} 行：${message}`);
         if (!row) continue;
         const first = seen.get(row.idHash);
@@ -200,7 +200,15 @@ export async function applyChatFile(
     if (!i.unitCode) return { ok: false, kind: 'roster', needUnit: true, problems: [] };
     const unitCode = i.unitCode;
     const r = await withTempFile(i.bytes, i.name, (file) =>
-      importRoster({ db: i.db, file, period: i.period, unitCode, hashKey: i.hashKey, actor: i.actor }),
+      importRoster({
+        db: i.db,
+        file,
+        period: i.period,
+        unitCode,
+        hashKey: i.hashKey,
+        actor: i.actor,
+        platforms: i.platforms,
+      }),
     );
     if (!r.ok)
       return {

@@ -1,5 +1,6 @@
 /** Shared set-up of the job tests: the demo data of seed 000 at a small scale, a frozen clock, recording senders. */
 
+import { platformLimits } from '../../src/channels/platforms.js';
 import { createLog } from '../../src/core/log.js';
 import type { OutboundMessage, Recipient } from '../../src/core/messages.js';
 import { Outbox, type PlatformSender } from '../../src/core/outbox.js';
@@ -62,7 +63,7 @@ export function jobDeps(
     templates: new Templates(),
     ...(o.outbox ? { outbox: o.outbox } : {}),
     now: () => now,
-    ...(o.limits ? { limits: o.limits } : {}),
+    limits: o.limits ?? platformLimits,
   };
 }
 

@@ -79,7 +79,8 @@ async function startPostgres(): Promise<void> {
   if (process.env.TEST_DATABASE_URL_PG) return;
   const root = process.env.TEST_POSTGRES_ROOT ?? '/usr/lib/postgresql';
   const versions = fs.existsSync(root) ? fs.readdirSync(root).sort() : [];
-  const binDir = versions.length ? path.join(root, versions.at(-1)!, 'bin') : null;
+  const newest = versions.at(-1);
+  const binDir = newest ? path.join(root, newest, 'bin') : null;
   if (!binDir || !fs.existsSync(path.join(binDir, 'postgres')))
     return missing('PostgreSQL server', 'the database suites run on SQLite only, the PostgreSQL runs are');
   pgDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-pg-'));

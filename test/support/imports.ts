@@ -26,8 +26,7 @@ export function importsOf(file: string): string[] {
 export function reachable(...entries: string[]): Set<string> {
   const seen = new Set<string>();
   const todo = entries.map((e) => path.resolve(e));
-  while (todo.length) {
-    const f = todo.pop()!;
+  for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
     if (seen.has(f)) continue;
     seen.add(f);
     todo.push(...importsOf(f));

@@ -147,7 +147,7 @@ export async function cancelDecision(
 ): Promise<void> {
   const card = (await deps.services.claimCards.cardsOf(d.claimId)).find((c) => c.cardId === d.cardId);
   if (!card) return;
-  if (platform === 'wecom' && !d.responseCode) return;
+  if (!deps.outbox.canUpdateCard(platform, d.responseCode)) return;
   try {
     await deps.outbox.updateCard(
       platform,

@@ -6,6 +6,7 @@ import type { Card, OutboundMessage, Recipient } from '../../core/messages.js';
 import type { PlatformSender, SentRef } from '../../core/outbox.js';
 import type { WecomApi } from './api-client.js';
 import { WecomInputError } from './errors.js';
+import { wecomPlatform } from './platform.js';
 import { APP_TEXT_MAX_BYTES, type RenderOptions, renderCardMarkdown, renderTemplateCard, splitUtf8 } from './render.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -46,6 +47,7 @@ export function createWecomSender(api: WecomApi, opts: RenderOptions = {}): Plat
   };
 
   return {
+    cardUpdateNeedsCode: wecomPlatform.cardUpdateNeedsCode,
     async send(to: Recipient, msg: OutboundMessage): Promise<SentRef> {
       const deliver = (body: Record<string, unknown>) =>
         'chatId' in to ? toChat(to.chatId, body) : toUsers(to.userIds, body);

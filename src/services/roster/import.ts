@@ -8,6 +8,7 @@ import type { Db } from '../../db/client.js';
 import type { EnrolmentKind } from '../../rules/index.js';
 import { audit } from '../audit.js';
 import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
+import type { PlatformColumn } from '../programme/columns.js';
 import { readRoster } from './read.js';
 import { type RosterRow, type RowError, validateRow } from './validate.js';
 
@@ -49,6 +50,8 @@ export interface ImportOptions {
   unitCode: string;
   hashKey: string;
   actor: string;
+  /** the platforms whose account columns the roster may carry (the platform folders' descriptors) */
+  platforms: readonly PlatformColumn[];
 }
 
 export async function importRoster(o: ImportOptions): Promise<ImportResult> {
@@ -62,8 +65,9 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   const rows: RosterRow[] = [];
   const byHash = new Map<string, number>();
   const byAccount = new Map<string, number>();
-  for await (const raw of readRoster(o.file)) {
-    const { row, errors: rowErrors } = validateRow(raw, policy, o.hashKey);
+  const labelOf = new Map(o.platforms.map((p) => [p.name, p.label]));
+  for await (const raw of readRoster(o.file, o.platforms)) {
+    const { row, errors: rowErrors } = validateRow(raw, policy, o.hashKey, o.platforms);
     for (const message of rowErrors) errors.push({ line: raw.line, message });
     if (!row) continue;
     const first = byHash.get(row.idHash);
@@ -72,14 +76,13 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
       continue;
     }
     byHash.set(row.idHash, row.line);
-    for (const [platform, account] of [
-      ['企业微信', row.wecom],
-      ['钉钉', row.dingtalk],
-    ] as const) {
-      if (!account) continue;
+    for (const { platform, userId: account } of row.accounts) {
       const seen = byAccount.get(`${platform}:${account}`);
       if (seen !== undefined)
-        errors.push({ line: row.line, message: `${platform}账号 ${account} 与第 ${seen} 行重复` });
+        errors.push({
+          line: row.line,
+          message: `${labelOf.get(platform) ?? platform}账号 ${account} 与第 ${seen} 行重复`,
+        });
       else byAccount.set(`${platform}:${account}`, row.line);
     }
     rows.push(row);
@@ -168,12 +171,9 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
     }
   }
 
-  const accounts = rows.flatMap((r) => [
-    ...(r.wecom ? [{ platform: 'wecom', userId: r.wecom, row: r }] : []),
-    ...(r.dingtalk ? [{ platform: 'dingtalk', userId: r.dingtalk, row: r }] : []),
-  ]);
+  const accounts = rows.flatMap((r) => r.accounts.map((a) => ({ ...a, row: r })));
   const identityOwner = new Map<string, number>();
-  for (const platform of ['wecom', 'dingtalk']) {
+  for (const { name: platform } of o.platforms) {
     for (const part of chunks(accounts.filter((a) => a.platform === platform).map((a) => a.userId))) {
       const found = await db.chatIdentity.findMany({
         where: { platform, userId: { in: part } },

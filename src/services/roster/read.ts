@@ -7,9 +7,13 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
+import type { PlatformColumn } from '../programme/columns.js';
 import { unpackedSize } from './zip-size.js';
 
-export type RosterField = 'name' | 'idNumber' | 'status' | 'fee' | 'phone' | 'wecom' | 'dingtalk' | 'criticalIllness';
+/** a fixed column, or a platform's account column (`account:<platform>`, headed `<label>账号`) */
+export type RosterField = 'name' | 'idNumber' | 'status' | 'fee' | 'phone' | 'criticalIllness' | `account:${string}`;
+
+export const accountField = (platform: string): `account:${string}` => `account:${platform}`;
 
 export interface RawRow {
   /** the row number a person sees in Excel/WPS (1-based, header included) */
@@ -17,14 +21,12 @@ export interface RawRow {
   cells: Partial<Record<RosterField, string>>;
 }
 
-const HEADERS: Record<RosterField, RegExp> = {
+const FIXED_HEADERS: Record<string, RegExp> = {
   name: /^姓名$/,
   idNumber: /^(公民)?身份证(号码?|号)?$/,
   status: /^(在职\/退休|在职或退休|人员类别|人员状态|类别)$/,
   fee: /^(交费|缴费)金额(（元）|\(元\))?$/,
   phone: /^(手机(号码?)?|联系电话|电话)$/,
-  wecom: /^企业微信(账号|帐号|ID|userid)?$/i,
-  dingtalk: /^钉钉(账号|帐号|ID|userid)?$/i,
   criticalIllness: /^(大病补充(医疗)?保险|大病保险)$/,
 };
 
@@ -47,11 +49,25 @@ function checkRowCount(line: number): void {
     );
 }
 
-export function mapHeader(header: string[]): Map<number, RosterField> {
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** the fixed columns and one account column per platform (its label, e.g. 企业微信账号 / 钉钉ID) */
+function headersFor(platforms: readonly PlatformColumn[]): [RosterField, RegExp][] {
+  return [
+    ...(Object.entries(FIXED_HEADERS) as [RosterField, RegExp][]),
+    ...platforms.map((p): [RosterField, RegExp] => [
+      accountField(p.name),
+      new RegExp(`^${escapeRegExp(p.label)}(账号|帐号|ID|userid)?$`, 'i'),
+    ]),
+  ];
+}
+
+export function mapHeader(header: string[], platforms: readonly PlatformColumn[]): Map<number, RosterField> {
   const map = new Map<number, RosterField>();
+  const headers = headersFor(platforms);
   header.forEach((h, i) => {
     const text = h.replace(/\s+/g, '');
-    for (const [field, re] of Object.entries(HEADERS) as [RosterField, RegExp][]) {
+    for (const [field, re] of headers) {
       if (re.test(text) && ![...map.values()].includes(field)) map.set(i, field);
     }
   });
@@ -87,14 +103,14 @@ function toRow(line: number, values: unknown[], map: Map<number, RosterField>): 
   return any ? { line, cells } : null;
 }
 
-async function* readXlsx(file: string): AsyncGenerator<RawRow> {
+async function* readXlsx(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
   const unpacked = unpackedSize(fs.readFileSync(file));
   if (unpacked !== null && unpacked > MAX_XLSX_UNPACKED_BYTES)
     throw new RosterFormatError(
       `文件解压后超过 ${MAX_XLSX_UNPACKED_BYTES / 1024 / 1024} MB，不像是人员名册，未导入：请检查文件，或按单位拆分后分别导入`,
     );
   try {
-    yield* readXlsxSheet(file);
+    yield* readXlsxSheet(file, platforms);
   } catch (e) {
     if (e instanceof RosterFormatError) throw e;
     // not a zip, a broken zip, XML that is not SpreadsheetML: the reader's own words mean nothing to an office
@@ -104,7 +120,7 @@ async function* readXlsx(file: string): AsyncGenerator<RawRow> {
   }
 }
 
-async function* readXlsxSheet(file: string): AsyncGenerator<RawRow> {
+async function* readXlsxSheet(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     sharedStrings: 'cache',
     styles: 'ignore',
@@ -119,7 +135,7 @@ async function* readXlsxSheet(file: string): AsyncGenerator<RawRow> {
       const values = (row.values as unknown[]).slice(1);
       if (!map) {
         if (values.every((v) => cellText(v) === '')) continue;
-        map = mapHeader(values.map(cellText));
+        map = mapHeader(values.map(cellText), platforms);
         continue;
       }
       const r = toRow(row.number, values, map);
@@ -153,7 +169,7 @@ export function decodeCsv(bytes: Buffer): string {
   }
 }
 
-async function* readCsv(file: string): AsyncGenerator<RawRow> {
+async function* readCsv(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
   const parser = Readable.from([decodeCsv(fs.readFileSync(file))]).pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: false }),
   );
@@ -164,7 +180,7 @@ async function* readCsv(file: string): AsyncGenerator<RawRow> {
     checkRowCount(line);
     if (!map) {
       if (values.every((v) => v.trim() === '')) continue;
-      map = mapHeader(values);
+      map = mapHeader(values, platforms);
       continue;
     }
     const r = toRow(line, values, map);
@@ -173,7 +189,8 @@ async function* readCsv(file: string): AsyncGenerator<RawRow> {
   if (!map) throw new RosterFormatError('名册是空的');
 }
 
-export function readRoster(file: string): AsyncGenerator<RawRow> {
+/** `platforms`: whose account columns to read (the platform folders' descriptors, passed down by the caller) */
+export function readRoster(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
   const ext = path.extname(file).toLowerCase();
   if (!fs.existsSync(file)) throw new RosterFormatError(`找不到文件 ${file}`);
   const size = fs.statSync(file).size;
@@ -181,7 +198,7 @@ export function readRoster(file: string): AsyncGenerator<RawRow> {
     throw new RosterFormatError(
       `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），名册文件最大 ${MAX_FILE_BYTES / 1024 / 1024} MB，未导入：请按单位拆分成几个文件分别导入`,
     );
-  if (ext === '.xlsx') return readXlsx(file);
-  if (ext === '.csv') return readCsv(file);
+  if (ext === '.xlsx') return readXlsx(file, platforms);
+  if (ext === '.csv') return readCsv(file, platforms);
   throw new RosterFormatError(`不支持的文件类型 ${ext}：请使用 .xlsx 或 .csv`);
 }

@@ -7,7 +7,8 @@ import { firstIssue } from '../../core/must.js';
 import { validateIdNumber } from '../../rules/index.js';
 import type { Policy } from '../../rules/policy.js';
 import { hashIdNumber, idLast4 } from '../id-hash.js';
-import type { RawRow } from './read.js';
+import { accountHeader, type PlatformColumn } from '../programme/columns.js';
+import { accountField, type RawRow } from './read.js';
 
 export interface RosterRow {
   line: number;
@@ -19,8 +20,8 @@ export interface RosterRow {
   /** null = 未参: stays on the roster, pays nothing (seed 003) */
   feeFen: number | null;
   phone: string | null;
-  wecom: string | null;
-  dingtalk: string | null;
+  /** the person's account on each platform whose column the roster filled */
+  accounts: { platform: string; userId: string }[];
   criticalIllness: boolean | null;
 }
 
@@ -64,7 +65,12 @@ function yuan(fen: number): string {
   return (fen / 100).toFixed(fen % 100 === 0 ? 0 : 2);
 }
 
-export function validateRow(raw: RawRow, policy: Policy, hashKey: string): { row?: RosterRow; errors: string[] } {
+export function validateRow(
+  raw: RawRow,
+  policy: Policy,
+  hashKey: string,
+  platforms: readonly PlatformColumn[],
+): { row?: RosterRow; errors: string[] } {
   const errors: string[] = [];
   const c = raw.cells;
   const name = NAME.safeParse((c.name ?? '').replace(/\s+/g, ''));
@@ -94,8 +100,10 @@ export function validateRow(raw: RawRow, policy: Policy, hashKey: string): { row
     errors.push(`${label}：${firstIssue(a.error)}`);
     return null;
   };
-  const wecom = account(c.wecom, '企业微信账号');
-  const dingtalk = account(c.dingtalk, '钉钉账号');
+  const accounts = platforms.flatMap((p) => {
+    const userId = account(c[accountField(p.name)], accountHeader(p));
+    return userId ? [{ platform: p.name, userId }] : [];
+  });
   if (errors.length || !idCheck?.ok || !status || fee === undefined || !name.success) return { errors };
   return {
     errors,
@@ -108,8 +116,7 @@ export function validateRow(raw: RawRow, policy: Policy, hashKey: string): { row
       status,
       feeFen: fee,
       phone,
-      wecom,
-      dingtalk,
+      accounts,
       criticalIllness: yesNo(c.criticalIllness),
     },
   };

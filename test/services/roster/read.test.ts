@@ -3,6 +3,7 @@
  * reader decoded each chunk on its own and broke characters that straddled two chunks; patches/ fixes it.)
  */
 import { describe, expect, it } from 'vitest';
+import { platformColumns } from '../../../src/channels/platforms.js';
 import { readRoster } from '../../../src/services/roster/read.js';
 import { person, writeXlsx } from '../../support/roster-files.js';
 
@@ -11,7 +12,7 @@ describe('reading a roster XLSX', () => {
     const rows = Array.from({ length: 20_000 }, (_, i) => person(i, i % 3 ? 100 : '未参'));
     const file = await writeXlsx(rows);
     let n = 0;
-    for await (const r of readRoster(file)) {
+    for await (const r of readRoster(file, platformColumns)) {
       const want = rows[n]!;
       expect(r.cells.name).toBe(want[0]);
       expect(r.cells.status).toBe(want[2]);

@@ -98,7 +98,8 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     ? await createDingtalkChannelWith(deps, channelOpts)
     : await createLocalDingtalkChannel(deps, channelOpts);
   const app = new Koa();
-  app.use(channel.router!.routes()).use(channel.router!.allowedMethods());
+  if (!channel.router) throw new Error('an HTTP-mode channel has a router');
+  app.use(channel.router.routes()).use(channel.router.allowedMethods());
   const server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

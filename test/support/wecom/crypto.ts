@@ -41,7 +41,7 @@ export function decrypt(
   const decipher = createDecipheriv('aes-256-cbc', key, key.subarray(0, 16));
   decipher.setAutoPadding(false);
   const padded = Buffer.concat([decipher.update(Buffer.from(encrypted, 'base64')), decipher.final()]);
-  const pad = padded[padded.length - 1]!;
+  const pad = padded.at(-1) ?? 0;
   if (pad < 1 || pad > 32 || !padded.subarray(padded.length - pad).every((b) => b === pad))
     throw new Error('bad padding');
   const plain = padded.subarray(0, padded.length - pad);

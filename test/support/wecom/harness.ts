@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
 import type { Background } from '../../../src/channels/channel.js';
 import { createWecomChannelWith } from '../../../src/channels/wecom/index.js';
-import { loadConfig, wecomConfigured } from '../../../src/config.js';
+import { loadConfig, platformConfigured } from '../../../src/config.js';
 import type { Log } from '../../../src/core/log.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import {
@@ -87,11 +87,12 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     },
   };
   const channelOpts = { retry: { baseDelayMs: 5 }, ...opts.channel };
-  const channel: LocalWecomChannel = wecomConfigured(config)
+  const channel: LocalWecomChannel = platformConfigured(config, 'wecom')
     ? await createWecomChannelWith(deps, channelOpts)
     : await createLocalWecomChannel(deps, channelOpts);
   const app = new Koa();
-  app.use(channel.router!.routes()).use(channel.router!.allowedMethods());
+  if (!channel.router) throw new Error('an HTTP-mode channel has a router');
+  app.use(channel.router.routes()).use(channel.router.allowedMethods());
   const server = await new Promise<http.Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });

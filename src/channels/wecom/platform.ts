@@ -1,0 +1,39 @@
+/** WeCom (企业微信) as the rest of the app sees it: src/channels/descriptor.ts. Imports nothing but zod. */
+import { z } from 'zod';
+import type { PlatformDescriptor } from '../descriptor.js';
+
+const nonEmpty = z.string().trim().min(1).optional();
+
+const env = z.object({
+  WECOM_CORP_ID: nonEmpty,
+  WECOM_TOKEN: nonEmpty,
+  WECOM_ENCODING_AES_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9]{43}$/, 'must be the 43-character EncodingAESKey from the WeCom admin console')
+    .optional(),
+  WECOM_AGENT_ID: z.coerce.number().int().positive().optional(),
+  WECOM_SECRET: nonEmpty,
+  WECOM_API_BASE: z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional(),
+  /** a callback whose timestamp is further than this from our clock is refused (WeCom documents no window) */
+  WECOM_MAX_CLOCK_SKEW_S: z.coerce.number().int().positive().default(300),
+});
+
+export const wecomPlatform = {
+  name: 'wecom',
+  label: '企业微信',
+  env,
+  credentials: {
+    required: ['WECOM_CORP_ID', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'WECOM_AGENT_ID', 'WECOM_SECRET'],
+    optional: [],
+  },
+  // /work/shared/platforms: app messages 3000 a minute; a group robot 20 a minute (doc 91770, 45009 beyond); app
+  // markdown is cut at 2048 bytes (robot 4096: we keep to the smaller)
+  limits: {
+    perPlatform: { limit: 3000, windowMs: 60_000 },
+    perRobot: { limit: 20, windowMs: 60_000 },
+    textBytes: 2048,
+  },
+  // update_template_card takes the response code of the send or of the click, each good once
+  cardUpdateNeedsCode: true,
+  monthlyApiQuota: false,
+} as const satisfies PlatformDescriptor;
