@@ -69,8 +69,10 @@ describe.skipIf(!haveServers)('kill -9 during the ranking push (WeCom, PostgreSQ
     expect(await app.exited).toMatchObject({ signal: 'SIGKILL' });
     const rows = () => db.delivery.findMany({ where: { key: { startsWith: 'ranking' } }, orderBy: { id: 'asc' } });
     const atKill = await rows();
-    expect(atKill.filter((r) => r.status === 'sent')).toHaveLength(1);
-    expect(atKill.length).toBeGreaterThan(1);
+    // the first marked sent, perhaps another finishing in the same instant (8 sends run at once); most are left
+    const sentAtKill = atKill.filter((r) => r.status === 'sent').length;
+    expect(sentAtKill).toBeGreaterThanOrEqual(1);
+    expect(sentAtKill).toBeLessThan(atKill.length);
     const received = () => w.server.messagesTo('demo-rep-1').length + w.server.messagesToChat(GROUP).length;
     const receivedAtKill = received();
 
@@ -85,7 +87,7 @@ describe.skipIf(!haveServers)('kill -9 during the ranking push (WeCom, PostgreSQ
     const sent = final.filter((r) => r.status === 'sent');
     const unknown = final.filter((r) => r.status === 'unknown');
     // the rows queued at the kill went out after the restart
-    expect(sent.length).toBeGreaterThan(1);
+    expect(sent.length).toBeGreaterThan(sentAtKill);
     expect(received()).toBeGreaterThan(receivedAtKill);
     // per recipient: what it received is what was marked sent, plus at most the unknown ones (never more)
     for (const who of ['demo-rep-1', GROUP]) {
