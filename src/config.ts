@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { platformEnvShape } from './channels/platforms.js';
 import { channelSettingsSchemas, platformCredentialKeys } from './channels/settings.js';
+import { FAULT_PATTERN } from './core/fault.js';
 
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
 
@@ -53,6 +54,8 @@ export const ConfigSchema = z
     /** `npm start` only (src/local/main.ts): 1 = the local platform servers and the emulator even when a platform is
      * configured; 0 = never (a configured platform is required); unset = local when no platform is configured */
     HUZHU_LOCAL: z.enum(['0', '1'], { message: 'must be 1 (local mode) or 0' }).optional(),
+    /** test-only crash point (src/core/fault.ts, test/faults/); refused with NODE_ENV=production */
+    HUZHU_FAULT: z.string().regex(FAULT_PATTERN, 'must be exit-after:<point>[:<n>] (src/core/fault.ts)').optional(),
     // each platform's own variables, from its folder's descriptor (src/channels/<platform>/platform.ts)
     ...platformEnvShape,
   })
@@ -91,6 +94,12 @@ export const ConfigSchema = z
         code: 'custom',
         path: ['ID_HASH_KEY'],
         message: 'must be set to a secret of your own in production',
+      });
+    if (c.NODE_ENV === 'production' && c.HUZHU_FAULT !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HUZHU_FAULT'],
+        message: 'is a test-only crash point: never set in production',
       });
   });
 

@@ -3,6 +3,7 @@
  * refusal puts the row back and delays the job without spending an attempt; any other error is retried with
  * backoff by the runner and ends on the dead-letter list.
  */
+import { faultPoint } from '../core/fault.js';
 import { tryJsonColumn } from '../core/json-column.js';
 import { type OutboundMessage, Recipient } from '../core/messages.js';
 import { must } from '../core/must.js';
@@ -64,6 +65,8 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
     await markFailed(ctx.db, key, (e as Error).message ?? String(e), false);
     throw e;
   }
+  faultPoint('delivery-handed');
   await markSent(ctx.db, key, ctx.now());
+  faultPoint('delivery-sent');
   return 'sent';
 }

@@ -5,6 +5,7 @@
  */
 
 import { z } from 'zod';
+import { faultPoint } from '../core/fault.js';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
 import {
@@ -205,6 +206,7 @@ export async function decide(
       : [];
     return { won: true, grant, deliveries };
   });
+  faultPoint('decision-commit');
   if (!r.won) {
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);

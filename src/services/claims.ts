@@ -5,6 +5,7 @@
  * stores the claim, with the member's row locked, so two quick submissions of the same stay give one claim.
  */
 
+import { faultPoint } from '../core/fault.js';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../generated/sqlite/client.js';
 import {
@@ -179,7 +180,7 @@ export async function submitClaim(
   outbox?: { platforms: string[] },
 ): Promise<SubmitResult> {
   const member = await db.member.findUniqueOrThrow({ where: { id: c.memberId }, include: { unit: true } });
-  return db.$transaction(async (tx) => {
+  const r = await db.$transaction(async (tx) => {
     await lockMember(db, tx, c.memberId);
     // checked at the start of the form and again here, where the claim is written: the enrolment may have been
     // withdrawn, or the policy may not cover an unpaid one, since the form began
@@ -224,6 +225,8 @@ export async function submitClaim(
     const deliveries = outbox ? await planClaimDeliveries(tx, created.id, { ...outbox, cardsLevel: 1 }) : [];
     return { ok: true as const, claim: created, subsidy: s, deliveries };
   });
+  faultPoint('claim-commit');
+  return r;
 }
 
 export async function findClaim(db: Db, claimId: number) {
