@@ -15,6 +15,8 @@ import { tmpFile } from '../test/support/roster-files.js';
 import type { BenchResult } from './run.js';
 
 const UNITS = 5_000;
+/** issue 15: a province's organisations and people applied within this */
+const TARGET_S = 10;
 const PEOPLE = 20_000;
 const KEY = 'bench-id-hash-key-0123456789';
 const platforms = platformNames.map((name) => ({ name, label: platformLabels[name] ?? name }));
@@ -75,12 +77,16 @@ export default async function benchProgramme(): Promise<BenchResult[]> {
       return { ok: a.ok && b.ok };
     });
     const total = applyOrgs + applyPeople;
+    const verdict = total <= TARGET_S ? 'PASS' : 'FAIL';
+    process.stderr.write(
+      `   programme apply: ${total.toFixed(2)} s, ${verdict} against ${TARGET_S} s (organisations: check ${checkOrgs.toFixed(2)} s, apply ${applyOrgs.toFixed(2)} s; people: check ${checkPeople.toFixed(2)} s, apply ${applyPeople.toFixed(2)} s)\n`,
+    );
     return [
       {
         name: `programme apply ${UNITS.toLocaleString('en-US')} units + ${PEOPLE.toLocaleString('en-US')} people (SQLite)`,
         value: total,
         unit: 's',
-        target: '≤ 10 s',
+        target: `≤ ${TARGET_S} s ${verdict}`,
         note: `${(total / (checkOrgs + checkPeople)).toFixed(2)}× checking the same files (${(checkOrgs + checkPeople).toFixed(1)} s)`,
       },
       {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { platformEnvShape } from './channels/platforms.js';
 import { channelSettingsSchemas, platformCredentialKeys } from './channels/settings.js';
+import { FAULT_PATTERN } from './core/fault.js';
 
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
 
@@ -12,6 +13,9 @@ const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:808
 const channelKeys = Object.fromEntries(
   channelSettingsSchemas.flatMap((s) => Object.keys(s.shape)).map((k) => [k, z.string().optional()]),
 ) as Record<string, z.ZodOptional<z.ZodString>>;
+
+/** the local mode's key of the document links; production refuses it */
+export const DEMO_FILE_LINK_SECRET = 'huzhu-demo-file-link-secret-change-me-0123';
 
 export const ConfigSchema = z
   .object({
@@ -40,11 +44,18 @@ export const ConfigSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     /** key of the ID-number hash (HMAC-SHA256); the demo key is refused in production */
     ID_HASH_KEY: z.string().min(16, 'must be at least 16 characters').default('huzhu-demo-id-hash-key-change-me'),
+    /**
+     * key of the short-lived signed links to claim documents on officers' cards (src/services/document-links.ts);
+     * the demo key is refused in production when PUBLIC_URL is set (links are made only then)
+     */
+    FILE_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').default(DEMO_FILE_LINK_SECRET),
     /** load the demo data set when the database has no programme yet (the quick start); production: off */
     DEMO: z.enum(['auto', 'on', 'off']).optional(),
     /** `npm start` only (src/local/main.ts): 1 = the local platform servers and the emulator even when a platform is
      * configured; 0 = never (a configured platform is required); unset = local when no platform is configured */
     HUZHU_LOCAL: z.enum(['0', '1'], { message: 'must be 1 (local mode) or 0' }).optional(),
+    /** test-only crash point (src/core/fault.ts, test/faults/); refused with NODE_ENV=production */
+    HUZHU_FAULT: z.string().regex(FAULT_PATTERN, 'must be exit-after:<point>[:<n>] (src/core/fault.ts)').optional(),
     // each platform's own variables, from its folder's descriptor (src/channels/<platform>/platform.ts)
     ...platformEnvShape,
   })
@@ -72,11 +83,23 @@ export const ConfigSchema = z
       if (!r.success)
         for (const i of r.error.issues) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
     }
+    if (c.NODE_ENV === 'production' && c.PUBLIC_URL && c.FILE_LINK_SECRET === DEMO_FILE_LINK_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['FILE_LINK_SECRET'],
+        message: 'must be set to a secret of your own in production: it signs the links to claim documents',
+      });
     if (c.NODE_ENV === 'production' && c.ID_HASH_KEY === 'huzhu-demo-id-hash-key-change-me')
       ctx.addIssue({
         code: 'custom',
         path: ['ID_HASH_KEY'],
         message: 'must be set to a secret of your own in production',
+      });
+    if (c.NODE_ENV === 'production' && c.HUZHU_FAULT !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HUZHU_FAULT'],
+        message: 'is a test-only crash point: never set in production',
       });
   });
 

@@ -2,6 +2,7 @@
  * What every entry point (server, CLI, tests) needs: configuration, log, database with migrations applied.
  */
 import { type Config, loadConfig } from './config.js';
+import { armFault } from './core/fault.js';
 import { createLog, type Log } from './core/log.js';
 import { createDb, type Db, providerOf } from './db/client.js';
 import { applyMigrations } from './db/migrations.js';
@@ -20,6 +21,8 @@ export async function openRuntime(
 ): Promise<Runtime> {
   const config = loadConfig(env);
   const log = createLog(config.LOG_LEVEL);
+  armFault(config.HUZHU_FAULT);
+  if (config.HUZHU_FAULT) log.warn({ fault: config.HUZHU_FAULT }, 'a test crash point is armed (HUZHU_FAULT)');
   if (opts.migrate !== false) {
     const applied = await applyMigrations(config.DATABASE_URL);
     if (applied.length) log.info({ applied, provider: providerOf(config.DATABASE_URL) }, 'migrations applied');

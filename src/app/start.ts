@@ -23,9 +23,11 @@ import { createDispatch } from '../jobs/dispatch.js';
 import { createJobRunner, type JobRunner } from '../jobs/index.js';
 import type { Runtime } from '../runtime.js';
 import { createApp, listen } from '../server.js';
+import { signDocumentLink } from '../services/document-links.js';
 import { createServices } from '../services/index.js';
 import { openStore } from '../state/open.js';
 import type { KeyValueStore } from '../state/store.js';
+import { createFileRouter } from './files.js';
 
 /** What an extension of the app (the local mode's emulator) is given once the channels exist. */
 export interface AppParts {
@@ -85,7 +87,15 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const templates = new Templates();
   const background = createBackground(log);
   const chartFont = (await findCjkFont()) ?? undefined;
+  // officers' cards link to the claim's documents under PUBLIC_URL (the local mode: the app's own address)
+  let ownUrl: string | null = null;
+  const linkKey = { secret: config.FILE_LINK_SECRET, now };
+  const documentLink = (claimId: number, n: number) => {
+    const base = config.PUBLIC_URL ?? (config.NODE_ENV === 'production' ? null : ownUrl);
+    return base ? signDocumentLink(linkKey, base, claimId, n) : null;
+  };
   const jobDeps = {
+    documentLink,
     db,
     store,
     log,
@@ -111,6 +121,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
       outbox,
       hashKey: config.ID_HASH_KEY,
       now,
+      documentLink,
       enqueue: (n, d, o) => jobs.enqueue(n, d, o),
       dispatch: createDispatch(jobDeps, (n, d, o) => jobs.enqueue(n, d, o)),
       platforms: platformColumns,
@@ -125,10 +136,23 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const extension: AppExtension = opts.extend ? await opts.extend({ db, log, channels, clock, background, jobs }) : {};
   const routers = [...channels.values()].flatMap((c) => (c.router ? [c.router] : []));
   routers.push(...(extension.routers ?? []));
+  routers.push(
+    createFileRouter({
+      db,
+      log,
+      key: config.PUBLIC_URL || config.NODE_ENV !== 'production' ? linkKey : null,
+      fetchMedia: (platform, mediaId, maxBytes) => {
+        const fetch = channels.get(platform)?.fetchMedia;
+        if (!fetch) throw new Error(`no media API for platform ${platform}`);
+        return fetch(mediaId, maxBytes);
+      },
+    }),
+  );
   const app = createApp({ db, store, log, routers });
   const server = await listen(app, opts.port ?? config.PORT, '0.0.0.0', config.HTTP_REQUEST_TIMEOUT_MS);
   const addr = server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.PORT}`;
+  ownUrl = url;
   for (const ch of channels.values()) await ch.start?.({ url });
   await extension.started?.(url);
   await jobs.start();

@@ -19,10 +19,13 @@ import { onCardClick, sendApprovalCards } from './flows/approvals.js';
 import { startBinding } from './flows/bind.js';
 import { acceptEstimateOffer, onEstimateClick } from './flows/claim.js';
 import { isEstimateAction } from './flows/estimate-offer.js';
+import { collectFeesCommand, isFeeAction, onFeeClick } from './flows/fees.js';
+import { isApplicationFile, onApplicationFile, reconcileReply, yearReportReply } from './flows/reports.js';
 import { startSupplement } from './flows/supplement.js';
 import { HANDLERS } from './handlers.js';
 import { CLARIFY_BELOW, type Intent, type ParsedIntent, parseIntent, warmUp } from './intent.js';
 import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clarify.js';
+import { deskCommand } from './nlu/desk-commands.js';
 import { readSaid, type Said, TOO_LONG } from './said.js';
 
 export type BotHandler = (msg: InboundMessage) => Promise<OutboundMessage[]>;
@@ -45,13 +48,15 @@ export function createBot(input: BotDeps): BotHandler {
     onCardClick: (t) =>
       isAdminFileAction(t.msg.action)
         ? onAdminFileClick(t)
-        : isEstimateAction(t.msg.action)
-          ? onEstimateClick(t)
-          : isAnnounceAction(t.msg.action)
-            ? deps.enqueue
-              ? onAnnounceClick(t, deps.enqueue)
-              : Promise.resolve([t.say('card_unknown')])
-            : onCardClick(t),
+        : isFeeAction(t.msg.action)
+          ? onFeeClick(t)
+          : isEstimateAction(t.msg.action)
+            ? onEstimateClick(t)
+            : isAnnounceAction(t.msg.action)
+              ? deps.enqueue
+                ? onAnnounceClick(t, deps.enqueue)
+                : Promise.resolve([t.say('card_unknown')])
+              : onCardClick(t),
     onClaimSubmitted: async (claimId) => {
       await sendApprovalCards(deps, claimId, 1);
     },
@@ -71,7 +76,10 @@ export function createBot(input: BotDeps): BotHandler {
     const person = await deps.services.people.personByChat(msg.platform, msg.userId);
     turn.person = person;
     // an office's file (admins only; anyone else is refused before it is downloaded)
-    if (msg.kind === 'file') return onFileMessage(turn as Turn & { msg: typeof msg }, person);
+    if (msg.kind === 'file')
+      return isApplicationFile(person, msg.name)
+        ? onApplicationFile(turn as Turn & { msg: typeof msg }, person)
+        : onFileMessage(turn as Turn & { msg: typeof msg }, person);
     if (msg.kind === 'card_click') {
       if (!person) return [turn.say('bind_first')];
       return deps.onCardClick ? deps.onCardClick(turn as Turn & { msg: typeof msg }) : [turn.say('card_unknown')];
@@ -115,6 +123,10 @@ export function createBot(input: BotDeps): BotHandler {
     const { platform, userId } = t.msg;
     const roles = t.person.roles.map((r) => r.role);
     if (command?.kind === 'export') return exportReply(t, t.person, command.export);
+    const desk = said.isText ? deskCommand(text) : null;
+    if (desk?.what === 'collect_fees') return collectFeesCommand(t, t.person, desk.tokens);
+    if (desk?.what === 'reconcile') return reconcileReply(t, t.person);
+    if (desk?.what === 'year_report') return yearReportReply(t, t.person, desk.year);
     if (parsed?.by === 'rule' && IMMEDIATE.has(parsed.intent)) return route(t, parsed, text);
 
     // the answer to "您是想：1 … 2 …": a number picks the choice; anything else drops the question

@@ -24,6 +24,8 @@ export interface BotDeps {
   enqueue?: Enqueue;
   /** hands the Delivery rows a state change planned to the queue (src/jobs/dispatch.ts) */
   dispatch?: DispatchDeliveries;
+  /** signs the link of a claim's document for an officer's card; absent or null = no link (src/services/document-links.ts) */
+  documentLink?: (claimId: number, n: number) => string | null;
   /** every chat platform the app speaks, with its label (a people file has an account column per platform) */
   platforms?: readonly { name: string; label: string }[];
 }

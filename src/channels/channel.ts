@@ -44,6 +44,8 @@ export interface Channel {
   stop?(): Promise<void>;
   /** present when the platform meters API calls by the month (`huzhu quota`) */
   monthlyQuota?: QuotaPort;
+  /** the bytes of a photo a user sent, by the reference its message carried (an officer opens a claim document) */
+  fetchMedia?(mediaId: string, maxBytes: number): Promise<{ bytes: Buffer }>;
 }
 
 /** What the schedules send in a month, in platform-neutral counts (the channel turns them into API calls). */

@@ -3,12 +3,14 @@
  * the command-line shell over src/services/programme. Output is Chinese, for the office that runs it. The
  * runtime is opened by the caller (src/cli/index.ts), which also closes it.
  */
+
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformColumns as columnsOfPlatforms } from '../channels/index.js';
 import { firstIssue } from '../core/must.js';
 import type { Runtime } from '../runtime.js';
 import { shanghaiToday } from '../runtime.js';
+import { readApplicationForm } from '../services/application-form.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
 import { listPolicyFiles, loadPolicyFile } from '../services/policies.js';
 import { importFeePayments, reconcileOffices } from '../services/programme/fees.js';
@@ -26,6 +28,7 @@ import { closePeriod, openNextPeriod } from '../services/programme/periods.js';
 import { showProgrammes } from '../services/programme/show.js';
 import { writeTemplate } from '../services/programme/template.js';
 import { exportYearReport } from '../services/programme/year-report.js';
+import { reconciliationReport } from '../services/reconciliation.js';
 
 export const PROGRAMME_USAGE = `  template <organisations|people|period> --out <f.xlsx>   a blank set-up file with its column notes
   programme check <file.xlsx|csv> [--kind <kind>]          check a set-up file: what would change, nothing written
@@ -83,6 +86,7 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
       programme: { type: 'string' },
       today: { type: 'string' },
       year: { type: 'string' },
+      application: { type: 'string' },
     },
   });
   const [cmd, sub, arg] = positionals;
@@ -170,7 +174,29 @@ export async function runProgrammeCommand(argv: string[], io: Io, open: () => Pr
           r.differences.length ? `；${r.differences.join('')}` : '，一致'
         }`,
       );
-    return rows.some((r) => r.differences.length) ? 1 : 0;
+    let differs = rows.some((r) => r.differences.length);
+    // the group application (团体申请表, seeds 002 and 004), unit by unit against the roster
+    if (values.application) {
+      const form = await readApplicationForm(rt.db, { file: values.application });
+      if (!form.ok) {
+        for (const i of form.issues) io.err(issueText(i));
+        return 2;
+      }
+      const report = await reconciliationReport(rt.db, period, undefined, form.lines);
+      const units = report.units.filter((u) => u.application);
+      io.out(`团体申请表核对：${units.length} 个单位`);
+      for (const u of units) {
+        const a = u.application;
+        if (!a) continue;
+        io.out(
+          `  ${u.name}（${u.code}）：名册参互 ${u.enrolled.persons} 人 ${yuan(u.enrolled.amountFen)} 元，申请表 ${a.persons} 人${
+            a.amountFen === null ? '' : ` ${yuan(a.amountFen)} 元`
+          }${u.differences.length ? `；${u.differences.join('')}` : '，一致'}`,
+        );
+      }
+      differs ||= units.some((u) => u.differences.length);
+    }
+    return differs ? 1 : 0;
   }
   if (cmd === 'fees' && sub === 'import') {
     if (!arg) {
@@ -249,4 +275,5 @@ export const PERIOD_USAGE = `  period open --from <n> --policy <name> [--program
 export const REPORT_USAGE = `  report year --year <yyyy> [--period <n>] --out <f.xlsx>  the yearly statistics report (seed 004, 附件1)`;
 
 export const FEES_USAGE = `  fees import <file.xlsx|csv> [--period <n>]               a remittance list (单位编码, 姓名/身份证后4位, 金额, 交费日期): fees paid
-  fees reconcile [--period <n>]                            each office's paid participants against what it remitted`;
+  fees reconcile [--period <n>] [--application <f.xlsx>]   each office's paid participants against what it remitted;
+                                                           with a 团体申请表 (单位编码, 申请人数, 金额), each unit against its roster`;

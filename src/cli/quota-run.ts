@@ -8,6 +8,7 @@ import type { QuotaPort } from '../channels/channel.js';
 import { configuredChannelFactories } from '../channels/index.js';
 import { addDays, daysBetween, shanghaiDate } from '../rules/index.js';
 import type { Runtime } from '../runtime.js';
+import { groupChatsOf } from '../services/broadcasts/recipients.js';
 import { currentPeriod } from '../services/periods.js';
 import { openStore } from '../state/open.js';
 import { planFromCounts, quotaCommand } from './quota.js';
@@ -44,7 +45,7 @@ export async function runQuota(
       const reps = await db.roleGrant.count({ where: { role: 'rep', member: { identities: { some: { platform } } } } });
       const groups = (
         await db.org.findMany({ where: { groupChats: { not: null } }, select: { groupChats: true } })
-      ).filter((o) => (JSON.parse(o.groupChats ?? '{}') as Record<string, string>)[platform]).length;
+      ).filter((o) => groupChatsOf(o.groupChats)[platform]).length;
       ports.push(port);
       const plan = planFromCounts({
         daysInMonth,

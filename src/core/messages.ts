@@ -2,6 +2,8 @@
  * The channel-neutral message shapes. A channel turns its wire format into an InboundMessage and renders an
  * OutboundMessage into its own API calls; nothing else in the app knows a platform's wire format.
  */
+import { z } from 'zod';
+
 /** A platform's name, the folder of its channel under src/channels ('wecom', …); the bot never branches on it. */
 export type Platform = string;
 
@@ -78,7 +80,8 @@ export type OutboundMessage =
   | { kind: 'file'; bytes: Buffer; name: string };
 
 /** Where a message goes: some users, or a group chat. */
-export type Recipient = { userIds: string[] } | { chatId: string };
+export const Recipient = z.union([z.object({ userIds: z.array(z.string()) }), z.object({ chatId: z.string() })]);
+export type Recipient = z.infer<typeof Recipient>;
 
 /** A file past the size the bot takes: the download stopped there, nothing was read further. */
 export class FileTooLargeError extends Error {

@@ -62,6 +62,7 @@ export const TEXT_TEMPLATE_KEYS = [
   'claim_confirm_again',
   'claim_discharge_before_admission',
   'claim_duplicate_stay',
+  'claim_entry_breach',
   'claim_future_date',
   'claim_intro',
   'claim_more_than_total',
@@ -86,6 +87,7 @@ export const TEXT_TEMPLATE_KEYS = [
   'decision_bad_reason',
   'decision_cap_reached',
   'decision_done',
+  'decision_entry_breach',
   'enrol_already',
   'enrol_closed',
   'enrol_confirm',
@@ -99,6 +101,12 @@ export const TEXT_TEMPLATE_KEYS = [
   'export_roster_done',
   'export_roster_need_unit',
   'export_roster_no_unit',
+  'fee_collect_cancelled',
+  'fee_collect_card_state',
+  'fee_collect_done',
+  'fee_collect_expired',
+  'fee_collect_format',
+  'fee_collect_lookup',
   'forbidden',
   'form_waiting',
   'help',
@@ -120,6 +128,7 @@ export const TEXT_TEMPLATE_KEYS = [
   'push_group',
   'push_rep',
   'ranking',
+  'reconcile_summary',
   'status',
   'supplement_done',
   'supplement_help',
@@ -136,6 +145,8 @@ export const TEXT_TEMPLATE_KEYS = [
   'unit_progress',
   'unsupported',
   'welcome',
+  'year_report_bad_year',
+  'year_report_done',
 ] as const;
 /** templates/text/<key>.liquid */
 export type TemplateKey = (typeof TEXT_TEMPLATE_KEYS)[number];
@@ -145,6 +156,7 @@ export const CARD_TEMPLATE_KEYS = [
   'announce_confirm',
   'claim_approval',
   'estimate_apply',
+  'fee_collect_confirm',
   'paid_confirm',
 ] as const;
 /** templates/cards/<key>.json */

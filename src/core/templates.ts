@@ -76,6 +76,18 @@ export class Templates {
     );
   }
 
+  /** a card's strings are parsed once: a redraw of every copy of a card renders them again and again */
+  private readonly cardParts = new Map<string, Template[]>();
+
+  private cardPart(source: string): Template[] {
+    let t = this.cardParts.get(source);
+    if (!t) {
+      t = this.engine.parse(source);
+      this.cardParts.set(source, t);
+    }
+    return t;
+  }
+
   /** Renders templates/cards/<key>.json: each string inside is a Liquid template. */
   card(key: CardTemplateKey, vars: Record<string, unknown>, extra: Partial<Card> = {}): Card {
     let raw = this.cards.get(key);
@@ -86,7 +98,7 @@ export class Templates {
       this.cards.set(key, raw);
     }
     const walk = (v: unknown): unknown => {
-      if (typeof v === 'string') return maskPersonalData(this.engine.parseAndRenderSync(v, vars).trim());
+      if (typeof v === 'string') return maskPersonalData(this.engine.renderSync(this.cardPart(v), vars).trim());
       if (Array.isArray(v)) return v.map(walk);
       if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
       return v;

@@ -7,10 +7,11 @@
 import type { Recipient } from '../core/messages.js';
 import {
   cardsOf,
+  claimCardFacts,
+  claimCardOf,
   claimNoticeFacts,
-  newCardId,
+  newClaimCard,
   recordCard,
-  renderClaimCard,
   spendResponseCode,
 } from '../services/claim-cards.js';
 import { CLAIM_MESSAGE_KINDS, type ClaimMessage } from '../services/claim-outbox.js';
@@ -28,6 +29,7 @@ export async function sendClaimMessage(
 ): Promise<void> {
   const outbox = ctx.outbox;
   if (!outbox) throw new Error('no senders in this process');
+  const rendering = { templates: ctx.templates, ...(ctx.documentLink ? { documentLink: ctx.documentLink } : {}) };
   if (m.kind === 'claim_notice') {
     const c = await claimNoticeFacts(ctx.db, m.claimId);
     const text = ctx.templates.render('claim_result', {
@@ -43,8 +45,7 @@ export async function sendClaimMessage(
   }
   if (m.kind === 'claim_cards') {
     if (!('userIds' in recipient)) throw new Error('approval cards go to people, not to a group');
-    const cardId = newCardId(m.claimId, m.level);
-    const card = await renderClaimCard(ctx.db, ctx.templates, m.claimId, m.level, cardId);
+    const { cardId, card } = await newClaimCard(ctx.db, rendering, m.claimId, m.level);
     const ref = await outbox.send(platform, recipient, { kind: 'card', card });
     await recordCard(ctx.db, {
       claimId: m.claimId,
@@ -56,13 +57,15 @@ export async function sendClaimMessage(
     });
     return;
   }
-  for (const c of (await cardsOf(ctx.db, m.claimId)).filter((x) => x.platform === platform)) {
+  // every copy is drawn from one read of the claim
+  const [cards, facts] = await Promise.all([cardsOf(ctx.db, m.claimId, platform), claimCardFacts(ctx.db, m.claimId)]);
+  for (const c of cards) {
     const useClick = m.clicked?.cardId === c.cardId && m.clicked.responseCode;
     const responseCode = useClick ? m.clicked?.responseCode : (c.responseCode ?? undefined);
     // some platforms update a card only with a response code: one per send and one per click
     if (!outbox.canUpdateCard(platform, responseCode)) continue;
     try {
-      const card = await renderClaimCard(ctx.db, ctx.templates, m.claimId, c.level, c.cardId);
+      const card = claimCardOf(rendering, facts, c.level, c.cardId);
       await outbox.updateCard(
         platform,
         { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: c.userIds },

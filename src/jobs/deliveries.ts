@@ -15,12 +15,13 @@
  */
 
 import { z } from 'zod';
-import type { Recipient } from '../core/messages.js';
+import { tryJsonColumn } from '../core/json-column.js';
+import { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
-import { Prisma } from '../generated/sqlite/client.js';
+import { type Delivery, Prisma } from '../generated/sqlite/client.js';
 import { DeliveryStatus, parseDeliveryStatus } from '../rules/index.js';
-import type { PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
+import { type PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
 
 /** the statuses by name: a typo is a type error, not a row no query finds */
 const S = DeliveryStatus.enum;
@@ -87,8 +88,14 @@ export type Claim =
     }
   | { claimed: false; reason: 'missing' | 'sent' | 'dead' | 'unknown' | 'raced' };
 
-export async function claimDelivery(db: Db, key: string, now: Date): Promise<Claim> {
-  const row = await db.delivery.findUnique({ where: { key } });
+export async function claimDelivery(
+  db: Db,
+  key: string,
+  now: Date,
+  /** the row as the caller just read it (saves reading it again; the conditional update below decides) */
+  read?: Delivery | null,
+): Promise<Claim> {
+  const row = read === undefined ? await db.delivery.findUnique({ where: { key } }) : read;
   if (!row) return { claimed: false, reason: 'missing' };
   const status = parseDeliveryStatus(row.status);
   if (status === S.sent) return { claimed: false, reason: 'sent' };
@@ -103,6 +110,17 @@ export async function claimDelivery(db: Db, key: string, now: Date): Promise<Cla
     });
     return { claimed: false, reason: 'unknown' };
   }
+  // a row no version of the app could send (hand-edited, or an older shape) is a dead letter with the reason
+  const recipient = tryJsonColumn(Recipient, row.recipient, 'Delivery.recipient');
+  const message = tryJsonColumn(StoredMessage, row.content, 'Delivery.content');
+  if (!recipient.ok || !message.ok) {
+    const error = [recipient, message].flatMap((r) => (r.ok ? [] : [r.reason])).join('; ');
+    await db.delivery.updateMany({
+      where: { key, status: { in: [S.queued, S.failed] } },
+      data: { status: S.dead, error },
+    });
+    return { claimed: false, reason: 'dead' };
+  }
   const r = await db.delivery.updateMany({
     where: { key, status: { in: [S.queued, S.failed] } },
     data: { status: S.sending, attempts: { increment: 1 }, sentAt: now },
@@ -114,8 +132,8 @@ export async function claimDelivery(db: Db, key: string, now: Date): Promise<Cla
       id: row.id,
       key,
       platform: row.platform,
-      recipient: JSON.parse(row.recipient) as Recipient,
-      message: JSON.parse(row.content) as StoredMessage,
+      recipient: recipient.value,
+      message: message.value,
       attempts: row.attempts + 1,
     },
   };

@@ -4,6 +4,8 @@
  * own refusal (WeCom 45009) sets a cool-down on the bucket so the whole queue slows, not just that job.
  * Windows use the wall clock, not the business clock (tests freeze the latter).
  */
+import { z } from 'zod';
+import { tryJsonColumn } from '../core/json-column.js';
 import type { Recipient } from '../core/messages.js';
 import { must } from '../core/must.js';
 import type { KeyValueStore } from '../state/store.js';
@@ -28,6 +30,13 @@ export function bucketsFor(table: LimitsTable | undefined, platform: string, to:
  */
 const LOG_MAX = 100;
 
+/** A bucket's log in the shared store: the wall times of its recent sends. Unreadable: an empty log (it refills). */
+const SendLog = z.array(z.number());
+function sendLog(current: string | null): number[] {
+  const r = current ? tryJsonColumn(SendLog, current, 'rate log') : null;
+  return r?.ok ? r.value : [];
+}
+
 export async function acquire(store: KeyValueStore, buckets: Bucket[], wallNow: number): Promise<number> {
   for (const b of buckets) {
     const cool = Number((await store.get(`rate:cool:${b.id}`)) ?? 0);
@@ -49,7 +58,7 @@ export async function acquire(store: KeyValueStore, buckets: Bucket[], wallNow: 
     await store.update(
       `rate:log:${b.id}`,
       (current) => {
-        const log = ((current ? JSON.parse(current) : []) as number[]).filter((t) => t > wallNow - b.limit.windowMs);
+        const log = sendLog(current).filter((t) => t > wallNow - b.limit.windowMs);
         if (log.length >= b.limit.limit) {
           // log.length >= limit: the entry exists; it is the send that frees a slot when it leaves the window
           const oldest = must(log[log.length - b.limit.limit], 'log.length >= limit');
@@ -75,7 +84,7 @@ async function release(store: KeyValueStore, b: Bucket, at: number): Promise<voi
   await store.update(
     `rate:log:${b.id}`,
     (current) => {
-      const log = (current ? JSON.parse(current) : []) as number[];
+      const log = sendLog(current);
       const i = log.lastIndexOf(at);
       if (i >= 0) log.splice(i, 1);
       return JSON.stringify(log);

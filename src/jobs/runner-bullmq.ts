@@ -114,6 +114,9 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
         worker.on('error', (err) => deps.log.error({ err }, 'job worker error'));
         await worker.waitUntilReady();
       }
+      // the first sweep runs at start (definitions.ts): a scheduler already registered by an earlier process keeps
+      // its own next run, up to a minute away, while rows a killed process planned wait (test/faults/)
+      if (o.schedules !== false) await enqueueBulk([{ name: 'deliveries.sweep', data: {} }]);
     },
     async stop() {
       await worker?.close();

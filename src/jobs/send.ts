@@ -3,10 +3,12 @@
  * refusal puts the row back and delays the job without spending an attempt; any other error is retried with
  * backoff by the runner and ends on the dead-letter list.
  */
-import type { OutboundMessage } from '../core/messages.js';
+import { faultPoint } from '../core/fault.js';
+import { tryJsonColumn } from '../core/json-column.js';
+import { type OutboundMessage, Recipient } from '../core/messages.js';
 import { must } from '../core/must.js';
 import { loadChart } from '../services/broadcasts/charts.js';
-import type { StoredMessage } from '../services/planned-delivery.js';
+import { StoredMessage } from '../services/planned-delivery.js';
 import { isClaimMessage, sendClaimMessage } from './claim-send.js';
 import { claimDelivery, markFailed, markSent, releaseDelivery } from './deliveries.js';
 import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
@@ -26,13 +28,13 @@ async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundM
 export async function deliver(ctx: JobContext, key: string): Promise<'sent' | string> {
   // a process without senders (the CLI without Redis) only plans: the row stays queued for the app's sweep
   if (!ctx.outbox) return 'left for the app';
-  const row = await ctx.db.delivery.findUnique({
-    where: { key },
-    select: { platform: true, recipient: true, status: true, content: true },
-  });
+  const row = await ctx.db.delivery.findUnique({ where: { key } });
   if (!row) return 'missing';
   if (!['queued', 'failed', 'sending'].includes(row.status)) return row.status;
-  const after = (JSON.parse(row.content) as StoredMessage).after;
+  const stored = tryJsonColumn(StoredMessage, row.content, 'Delivery.content');
+  const to = tryJsonColumn(Recipient, row.recipient, 'Delivery.recipient');
+  // unreadable: claimDelivery below sets the row aside as dead, with the reason
+  const after = stored.ok ? stored.value.after : undefined;
   if (after) {
     // the message before it in the same chat goes first; a dead one does not hold the rest back
     const before = await ctx.db.delivery.findUnique({ where: { key: after }, select: { status: true } });
@@ -41,11 +43,12 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   }
   if (!ctx.outbox.platforms().includes(row.platform))
     throw new PermanentJobError(`no sender for platform ${row.platform}`);
-  const buckets = bucketsFor(ctx.limits, row.platform, JSON.parse(row.recipient));
+  const buckets = bucketsFor(ctx.limits, row.platform, to.ok ? to.value : { userIds: [] });
   const wait = await acquire(ctx.store, buckets, Date.now());
   if (wait > 0) throw new DelayJob(wait, `paced: ${key}`);
 
-  const claim = await claimDelivery(ctx.db, key, ctx.now());
+  // the row read above is not read again: the conditional update inside decides who sends it
+  const claim = await claimDelivery(ctx.db, key, ctx.now(), row);
   if (!claim.claimed) return claim.reason;
   const { platform, recipient, message } = claim.row;
   try {
@@ -62,6 +65,8 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
     await markFailed(ctx.db, key, (e as Error).message ?? String(e), false);
     throw e;
   }
+  faultPoint('delivery-handed');
   await markSent(ctx.db, key, ctx.now());
+  faultPoint('delivery-sent');
   return 'sent';
 }

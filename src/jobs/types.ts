@@ -26,6 +26,8 @@ export interface JobDeps {
   limits: LimitsTable;
   /** chart font family (fontconfig name) */
   chartFont?: string;
+  /** signs the link of a claim's document for an officer's card; absent or null = no link */
+  documentLink?: (claimId: number, n: number) => string | null;
   /** when this app started: rows planned before it may have lost their enqueue with the process that planned them */
   startedAt?: Date;
 }

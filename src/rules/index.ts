@@ -11,6 +11,7 @@ export * from './fees.js';
 export * from './id-number.js';
 export * from './mask.js';
 export * from './money.js';
+export * from './participation.js';
 export * from './policy.js';
 export * from './ranking.js';
 export * from './reconcile.js';

@@ -107,6 +107,12 @@ export const PolicySchema = z
       payoutBy: LocalDate,
       /** subsidy above which a second (centre) approval is needed */
       secondApprovalAboveFen: fen,
+      /**
+       * A stay the same as, or overlapping, another live claim of the member this period: refused at submission
+       * (the seeds pay one claim per stay), or accepted and flagged on the officer's card (重叠住院) for a programme
+       * whose officers settle such cases themselves (two hospitals' bills for one stay, a transfer).
+       */
+      overlappingStays: z.enum(['refuse', 'flag']).default('refuse'),
     }),
     targets: z.object({
       /** headline participants target of the programme; null = none published */

@@ -80,3 +80,29 @@ export function reconcile(roster: RosterInput, remittance: Remittance): Reconcil
     });
   return differences.length ? { ok: false, differences } : { ok: true };
 }
+
+/**
+ * A unit's group application (团体申请表, seeds 002 and 004: "确保参加人数和上缴金额一致") against its roster: the
+ * persons it declared, and the amount when the form gives one, against the participants enrolled and their fees.
+ */
+export function reconcileApplication(
+  roster: { persons: number; amountFen: number },
+  application: { persons: number; amountFen: number | null },
+): Difference[] {
+  const out: Difference[] = [];
+  if (application.persons !== roster.persons)
+    out.push({
+      field: 'applicationPersons',
+      expected: roster.persons,
+      actual: application.persons,
+      message: `团体申请表人数 ${application.persons} 人与名册参互人数 ${roster.persons} 人不一致。`,
+    });
+  if (application.amountFen !== null && application.amountFen !== roster.amountFen)
+    out.push({
+      field: 'applicationAmountFen',
+      expected: roster.amountFen,
+      actual: application.amountFen,
+      message: `团体申请表金额 ${yuanText(application.amountFen)} 元与名册应交 ${yuanText(roster.amountFen)} 元不一致，相差 ${yuanText(Math.abs(application.amountFen - roster.amountFen))} 元。`,
+    });
+  return out;
+}

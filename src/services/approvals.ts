@@ -3,7 +3,9 @@
  * conditional update on (status, version) inside one transaction, so a double click, a retried callback or
  * two officers at the same moment give exactly one decision; the others learn who decided.
  */
+
 import { z } from 'zod';
+import { faultPoint } from '../core/fault.js';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
 import {
@@ -13,7 +15,6 @@ import {
   capGrant,
   type Policy,
   parseClaimStatus,
-  parsePolicy,
   pendingLevel,
   transition,
 } from '../rules/index.js';
@@ -21,6 +22,8 @@ import { audit } from './audit.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
+import { unitEntryStanding } from './participation.js';
+import { type PeriodWithPolicy, periodById } from './periods.js';
 
 export type Decision = 'approve' | 'reject' | 'needs_info';
 
@@ -57,6 +60,9 @@ export type DecideResult =
   | {
       ok: true;
       claimId: number;
+      /** whose standing changed (the worker's cached status is dropped) */
+      periodId: number;
+      memberId: number;
       from: ClaimStatus;
       to: ClaimStatus;
       level: number;
@@ -66,6 +72,8 @@ export type DecideResult =
     }
   | { ok: false; reason: 'not_found' | 'forbidden' }
   | { ok: false; reason: 'cap_reached'; grant: CapGrant }
+  /** the member's unit breaks the entry rules (seeds 002, 004): no subsidy; rejecting stays possible */
+  | { ok: false; reason: 'entry_breach'; message: string }
   | { ok: false; reason: 'already_decided'; decidedBy?: string; decidedAt?: Date; status?: ClaimStatus };
 
 export interface Approver {
@@ -140,7 +148,7 @@ export async function decide(
   /** plan what the decision causes (notice, card redraws, next level's cards) in its transaction */
   outbox?: Pick<ClaimOutboxPlan, 'platforms' | 'clicked'>,
 ): Promise<DecideResult> {
-  const claim = await db.claim.findUnique({ where: { id: claimId }, include: { period: true } });
+  const claim = await db.claim.findUnique({ where: { id: claimId } });
   if (!claim) return { ok: false, reason: 'not_found' };
   // who first: a stranger learns nothing of the claim's state or of who decided it
   if (!mayHandle(claim, who)) return { ok: false, reason: 'forbidden' };
@@ -148,7 +156,12 @@ export async function decide(
   const t = decisionTransition(from, claim.levelsRequired, decision);
   if (!t) return alreadyDecided(db, claimId);
   if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
-  const policy = parsePolicy(JSON.parse(claim.period.policy));
+  const period = await periodById(db, claim.periodId);
+  const { policy } = period;
+  if (decision === 'approve') {
+    const entry = await claimEntryStanding(db, period, claim.memberId);
+    if (!entry.ok) return { ok: false, reason: 'entry_breach', message: entry.reason };
+  }
   type TxResult = { won: true; grant: CapGrant | null; deliveries: string[] } | { won: false; grant?: CapGrant };
   const r = await db.$transaction(async (tx): Promise<TxResult> => {
     // the cap is the member's over the period: approvals of their claims run one at a time
@@ -178,18 +191,46 @@ export async function decide(
       ...(grant ? { grantedFen: grant.grantedFen, cappedBy: grant.cappedBy } : {}),
     });
     const deliveries = outbox
-      ? await planClaimDeliveries(tx, claimId, {
-          ...outbox,
-          notice: { to: t.to, comment },
-          refresh: true,
-          ...(t.to === 'approved_l1' ? { cardsLevel: 2 } : {}),
-        })
+      ? await planClaimDeliveries(
+          tx,
+          claimId,
+          {
+            ...outbox,
+            notice: { to: t.to, comment },
+            refresh: true,
+            ...(t.to === 'approved_l1' ? { cardsLevel: 2 } : {}),
+          },
+          // the update above moved the version on by one: the plan needs no read of the claim
+          { version: claim.version + 1, officeId: claim.officeId, memberId: claim.memberId },
+        )
       : [];
     return { won: true, grant, deliveries };
   });
+  faultPoint('decision-commit');
   if (!r.won) {
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);
   }
-  return { ok: true, claimId, from, to: t.to, level: t.level, grant: r.grant, deliveries: r.deliveries };
+  return {
+    ok: true,
+    claimId,
+    periodId: claim.periodId,
+    memberId: claim.memberId,
+    from,
+    to: t.to,
+    level: t.level,
+    grant: r.grant,
+    deliveries: r.deliveries,
+  };
+}
+
+/** The entry rules for a claim's member: the unit they enrolled through in the claim's period (their unit if none). */
+export async function claimEntryStanding(db: Db, period: PeriodWithPolicy, memberId: number) {
+  const e = await db.enrolment.findUnique({
+    where: { periodId_memberId: { periodId: period.id, memberId } },
+    select: { unitId: true },
+  });
+  const unitId =
+    e?.unitId ?? (await db.member.findUniqueOrThrow({ where: { id: memberId }, select: { unitId: true } })).unitId;
+  return unitEntryStanding(db, period, unitId);
 }

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../db/client.js';
 import { exportProgress, exportRoster } from './exports.js';
+import { rosterEntryRefusal } from './participation.js';
 import type { PeriodWithPolicy } from './periods.js';
 import { matchHeader } from './programme/columns.js';
 import { importFeePayments } from './programme/fees.js';
@@ -111,6 +112,8 @@ async function withTempFile<T>(bytes: Buffer, name: string, run: (file: string) 
 async function checkRoster(i: ChatFileInput): Promise<ChatFileCheck> {
   const unitCode = await unitInName(i.db, i.name);
   if (!unitCode) return { ok: false, kind: 'roster', needUnit: true, problems: [] };
+  const refusal = await rosterEntryRefusal(i.db, i.period, unitCode);
+  if (refusal) return { ok: false, kind: 'roster', problems: [refusal] };
   return withTempFile(i.bytes, i.name, async (file) => {
     const problems: string[] = [];
     const seen = new Map<string, number>();

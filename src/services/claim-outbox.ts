@@ -5,22 +5,34 @@
  * retries, pacing and dead letters. A crash after the commit loses nothing: the sweep sends the rows still queued.
  * Rows are keyed by the claim's version after the change, so each change plans each message once.
  */
+import { z } from 'zod';
+import { jsonColumn } from '../core/json-column.js';
 import type { Recipient } from '../core/messages.js';
 import type { Prisma } from '../generated/sqlite/client.js';
-import type { ClaimStatus } from '../rules/index.js';
+import { ClaimStatus } from '../rules/index.js';
+
+/** A ClaimCard row's `recipients`: the chat user ids the card was sent to. */
+export const CardRecipients = z.array(z.string());
 
 type Tx = Prisma.TransactionClient;
 
 /** What a claim Delivery row holds; rendered when sent, so a card always shows the claim's state at that time. */
-export type ClaimMessage =
-  | { kind: 'claim_notice'; claimId: number; to: ClaimStatus; comment: string | null }
-  | { kind: 'claim_cards'; claimId: number; level: number }
-  | {
-      kind: 'claim_refresh';
-      claimId: number;
-      /** the clicked card: WeCom's click carries a one-shot code to update it (and every copy, atall) */
-      clicked?: { cardId: string; responseCode?: string };
-    };
+export const ClaimMessage = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('claim_notice'),
+    claimId: z.number().int(),
+    to: ClaimStatus,
+    comment: z.string().nullable(),
+  }),
+  z.object({ kind: z.literal('claim_cards'), claimId: z.number().int(), level: z.number().int() }),
+  z.object({
+    kind: z.literal('claim_refresh'),
+    claimId: z.number().int(),
+    /** the clicked card: WeCom's click carries a one-shot code to update it (and every copy, atall) */
+    clicked: z.object({ cardId: z.string(), responseCode: z.string().optional() }).optional(),
+  }),
+]);
+export type ClaimMessage = z.infer<typeof ClaimMessage>;
 
 export const CLAIM_MESSAGE_KINDS = ['claim_notice', 'claim_cards', 'claim_refresh'] as const;
 
@@ -36,70 +48,117 @@ export interface ClaimOutboxPlan {
   clicked?: { platform: string; cardId: string; responseCode?: string };
 }
 
-async function approverIds(tx: Tx, officeId: number | null, level: number, platform: string): Promise<string[]> {
+/** Chat user ids, per platform, of the approvers of a level: the office's officers, or the centre. */
+async function approverIdsByPlatform(
+  tx: Tx,
+  officeId: number | null,
+  level: number,
+  platforms: string[],
+): Promise<Map<string, string[]>> {
   const grants = await tx.roleGrant.findMany({
     where: level === 1 ? { role: 'officer', orgId: officeId ?? -1 } : { role: 'centre' },
-    select: { member: { select: { identities: { where: { platform }, select: { userId: true } } } } },
+    select: {
+      member: {
+        select: { identities: { where: { platform: { in: platforms } }, select: { platform: true, userId: true } } },
+      },
+    },
   });
-  return [...new Set(grants.flatMap((g) => g.member.identities.map((i) => i.userId)))];
+  const by = new Map<string, string[]>();
+  for (const i of grants.flatMap((g) => g.member.identities)) {
+    const ids = by.get(i.platform) ?? [];
+    if (!ids.includes(i.userId)) ids.push(i.userId);
+    by.set(i.platform, ids);
+  }
+  return by;
 }
 
-/** Plans the rows in the caller's transaction; returns their keys (the caller enqueues them after the commit). */
-export async function planClaimDeliveries(tx: Tx, claimId: number, plan: ClaimOutboxPlan): Promise<string[]> {
-  const c = await tx.claim.findUniqueOrThrow({
-    where: { id: claimId },
-    select: { version: true, officeId: true, member: { select: { identities: true } } },
-  });
+/** What the plan needs of the claim after its change; a caller that holds it passes it and saves the read. */
+export interface PlannedClaim {
+  version: number;
+  officeId: number | null;
+  memberId: number;
+}
+
+/**
+ * Plans the rows in the caller's transaction; returns their keys (the caller enqueues them after the commit).
+ * A handful of queries whatever the platforms: the member's chat ids, the cards sent, the approvers, one insert.
+ */
+export async function planClaimDeliveries(
+  tx: Tx,
+  claimId: number,
+  plan: ClaimOutboxPlan,
+  known?: PlannedClaim,
+): Promise<string[]> {
+  const c =
+    known ??
+    (await tx.claim.findUniqueOrThrow({
+      where: { id: claimId },
+      select: { version: true, officeId: true, memberId: true },
+    }));
+  const platforms = plan.platforms;
+  const [identities, cards, approvers] = await Promise.all([
+    plan.notice
+      ? tx.chatIdentity.findMany({
+          where: { memberId: c.memberId, platform: { in: platforms } },
+          select: { platform: true, userId: true },
+        })
+      : [],
+    plan.refresh
+      ? tx.claimCard.findMany({
+          where: { claimId, platform: { in: platforms } },
+          select: { platform: true, recipients: true },
+        })
+      : [],
+    plan.cardsLevel ? approverIdsByPlatform(tx, c.officeId, plan.cardsLevel, platforms) : new Map<string, string[]>(),
+  ]);
   const rows: { key: string; platform: string; recipient: Recipient; message: ClaimMessage }[] = [];
   const base = `claim:${claimId}:v${c.version}`;
-  for (const platform of plan.platforms) {
+  for (const platform of platforms) {
     if (plan.notice)
-      for (const ident of c.member.identities.filter((i) => i.platform === platform))
+      for (const ident of identities.filter((i) => i.platform === platform))
         rows.push({
           key: `${base}:notice:${platform}:${ident.userId}`,
           platform,
           recipient: { userIds: [ident.userId] },
           message: { kind: 'claim_notice', claimId, to: plan.notice.to, comment: plan.notice.comment },
         });
-    if (plan.refresh) {
-      const cards = await tx.claimCard.findMany({ where: { claimId, platform }, select: { recipients: true } });
-      if (cards.length) {
-        const userIds = [...new Set(cards.flatMap((x) => JSON.parse(x.recipients) as string[]))];
-        const clicked =
-          plan.clicked?.platform === platform
-            ? {
-                cardId: plan.clicked.cardId,
-                ...(plan.clicked.responseCode ? { responseCode: plan.clicked.responseCode } : {}),
-              }
-            : undefined;
-        rows.push({
-          key: `${base}:refresh:${platform}`,
-          platform,
-          recipient: { userIds },
-          message: { kind: 'claim_refresh', claimId, ...(clicked ? { clicked } : {}) },
-        });
-      }
+    const mine = cards.filter((x) => x.platform === platform);
+    if (plan.refresh && mine.length) {
+      const userIds = [
+        ...new Set(mine.flatMap((x) => jsonColumn(CardRecipients, x.recipients, 'ClaimCard.recipients'))),
+      ];
+      const clicked =
+        plan.clicked?.platform === platform
+          ? {
+              cardId: plan.clicked.cardId,
+              ...(plan.clicked.responseCode ? { responseCode: plan.clicked.responseCode } : {}),
+            }
+          : undefined;
+      rows.push({
+        key: `${base}:refresh:${platform}`,
+        platform,
+        recipient: { userIds },
+        message: { kind: 'claim_refresh', claimId, ...(clicked ? { clicked } : {}) },
+      });
     }
-    if (plan.cardsLevel) {
-      const userIds = await approverIds(tx, c.officeId, plan.cardsLevel, platform);
-      if (userIds.length)
-        rows.push({
-          key: `${base}:cards:l${plan.cardsLevel}:${platform}`,
-          platform,
-          recipient: { userIds },
-          message: { kind: 'claim_cards', claimId, level: plan.cardsLevel },
-        });
-    }
+    const userIds = approvers.get(platform) ?? [];
+    if (plan.cardsLevel && userIds.length)
+      rows.push({
+        key: `${base}:cards:l${plan.cardsLevel}:${platform}`,
+        platform,
+        recipient: { userIds },
+        message: { kind: 'claim_cards', claimId, level: plan.cardsLevel },
+      });
   }
-  for (const r of rows)
-    await tx.delivery.create({
-      data: {
+  if (rows.length)
+    await tx.delivery.createMany({
+      data: rows.map((r) => ({
         key: r.key,
         kind: 'claim',
         platform: r.platform,
         recipient: JSON.stringify(r.recipient),
         content: JSON.stringify(r.message),
-      },
+      })),
     });
   return rows.map((r) => r.key);
 }

@@ -4,6 +4,8 @@
  * are checked as soon as the dates are known (checkStay, for the form) and again inside the transaction that
  * stores the claim, with the member's row locked, so two quick submissions of the same stay give one claim.
  */
+
+import { faultPoint } from '../core/fault.js';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../generated/sqlite/client.js';
 import {
@@ -22,6 +24,7 @@ import { audit } from './audit.js';
 import { planClaimDeliveries } from './claim-outbox.js';
 import { lockMember } from './locks.js';
 import { COUNTED_STATUSES, memberStanding } from './member-status.js';
+import { unitEntryStanding } from './participation.js';
 import type { PeriodWithPolicy } from './periods.js';
 
 export type Tx = Prisma.TransactionClient;
@@ -49,6 +52,7 @@ export interface StayConflict {
 }
 
 export type StayCheck =
+  /** adjacent: the member's stays this one touches, or overlaps where the policy flags rather than refuses */
   | { ok: true; crossPeriod: boolean; adjacent: StayConflict[] }
   | { ok: false; reason: 'window'; message: string }
   | { ok: false; reason: 'duplicate'; conflict: StayConflict };
@@ -108,18 +112,27 @@ export async function checkStay(
   if (!window.open) return { ok: false, reason: 'window', message: window.reason };
   const conflicts = await stayConflicts(db, period.id, memberId, stay, exceptClaimId);
   const dup = conflicts.find((c) => c.relation === 'same' || c.relation === 'overlap');
-  if (dup) return { ok: false, reason: 'duplicate', conflict: dup };
+  // the policy may leave the same or an overlapping stay to the officer: accepted, and the card flags it
+  if (dup && period.policy.claims.overlappingStays === 'refuse')
+    return { ok: false, reason: 'duplicate', conflict: dup };
   return { ok: true, crossPeriod: window.crossPeriod, adjacent: conflicts };
 }
 
 /** Whether the member may claim in the period: enrolled, and paid unless the policy covers unpaid enrolments. */
-export type ClaimStanding = { kind: 'ok' } | { kind: 'not_enrolled' } | { kind: 'unpaid'; feeFen: number };
+export type ClaimStanding =
+  | { kind: 'ok' }
+  | { kind: 'not_enrolled' }
+  | { kind: 'unpaid'; feeFen: number }
+  /** the unit breaks the entry rules (seeds 002, 004): no subsidy, no refund; `reason` says why */
+  | { kind: 'entry_breach'; reason: string };
 
 export async function claimStanding(db: Db | Tx, period: PeriodWithPolicy, memberId: number): Promise<ClaimStanding> {
   const e = await db.enrolment.findUnique({ where: { periodId_memberId: { periodId: period.id, memberId } } });
   if (!e || e.kind === 'none') return { kind: 'not_enrolled' };
   // the policy says whether a member whose fee is not yet collected is covered (seed 003: only after paying)
   if (!e.paid && !period.policy.fees.unpaidMayClaim) return { kind: 'unpaid', feeFen: e.feeFen };
+  const entry = await unitEntryStanding(db, period, e.unitId);
+  if (!entry.ok) return { kind: 'entry_breach', reason: entry.reason };
   return { kind: 'ok' };
 }
 
@@ -167,7 +180,7 @@ export async function submitClaim(
   outbox?: { platforms: string[] },
 ): Promise<SubmitResult> {
   const member = await db.member.findUniqueOrThrow({ where: { id: c.memberId }, include: { unit: true } });
-  return db.$transaction(async (tx) => {
+  const r = await db.$transaction(async (tx) => {
     await lockMember(db, tx, c.memberId);
     // checked at the start of the form and again here, where the claim is written: the enrolment may have been
     // withdrawn, or the policy may not cover an unpaid one, since the form began
@@ -175,6 +188,7 @@ export async function submitClaim(
     if (standing.kind !== 'ok') return { ok: false as const, reason: 'standing' as const, standing };
     const check = await checkStay(tx, period, c.memberId, c, now);
     if (!check.ok) return check;
+    const overlapping = check.adjacent.filter((a) => a.relation !== 'adjacent').map((a) => a.claimId);
     const used = await countedByOthers(tx, period.id, c.memberId);
     const s = computeSubsidy(period.policy, c, { paidThisPeriodFen: used });
     const levels = s.subsidyFen > period.policy.claims.secondApprovalAboveFen ? 2 : 1;
@@ -205,10 +219,14 @@ export async function submitClaim(
       subsidyFen: s.subsidyFen,
       levels,
       ...(check.adjacent.length ? { adjacent: check.adjacent.map((a) => a.claimId) } : {}),
+      // accepted only because the policy flags rather than refuses them: the audit says which stays it overlaps
+      ...(overlapping.length ? { overlapping } : {}),
     });
     const deliveries = outbox ? await planClaimDeliveries(tx, created.id, { ...outbox, cardsLevel: 1 }) : [];
     return { ok: true as const, claim: created, subsidy: s, deliveries };
   });
+  faultPoint('claim-commit');
+  return r;
 }
 
 export async function findClaim(db: Db, claimId: number) {

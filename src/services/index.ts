@@ -10,6 +10,7 @@
 import type { Log } from '../core/log.js';
 import type { Db } from '../db/client.js';
 import type { KeyValueStore } from '../state/store.js';
+import { readApplicationForm } from './application-form.js';
 import { decide, lastDecision } from './approvals.js';
 import { audit } from './audit.js';
 import { bindOnBehalfOf, trySelfBind, userLocked } from './binding.js';
@@ -20,17 +21,22 @@ import {
   approverUserIds,
   cardsOf,
   claimNoticeFacts,
+  newClaimCard,
   pendingFor,
   recordCard,
   renderClaimCard,
 } from './claim-cards.js';
 import { checkStay, claimStanding, estimateSubsidy, findClaim, submitClaim } from './claims.js';
 import { eligibilityFacts, enrol } from './enrolment.js';
+import { lookUpFeePayers, recordCollectedFees, repUnitIds } from './fee-collection.js';
 import { memberStanding } from './member-status.js';
+import { unitEntryStanding } from './participation.js';
 import { markPaid } from './payments.js';
 import { personByChat } from './people.js';
 import { currentPeriod } from './periods.js';
+import { yearReportWorkbook } from './programme/year-report.js';
 import { ranking } from './progress.js';
+import { reconciliationReport, reconciliationWorkbook } from './reconciliation.js';
 import { claimsWaitingForMaterial, claimToSupplement, resubmitClaim } from './supplements.js';
 import { missingMembers, unitCounts } from './unit-views.js';
 
@@ -74,6 +80,7 @@ export function createServices(deps: ServicesDeps) {
       approverUserIds: bound(approverUserIds),
       cardsOf: bound(cardsOf),
       claimNoticeFacts: bound(claimNoticeFacts),
+      newClaimCard: bound(newClaimCard),
       pendingFor: bound(pendingFor),
       recordCard: bound(recordCard),
       renderClaimCard: bound(renderClaimCard),
@@ -93,6 +100,18 @@ export function createServices(deps: ServicesDeps) {
       bindOnBehalfOf: (i: Parameters<typeof bindOnBehalfOf>[1]) => bindOnBehalfOf(deps, i),
     },
     progress: { ranking: bound(ranking) },
+    feeCollection: {
+      lookUpFeePayers: bound(lookUpFeePayers),
+      recordCollectedFees: bound(recordCollectedFees),
+      repUnitIds: bound(repUnitIds),
+    },
+    reports: {
+      reconciliationReport: bound(reconciliationReport),
+      reconciliationWorkbook,
+      yearReportWorkbook: bound(yearReportWorkbook),
+      readApplicationForm: bound(readApplicationForm),
+    },
+    participation: { unitEntryStanding: bound(unitEntryStanding) },
     unitViews: { unitCounts: bound(unitCounts), missingMembers: bound(missingMembers) },
     broadcasts: { federationOf: bound(federationOf), groupsUnder: bound(groupsUnder) },
   };

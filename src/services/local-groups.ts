@@ -4,6 +4,7 @@
  * does once when creating the groups.
  */
 import type { Db } from '../db/client.js';
+import { groupChatsOf } from './broadcasts/recipients.js';
 
 export interface GroupRegistrar {
   platform: string;
@@ -22,7 +23,7 @@ export async function registerLocalGroups(db: Db, registrars: GroupRegistrar[]):
       await db.chatIdentity.findMany({ where: { platform: r.platform }, select: { userId: true }, take: 2_000 })
     ).map((i) => i.userId);
     for (const org of orgs) {
-      const chatId = (JSON.parse(org.groupChats ?? '{}') as Record<string, string>)[r.platform];
+      const chatId = groupChatsOf(org.groupChats)[r.platform];
       if (!chatId) continue;
       await r.ensureGroup(chatId, org.name, users);
       n++;

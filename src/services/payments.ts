@@ -3,6 +3,8 @@
  * told (when and by whom), and the payment list the finance office works from (XLSX).
  */
 import ExcelJS from 'exceljs';
+import { z } from 'zod';
+import { jsonColumn } from '../core/json-column.js';
 import type { Db } from '../db/client.js';
 import { type ClaimStatus, parseClaimStatus, shanghaiStamp, transition } from '../rules/index.js';
 import { audit } from './audit.js';
@@ -28,6 +30,9 @@ export interface MarkPaidResult {
   deliveries: string[];
 }
 
+/** The audit entry of a mark: who marked the claim paid (other fields are the audit's own). */
+const PaidDetails = z.object({ by: z.string().optional() });
+
 /** When and by whom a paid claim was marked: the audit entry of the mark. */
 async function paidBy(db: Db, claimId: number): Promise<{ at: string; by: string }> {
   const [c, entry] = await Promise.all([
@@ -37,7 +42,7 @@ async function paidBy(db: Db, claimId: number): Promise<{ at: string; by: string
       orderBy: { id: 'desc' },
     }),
   ]);
-  const details = entry?.details ? (JSON.parse(entry.details) as { by?: string }) : {};
+  const details = entry?.details ? jsonColumn(PaidDetails, entry.details, 'AuditLog.details of claim.paid') : {};
   return { at: c?.paidAt ? shanghaiStamp(c.paidAt) : '', by: details.by ?? '' };
 }
 

@@ -46,6 +46,15 @@ export async function currentPeriod(db: Db): Promise<PeriodWithPolicy> {
 /** After a period or its policy changed: the next turn reads it again. */
 export function forgetCurrentPeriod(db: Db): void {
   current.forget(db);
+  byId.forget(db);
+}
+
+// a claim's card, decision and notice read their period's policy: parsed once per period, not per query
+const byId = memo<PeriodWithPolicy>(5_000);
+
+/** A period and its parsed policy by id (a claim's own period, which need not be the current one). */
+export async function periodById(db: Db, id: number): Promise<PeriodWithPolicy> {
+  return byId.get(db, String(id), async () => withPolicy(await db.period.findUniqueOrThrow({ where: { id } })));
 }
 
 export async function periodByNumber(db: Db, number: number, programmeCode?: string): Promise<PeriodWithPolicy> {

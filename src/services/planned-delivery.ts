@@ -3,22 +3,31 @@
  * with a unique key, the recipient and the stored message; src/jobs/deliveries.ts inserts and sends them exactly
  * once. Services describe what to send; the job layer implements how.
  */
+import { z } from 'zod';
 import type { Recipient } from '../core/messages.js';
 import { must } from '../core/must.js';
-import type { ClaimMessage } from './claim-outbox.js';
+import { ClaimMessage } from './claim-outbox.js';
+
+/** the key of the message that must be out first (the parts of a table, then its charts, in order) */
+const after = { after: z.string().optional() };
 
 /** What a row's `content` holds: the message, with a chart by reference (the PNG lives in the shared store). */
-export type StoredMessage = (
-  | { kind: 'text'; text: string }
-  | { kind: 'markdown'; text: string }
+export const StoredMessage = z.union([
+  z.object({ kind: z.literal('text'), text: z.string(), ...after }),
+  z.object({ kind: z.literal('markdown'), text: z.string(), ...after }),
   /** highlightId: the rep's own ranked unit, drawn in another colour and marked 本单位 */
-  | { kind: 'chart'; periodId: number; date: string; category: string; highlightId?: number }
+  z.object({
+    kind: z.literal('chart'),
+    periodId: z.number().int(),
+    date: z.string(),
+    category: z.string(),
+    highlightId: z.number().int().optional(),
+    ...after,
+  }),
   /** a claim's notice, new cards or card redraw (src/services/claim-outbox.ts) */
-  | ClaimMessage
-) & {
-  /** the key of the message that must be out first (the parts of a table, then its charts, in order) */
-  after?: string;
-};
+  ...ClaimMessage.options.map((o) => o.extend(after)),
+]);
+export type StoredMessage = z.infer<typeof StoredMessage>;
 
 export type DeliveryKind = 'ranking_push' | 'ranking_group' | 'deadline' | 'adhoc' | 'notice' | 'job' | 'claim';
 

@@ -5,6 +5,8 @@
  * fresh card shows it.
  */
 
+import { z } from 'zod';
+import { jsonColumn } from '../core/json-column.js';
 import type { Db } from '../db/client.js';
 import { computeSubsidy, parseClaimStatus, type Subsidy, transition } from '../rules/index.js';
 import { audit } from './audit.js';
@@ -141,6 +143,21 @@ export async function resubmitClaim(
   });
 }
 
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+/** The audit entry of a supplement: what changed (as the card shows it) and how many photos were added. */
+const SupplementDetails = z.object({
+  changes: z.array(
+    z.object({
+      field: z.enum(Object.keys(CORRECTABLE) as [Correctable, ...Correctable[]]),
+      label: z.string(),
+      from: scalar,
+      to: scalar,
+      money: z.boolean(),
+    }),
+  ),
+  photosAdded: z.number().int(),
+});
+
 /** What the worker changed last time they supplemented this claim (for the fresh card), or null. */
 export async function lastSupplement(db: Db, claimId: number) {
   const e = await db.auditLog.findFirst({
@@ -148,5 +165,5 @@ export async function lastSupplement(db: Db, claimId: number) {
     orderBy: { id: 'desc' },
   });
   if (!e?.details) return null;
-  return JSON.parse(e.details) as { changes: Change[]; photosAdded: number };
+  return jsonColumn(SupplementDetails, e.details, 'AuditLog.details of claim.supplement');
 }

@@ -10,6 +10,13 @@ import type { KeyValueStore } from './store.js';
 
 const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
+/**
+ * A lock is held as a short lease, renewed while its holder runs, up to the ttl the caller gave: a holder killed
+ * with kill -9 frees it within one lease instead of the whole ttl (a user's next message was answered busy for two
+ * minutes after a crash; test/faults/kill-claims.test.ts).
+ */
+const LOCK_LEASE_MS = 15_000;
 
 export function createRedisStore(url: string, opts: { prefix?: string } = {}): KeyValueStore & { redis: Redis } {
   const redis = new Redis(url, {
@@ -75,14 +82,22 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
       const lockKey = k(`lock:${key}`);
       const deadline = Date.now() + waitMs;
       let delay = 5;
-      while ((await redis.set(lockKey, token, 'PX', ttlMs, 'NX')) !== 'OK') {
+      const lease = Math.min(ttlMs, LOCK_LEASE_MS);
+      while ((await redis.set(lockKey, token, 'PX', lease, 'NX')) !== 'OK') {
         if (Date.now() >= deadline) throw new LockTimeoutError(`lock ${key} busy`);
         await sleep(delay);
         delay = Math.min(delay * 2, 100);
       }
+      const until = Date.now() + ttlMs;
+      const renew = setInterval(() => {
+        const left = until - Date.now();
+        if (left > 0) void redis.eval(RENEW, 1, lockKey, token, Math.min(lease, left)).catch(() => undefined);
+      }, lease / 3);
+      renew.unref();
       try {
         return await fn();
       } finally {
+        clearInterval(renew);
         await redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
       }
     },

@@ -75,4 +75,23 @@ describe.each(providers)('fees on %s (seed 002)', (provider) => {
     const remittance = await t.db.remittance.findFirstOrThrow();
     expect(remittance).toMatchObject({ amountFen: 45_000, persons: 3, remittedOn: '2018-02-20' });
   });
+
+  it('--application: the 团体申请表 unit by unit against the roster; a bad row is named, nothing compared', async () => {
+    const form = (lines: string[]) => {
+      const f = tmpFile('application.csv');
+      fs.writeFileSync(f, `单位编码,申请人数,金额\n${lines.join('\n')}\n`);
+      return f;
+    };
+    const agree = await cli(t.url, 'fees', 'reconcile', '--application', form(['YN-KM-U1,3,450']));
+    expect(agree.code, agree.out + agree.err).toBe(0);
+    expect(agree.out).toMatch(/（YN-KM-U1）：名册参互 3 人 450\.00 元，申请表 3 人 450\.00 元，一致/);
+    const differ = await cli(t.url, 'fees', 'reconcile', '--application', form(['YN-KM-U1,4,600']));
+    expect(differ.code).toBe(1);
+    expect(differ.out).toContain('团体申请表人数 4 人与名册参互人数 3 人不一致');
+    expect(differ.out).toContain('团体申请表金额 600 元与名册应交 450 元不一致，相差 150 元');
+    const bad = await cli(t.url, 'fees', 'reconcile', '--application', form(['NOPE,x,1']));
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('第 2 行「单位编码」：找不到单位 NOPE');
+    expect(bad.err).toContain('第 2 行「申请人数」');
+  });
 });

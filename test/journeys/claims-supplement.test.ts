@@ -6,10 +6,18 @@
 import { describe, expect, it } from 'vitest';
 import { addDays } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
+import type { PlatformDriver } from '../support/driver.js';
 import { fileClaim, PHOTO, platforms, said, useApp } from './harness.js';
 
 const W = 'demo-worker-1';
 const OFFICER = 'demo-officer-1';
+const CENTRE = 'demo-centre-1';
+
+const lastCard = (d: PlatformDriver, userId: string, claimId: number) =>
+  d
+    .inbox(userId)
+    .filter((m) => m.card?.title.includes(`#${claimId}`))
+    .at(-1);
 
 describe.each(platforms)('补材料 on %s', (platform) => {
   const ctx = useApp(platform);
@@ -67,12 +75,69 @@ describe.each(platforms)('补材料 on %s', (platform) => {
     expect(fresh.card!.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
     expect(fresh.text).toContain('补充：新增照片1张；住院总费用30,000→32,000；个人自付8,000→9,000');
     expect(fresh.text).toContain('4,400 元');
-    expect(fresh.text).toMatch(/初审：吴文静 .+ 要求补材料/);
+    expect(fresh.text).toMatch(new RegExp(`退回：办事处 吴文静 .+ 要求补材料：${asked}`));
     expect(d.card(OFFICER, first.id)?.finalText).toMatch(/^已要求补材料 · 吴文静/);
 
     await d.click(OFFICER, fresh.card!.id, `approve:${id}`);
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
     // done: nothing left to supplement
     expect(said(await d.say(W, `补充 #${id}`))).toContain('目前不需要补充材料');
+  });
+  it("the centre's 补材料 sends the supplemented claim back to the office (level 1), not straight to the centre", async () => {
+    const { policy } = await currentPeriod(db());
+    const d = ctx.d;
+    // above the policy's second-approval threshold: two levels
+    const { id } = await fileClaim(d, W, {
+      admitted: addDays(policy.startsOn, 12),
+      discharged: addDays(policy.startsOn, 18),
+      total: '6万',
+      basic: '1万',
+      selfPaid: '5万',
+    });
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).levelsRequired).toBe(2);
+    const l1 = lastCard(d, OFFICER, id)!.card!;
+    await d.click(OFFICER, l1.id, `approve:${id}`);
+    const l2 = lastCard(d, CENTRE, id)!.card!;
+    expect(said(await d.click(CENTRE, l2.id, `needs_info:${id}`))).toContain('原因');
+    const asked = '请补充费用明细清单';
+    await d.say(CENTRE, asked);
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('needs_info');
+    expect(d.card(CENTRE, l2.id)?.finalText).toMatch(/^中心要求补材料 · 黄志强/);
+    expect(d.card(OFFICER, l1.id)?.finalText).toMatch(/^中心要求补材料 · 黄志强/);
+    expect(said(d.inbox(W))).toContain(asked);
+
+    const centreCards = d.inbox(CENTRE).filter((m) => m.card?.title.includes(`#${id}`)).length;
+    expect(said(await d.say(W, `补充 #${id}`))).toContain(asked);
+    await d.sendImage(W, PHOTO);
+    expect(said(await d.say(W, '提交'))).toContain(`#${id} 已补充并重新提交`);
+
+    // back in the office's queue, with a fresh level-1 card that says who sent it back and why
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('submitted');
+    const fresh = lastCard(d, OFFICER, id)!;
+    expect(fresh.card!.id).not.toBe(l1.id);
+    expect(fresh.card!.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
+    expect(fresh.text).toContain('办事处审批');
+    expect(fresh.text).toContain('新增照片1张');
+    expect(fresh.text).toContain(`退回：中心 黄志强`);
+    expect(fresh.text).toContain(asked);
+    // the centre hears nothing until the office has decided again, and its 待审批 does not list the claim
+    expect(d.inbox(CENTRE).filter((m) => m.card?.title.includes(`#${id}`))).toHaveLength(centreCards);
+    expect(said(await d.say(CENTRE, '待审批'))).not.toContain(`#${id}`);
+    expect(d.inbox(CENTRE).filter((m) => m.card?.title.includes(`#${id}`))).toHaveLength(centreCards);
+    // the centre's card of the first round cannot decide the claim before the office has
+    expect(said(await d.click(CENTRE, l2.id, `approve:${id}`))).toContain('无权');
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('submitted');
+
+    // the office approves again: the centre gets a fresh card; its first-round card stays closed
+    await d.click(OFFICER, fresh.card!.id, `approve:${id}`);
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved_l1');
+    const l2again = lastCard(d, CENTRE, id)!;
+    expect(l2again.card!.id).not.toBe(l2.id);
+    expect(l2again.text).toMatch(/初审：吴文静 .+ 同意/);
+    expect(d.card(CENTRE, l2.id)?.finalText).toMatch(/^中心要求补材料 · 黄志强/);
+    await d.click(CENTRE, l2again.card!.id, `approve:${id}`);
+    expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
+    expect(d.card(CENTRE, l2again.card!.id)?.finalText).toMatch(/^中心已批准 · 黄志强/);
+    expect(d.card(OFFICER, fresh.card!.id)?.finalText).toMatch(/^中心已批准 · 黄志强/);
   });
 });

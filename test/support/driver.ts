@@ -24,6 +24,8 @@ export interface SeenCard {
   buttons: { key: string; text: string }[];
   /** set once the card was updated to a final state (buttons gone) */
   finalText?: string;
+  /** the links the card carries (a claim's documents), as the platform received them */
+  links?: { text: string; url: string }[];
 }
 
 export interface PlatformDriver {

@@ -3,14 +3,13 @@
  * whole claim (src/services/claim-cards.ts); a click is checked (officer of that office, or the centre for a
  * second-level approval — anyone else is told only 无权操作), decided exactly once with the cap checked again
  * inside the decision's transaction; the worker's notice and the redraw of every copy of every card of the claim
- * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's at once.
+ * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's first.
  */
 
 import type { Card, InboundMessage, OutboundMessage, Platform } from '../../core/messages.js';
 import { must } from '../../core/must.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { DECISION_LABEL, type Decision, mayDecide, mayHandle } from '../../services/approvals.js';
-import { newCardId } from '../../services/claim-cards.js';
 import type { Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
@@ -21,8 +20,13 @@ import { CLAIM_STATUS_LABEL } from './worker.js';
 
 const ACTION = /^(approve|reject|needs_info):(\d+)$/;
 
+/** officers' cards carry the signed links to the claim's documents */
+function rendering(deps: BotDeps) {
+  return { templates: deps.templates, ...(deps.documentLink ? { documentLink: deps.documentLink } : {}) };
+}
+
 function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string): Promise<Card> {
-  return deps.services.claimCards.renderClaimCard(deps.templates, claimId, level, cardId);
+  return deps.services.claimCards.renderClaimCard(rendering(deps), claimId, level, cardId);
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
@@ -37,8 +41,7 @@ export async function sendApprovalCards(
     if (only && only.platform !== platform) continue;
     const userIds = only ? only.userIds : await deps.services.claimCards.approverUserIds(claimId, level, platform);
     if (!userIds.length) continue;
-    const cardId = newCardId(claimId, level);
-    const card = await claimCard(deps, claimId, level, cardId);
+    const { cardId, card } = await deps.services.claimCards.newClaimCard(rendering(deps), claimId, level);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
     await deps.services.claimCards.recordCard({
       claimId,
@@ -71,6 +74,7 @@ async function applyDecision(
     { platforms: t.deps.outbox.platforms(), clicked: { platform: t.msg.platform, ...clicked } },
   );
   if (!r.ok) {
+    if (r.reason === 'entry_breach') return [t.say('decision_entry_breach', { id: claimId, reason: r.message })];
     if (r.reason === 'cap_reached')
       return [t.say('decision_cap_reached', { id: claimId, grant: r.grant, capFen: r.grant.roomFen })];
     if (r.reason !== 'already_decided') return [t.say('no_permission')];
@@ -83,10 +87,13 @@ async function applyDecision(
       }),
     ];
   }
-  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them
+  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them,
+  // the clicked card's redraw first. None is sent inside this turn: the officer's next click (their turns run one
+  // at a time) waits only for the decision, not for the platform's API (bench/approvals.bench.ts)
   const redraw = `:refresh:${t.msg.platform}`;
-  await enqueueDeliveries(t.deps, r.deliveries, (key) => key.endsWith(redraw));
-  await forgetWorkerStatus(t.deps, claimId);
+  const first = r.deliveries.filter((key) => key.endsWith(redraw));
+  await enqueueDeliveries(t.deps, [...first, ...r.deliveries.filter((key) => !key.endsWith(redraw))]);
+  await forgetWorkerStatus(t.deps, r);
   return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
 }
 

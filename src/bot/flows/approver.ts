@@ -16,8 +16,8 @@ export function approverOf(p: Person): Approver {
   };
 }
 
-/** the worker's 我参加了吗 shows claims and what is left under the cap */
-export async function forgetWorkerStatus(deps: BotDeps, claimId: number) {
-  const c = await deps.services.claimCards.claimNoticeFacts(claimId);
+/** the worker's 我参加了吗 shows claims and what is left under the cap; a decision already knows whose it is */
+export async function forgetWorkerStatus(deps: BotDeps, claim: number | { periodId: number; memberId: number }) {
+  const c = typeof claim === 'number' ? await deps.services.claimCards.claimNoticeFacts(claim) : claim;
   await forgetStatus(deps.store, c.periodId, c.memberId);
 }

@@ -45,6 +45,8 @@ export async function startClaim(t: Turn, p: Person): Promise<OutboundMessage[]>
   const standing = await t.deps.services.claims.claimStanding(period, p.memberId);
   if (standing.kind === 'not_enrolled') return [t.say('claim_not_enrolled', { period: period.name })];
   if (standing.kind === 'unpaid') return [t.say('claim_unpaid', { period: period.name, feeFen: standing.feeFen })];
+  if (standing.kind === 'entry_breach')
+    return [t.say('claim_entry_breach', { period: period.name, reason: standing.reason })];
   const offer = await readOffer(store, t.msg.platform, t.msg.userId);
   await writeOffer(store, t.msg.platform, t.msg.userId, null);
   const draft: ClaimDraft = {};
@@ -212,7 +214,9 @@ function refusal(t: Turn, r: Extract<SubmitResult, { ok: false }>, period: strin
   if (r.reason === 'standing')
     return r.standing.kind === 'unpaid'
       ? t.say('claim_unpaid', { period, feeFen: r.standing.feeFen })
-      : t.say('claim_not_enrolled', { period });
+      : r.standing.kind === 'entry_breach'
+        ? t.say('claim_entry_breach', { period, reason: r.standing.reason })
+        : t.say('claim_not_enrolled', { period });
   if (r.reason === 'window') return t.say('claim_window_closed', { reason: r.message });
   return t.say('claim_duplicate_stay', { c: r.conflict, status: CLAIM_STATUS_LABEL[r.conflict.status] });
 }

@@ -100,7 +100,10 @@ export async function startEnrol(t: Turn, p: Person): Promise<OutboundMessage[]>
     participatedLastPeriod: s.participatedLastPeriod,
     ...(age === undefined ? {} : { age }),
   });
-  if (!eligible.ok) return [t.say('enrol_ineligible', { reasons: eligible.reasons })];
+  // seeds 002 / 000: a restructured or closed enterprise's workers join only while the region reaches the ratio
+  const entry = await services.participation.unitEntryStanding(period, p.unitId);
+  const reasons = [...(eligible.ok ? [] : eligible.reasons), ...(entry.ok ? [] : [entry.reason])];
+  if (reasons.length) return [t.say('enrol_ineligible', { reasons, entry: !entry.ok })];
   const fee = feeFor(period.policy, { participatedLastPeriod: s.participatedLastPeriod });
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, {
     flow: 'enrol',

@@ -6,6 +6,7 @@
  * InvalidAuthentication. Every call but the token's is counted against the organisation's month, and the quota
  * answer marks the month exhausted. Network errors and 5xx are retried with backoff; throttling is a typed error.
  */
+import { z } from 'zod';
 import type { Log } from '../../core/log.js';
 import { FileTooLargeError } from '../../core/messages.js';
 import type { KeyValueStore } from '../../state/store.js';
@@ -33,6 +34,8 @@ export interface DingtalkApiOptions {
 }
 
 type Json = Record<string, unknown>;
+/** An answer's body: a JSON object (its fields are read by each call); anything else is not the API's answer. */
+const JsonObject = z.record(z.string(), z.unknown());
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -92,7 +95,7 @@ export class DingtalkApi {
       }
       let body: Json;
       try {
-        body = text ? (JSON.parse(text) as Json) : {};
+        body = text ? JsonObject.parse(JSON.parse(text)) : {};
       } catch {
         // the per-IP ban answers HTML (DINGTALK.md §4, status 1111)
         if (res.status === 403 || res.status === 429)

@@ -156,6 +156,7 @@ export async function createDingtalkChannelWith(
     quota,
     quotaPort,
     monthlyQuota: quotaPort,
+    fetchMedia: (downloadCode, maxBytes) => api.downloadFile(downloadCode, maxBytes),
     async start(ctx) {
       if (mode === 'stream') {
         channel.stream = await connectStream({ creds: credentials, apiBase, receiver, now: deps.now, log: deps.log });

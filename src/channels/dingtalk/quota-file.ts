@@ -8,11 +8,13 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
+import { tryJsonColumn } from '../../core/json-column.js';
 import { LockTimeoutError } from '../../state/memory.js';
 import type { KeyValueStore } from '../../state/store.js';
 
-type Entry = { v: string; exp: number | null };
-type Data = Record<string, Entry>;
+const Data = z.record(z.string(), z.object({ v: z.string(), exp: z.number().nullable() }));
+type Data = z.infer<typeof Data>;
 
 /** where the counters of this database live: `<db file>.dingtalk-quota.json`, or data/dingtalk-quota-<hash>.json */
 export function quotaFilePath(databaseUrl: string): string {
@@ -44,14 +46,13 @@ export class FileStore implements KeyValueStore {
     } catch {
       return {};
     }
-    try {
-      const d = JSON.parse(raw) as Data;
-      const t = this.now();
-      for (const [k, e] of Object.entries(d)) if (e.exp !== null && e.exp <= t) delete d[k];
-      return d;
-    } catch {
-      return {};
-    }
+    // a file cut short or edited by hand starts the counters afresh (the platform's own count is the truth)
+    const r = tryJsonColumn(Data, raw, 'quota file');
+    if (!r.ok) return {};
+    const d = r.value;
+    const t = this.now();
+    for (const [k, e] of Object.entries(d)) if (e.exp !== null && e.exp <= t) delete d[k];
+    return d;
   }
 
   private write(d: Data): void {

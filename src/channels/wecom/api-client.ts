@@ -3,6 +3,7 @@
  * lock shared by every instance, and on 40014/42001), retries with exponential backoff on network errors, HTTP
  * 5xx and errcode -1, and rate-limit answers honoured: the API path is blocked for everyone until the window ends.
  */
+import { z } from 'zod';
 import type { Log } from '../../core/log.js';
 import { FileTooLargeError } from '../../core/messages.js';
 import { must } from '../../core/must.js';
@@ -32,11 +33,9 @@ export interface WecomApiOptions {
   timeoutMs?: number;
 }
 
-interface ApiAnswer {
-  errcode?: number;
-  errmsg?: string;
-  [k: string]: unknown;
-}
+/** Every JSON answer of the API: errcode/errmsg, and the call's own fields (read by each call). */
+const ApiAnswer = z.looseObject({ errcode: z.number().optional(), errmsg: z.string().optional() });
+type ApiAnswer = z.infer<typeof ApiAnswer>;
 
 /** the file name of a Content-Disposition header (filename*=UTF-8'' first, then filename="…") */
 export function fileNameOf(header: string | null): string | undefined {
@@ -139,11 +138,15 @@ export class WecomHttp {
     // media/get answers the file itself, its name in Content-Disposition
     if (!/json|text\/plain/.test(type) && res.ok)
       return { errcode: 0, bytes, filename: fileNameOf(res.headers.get('content-disposition')) };
+    let json: unknown;
     try {
-      return JSON.parse(bytes.toString('utf8')) as ApiAnswer;
+      json = JSON.parse(bytes.toString('utf8'));
     } catch {
       throw new WecomApiError(path, -2, `HTTP ${res.status} with a body that is not JSON`);
     }
+    const answer = ApiAnswer.safeParse(json);
+    if (!answer.success) throw new WecomApiError(path, -2, `HTTP ${res.status} with an answer of another shape`);
+    return answer.data;
   }
 }
 

@@ -88,6 +88,7 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     api,
     crypto,
     robot,
+    fetchMedia: (mediaId, maxBytes) => api.mediaFile(mediaId, maxBytes),
     async start() {},
     async stop() {},
   };

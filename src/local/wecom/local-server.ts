@@ -70,7 +70,8 @@ export interface StoredMedia {
   filename: string;
 }
 
-export type Fault = { errcode: number } | { httpStatus: number };
+/** an errcode answer, an HTTP status, or no answer for `hangMs` (then 504: the caller's timeout has struck) */
+export type Fault = { errcode: number } | { httpStatus: number } | { hangMs: number };
 
 interface PendingFault {
   fault: Fault;
@@ -96,6 +97,8 @@ const obj = (v: unknown): Record<string, unknown> =>
 const id = (n: number) => randomBytes(n).toString('base64url');
 
 class Answer {
+  /** an injected timeout: the answer is held this long */
+  hangMs = 0;
   constructor(
     readonly status: number,
     readonly json?: unknown,
@@ -158,6 +161,11 @@ export class LocalWecomServer {
   /** WeCom may invalidate tokens early: every token issued so far now answers 42001 */
   expireTokens(): void {
     for (const t of this.tokens.keys()) this.tokens.set(t, 0);
+  }
+
+  /** forgets the faults not yet answered */
+  clearFaults(): void {
+    this.faults.length = 0;
   }
 
   /** the next `times` calls (to `path`, e.g. '/cgi-bin/message/send', or any) answer this fault instead */
@@ -277,6 +285,8 @@ export class LocalWecomServer {
       status: answer.status,
       answer: answer.json ?? (answer.bytes ? `[${answer.bytes.data.length} bytes]` : undefined),
     });
+    if (answer.hangMs) await new Promise((r) => setTimeout(r, answer.hangMs).unref());
+    if (res.destroyed) return;
     if (answer.bytes) {
       res.writeHead(answer.status, {
         'content-type': answer.bytes.type,
@@ -326,6 +336,12 @@ export class LocalWecomServer {
     if (!f) return null;
     f.left--;
     if (f.left === 0) this.faults.splice(i, 1);
+    if ('hangMs' in f.fault) {
+      // the request never reached the service behind the gateway: nothing recorded, nothing sent
+      const a = new Answer(504, { errcode: -1, errmsg: 'injected timeout' });
+      a.hangMs = f.fault.hangMs;
+      return a;
+    }
     if ('httpStatus' in f.fault)
       return new Answer(f.fault.httpStatus, { errcode: -1, errmsg: 'injected HTTP failure' });
     const errmsg = {

@@ -2,6 +2,8 @@
  * Who gets a broadcast on each platform: reps through their chat identity on that platform, groups through the
  * orgs' configured group chats (Org.groupChats, JSON {platform: chatId}).
  */
+import { z } from 'zod';
+import { tryJsonColumn } from '../../core/json-column.js';
 import type { Db } from '../../db/client.js';
 
 export interface RepTarget {
@@ -40,18 +42,20 @@ export interface GroupTarget {
   orgId: number;
 }
 
+/** An org's `groupChats` column: its group chat id per platform. */
+const GroupChats = z.record(z.string(), z.string());
+
+/** The org's group chat per platform; an unreadable column counts as no group (the org gets no group message). */
+export function groupChatsOf(raw: string | null): Record<string, string> {
+  if (!raw) return {};
+  const r = tryJsonColumn(GroupChats, raw, 'Org.groupChats');
+  return r.ok ? r.value : {};
+}
+
 function chatsOf(org: { id: number; groupChats: string | null }, platforms: string[]): GroupTarget[] {
-  if (!org.groupChats) return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(org.groupChats);
-  } catch {
-    return [];
-  }
-  if (!parsed || typeof parsed !== 'object') return [];
-  return Object.entries(parsed as Record<string, unknown>)
-    .filter(([p, c]) => platforms.includes(p) && typeof c === 'string' && c.length > 0)
-    .map(([platform, chatId]) => ({ platform, chatId: chatId as string, orgId: org.id }));
+  return Object.entries(groupChatsOf(org.groupChats))
+    .filter(([p, c]) => platforms.includes(p) && c.length > 0)
+    .map(([platform, chatId]) => ({ platform, chatId, orgId: org.id }));
 }
 
 /** The federation's own groups (the ranking table goes there). */

@@ -53,6 +53,24 @@ export const ORG_COLUMNS: Column[] = [
     help: '本系统中没有上期名册时，通知所印的上期参加人数',
   },
   { key: 'rankNote', header: '排名备注', required: false, help: '代替比例显示的文字，如 省本级100%' },
+  {
+    key: 'insuredHeadcount',
+    header: '参加医保人数',
+    required: false,
+    help: '办事处填本地区、本系统参加城镇职工基本医疗保险的总人数：吸收改制或关停并转企业职工时核对参加比例',
+  },
+  {
+    key: 'restructured',
+    header: '改制或关停并转',
+    required: false,
+    help: '是 / 否（空为否）：改制或关停并转企业，所在办事处在职职工参加比例达到政策比例方可参加',
+  },
+  {
+    key: 'entryBreach',
+    header: '违反入口规定',
+    required: false,
+    help: '是 / 否（空为否）：经核查不符合入口规定的单位，不予补助，不予退款',
+  },
 ];
 
 export function groupHeader(p: PlatformColumn): string {

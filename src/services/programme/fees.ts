@@ -156,8 +156,10 @@ export async function importFeePayments(o: {
   };
   if (o.dryRun || (fresh.length === 0 && seen)) return { ok: true, summary };
   await o.db.$transaction(async (tx) => {
-    for (const [id, m] of fresh)
-      await tx.enrolment.update({ where: { id }, data: { paid: true, paidAt: new Date(`${m.date}T12:00:00+08:00`) } });
+    await markEnrolmentsPaid(
+      tx,
+      fresh.map(([id, m]) => ({ id, paidAt: new Date(`${m.date}T12:00:00+08:00`) })),
+    );
     if (!seen)
       for (const [officeId, r] of byOffice)
         await tx.remittance.create({
@@ -173,6 +175,25 @@ export async function importFeePayments(o: {
     await audit(tx, o.actor, 'fees.import', 'Period', o.period.id, summary);
   });
   return { ok: true, summary };
+}
+
+/**
+ * The one writer of a fee payment (remittance list, a rep's 已收费 in chat): only an enrolment not yet paid moves,
+ * so a payment recorded once keeps its first date, and a repeat changes nothing. Returns the ids that moved.
+ */
+export async function markEnrolmentsPaid(
+  tx: Pick<Db, 'enrolment'>,
+  rows: readonly { id: number; paidAt: Date }[],
+): Promise<Set<number>> {
+  const moved = new Set<number>();
+  for (const r of rows) {
+    const n = await tx.enrolment.updateMany({
+      where: { id: r.id, paid: false, kind: { not: 'none' } },
+      data: { paid: true, paidAt: r.paidAt },
+    });
+    if (n.count > 0) moved.add(r.id);
+  }
+  return moved;
 }
 
 export interface OfficeReconciliation {

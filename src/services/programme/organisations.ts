@@ -20,6 +20,8 @@ export const ORG_KINDS = {
   分工会: 'subunion',
 } as const;
 type OrgKind = (typeof ORG_KINDS)[keyof typeof ORG_KINDS];
+/** 是/否 cells; an empty one is 否 */
+const YES_NO = { 是: true, 否: false, '': false } as const;
 const DEPTH: Record<OrgKind, number> = { federation: 0, office: 1, agent: 2, union: 3, subunion: 4 };
 export const ORG_KIND_LABEL = Object.fromEntries(Object.entries(ORG_KINDS).map(([k, v]) => [v, k])) as Record<
   OrgKind,
@@ -38,6 +40,9 @@ interface OrgRow {
   claimTargetBase: number | null;
   previousParticipants: number | null;
   rankNote: string | null;
+  insuredHeadcount: number | null;
+  restructured: boolean;
+  entryBreach: boolean;
   /** JSON {platform: chatId}, or null */
   groupChats: string | null;
 }
@@ -52,6 +57,9 @@ const FIELDS = [
   'claimTargetBase',
   'previousParticipants',
   'rankNote',
+  'insuredHeadcount',
+  'restructured',
+  'entryBreach',
   'groupChats',
 ] as const;
 const FIELD_HEADER: Record<string, string> = {
@@ -91,13 +99,25 @@ function readRows(
     if (kind === 'federation' && parent) bad('parent', '总工会没有上级单位：请留空');
     if (kind && kind !== 'federation' && !parent) bad('parent', '上级单位编码为空');
     const numbers = {} as Record<
-      'memberTotal' | 'enrolmentTarget' | 'claimTargetBase' | 'previousParticipants',
+      'memberTotal' | 'enrolmentTarget' | 'claimTargetBase' | 'previousParticipants' | 'insuredHeadcount',
       number | null
     >;
-    for (const key of ['memberTotal', 'enrolmentTarget', 'claimTargetBase', 'previousParticipants'] as const) {
+    for (const key of [
+      'memberTotal',
+      'enrolmentTarget',
+      'claimTargetBase',
+      'previousParticipants',
+      'insuredHeadcount',
+    ] as const) {
       const v = wholeNumber(cell(key));
       if (v === undefined) bad(key, `应为不小于 0 的整数，现为“${cell(key)}”`);
       numbers[key] = v ?? null;
+    }
+    const flags = {} as Record<'restructured' | 'entryBreach', boolean>;
+    for (const key of ['restructured', 'entryBreach'] as const) {
+      const v = cell(key);
+      if (v && !(v in YES_NO)) bad(key, `应为 是 或 否（空为否），现为“${v}”`);
+      flags[key] = YES_NO[v as keyof typeof YES_NO] ?? false;
     }
     const category = cell('category') || null;
     const groups: Record<string, string> = {};
@@ -116,6 +136,7 @@ function readRows(
         parent,
         category,
         ...numbers,
+        ...flags,
         rankNote: cell('rankNote') || null,
         groupChats: Object.keys(groups).length ? JSON.stringify(groups) : null,
       });
@@ -135,6 +156,9 @@ interface Existing {
   claimTargetBase: number | null;
   previousParticipants: number | null;
   rankNote: string | null;
+  insuredHeadcount: number | null;
+  restructured: boolean;
+  entryBreach: boolean;
   groupChats: string | null;
   rankUnitId: number | null;
   officeId: number | null;
@@ -171,6 +195,9 @@ export async function planOrganisations(
       claimTargetBase: true,
       previousParticipants: true,
       rankNote: true,
+      insuredHeadcount: true,
+      restructured: true,
+      entryBreach: true,
       groupChats: true,
       rankUnitId: true,
       officeId: true,
@@ -229,7 +256,11 @@ export async function planOrganisations(
                 ? '（空）'
                 : k === 'kind'
                   ? ORG_KIND_LABEL[x as OrgKind]
-                  : String(x);
+                  : typeof x === 'boolean'
+                    ? x
+                      ? '是'
+                      : '否'
+                    : String(x);
             return `${FIELD_HEADER[k] ?? k} ${show(before)} → ${show(v)}`;
           })
           .join('，')}`,
@@ -272,6 +303,9 @@ export async function planOrganisations(
               claimTargetBase: r.claimTargetBase,
               previousParticipants: r.previousParticipants,
               rankNote: r.rankNote,
+              insuredHeadcount: r.insuredHeadcount,
+              restructured: r.restructured,
+              entryBreach: r.entryBreach,
               groupChats: r.groupChats,
               path: '',
               createdAt: stamp,

@@ -4,20 +4,45 @@
  * (src/rules/year-report.ts computes; this gathers the rows and writes the sheet). 回拨 (money the city returns) is
  * not recorded by huzhu yet: the column shows 0 and the note says so.
  */
+import fs from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import type { Db } from '../../db/client.js';
 import { type ClaimStatus, parseEnrolmentKind, shanghaiDate, type YearReport, yearReport } from '../../rules/index.js';
 import type { PeriodWithPolicy } from '../periods.js';
 
-export async function buildYearReport(db: Db, period: PeriodWithPolicy, year: number): Promise<YearReport> {
+/**
+ * `officeIds` undefined: the whole programme (an admin, the CLI); otherwise only these offices' units, remittances
+ * and members' claims (an officer sees only their own office).
+ */
+export async function buildYearReport(
+  db: Db,
+  period: PeriodWithPolicy,
+  year: number,
+  officeIds?: readonly number[],
+): Promise<YearReport> {
+  const unitIds = officeIds
+    ? (
+        await db.org.findMany({
+          where: { OR: [{ id: { in: [...officeIds] } }, { officeId: { in: [...officeIds] } }] },
+          select: { id: true },
+        })
+      ).map((o) => o.id)
+    : undefined;
   const [enrolments, remittances, claims] = await Promise.all([
-    db.enrolment.findMany({ where: { periodId: period.id }, select: { kind: true, feeFen: true, paid: true } }),
-    db.remittance.findMany({ where: { periodId: period.id }, select: { remittedOn: true, amountFen: true } }),
+    db.enrolment.findMany({
+      where: { periodId: period.id, ...(unitIds ? { unitId: { in: unitIds } } : {}) },
+      select: { kind: true, feeFen: true, paid: true },
+    }),
+    db.remittance.findMany({
+      where: { periodId: period.id, ...(officeIds ? { officeId: { in: [...officeIds] } } : {}) },
+      select: { remittedOn: true, amountFen: true },
+    }),
     // aid counts by calendar year, whatever period the stay belonged to (说明 2)
     db.claim.findMany({
       where: {
         period: { programmeId: period.programmeId },
         status: { in: ['approved', 'paid'] satisfies ClaimStatus[] },
+        ...(unitIds ? { member: { unitId: { in: unitIds } } } : {}),
       },
       select: {
         memberId: true,
@@ -55,7 +80,20 @@ export async function exportYearReport(
   office: string,
   file: string,
 ): Promise<YearReport> {
-  const r = await buildYearReport(db, period, year);
+  const { report, bytes } = await yearReportWorkbook(db, period, year, office);
+  await fs.writeFile(file, bytes);
+  return report;
+}
+
+/** The report and its XLSX (the same sheet the CLI writes), for `office` (the 填报单位) and its data only. */
+export async function yearReportWorkbook(
+  db: Db,
+  period: PeriodWithPolicy,
+  year: number,
+  office: string,
+  officeIds?: readonly number[],
+): Promise<{ report: YearReport; bytes: Buffer }> {
+  const r = await buildYearReport(db, period, year, officeIds);
   const yuan = (fen: number) => fen / 100;
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet(`${year}年度统计表`);
@@ -96,6 +134,5 @@ export async function exportYearReport(
     `3.账面结余资金已扣除已审批但未支付的互助金（${yuan(r.approvedUnpaidFen).toFixed(2)} 元）；市总回拨金额本系统未登记，按 0 计。`,
   ]);
   for (let c = 1; c <= 9; c++) ws.getColumn(c).width = 16;
-  await wb.xlsx.writeFile(file);
-  return r;
+  return { report: r, bytes: Buffer.from(await wb.xlsx.writeBuffer()) };
 }

@@ -7,6 +7,7 @@ import { insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
 import type { EnrolmentKind } from '../../rules/index.js';
 import { audit } from '../audit.js';
+import { rosterEntryRefusal } from '../participation.js';
 import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
 import type { PlatformColumn } from '../programme/columns.js';
 import { readRoster } from './read.js';
@@ -60,6 +61,8 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   const policy = period.policy;
   const unit = await db.org.findUnique({ where: { code: o.unitCode } });
   if (!unit) return { ok: false, errors: [{ line: 0, message: `找不到单位编码 ${o.unitCode}` }] };
+  const refusal = await rosterEntryRefusal(db, period, o.unitCode);
+  if (refusal) return { ok: false, errors: [{ line: 0, message: refusal }] };
 
   const errors: RowError[] = [];
   const rows: RosterRow[] = [];

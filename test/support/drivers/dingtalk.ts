@@ -39,7 +39,8 @@ export function seenCard(outTrackId: string, p: Record<string, string>): SeenCar
     ...buttons.map((b) => b.text),
     finalText ?? '',
   ].filter(Boolean);
-  return { id: outTrackId, title, buttons, ...(finalText ? { finalText } : {}), lines };
+  const links = list(p.links).map((l) => ({ text: str(l.text), url: str(l.url) }));
+  return { id: outTrackId, title, buttons, ...(finalText ? { finalText } : {}), links, lines };
 }
 
 function seen(server: LocalDingtalkServer, m: RecordedMessage): SeenMessage {

@@ -31,7 +31,8 @@ export function seenCard(card: Record<string, unknown>): SeenCard & { lines: str
     ...buttons.map((b) => b.text),
     finalText ?? '',
   ].filter(Boolean);
-  return { id: str(card.task_id), title, buttons, finalText, lines };
+  const links = list(card.jump_list).map((j) => ({ text: str(j.title), url: str(j.url) }));
+  return { id: str(card.task_id), title, buttons, finalText, links, lines };
 }
 
 function seen(server: LocalWecomServer, m: RecordedMessage): SeenMessage {
