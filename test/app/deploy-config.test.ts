@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { channelSettingsSchemas } from '../../src/channels/settings.js';
 import { ConfigSchema } from '../../src/config.js';
+import { must } from '../../src/core/must.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
@@ -21,14 +22,17 @@ function documented(): Set<string> {
   );
   const names = new Set<string>();
   for (const line of section.split('\n').filter((l) => l.startsWith('| `')))
-    for (const m of line.split(' | ')[0]!.matchAll(/`([A-Z][A-Z0-9_]+)`/g)) names.add(m[1]!);
+    for (const m of must(line.split(' | ')[0], 'split gives at least one part').matchAll(/`([A-Z][A-Z0-9_]+)`/g))
+      names.add(must(m[1], 'the name group always takes part'));
   return names;
 }
 
 /** the keys of the environment block every huzhu service of docker-compose.yml shares */
 function composed(): Set<string> {
   const block = compose.slice(compose.indexOf('x-huzhu-env: &huzhu-env'), compose.indexOf('\nservices:'));
-  return new Set([...block.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => m[1]!));
+  return new Set(
+    [...block.matchAll(/^ {2}([A-Z][A-Z0-9_]+):/gm)].map((m) => must(m[1], 'the name group always takes part')),
+  );
 }
 
 describe('the configuration, documented and deployed', () => {

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { countedFen, readAmounts, stayAmounts } from '../../src/bot/slots/claim-amounts.js';
+import { must } from '../../src/core/must.js';
 
 describe('readAmounts', () => {
   it('names each amount by the last keyword before it', () => {
@@ -36,7 +37,7 @@ describe('stayAmounts', () => {
   it('a lone amount named by nothing is the person’s part (what the estimate counts)', () => {
     const a = stayAmounts('8000能报多少');
     expect(a).toEqual({ selfPaidFen: 800_000, lead: 'selfPaid' });
-    expect(countedFen(a!)).toBe(800_000);
+    expect(countedFen(must(a, 'the amounts just checked'))).toBe(800_000);
   });
 
   it('a follow-up changes only the amount it names, or the one told first', () => {

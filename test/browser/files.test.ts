@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { forgetPeople } from '../../src/services/people.js';
 import { type BrowserSession, type EmulatorApp, launchChromium, noChromium, startEmulatorApp } from './support.js';
 
@@ -66,7 +67,7 @@ describe.skipIf(noChromium)('files on the emulator page', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     const saved = await download.path();
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(fs.readFileSync(saved!) as unknown as ArrayBuffer);
+    await book.xlsx.load(fs.readFileSync(must(saved, 'the download was saved')) as unknown as ArrayBuffer);
     expect(book.worksheets.map((w) => w.name)).toContain('市、县工会');
     expect(pageErrors).toEqual([]);
   });

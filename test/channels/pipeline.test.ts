@@ -8,6 +8,7 @@ import type { InboundMessage, OutboundMessage } from '../../src/core/messages.js
 import { createMemoryStore } from '../../src/state/memory.js';
 import type { KeyValueStore } from '../../src/state/store.js';
 import { type Harness, startHarness } from '../support/dingtalk/harness.js';
+import { localServerOf } from '../support/local.js';
 
 let h: Harness | undefined;
 afterEach(async () => {
@@ -44,7 +45,7 @@ describe('per-user order', () => {
       return [{ kind: 'text', text: `echo: ${text}` }];
     };
     h = await startHarness({ store, handle });
-    const server = h.channel.localServer!;
+    const server = localServerOf(h.channel);
     const session = server.openSession({ userId: 'u1' });
     const other = server.openSession({ userId: 'u2' });
     await h.say(h.client.text('u1', '慢', { session }));

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { cli } from '../support/cli.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
 import { tmpFile } from '../support/roster-files.js';
@@ -46,7 +47,7 @@ describe.each(providers)('period open and close on %s (seed 004)', (provider) =>
     // the same roster in period 14: last period's participants are renewals now
     await ok('roster', 'import', path.join(DIR, 'roster.csv'), '--period', '14', '--unit', 'ZJK-QX-U1');
     const kinds = await t.db.enrolment.findMany({
-      where: { periodId: periods[1]!.id },
+      where: { periodId: must(periods[1], 'period 14').id },
       include: { member: true },
       orderBy: { id: 'asc' },
     });

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { syntheticIdNumber } from '../../src/services/demo/people.js';
 import { cli } from '../support/cli.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
@@ -42,8 +43,9 @@ describe.each(providers)('programme set-up from files on %s (seed 000)', (provid
     expect(r.code, r.err).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    expect(wb.worksheets[0]!.name).toBe('人员');
-    const header = (wb.worksheets[0]!.getRow(1).values as string[]).slice(1);
+    const sheet = must(wb.worksheets[0], 'the workbook has a sheet');
+    expect(sheet.name).toBe('人员');
+    const header = (sheet.getRow(1).values as string[]).slice(1);
     expect(header).toEqual(expect.arrayContaining(['姓名', '身份证号', '角色', '企业微信账号', '钉钉账号']));
     expect(wb.getWorksheet('说明')).toBeDefined();
     expect((await cli(t.url, 'template', 'bogus', '--out', out)).code).toBe(2);
@@ -118,7 +120,9 @@ describe.each(providers)('programme set-up from files on %s (seed 000)', (provid
     expect(r.out).toContain('新增 1，变更 1');
     expect(r.out).toContain('单位 HN-HK-U1：单位名称 海口市演示单位工会 → 海口市演示单位（新）工会');
     const renamed = await t.db.auditLog.findFirstOrThrow({ where: { action: 'org.update', subjectId: 'HN-HK-U1' } });
-    expect(JSON.parse(renamed.details!)).toMatchObject({ after: { name: '海口市演示单位（新）工会' } });
+    expect(JSON.parse(must(renamed.details, 'the audit entry has details'))).toMatchObject({
+      after: { name: '海口市演示单位（新）工会' },
+    });
 
     // the rep of HN-HK-U1 is now 赵新 (a new person); 吴文静 is no longer its rep
     const people = csvLines('people.csv');
@@ -139,7 +143,7 @@ describe.each(providers)('programme set-up from files on %s (seed 000)', (provid
     expect(wrongKind.err).toContain('这是人员文件，不是组织文件');
     // a renamed column
     const lines = csvLines('organisations.csv');
-    lines[0] = lines[0]!.replace('会员总数', '会员人数');
+    lines[0] = must(lines[0], 'the header line').replace('会员总数', '会员人数');
     const renamed = await cli(t.url, 'programme', 'apply', writeCsv(lines));
     expect(renamed.err).toContain('组织文件缺少必需的列：会员总数；未识别的列：会员人数');
     // a unit whose parent does not exist, a bad number, a duplicate code: every row named, none written
@@ -161,14 +165,16 @@ describe.each(providers)('programme set-up from files on %s (seed 000)', (provid
     expect(rep.err).toContain('第 2 行「企业微信账号、钉钉账号」：代办员须至少填写一个聊天账号');
     // a period with a policy that does not exist, and one whose name says another number
     const period = csvLines('period.csv');
+    const periodHeader = must(period[0], 'the header line of period.csv');
+    const periodRow = must(period[1], 'the period row of period.csv');
     const noPolicy = await cli(
       t.url,
       'programme',
       'apply',
-      writeCsv([period[0]!, period[1]!.replace('hainan-2', 'hainan-9')]),
+      writeCsv([periodHeader, periodRow.replace('hainan-2', 'hainan-9')]),
     );
     expect(noPolicy.err).toContain('没有名为“hainan-9”的政策');
-    const otherNo = await cli(t.url, 'programme', 'apply', writeCsv([period[0]!, period[1]!.replace(',2,', ',3,')]));
+    const otherNo = await cli(t.url, 'programme', 'apply', writeCsv([periodHeader, periodRow.replace(',2,', ',3,')]));
     expect(otherNo.err).toContain('期次 3 与政策的期次名称“第二期”不符');
     // not a table at all
     const junk = tmpFile('x.xlsx');
@@ -188,7 +194,7 @@ describe.each(providers)('programme set-up from files on %s (seed 000)', (provid
       path.join(dir, 'hainan-3.json'),
       JSON.stringify({ ...policy, periodName: '第三期', startsOn: '2018-01-01', endsOn: '2018-12-31' }),
     );
-    const header = csvLines('period.csv')[0]!;
+    const header = must(csvLines('period.csv')[0], 'the header line');
     const bad = path.join(dir, 'bad-period.csv');
     fs.writeFileSync(bad, `${header}\nhainan,海南省职工医疗互助,HN,3,bad.json,否,,,,\n`);
     expect((await cli(t.url, 'programme', 'apply', bad)).err).toContain(

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { insertMany } from '../../src/db/bulk.js';
 import { cli } from '../support/cli.js';
 import { freshDb, type TestDb } from '../support/db.js';
@@ -49,7 +50,7 @@ describe('progress export reproduces seed 000 (seed 000_323d04b7f63f3eb1.txt)', 
     const plan: { unitId: number }[] = [];
     for (const table of NOTICE.tables)
       for (const row of table.rows) {
-        const unit = orgs.get(row.name)!;
+        const unit = must(orgs.get(row.name), `${row.name} is an organisation of the notice`);
         for (let i = 0; i < row.participants; i++) {
           n++;
           members.push({
@@ -76,7 +77,7 @@ describe('progress export reproduces seed 000 (seed 000_323d04b7f63f3eb1.txt)', 
           'Enrolment',
           plan.map((p, i) => ({
             periodId: period.id,
-            memberId: ids[i]!.id,
+            memberId: must(ids[i], 'a member for each planned enrolment').id,
             unitId: p.unitId,
             rankUnitId: p.unitId,
             kind: 'new',
@@ -101,7 +102,7 @@ describe('progress export reproduces seed 000 (seed 000_323d04b7f63f3eb1.txt)', 
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
     for (const table of NOTICE.tables) {
-      const ws = wb.getWorksheet(table.category)!;
+      const ws = must(wb.getWorksheet(table.category), 'the workbook has that sheet');
       expect(ws.getCell('A1').value).toBe('第二期医疗互助工作进度表');
       expect((ws.getRow(3).values as string[]).slice(1)).toEqual([
         '序号',
@@ -135,7 +136,7 @@ describe('progress export reproduces seed 000 (seed 000_323d04b7f63f3eb1.txt)', 
         table.rows.reduce((s, x) => s + x.participants, 0),
       ]);
     }
-    const sum = wb.getWorksheet('总计')!;
+    const sum = must(wb.getWorksheet('总计'), 'the 总计 sheet');
     expect(sum.getCell('B1').value).toBe(NOTICE.totals.previous);
     expect(sum.getCell('B2').value).toBe(NOTICE.totals.participants);
     expect(shown(sum.getCell('B4'))).toBe('85.9%');

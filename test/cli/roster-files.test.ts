@@ -8,6 +8,7 @@ import ExcelJS from 'exceljs';
 import iconv from 'iconv-lite';
 import JSZip from 'jszip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { MAX_ERRORS_LISTED } from '../../src/services/roster/errors.js';
 import { MAX_FILE_BYTES, MAX_ROWS, MAX_XLSX_UNPACKED_BYTES } from '../../src/services/roster/read.js';
 import { cli } from '../support/cli.js';
@@ -73,8 +74,11 @@ describe('roster files as offices have them (sqlite)', () => {
   it('reads an XLSX whose cells carry no r= reference (valid SpreadsheetML)', async () => {
     const built = await writeXlsx([person(104, 100, { name: '李四' }), person(105, 100, { name: '王五' })]);
     const zip = await JSZip.loadAsync(fs.readFileSync(built));
-    const sheetPath = Object.keys(zip.files).find((f) => /^xl\/worksheets\/sheet\d+\.xml$/.test(f))!;
-    const xml = await zip.file(sheetPath)!.async('string');
+    const sheetPath = must(
+      Object.keys(zip.files).find((f) => /^xl\/worksheets\/sheet\d+\.xml$/.test(f)),
+      'the XLSX has a worksheet part',
+    );
+    const xml = await must(zip.file(sheetPath), 'the worksheet part').async('string');
     const stripped = xml.replace(/(<(?:c|row)\b[^>]*?)\s+r="[A-Z]*\d+"/g, '$1');
     expect(stripped).not.toMatch(/<c [^>]*r="/);
     zip.file(sheetPath, stripped);

@@ -4,6 +4,7 @@
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { cli } from '../support/cli.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
 import { person, tmpFile, writeCsv, writeXlsx } from '../support/roster-files.js';
@@ -98,12 +99,12 @@ describe.each(providers)('roster import on %s (seed 003)', (provider) => {
     expect(r.code).toBe(0);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    const ws = wb.worksheets[0]!;
+    const ws = must(wb.worksheets[0], 'the workbook has a sheet');
     expect(ws.getRow(1).values).toContain('身份证号');
     const rows = ws.getSheetValues().slice(2) as unknown[][];
     expect(rows).toHaveLength(4);
     expect(rows.map((x) => x[5])).toContain('未参');
-    expect(String(rows[0]![3])).toMatch(/^\*{14}[\dX]{4}$/);
+    expect(String(rows[0]?.[3])).toMatch(/^\*{14}[\dX]{4}$/);
   });
 
   it('explains bad arguments', async () => {

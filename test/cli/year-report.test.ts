@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { cli } from '../support/cli.js';
 import { freshDb, type TestDb } from '../support/db.js';
 import { tmpFile } from '../support/roster-files.js';
@@ -29,15 +30,20 @@ describe('yearly statistics report (seed 004_9a111ece143f3fb7.txt)', () => {
         .code,
     ).toBe(0);
     const members = await t.db.member.findMany({ orderBy: { id: 'asc' } });
+    const named = (name: string) =>
+      must(
+        members.find((m) => m.name === name),
+        `${name} is on the roster`,
+      );
     const list = tmpFile('fees.csv');
     fs.writeFileSync(
       list,
-      `单位编码,姓名,身份证后4位,金额,交费日期\n${['吴文静', '林海燕', '王小梅'].map((n) => `ZJK-QX-U1,${n},${members.find((m) => m.name === n)!.idLast4},100,2020-12-20`).join('\n')}\n`,
+      `单位编码,姓名,身份证后4位,金额,交费日期\n${['吴文静', '林海燕', '王小梅'].map((n) => `ZJK-QX-U1,${n},${named(n).idLast4},100,2020-12-20`).join('\n')}\n`,
     );
     expect((await cli(t.url, 'fees', 'import', list)).code).toBe(0);
     // the year's claims: one paid (major illness), one approved and unpaid, one approved in 2020 and paid in 2021
     const period = await t.db.period.findFirstOrThrow();
-    const officer = members.find((m) => m.name === '陈建国')!;
+    const officer = named('陈建国');
     const claim = async (
       member: string,
       subsidyFen: number,
@@ -49,7 +55,7 @@ describe('yearly statistics report (seed 004_9a111ece143f3fb7.txt)', () => {
       const c = await t.db.claim.create({
         data: {
           periodId: period.id,
-          memberId: members.find((m) => m.name === member)!.id,
+          memberId: named(member).id,
           hospital: '张家口市第一医院',
           admittedOn: '2020-05-01',
           dischargedOn: '2020-05-10',
@@ -86,7 +92,7 @@ describe('yearly statistics report (seed 004_9a111ece143f3fb7.txt)', () => {
     expect(r.out).toContain('已导出2020年度运行情况统计表（第十三期）');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(out);
-    const ws = wb.worksheets[0]!;
+    const ws = must(wb.worksheets[0], 'the workbook has a sheet');
     expect(ws.getCell('A1').value).toBe('2020年度职工大病医疗互助活动运行情况统计表');
     expect(ws.getCell('A2').value).toBe('填报单位：张家口市总工会');
     expect(ws.getCell('I3').value).toBe('截止12月30日账面累计结余资金');

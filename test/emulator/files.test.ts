@@ -5,6 +5,7 @@
  */
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import type { ApiMessage } from '../../src/local/emulator/api.js';
 import { forgetPeople } from '../../src/services/people.js';
 import { startTestApp, type TestApp } from '../support/app.js';
@@ -55,7 +56,7 @@ describe('files through the emulator', () => {
     expect((await post('/send', { platform, userId: ADMIN, text: '导出进度表' })).status).toBe(200);
     const file = (await messages(platform, before)).find((m) => m.kind === 'file');
     expect(file?.file?.name).toMatch(/\.xlsx$/);
-    const dataUrl = file!.file!.dataUrl!;
+    const dataUrl = must(file?.file?.dataUrl, 'the file message carries its bytes as a data URL');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64') as unknown as ArrayBuffer);
     expect(wb.worksheets.map((w) => w.name)).toContain('市、县工会');

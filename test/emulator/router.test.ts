@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningApp, startServices } from '../../src/app/start.js';
 import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/core/log.js';
+import { must } from '../../src/core/must.js';
 import { createEmulatorRouter } from '../../src/local/emulator/router.js';
 import { emulatorAdapters } from '../../src/local/start-local.js';
 import { shanghaiToday } from '../../src/runtime.js';
@@ -107,9 +108,9 @@ describe('emulator API', () => {
       unit: '海口市演示单位工会',
       bound: true,
     });
-    expect(by['demo-rep-1']!.roles).toEqual(['rep']);
-    expect(by['demo-officer-1']!.roles).toEqual(['officer']);
-    expect(by['demo-centre-1']!.roles).toEqual(['centre']);
+    expect(by['demo-rep-1']?.roles).toEqual(['rep']);
+    expect(by['demo-officer-1']?.roles).toEqual(['officer']);
+    expect(by['demo-centre-1']?.roles).toEqual(['centre']);
     expect(by['demo-worker-3']).toMatchObject({ bound: false, unit: null });
   });
 
@@ -131,8 +132,8 @@ describe('emulator API', () => {
       text?: string;
     }[];
     expect(all.length).toBeGreaterThan(0);
-    expect(all[0]!.text ?? '').toMatch(/林|参加|参互/);
-    const last = all.at(-1)!.seq;
+    expect(all[0]?.text ?? '').toMatch(/林|参加|参互/);
+    const last = must(all.at(-1), 'the worker has messages').seq;
     expect((await get(`/emulator/api/messages?platform=fakechat&userId=demo-worker-1&after=${last}`)).body).toEqual([]);
     expect((await get('/emulator/api/messages?platform=fakechat&userId=demo-worker-2')).body).toEqual([]);
   });
@@ -167,8 +168,8 @@ describe('emulator API', () => {
       ).status,
     ).toBe(200);
     const [a, b] = channelLog.images.slice(before);
-    expect(a!.equals(png)).toBe(true);
-    expect((await sharp(b!).metadata()).format).toBe('png');
+    expect(a?.equals(png)).toBe(true);
+    expect((await sharp(must(b, 'the uploaded JPEG reached the channel')).metadata()).format).toBe('png');
     const notImage = await post('/emulator/api/image', {
       platform: 'fakechat',
       userId: 'demo-worker-1',
@@ -228,7 +229,7 @@ describe('emulator API', () => {
     expect(c.canRunSchedules).toBe(true);
     expect(c.timeline.length).toBeGreaterThan(2);
     expect([...c.timeline].map((t) => t.date).sort()).toEqual(c.timeline.map((t) => t.date));
-    const target = c.timeline.at(-1)!.date;
+    const target = must(c.timeline.at(-1), 'the timeline has dates').date;
     const moved = await post('/emulator/api/clock', { date: target });
     expect(moved.body).toMatchObject({ today: target, travelledTo: target });
     expect(shanghaiToday(running.clock.now())).toBe(target);

@@ -6,6 +6,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { must } from '../../src/core/must.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -30,7 +31,7 @@ describe('HUZHU_FAULT', () => {
     const r = await new Promise<{ signal: string | null; out: string }>((resolve) => {
       const c = execFile(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root });
       let out = '';
-      c.stdout!.on('data', (d: Buffer) => {
+      must(c.stdout, 'execFile pipes stdout').on('data', (d: Buffer) => {
         out += d.toString();
       });
       c.on('exit', (_code, signal) => resolve({ signal, out }));

@@ -13,9 +13,11 @@
  * one approval row; the retried callbacks change nothing.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import type { Db } from '../../src/db/client.js';
 import { addDays } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
+import { only } from '../support/only.js';
 import {
   type ChildApp,
   cleanUp,
@@ -46,11 +48,11 @@ describe.skipIf(!haveServers)('kill -9 right after a claim and a decision commit
     const db: Db = await prepareDatabase(url);
     const port = String(await freePort());
     let app: ChildApp | null = null;
-    const w: WecomSide = await wecomSide(() => app!.url);
+    const w: WecomSide = await wecomSide(() => must(app, 'the app is running').url);
     const env = {
       ...w.env,
       DATABASE_URL: url,
-      REDIS_URL: process.env.TEST_REDIS_URL!,
+      REDIS_URL: must(process.env.TEST_REDIS_URL, 'TEST_REDIS_URL (the global setup starts Redis)'),
       REDIS_PREFIX: `fault-kill-${process.pid}`,
       PORT: port,
     };
@@ -63,7 +65,7 @@ describe.skipIf(!haveServers)('kill -9 right after a claim and a decision commit
     await expect(w.post(W, confirm)).rejects.toThrow();
     expect(await app.exited).toMatchObject({ signal: 'SIGKILL' });
     const claims = await db.claim.findMany({ where: { member: { identities: { some: { userId: W } } } } });
-    const claim = claims.sort((a, b) => b.id - a.id)[0]!;
+    const claim = must(claims.sort((a, b) => b.id - a.id)[0], 'the claim committed before the kill');
     expect(claim.status).toBe('submitted');
     const cardRows = await db.delivery.findMany({ where: { key: { startsWith: `claim:${claim.id}:` } } });
     expect(cardRows.length).toBeGreaterThan(0);
@@ -97,7 +99,7 @@ describe.skipIf(!haveServers)('kill -9 right after a claim and a decision commit
     for (const o of officers) expect(cardsFor(o)).toHaveLength(1);
 
     // 3. the officer approves: the app dies as the decision commits, before the click is answered
-    const card = cardsFor(OFFICER)[0]!;
+    const card = only(cardsFor(OFFICER), 'card for the officer');
     expect(card.buttons.map((b) => b.key)).toContain(`approve:${claim.id}`);
     const before = w.texts(W).length;
     const click = w.sealClick(OFFICER, card.id, `approve:${claim.id}`);

@@ -15,6 +15,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import {
   type ChildApp,
   cleanUp,
@@ -42,13 +43,13 @@ describe.skipIf(!haveServers)('kill -9 during the ranking push (WeCom, PostgreSQ
     const url = await freshPgUrl();
     const db = await prepareDatabase(url);
     let app: ChildApp | null = null;
-    const w: WecomSide = await wecomSide(() => app!.url);
+    const w: WecomSide = await wecomSide(() => must(app, 'the app is running').url);
     // the group chat exists on the platform, as the union's admin created it
     w.server.putChat(GROUP, ['demo-rep-1', 'demo-officer-1'], '海南省总工会');
     const env = {
       ...w.env,
       DATABASE_URL: url,
-      REDIS_URL: process.env.TEST_REDIS_URL!,
+      REDIS_URL: must(process.env.TEST_REDIS_URL, 'TEST_REDIS_URL (the global setup starts Redis)'),
       REDIS_PREFIX: `fault-push-${process.pid}`,
       PORT: String(await freePort()),
     };
@@ -102,7 +103,7 @@ describe.skipIf(!haveServers)('kill -9 during the ranking push (WeCom, PostgreSQ
     const before = received();
     await pushNow();
     await until('the second push’s job ran', async () =>
-      app!.logs.some((l) => l.msg === 'ranking push planned' && l.enqueued === 0),
+      must(app, 'the app is running').logs.some((l) => l.msg === 'ranking push planned' && l.enqueued === 0),
     );
     expect((await rows()).length).toBe(final.length);
     expect(received()).toBe(before);

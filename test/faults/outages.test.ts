@@ -12,6 +12,7 @@
  * the queue; what was acknowledged before (an earlier claim) is still there.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { Templates } from '../../src/core/templates.js';
 import type { Db } from '../../src/db/client.js';
 import { addDays } from '../../src/rules/index.js';
@@ -70,8 +71,7 @@ describe.skipIf(!haveServers)('PostgreSQL and Redis restarted under the running 
     await w.sendPhoto(W, PHOTO);
     expect(await w.say(W, '完成')).toContain('确认');
     const m = /#(\d+) 已提交/.exec(await w.say(W, '确认'));
-    expect(m).not.toBeNull();
-    return Number(m![1]);
+    return Number(must(m?.[1], 'the claim was submitted: #n 已提交'));
   };
   const officerCardOf = (id: number) => w.cards(OFFICER).filter((c) => c.title.includes(`#${id}`));
 

@@ -16,6 +16,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
+import { buttonKey } from '../support/cards.js';
 import {
   type ChildApp,
   cleanUp,
@@ -47,12 +49,12 @@ describe.skipIf(!haveServers)('the WeCom API answering 5xx, timeouts and 45009 (
     const url = await freshPgUrl();
     const db = await prepareDatabase(url);
     let app: ChildApp | null = null;
-    const w: WecomSide = await wecomSide(() => app!.url);
+    const w: WecomSide = await wecomSide(() => must(app, 'the app is running').url);
     w.server.putChat(GROUP, ['demo-rep-1', OFFICER], '海南省总工会');
     const env = {
       ...w.env,
       DATABASE_URL: url,
-      REDIS_URL: process.env.TEST_REDIS_URL!,
+      REDIS_URL: must(process.env.TEST_REDIS_URL, 'TEST_REDIS_URL (the global setup starts Redis)'),
       REDIS_PREFIX: `fault-api-${process.pid}`,
       PORT: String(await freePort()),
     };
@@ -72,7 +74,9 @@ describe.skipIf(!haveServers)('the WeCom API answering 5xx, timeouts and 45009 (
     await cli('jobs', 'run', 'ranking.daily');
     // the push's rows: the rep's line and chart, the group's tables and charts (nothing else is planned yet)
     const rows = () => db.delivery.findMany();
-    await until('the push planned', () => app!.logs.some((l) => l.msg === 'ranking push planned'));
+    await until('the push planned', () =>
+      must(app, 'the app is running').logs.some((l) => l.msg === 'ranking push planned'),
+    );
     await until(
       'every message of the push sent',
       async () => (await rows()).every((r) => r.status === 'sent'),
@@ -102,7 +106,8 @@ describe.skipIf(!haveServers)('the WeCom API answering 5xx, timeouts and 45009 (
       card = w.cards(OFFICER).find((c) => c.buttons.some((b) => b.text === '发布'));
       return Boolean(card) && w.server.lastSeq() > before;
     });
-    await w.click(OFFICER, card!.id, card!.buttons.find((b) => b.text === '发布')!.key);
+    const shown = must(card, 'the confirmation card');
+    await w.click(OFFICER, shown.id, buttonKey(shown, '发布'));
     const announcement = () => db.delivery.findMany({ where: { key: { startsWith: 'adhoc:' } } });
     await until('the announcement planned', async () => (await announcement()).length > 0);
     await until(

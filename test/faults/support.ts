@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { platformNames } from '../../src/channels/index.js';
+import { must } from '../../src/core/must.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
 import { LocalWecomServer } from '../../src/local/wecom/local-server.js';
@@ -31,7 +32,8 @@ export const redisBin = ['/usr/bin/redis-server', '/usr/sbin/redis-server', '/us
 );
 const pgRoot = process.env.TEST_POSTGRES_ROOT ?? '/usr/lib/postgresql';
 const pgVersions = fs.existsSync(pgRoot) ? fs.readdirSync(pgRoot).sort() : [];
-export const pgBin = pgVersions.length ? path.join(pgRoot, pgVersions.at(-1)!, 'bin') : undefined;
+const newestPg = pgVersions.at(-1);
+export const pgBin = newestPg ? path.join(pgRoot, newestPg, 'bin') : undefined;
 export const haveServers = Boolean(
   redisBin && pgBin && fs.existsSync(path.join(pgBin, 'postgres')) && process.env.TEST_DATABASE_URL_PG,
 );
@@ -94,7 +96,7 @@ export async function ownRedis(): Promise<OwnRedis> {
     url: `redis://127.0.0.1:${port}`,
     async start() {
       child = spawn(
-        redisBin!,
+        must(redisBin, 'a redis-server binary (the fault suites are skipped without one)'),
         ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always'],
         { stdio: 'ignore' },
       );
@@ -127,10 +129,11 @@ export async function ownPostgres(): Promise<OwnPostgres> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-fault-pg-'));
   const port = await freePort();
   const asRoot = process.getuid?.() === 0;
+  const bin = must(pgBin, 'the PostgreSQL binaries (the fault suites are skipped without them)');
   const run = (cmd: string, args: string[]) =>
     asRoot
-      ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(pgBin!, cmd), ...args], { stdio: 'pipe' })
-      : execFileSync(path.join(pgBin!, cmd), args, { stdio: 'pipe' });
+      ? execFileSync('runuser', ['-u', 'postgres', '--', path.join(bin, cmd), ...args], { stdio: 'pipe' })
+      : execFileSync(path.join(bin, cmd), args, { stdio: 'pipe' });
   if (asRoot) execFileSync('chown', ['postgres:postgres', dir]);
   const data = path.join(dir, 'data');
   run('initdb', ['-D', data, '-U', 'huzhu', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
@@ -156,7 +159,7 @@ export async function ownPostgres(): Promise<OwnPostgres> {
 
 /** a fresh database on the global setup's PostgreSQL */
 export async function freshPgUrl(): Promise<string> {
-  const admin = process.env.TEST_PG_ADMIN_URL!;
+  const admin = must(process.env.TEST_PG_ADMIN_URL, 'TEST_PG_ADMIN_URL (the global setup starts PostgreSQL)');
   const name = `fault_${process.pid}_${Date.now().toString(36)}`;
   const pg = await import('pg');
   const c = new pg.default.Client({ connectionString: admin });
@@ -214,7 +217,7 @@ export async function spawnApp(env: Record<string, string>): Promise<ChildApp> {
   });
   const logs: Record<string, unknown>[] = [];
   let rest = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
+  must(child.stdout, 'the app’s stdout is piped').on('data', (chunk: Buffer) => {
     const lines = (rest + chunk.toString('utf8')).split('\n');
     rest = lines.pop() ?? '';
     for (const l of lines)
@@ -225,7 +228,7 @@ export async function spawnApp(env: Record<string, string>): Promise<ChildApp> {
       }
   });
   let stderr = '';
-  child.stderr!.on('data', (c: Buffer) => {
+  must(child.stderr, 'the app’s stderr is piped').on('data', (c: Buffer) => {
     stderr += c.toString('utf8');
   });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -239,7 +242,7 @@ export async function spawnApp(env: Record<string, string>): Promise<ChildApp> {
     url: `http://127.0.0.1:${port}`,
     logs,
     exited,
-    pid: child.pid!,
+    pid: must(child.pid, 'the app was spawned'),
     async kill() {
       if (dead) return;
       child.kill('SIGKILL');
@@ -385,5 +388,5 @@ export async function fillClaim(w: WecomSide, who: string, admitted: string, dis
 const cleanups: (() => Promise<void>)[] = [];
 /** stops everything this module started, newest first (afterAll/afterEach) */
 export async function cleanUp(): Promise<void> {
-  while (cleanups.length) await cleanups.pop()!().catch(() => undefined);
+  for (let next = cleanups.pop(); next; next = cleanups.pop()) await next().catch(() => undefined);
 }

@@ -11,10 +11,12 @@ import net from 'node:net';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import type { LocalDingtalkChannel as DingtalkChannel } from '../../src/local/dingtalk/channel.js';
 import type { LocalWecomChannel as WecomChannel } from '../../src/local/wecom/channel.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { DingtalkTestClient } from '../support/dingtalk/client.js';
+import { localServerOf } from '../support/local.js';
 import { WecomTestClient } from '../support/wecom/client.js';
 import { encryptRaw, signature } from '../support/wecom/crypto.js';
 
@@ -38,7 +40,7 @@ function prng(seed: number) {
   const int = (n: number) => Math.floor(next() * n);
   return {
     int,
-    pick: <T>(xs: readonly T[]): T => xs[int(xs.length)]!,
+    pick: <T>(xs: readonly T[]): T => must(xs[int(xs.length)], 'pick from a non-empty list'),
     bytes: (n: number) => Buffer.from(Array.from({ length: n }, () => int(256))),
     text: (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x20 + int(0x5e))).join(''),
   };
@@ -245,9 +247,9 @@ function makeCase(r: ReturnType<typeof prng>, i: number): Case {
         () => {
           const [head, tail] = valid().split('我参加了吗');
           const body =
-            tail === undefined
+            head === undefined || tail === undefined
               ? Buffer.from(valid())
-              : Buffer.concat([Buffer.from(head!), GBK_QUESTION, Buffer.from(tail)]);
+              : Buffer.concat([Buffer.from(head), GBK_QUESTION, Buffer.from(tail)]);
           return { name: `${path} signed GBK body`, method: 'POST', path, headers: signed(), body, expect: 'handled' };
         },
         () => ({
@@ -291,8 +293,8 @@ describe(`every callback route under hostile input (seed ${SEED})`, () => {
     expect(failures).toEqual([]);
     // what the app sent anyone never holds an expanded entity or a line of /etc/passwd
     const sent = JSON.stringify([
-      (t.app.channels.get('wecom') as WecomChannel).localServer!.allMessages(),
-      (t.app.channels.get('dingtalk') as DingtalkChannel).localServer!.allMessages(),
+      localServerOf(t.app.channels.get('wecom') as WecomChannel).allMessages(),
+      localServerOf(t.app.channels.get('dingtalk') as DingtalkChannel).allMessages(),
     ]);
     expect(sent).not.toContain('lollol');
     expect(sent).not.toContain('root:');

@@ -3,6 +3,7 @@ import type { BotDeps, Turn } from '../../src/bot/context.js';
 import { onAnnounceClick, startAnnouncement } from '../../src/bot/flows/announce.js';
 import { createLog } from '../../src/core/log.js';
 import type { InboundMessage } from '../../src/core/messages.js';
+import { must } from '../../src/core/must.js';
 import type { TemplateKey } from '../../src/core/template-keys.js';
 import { Templates } from '../../src/core/templates.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
@@ -42,7 +43,7 @@ describe('发布通知: an officer’s ad-hoc announcement after a confirmation 
   const click = async (userId: string, action: string) => {
     const tt = (await turn(userId, {
       kind: 'card_click',
-      cardId: action.split(':')[2]!,
+      cardId: must(action.split(':')[2], 'an action names its card: announce:<verb>:<cardId>'),
       action,
     } as Partial<InboundMessage>)) as Turn & {
       msg: InboundMessage & { kind: 'card_click' };
@@ -74,21 +75,23 @@ describe('发布通知: an officer’s ad-hoc announcement after a confirmation 
   it('refuses a worker and a rep: only officers and admins announce', async () => {
     for (const who of ['demo-worker-1', 'demo-rep-1']) {
       const tt = await turn(who);
-      const r = await startAnnouncement(tt, tt.person!, TEXT);
+      const r = await startAnnouncement(tt, must(tt.person, 'the demo user is bound'), TEXT);
       expect(r).toHaveLength(1);
-      expect(textOf(r[0]!)).toContain('发布通知仅限办事处经办人或管理员使用');
+      expect(textOf(r[0])).toContain('发布通知仅限办事处经办人或管理员使用');
     }
   });
 
   it('asks for the text when none follows the command', async () => {
     const tt = await turn('demo-officer-1');
-    expect(textOf((await startAnnouncement(tt, tt.person!, '  '))[0]!)).toContain('请在“发布通知”后面写上通知内容');
+    expect(textOf((await startAnnouncement(tt, must(tt.person, 'the demo user is bound'), '  '))[0])).toContain(
+      '请在“发布通知”后面写上通知内容',
+    );
   });
 
   it('answers the officer with a card (发布 / 取消); publishing sends it to the federation group once and audits it', async () => {
     const tt = await turn('demo-officer-1');
-    const [reply] = await startAnnouncement(tt, tt.person!, TEXT);
-    expect(reply!.kind).toBe('card');
+    const [reply] = await startAnnouncement(tt, must(tt.person, 'the demo user is bound'), TEXT);
+    expect(reply?.kind).toBe('card');
     const card = (
       reply as {
         card: {
@@ -106,29 +109,33 @@ describe('发布通知: an officer’s ad-hoc announcement after a confirmation 
     expect(group.sent).toHaveLength(0);
 
     // someone else cannot confirm it
-    expect(textOf((await click('demo-centre-1', card.buttons[0]!.key))[0]!)).toContain('仅限发起人本人');
+    expect(textOf((await click('demo-centre-1', must(card.buttons[0], 'the 发布 button').key))[0])).toContain(
+      '仅限发起人本人',
+    );
 
-    const done = await click('demo-officer-1', card.buttons[0]!.key);
-    expect(textOf(done[0]!)).toBe('已发布，正在发送到 1 个群。');
+    const done = await click('demo-officer-1', must(card.buttons[0], 'the 发布 button').key);
+    expect(textOf(done[0])).toBe('已发布，正在发送到 1 个群。');
     // a second click (the platform's retry, a double tap) publishes nothing more
-    expect(textOf((await click('demo-officer-1', card.buttons[0]!.key))[0]!)).toContain('已经处理过或已过期');
+    expect(textOf((await click('demo-officer-1', must(card.buttons[0], 'the 发布 button').key))[0])).toContain(
+      '已经处理过或已过期',
+    );
     await runner.idle();
     expect(group.sent).toHaveLength(1);
-    expect(group.sent[0]!.to).toEqual({ chatId: DEMO_GROUP_CHAT });
-    expect(textOf(group.sent[0]!.msg)).toContain(TEXT);
-    expect(textOf(group.sent[0]!.msg)).toContain('海口市总工会　2017年3月20日');
+    expect(group.sent[0]?.to).toEqual({ chatId: DEMO_GROUP_CHAT });
+    expect(textOf(group.sent[0]?.msg)).toContain(TEXT);
+    expect(textOf(group.sent[0]?.msg)).toContain('海口市总工会　2017年3月20日');
     const logged = await t.db.auditLog.findMany({ where: { action: 'announce.adhoc' } });
     expect(logged).toHaveLength(1);
-    expect(logged[0]!.actor).toBe('wecom:demo-officer-1');
-    expect(JSON.parse(logged[0]!.details!).text).toBe(TEXT);
+    expect(logged[0]?.actor).toBe('wecom:demo-officer-1');
+    expect(JSON.parse(must(logged[0]?.details, 'the audit entry has details')).text).toBe(TEXT);
   });
 
   it('取消 sends nothing', async () => {
     const before = group.sent.length;
     const tt = await turn('demo-officer-1');
-    const [reply] = await startAnnouncement(tt, tt.person!, '测试取消');
-    const key = (reply as { card: { buttons: { key: string }[] } }).card.buttons[1]!.key;
-    expect(textOf((await click('demo-officer-1', key))[0]!)).toBe('已取消，通知没有发出。');
+    const [reply] = await startAnnouncement(tt, must(tt.person, 'the demo user is bound'), '测试取消');
+    const key = must((reply as { card: { buttons: { key: string }[] } }).card.buttons[1], 'the 取消 button').key;
+    expect(textOf((await click('demo-officer-1', key))[0])).toBe('已取消，通知没有发出。');
     await runner.idle();
     expect(group.sent.length).toBe(before);
   });

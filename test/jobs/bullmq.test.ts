@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { deadLetters, prepareReplay } from '../../src/jobs/deliveries.js';
 import { createBullRunner } from '../../src/jobs/runner-bullmq.js';
 import type { JobRunner } from '../../src/jobs/types.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import { providers } from '../support/db.js';
+import { only } from '../support/only.js';
 import { demoDb, jobDeps, outboxWith, RecordingSender, textOf } from './support.js';
 
 const redisUrl = process.env.TEST_REDIS_URL;
@@ -21,11 +23,13 @@ describe.skipIf(!redisUrl).each(providers)(
     beforeAll(async () => {
       t = await demoDb(provider);
       for (let i = 0; i < 2; i++) {
-        const store = createRedisStore(redisUrl!, { prefix: `${prefix}:kv:` });
+        const store = createRedisStore(must(redisUrl, 'TEST_REDIS_URL (the suite is skipped without it)'), {
+          prefix: `${prefix}:kv:`,
+        });
         stores.push(store);
         // each instance has its own outbox; both end at the same platform, which records what arrives
         const r = createBullRunner(jobDeps(t, { outbox: outboxWith(platform), store }), {
-          redisUrl: redisUrl!,
+          redisUrl: must(redisUrl, 'TEST_REDIS_URL (the suite is skipped without it)'),
           prefix,
           backoffScale: 0.001,
         });
@@ -40,12 +44,12 @@ describe.skipIf(!redisUrl).each(providers)(
     });
 
     it('registers one daily schedule per job at the policy time 09:00 Asia/Shanghai, however many instances start', async () => {
-      const s = await runners[0]!.schedules();
+      const s = await must(runners[0], 'the first instance').schedules();
       const ranking = s.filter((x) => x.name === 'ranking.daily');
       expect(ranking).toHaveLength(1);
-      expect(ranking[0]!.schedule).toEqual({ kind: 'daily', at: '09:00' });
+      expect(ranking[0]?.schedule).toEqual({ kind: 'daily', at: '09:00' });
       // 09:00 in Shanghai is 01:00 UTC
-      expect(ranking[0]!.next).toMatch(/T01:00:00\.000Z$/);
+      expect(ranking[0]?.next).toMatch(/T01:00:00\.000Z$/);
       expect(s.find((x) => x.name === 'deadlines.daily')?.schedule).toEqual({ kind: 'daily', at: '09:00' });
     });
 
@@ -71,12 +75,14 @@ describe.skipIf(!redisUrl).each(providers)(
       const failing = new RecordingSender('wecom');
       failing.failures = { n: 5, error: () => new Error('WeCom unavailable: connection reset') };
       // a third instance whose platform connection is broken
-      const store = createRedisStore(redisUrl!, { prefix: `${prefix}:kv:` });
+      const store = createRedisStore(must(redisUrl, 'TEST_REDIS_URL (the suite is skipped without it)'), {
+        prefix: `${prefix}:kv:`,
+      });
       stores.push(store);
       for (const r of runners) await r.stop();
       runners.length = 0;
       const broken = createBullRunner(jobDeps(t, { outbox: outboxWith(failing), store }), {
-        redisUrl: redisUrl!,
+        redisUrl: must(redisUrl, 'TEST_REDIS_URL (the suite is skipped without it)'),
         prefix,
         backoffScale: 0.001,
         schedules: false,
@@ -96,10 +102,11 @@ describe.skipIf(!redisUrl).each(providers)(
       await broken.idle();
       const dead = await deadLetters(t.db);
       expect(dead.map((d) => [d.key, d.status, d.attempts])).toEqual([['notice:test:wecom:demo-rep-1', 'dead', 5]]);
-      expect(dead[0]!.error).toContain('connection reset');
+      const letter = only(dead, 'dead letter');
+      expect(letter.error).toContain('connection reset');
       expect(failing.sent).toHaveLength(0);
 
-      const plan = await prepareReplay(t.db, dead[0]!.id);
+      const plan = await prepareReplay(t.db, letter.id);
       expect(plan).toEqual({ name: 'deliver', data: { key: 'notice:test:wecom:demo-rep-1' } });
       if (plan?.name !== 'deliver') throw new Error('expected a send to replay');
       await broken.enqueue('deliver', plan.data, { jobId: 'deliver|notice|test|replay' });
@@ -107,7 +114,7 @@ describe.skipIf(!redisUrl).each(providers)(
       expect(failing.sent.map((s) => textOf(s.msg))).toEqual(['测试通知']);
       expect(await deadLetters(t.db)).toEqual([]);
       // a second replay of the same row is refused: it is sent
-      expect(await prepareReplay(t.db, dead[0]!.id)).toBeNull();
+      expect(await prepareReplay(t.db, letter.id)).toBeNull();
     });
   },
 );

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import { sloganFor } from '../../src/services/broadcasts/announcements.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
@@ -48,8 +49,8 @@ describe('deadline announcements at T-7, T-3, T-1 and on the day (RULES §8, see
   ])('on %s the group hears of 参互报名截止 (%s), with a slogan of seed 002', async (day, when) => {
     const sent = await runOn(day);
     expect(sent).toHaveLength(1);
-    expect(sent[0]!.to).toEqual({ chatId: DEMO_GROUP_CHAT });
-    const text = textOf(sent[0]!.msg);
+    expect(sent[0]?.to).toEqual({ chatId: DEMO_GROUP_CHAT });
+    const text = textOf(sent[0]?.msg);
     expect(text).toContain(`${when}：参互报名截止（已延长至3月31日）`);
     expect(text).toContain('2017年3月31日（星期五）');
     expect(text).toContain(`> ${sloganFor(SLOGANS, day)}`);
@@ -63,7 +64,7 @@ describe('deadline announcements at T-7, T-3, T-1 and on the day (RULES §8, see
 
   it('rotates the slogans deterministically: the same day gives the same slogan, the next day the next one', () => {
     expect(sloganFor(SLOGANS, '2017-03-24')).toBe(sloganFor(SLOGANS, '2017-03-24'));
-    const i = SLOGANS.indexOf(sloganFor(SLOGANS, '2017-03-24')!);
+    const i = SLOGANS.indexOf(must(sloganFor(SLOGANS, '2017-03-24'), 'a slogan from a non-empty list'));
     expect(sloganFor(SLOGANS, '2017-03-25')).toBe(SLOGANS[(i + 1) % SLOGANS.length]);
     const week = ['2017-03-24', '2017-03-25', '2017-03-26', '2017-03-27', '2017-03-28', '2017-03-29', '2017-03-30'];
     expect(new Set(week.map((d) => sloganFor(SLOGANS, d))).size).toBe(7);

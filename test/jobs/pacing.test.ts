@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import type { JobRunner } from '../../src/jobs/types.js';
 import { createMemoryStore } from '../../src/state/memory.js';
+import { only } from '../support/only.js';
 import { demoDb, jobDeps, outboxWith, RecordingSender } from './support.js';
 
 /** A WeCom-like refusal: the channel's typed rate-limit error carries retryAfterMs (45009). */
@@ -52,7 +54,7 @@ describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages 
           const after = JSON.parse(next) as number[];
           const trimmedOnly =
             after.length <= before.length && after.every((at, i) => at === before[before.length - after.length + i]);
-          if (!trimmedOnly) slots.push(after.at(-1)!);
+          if (!trimmedOnly) slots.push(must(after.at(-1), 'the slot just granted'));
           return next;
         },
         ttlMs,
@@ -80,7 +82,7 @@ describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages 
     expect(times).toHaveLength(7);
     for (const t0 of times) expect(times.filter((x) => x >= t0 && x < t0 + 1000).length).toBeLessThanOrEqual(3);
     // 7 messages at 3 a second: the 7th waits two seconds after the first
-    expect(times[6]! - times[0]!).toBeGreaterThanOrEqual(2000);
+    expect(must(times[6], 'the 7th slot') - must(times[0], 'the first slot')).toBeGreaterThanOrEqual(2000);
     // another group's robot is not held up by the first
     expect(sender.sent.filter((s) => 'chatId' in s.to && s.to.chatId === 'groupb')).toHaveLength(2);
     const rows = await t.db.delivery.findMany({ where: { key: { startsWith: 'notice:pace:' } } });
@@ -98,7 +100,7 @@ describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages 
     await runner.idle();
     await runner.stop();
     expect(sender.sent).toHaveLength(1);
-    expect(sender.sent[0]!.at - started).toBeGreaterThanOrEqual(600);
+    expect(only(sender.sent, 'send').at - started).toBeGreaterThanOrEqual(600);
     const row = await t.db.delivery.findUniqueOrThrow({ where: { key: 'notice:pace:groupc:0' } });
     expect(row.status).toBe('sent');
     // claimed three times, refused twice before the platform took it: never dead, never sent twice

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import type { JobRunner } from '../../src/jobs/types.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { ranking } from '../../src/services/progress.js';
 import { providers } from '../support/db.js';
+import { only } from '../support/only.js';
 import { demoDb, jobDeps, NOTICE_DAY, outboxWith, PNG_SIGNATURE, RecordingSender, textOf } from './support.js';
 
 describe.each(providers)(
@@ -19,7 +21,10 @@ describe.each(providers)(
       t = await demoDb(provider);
       const period = await currentPeriod(t.db);
       expected = await ranking(t.db, period);
-      const haikou = expected.categories[0]!.rows.find((r) => r.name === '海口市总工会')!;
+      const haikou = must(
+        expected.categories[0]?.rows.find((r) => r.name === '海口市总工会'),
+        '海口市总工会 ranks in 市、县工会',
+      );
       // yesterday's snapshot: 3 fewer, so the change since yesterday is +3
       await t.db.progressSnapshot.create({
         data: {
@@ -43,8 +48,11 @@ describe.each(providers)(
       const toRep = wecom.sent.filter((s) => 'userIds' in s.to && s.to.userIds.includes('demo-rep-1'));
       const texts = toRep.filter((s) => s.msg.kind === 'markdown').map((s) => textOf(s.msg));
       expect(texts).toHaveLength(1);
-      const row = expected.categories[0]!.rows.find((r) => r.name === '海口市总工会')!;
-      const text = texts[0]!;
+      const text = only(texts, 'markdown to the rep');
+      const row = must(
+        expected.categories[0]?.rows.find((r) => r.name === '海口市总工会'),
+        '海口市总工会 ranks in 市、县工会',
+      );
       expect(text).toContain('2017年3月20日');
       expect(text).toContain('**海口市演示单位工会**');
       expect(text).toContain(
@@ -67,7 +75,7 @@ describe.each(providers)(
         (s) => 'userIds' in s.to && s.to.userIds.includes('demo-rep-1') && s.msg.kind === 'image',
       );
       expect(images).toHaveLength(1);
-      const png = (images[0]!.msg as { png: Buffer }).png;
+      const png = (only(images, 'image to the rep').msg as { png: Buffer }).png;
       expect(png.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
       expect(png.length).toBeGreaterThan(10_000);
       expect(png.length).toBeLessThan(2_000_000);

@@ -3,6 +3,7 @@
 import { platformLimits } from '../../src/channels/platforms.js';
 import { createLog } from '../../src/core/log.js';
 import type { OutboundMessage, Recipient } from '../../src/core/messages.js';
+import { InvariantError } from '../../src/core/must.js';
 import { Outbox, type PlatformSender } from '../../src/core/outbox.js';
 import { Templates } from '../../src/core/templates.js';
 import type { Provider } from '../../src/db/client.js';
@@ -75,6 +76,8 @@ export function outboxWith(...senders: RecordingSender[]): Outbox {
 
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-export function textOf(m: OutboundMessage): string {
+/** The text of a reply or a sent message; a missing one (`replies[0]` of none) fails here, by name. */
+export function textOf(m: OutboundMessage | undefined): string {
+  if (!m) throw new InvariantError('textOf: there is no such message');
   return m.kind === 'text' || m.kind === 'markdown' ? m.text : '';
 }

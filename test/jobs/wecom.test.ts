@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBackground } from '../../src/background.js';
 import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/core/log.js';
+import { must } from '../../src/core/must.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import { createLocalWecomChannel, type LocalWecomChannel } from '../../src/local/wecom/channel.js';
@@ -14,6 +15,8 @@ import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { ranking } from '../../src/services/progress.js';
 import { createMemoryStore } from '../../src/state/memory.js';
+import { localServerOf } from '../support/local.js';
+import { only } from '../support/only.js';
 import { demoDb, jobDeps, PNG_SIGNATURE, PUSH_TIME } from './support.js';
 
 describe('ranking push and announcements through the WeCom channel, at the local WeCom API server (seed 000)', () => {
@@ -38,7 +41,7 @@ describe('ranking push and announcements through the WeCom channel, at the local
     );
     outbox.register('wecom', channel.sender);
     // appchat/send only reaches chats the app created
-    channel.localServer!.putChat(DEMO_GROUP_CHAT, ['demo-officer-1', 'demo-rep-1', 'demo-centre-1']);
+    localServerOf(channel).putChat(DEMO_GROUP_CHAT, ['demo-officer-1', 'demo-rep-1', 'demo-centre-1']);
   });
   afterAll(async () => {
     await channel.stop();
@@ -46,7 +49,7 @@ describe('ranking push and announcements through the WeCom channel, at the local
   });
 
   it('delivers the rep line and chart by message/send, and the tables and charts by appchat/send, each once, in order', async () => {
-    const server = channel.localServer!;
+    const server = localServerOf(channel);
     // the platform refuses twice with 45009 first: the queue waits and goes on, nothing is lost or doubled
     server.failNext(2, { errcode: 45009 }, '/cgi-bin/appchat/send');
     const runner = createMemoryRunner(jobDeps(t, { outbox, store }), { schedules: false });
@@ -58,12 +61,19 @@ describe('ranking push and announcements through the WeCom channel, at the local
 
     const toRep = server.messagesTo('demo-rep-1');
     expect(toRep.map((m) => m.msgtype)).toEqual(['markdown', 'image']);
-    const md = (toRep[0]!.body.markdown as { content: string }).content;
-    const row = expected.categories[0]!.rows.find((r) => r.name === '海口市总工会')!;
+    const [mdMessage, imageMessage] = toRep;
+    const md = (must(mdMessage, 'the markdown to the rep').body.markdown as { content: string }).content;
+    const row = must(
+      expected.categories[0]?.rows.find((r) => r.name === '海口市总工会'),
+      '海口市总工会 ranks in 市、县工会',
+    );
     expect(md).toContain(
       `海口市总工会：已完成 ${row.participants} 人（${row.display}），市、县工会第 ${row.rank}/21 名`,
     );
-    const media = server.media((toRep[1]!.body.image as { media_id: string }).media_id)!;
+    const media = must(
+      server.media((must(imageMessage, 'the image to the rep').body.image as { media_id: string }).media_id),
+      'the image was uploaded',
+    );
     expect(media.bytes.subarray(0, 8).equals(PNG_SIGNATURE)).toBe(true);
     expect(media.bytes.length).toBeGreaterThan(10_000);
 
@@ -99,7 +109,7 @@ describe('ranking push and announcements through the WeCom channel, at the local
   });
 
   it('announces 参互报名截止 at T-7 to the group through appchat/send', async () => {
-    const server = channel.localServer!;
+    const server = localServerOf(channel);
     const before = server.messagesToChat(DEMO_GROUP_CHAT).length;
     const runner = createMemoryRunner(jobDeps(t, { outbox, store, now: new Date('2017-03-24T09:00:00+08:00') }), {
       schedules: false,
@@ -110,7 +120,7 @@ describe('ranking push and announcements through the WeCom channel, at the local
     await runner.stop();
     const fresh = server.messagesToChat(DEMO_GROUP_CHAT).slice(before);
     expect(fresh).toHaveLength(1);
-    expect((fresh[0]!.body.markdown as { content: string }).content).toContain(
+    expect((only(fresh, 'group message').body.markdown as { content: string }).content).toContain(
       '还有 7 天：参互报名截止（已延长至3月31日）',
     );
   });

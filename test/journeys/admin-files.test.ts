@@ -6,8 +6,10 @@
  */
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { DEMO_UNIT_CODE } from '../../src/services/demo/load.js';
 import { forgetPeople } from '../../src/services/people.js';
+import { buttonKey } from '../support/cards.js';
 import { HEADER, person } from '../support/roster-files.js';
 import { platforms, said, useApp } from './harness.js';
 
@@ -43,33 +45,36 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
       ['T-OFF1-U1', '测试县医院工会', '基层工会', 'T-OFF1', '', 80],
     ]);
     const got = await ctx.d.sendFile(ADMIN, '组织.xlsx', file);
-    const card = got.find((m) => m.kind === 'card');
-    expect(card, said(got)).toBeDefined();
-    expect(card!.text).toContain('组织文件');
-    expect(card!.text).toMatch(/新增：2/);
-    expect(card!.text).toContain('尚未写入');
-    expect(card!.card!.buttons.map((b) => b.text)).toEqual(['确认导入', '取消']);
+    const reply = must(
+      got.find((m) => m.kind === 'card'),
+      `a card among the replies: ${said(got)}`,
+    );
+    const card = must(reply.card, 'the card reply carries its card');
+    expect(reply.text).toContain('组织文件');
+    expect(reply.text).toMatch(/新增：2/);
+    expect(reply.text).toContain('尚未写入');
+    expect(card.buttons.map((b) => b.text)).toEqual(['确认导入', '取消']);
     expect(await db().org.count({ where: { code: { startsWith: 'T-OFF1' } } })).toBe(0);
 
     // someone else's click on the admin's card writes nothing
-    const other = await ctx.d.click(WORKER, card!.card!.id, card!.card!.buttons[0]!.key);
+    const other = await ctx.d.click(WORKER, card.id, buttonKey(card, '确认导入'));
     expect(said(other)).not.toContain('已导入');
     expect(await db().org.count({ where: { code: { startsWith: 'T-OFF1' } } })).toBe(0);
 
-    const applied = await ctx.d.click(ADMIN, card!.card!.id, card!.card!.buttons[0]!.key);
+    const applied = await ctx.d.click(ADMIN, card.id, buttonKey(card, '确认导入'));
     expect(said(applied)).toContain('已导入组织文件');
     const units = await db().org.findMany({ where: { code: { startsWith: 'T-OFF1' } }, orderBy: { code: 'asc' } });
     expect(units.map((u) => [u.code, u.name, u.kind])).toEqual([
       ['T-OFF1', '测试县总工会', 'office'],
       ['T-OFF1-U1', '测试县医院工会', 'union'],
     ]);
-    expect(units[1]!.parentId).toBe(units[0]!.id);
-    expect(await db().auditLog.count({ where: { action: 'adminfile.applied', subjectId: card!.card!.id } })).toBe(1);
-    expect(ctx.d.card(ADMIN, card!.card!.id)?.finalText).toMatch(/^已导入/);
+    expect(units[1]?.parentId).toBe(must(units[0], 'the office').id);
+    expect(await db().auditLog.count({ where: { action: 'adminfile.applied', subjectId: card.id } })).toBe(1);
+    expect(ctx.d.card(ADMIN, card.id)?.finalText).toMatch(/^已导入/);
 
     // the same click again (on WeCom, with the frozen clock, the platform's retry: a duplicate; on DingTalk a
     // second tap: the file is gone) writes nothing more
-    const again = await ctx.d.click(ADMIN, card!.card!.id, card!.card!.buttons[0]!.key);
+    const again = await ctx.d.click(ADMIN, card.id, buttonKey(card, '确认导入'));
     expect(said(again)).not.toContain('已导入');
     if (platform === 'dingtalk') expect(said(again)).toContain('已经确认、取消或已过期');
     expect(await db().auditLog.count({ where: { action: 'adminfile.applied' } })).toBe(1);
@@ -77,9 +82,11 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
 
   it('取消 drops the pending file', async () => {
     const file = await xlsx('组织', [ORG_HEADER, ['T-OFF2', '取消县总工会', '办事处', 'HN', '市、县工会', 500]]);
-    const card = (await ctx.d.sendFile(ADMIN, 'orgs.xlsx', file)).find((m) => m.kind === 'card')!;
-    const cancel = card.card!.buttons.find((b) => b.text === '取消')!;
-    expect(said(await ctx.d.click(ADMIN, card.card!.id, cancel.key))).toContain('没有导入');
+    const card = must(
+      (await ctx.d.sendFile(ADMIN, 'orgs.xlsx', file)).find((m) => m.kind === 'card')?.card,
+      'the card',
+    );
+    expect(said(await ctx.d.click(ADMIN, card.id, buttonKey(card, '取消')))).toContain('没有导入');
     expect(await db().org.count({ where: { code: 'T-OFF2' } })).toBe(0);
   });
 
@@ -102,12 +109,16 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
   it('a valid roster named after its unit: the card, then 确认导入 puts its people on the roster', async () => {
     const rows = [HEADER, person(11), person(12, '未参'), person(13)];
     const got = await ctx.d.sendFile(ADMIN, `${DEMO_UNIT_CODE}.xlsx`, await xlsx('名册', rows));
-    const card = got.find((m) => m.kind === 'card');
-    expect(card?.text, said(got)).toContain('名册文件');
-    expect(card!.text).toContain(DEMO_UNIT_CODE);
+    const reply = must(
+      got.find((m) => m.kind === 'card'),
+      `a card among the replies: ${said(got)}`,
+    );
+    const card = must(reply.card, 'the card reply carries its card');
+    expect(reply.text).toContain('名册文件');
+    expect(reply.text).toContain(DEMO_UNIT_CODE);
     const names = rows.slice(1).map((r) => String(r[0]));
     expect(await db().member.count({ where: { name: { in: names } } })).toBe(0);
-    const applied = await ctx.d.click(ADMIN, card!.card!.id, card!.card!.buttons[0]!.key);
+    const applied = await ctx.d.click(ADMIN, card.id, buttonKey(card, '确认导入'));
     expect(said(applied)).toContain('已导入名册文件');
     const unit = await db().org.findUniqueOrThrow({ where: { code: DEMO_UNIT_CODE } });
     expect(await db().member.count({ where: { name: { in: names }, unitId: unit.id } })).toBe(3);
@@ -139,11 +150,15 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
       [e.member.unit.code, e.member.name, e.member.idLast4, (e.feeFen / 100).toFixed(2), '2026-03-01'],
     ];
     const got = await ctx.d.sendFile(ADMIN, '缴费清单.xlsx', await xlsx('缴费清单', rows));
-    const card = got.find((m) => m.kind === 'card');
-    expect(card?.text, said(got)).toContain('缴费清单文件');
-    expect(card!.text).toMatch(/新增：1/);
+    const reply = must(
+      got.find((m) => m.kind === 'card'),
+      `a card among the replies: ${said(got)}`,
+    );
+    const card = must(reply.card, 'the card reply carries its card');
+    expect(reply.text).toContain('缴费清单文件');
+    expect(reply.text).toMatch(/新增：1/);
     expect((await db().enrolment.findUniqueOrThrow({ where: { id: e.id } })).paid).toBe(false);
-    const applied = await ctx.d.click(ADMIN, card!.card!.id, card!.card!.buttons[0]!.key);
+    const applied = await ctx.d.click(ADMIN, card.id, buttonKey(card, '确认导入'));
     expect(said(applied)).toContain('已导入缴费清单文件');
     expect((await db().enrolment.findUniqueOrThrow({ where: { id: e.id } })).paid).toBe(true);
   });
@@ -159,25 +174,24 @@ describe.each(platforms)('the admin’s files on %s', (platform) => {
 
   it('导出进度表 answers with the progress table as an XLSX the platform received', async () => {
     const got = await ctx.d.say(ADMIN, '导出进度表');
-    const file = got.find((m) => m.kind === 'file');
-    expect(file?.file, said(got)).toBeDefined();
-    expect(file!.file!.name).toMatch(/^医疗互助工作进度表-\d{4}-\d{2}-\d{2}\.xlsx$/);
+    const file = must(got.find((m) => m.kind === 'file')?.file, `a file among the replies: ${said(got)}`);
+    expect(file.name).toMatch(/^医疗互助工作进度表-\d{4}-\d{2}-\d{2}\.xlsx$/);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(file!.file!.bytes as unknown as ArrayBuffer);
+    await wb.xlsx.load(file.bytes as unknown as ArrayBuffer);
     const names = wb.worksheets.map((w) => w.name);
     expect(names).toContain('市、县工会');
-    const sheet = wb.getWorksheet('市、县工会')!;
+    const sheet = must(wb.getWorksheet('市、县工会'), 'the 市、县工会 sheet');
     const cells = sheet.getSheetValues().flat().map(String).join(' ');
     expect(cells).toContain('三沙市总工会（筹）');
   });
 
   it('导出名册 <单位编码> answers with the unit’s roster, ID numbers masked; an unknown unit is named', async () => {
     const got = await ctx.d.say(ADMIN, `导出名册 ${DEMO_UNIT_CODE}`);
-    const file = got.find((m) => m.kind === 'file');
-    expect(file?.file?.name, said(got)).toMatch(new RegExp(`^参互人员名册-${DEMO_UNIT_CODE}-`));
+    const file = must(got.find((m) => m.kind === 'file')?.file, `a file among the replies: ${said(got)}`);
+    expect(file.name).toMatch(new RegExp(`^参互人员名册-${DEMO_UNIT_CODE}-`));
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(file!.file!.bytes as unknown as ArrayBuffer);
-    const ws = wb.getWorksheet('参互人员名册')!;
+    await wb.xlsx.load(file.bytes as unknown as ArrayBuffer);
+    const ws = must(wb.getWorksheet('参互人员名册'), 'the 参互人员名册 sheet');
     expect(ws.getRow(1).values).toContain('身份证号');
     const ids = ws.getColumn(3).values.slice(2).map(String);
     expect(ids.length).toBeGreaterThan(0);

@@ -3,8 +3,10 @@
  * however many clicks; every officer's copy of the card ends in its final state; the worker is told.
  */
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import type { Db } from '../../src/db/client.js';
 import { currentPeriod } from '../../src/services/periods.js';
+import { buttonKey } from '../support/cards.js';
 import type { PlatformDriver } from '../support/driver.js';
 import { PHOTO, platforms, said, useApp } from './harness.js';
 
@@ -69,10 +71,13 @@ describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider,
       const card = cardFor(ctx.d, officer, id);
       expect(card.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
     }
-    const text = ctx.d
-      .inbox('demo-officer-1')
-      .filter((m) => m.kind === 'card')
-      .at(-1)!.text;
+    const text = must(
+      ctx.d
+        .inbox('demo-officer-1')
+        .filter((m) => m.kind === 'card')
+        .at(-1),
+      'the officer has a card',
+    ).text;
     expect(text).toContain('林*燕');
     expect(text).toContain('海口市演示单位工会');
     expect(text).toMatch(/×\d+%/); // per-segment breakdown
@@ -81,7 +86,7 @@ describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider,
   it('someone who is not an officer of that office is refused and nothing changes', async () => {
     const claim = await db().claim.findFirstOrThrow({ where: { status: 'submitted' }, orderBy: { id: 'desc' } });
     const card = cardFor(ctx.d, 'demo-officer-1', claim.id);
-    const r = said(await ctx.d.click('demo-rep-1', card.id, card.buttons[0]!.key));
+    const r = said(await ctx.d.click('demo-rep-1', card.id, buttonKey(card)));
     expect(r).toBe('无权操作。');
     expect((await db().claim.findUniqueOrThrow({ where: { id: claim.id } })).status).toBe('submitted');
   });
@@ -90,7 +95,7 @@ describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider,
     const claim = await db().claim.findFirstOrThrow({ where: { status: 'submitted' }, orderBy: { id: 'desc' } });
     const c1 = cardFor(ctx.d, 'demo-officer-1', claim.id);
     const c2 = cardFor(ctx.d, 'officer-2', claim.id);
-    const approve = (c: typeof c1) => c.buttons.find((b) => b.text === '批准')!.key;
+    const approve = (c: typeof c1) => buttonKey(c, '批准');
     const replies = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         i % 2 ? ctx.d.click('officer-2', c2.id, approve(c2)) : ctx.d.click('demo-officer-1', c1.id, approve(c1)),
@@ -126,9 +131,7 @@ describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider,
   it('驳回 asks for a reason, then rejects and tells the worker the reason', async () => {
     const id = await submitClaim(ctx.d, 'demo-worker-1', '2000', '5000', '2000');
     const card = cardFor(ctx.d, 'demo-officer-1', id);
-    expect(
-      said(await ctx.d.click('demo-officer-1', card.id, card.buttons.find((b) => b.text === '驳回')!.key)),
-    ).toContain('原因');
+    expect(said(await ctx.d.click('demo-officer-1', card.id, buttonKey(card, '驳回')))).toContain('原因');
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('submitted');
     expect(said(await ctx.d.say('demo-officer-1', '发票与结算单金额不一致'))).toContain(`已驳回补助申请 #${id}`);
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('rejected');
@@ -150,12 +153,10 @@ describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider,
     expect(claim.subsidyFen).toBeGreaterThan(threshold);
     expect(claim.levelsRequired).toBe(2);
     const card = cardFor(ctx.d, 'demo-officer-1', id);
-    expect(said(await ctx.d.click('demo-officer-1', card.id, card.buttons[0]!.key))).toContain('已转中心复核');
+    expect(said(await ctx.d.click('demo-officer-1', card.id, buttonKey(card)))).toContain('已转中心复核');
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved_l1');
     const centre = cardFor(ctx.d, 'demo-centre-1', id);
-    expect(said(await ctx.d.click('demo-centre-1', centre.id, centre.buttons[0]!.key))).toContain(
-      `已批准补助申请 #${id}`,
-    );
+    expect(said(await ctx.d.click('demo-centre-1', centre.id, buttonKey(centre)))).toContain(`已批准补助申请 #${id}`);
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
   });
 
@@ -175,9 +176,12 @@ describe.each(cases)('approvals on $platform ($backend)', ({ platform, provider,
     const approved = await db().claim.findMany({ where: { status: 'approved' } });
     for (const c of approved) expect(unpaid).toContain(`#${c.id}`);
     // 全部已支付 asks first, on a card with the count (claims-payments.test.ts)
-    const confirm = (await ctx.d.say('demo-officer-1', '全部已支付')).find((m) => m.kind === 'card')!.card!;
+    const confirm = must(
+      (await ctx.d.say('demo-officer-1', '全部已支付')).find((m) => m.kind === 'card')?.card,
+      'the 全部已支付 confirmation card',
+    );
     expect(await db().claim.count({ where: { status: 'approved' } })).toBe(approved.length);
-    const paid = said(await ctx.d.click('demo-officer-1', confirm.id, confirm.buttons[0]!.key));
+    const paid = said(await ctx.d.click('demo-officer-1', confirm.id, buttonKey(confirm)));
     expect(paid).toContain(`已标记支付 ${approved.length} 笔`);
     expect(await db().claim.count({ where: { status: 'approved' } })).toBe(0);
     expect(said(ctx.d.inbox('demo-worker-1'))).toContain('已支付，请注意查收');

@@ -4,8 +4,10 @@
  * announcement after a confirmation card. One suite, run once per platform.
  */
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
+import { buttonKey } from '../support/cards.js';
 import { platforms, said, useApp } from './harness.js';
 
 describe.each(platforms)('broadcasts on %s', (platform) => {
@@ -46,13 +48,13 @@ describe.each(platforms)('broadcasts on %s', (platform) => {
   it('an officer posts an announcement to the groups after a confirmation card; a worker may not', async () => {
     expect(said(await ctx.d.say('demo-worker-2', '发布通知 明天开会'))).toContain('仅限');
     const asked = await ctx.d.say('demo-officer-1', '发布通知 本周五前请各单位报送参互名册');
-    const card = asked.find((m) => m.kind === 'card')?.card;
-    expect(card?.buttons.map((b) => b.text)).toEqual(['发布', '取消']);
-    await ctx.d.click('demo-officer-1', card!.id, card!.buttons[0]!.key);
+    const card = must(asked.find((m) => m.kind === 'card')?.card, 'a card among the replies');
+    expect(card.buttons.map((b) => b.text)).toEqual(['发布', '取消']);
+    await ctx.d.click('demo-officer-1', card.id, buttonKey(card));
     await ctx.t.app.jobs.idle();
     await ctx.t.app.background.idle();
     expect(said(ctx.d.groupInbox(DEMO_GROUP_CHAT))).toContain('本周五前请各单位报送参互名册');
-    expect(ctx.d.card('demo-officer-1', card!.id)?.finalText).toMatch(/已发布/);
+    expect(ctx.d.card('demo-officer-1', card.id)?.finalText).toMatch(/已发布/);
   });
 });
 

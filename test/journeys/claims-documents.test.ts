@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
+import { must } from '../../src/core/must.js';
 import { addDays } from '../../src/rules/index.js';
 import { DOCUMENT_LINK_TTL_MS, signDocumentLink } from '../../src/services/document-links.js';
 import { currentPeriod } from '../../src/services/periods.js';
@@ -32,12 +33,15 @@ describe.each(platforms)('claim documents for officers on %s', (platform) => {
       basic: '5000',
       selfPaid: '1万',
     });
-    const card = ctx.d
-      .inbox(OFFICER)
-      .filter((m) => m.card?.title.includes(`#${id}`))
-      .at(-1)!.card!;
+    const card = must(
+      ctx.d
+        .inbox(OFFICER)
+        .filter((m) => m.card?.title.includes(`#${id}`))
+        .at(-1)?.card,
+      'the claim’s card in the inbox',
+    );
     expect(card.links?.map((l) => l.text)).toEqual(['单据 1']);
-    const url = new URL(card.links![0]!.url);
+    const url = new URL(must(card.links?.[0], 'the card links the document').url);
     expect(`${url.origin}/`).toBe(new URL('/', ctx.t.app.url).toString());
     expect(url.pathname).toBe(`/files/claims/${id}/1`);
 
@@ -51,7 +55,7 @@ describe.each(platforms)('claim documents for officers on %s', (platform) => {
       expect(r.status).toBe(status);
       expect(r.bytes.includes(PHOTO)).toBe(false);
     };
-    const sig = url.searchParams.get('sig')!;
+    const sig = must(url.searchParams.get('sig'), 'the link is signed');
     const tampered = new URL(url);
     tampered.searchParams.set('sig', `${sig.slice(0, -1)}${sig.endsWith('A') ? 'B' : 'A'}`);
     await refused(tampered, 403);

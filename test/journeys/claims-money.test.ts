@@ -4,6 +4,7 @@
  * period; RULES §12 segment table, deductible 1 000 元). demo-worker-1 was already paid 4 280 元 this period.
  */
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { addDays, capGrant, computeSubsidy, shanghaiDate } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { FROZEN_NOW } from '../support/app.js';
@@ -61,8 +62,7 @@ describe.each(platforms)('money rules at every step on %s', (platform) => {
       basic: '0',
       selfPaid: '20万',
     });
-    expect(a.id).not.toBeNull();
-    ids.a = a.id!;
+    ids.a = must(a.id, 'the claim was submitted');
     // the rules' amount for 20万 self-paid is far above the cap; the estimate is what the cap leaves: 80 000 − 4 280
     const stored = await db().claim.findUniqueOrThrow({ where: { id: ids.a } });
     expect(stored.subsidyFen).toBe(7_572_000);
@@ -111,7 +111,7 @@ describe.each(platforms)('money rules at every step on %s', (platform) => {
       basic: '1万',
       selfPaid: '5万',
     });
-    ids.b = b.id!;
+    ids.b = must(b.id, 'the claim was submitted');
     const bFen = computeSubsidy(
       policy,
       { totalFen: 6_000_000, basicInsuranceFen: 1_000_000, selfPaidFen: 5_000_000, majorIllness: false },
@@ -165,7 +165,7 @@ describe.each(platforms)('money rules at every step on %s', (platform) => {
       basic: '3000',
       selfPaid: '5000',
     });
-    ids.c = c.id!;
+    ids.c = must(c.id, 'the claim was submitted');
     const card = cardFor(ctx.d, OFFICER, ids.c);
     const r = said(await ctx.d.click(OFFICER, card.id, button(card, '批准')));
     expect(r).toContain('封顶');
@@ -220,7 +220,7 @@ describe.each(platforms)('the centre rejects after the office approved, on %s', 
       basic: '1万',
       selfPaid: '4万',
     });
-    const id = r.id!;
+    const id = must(r.id, 'the claim was submitted');
     const c1 = cardFor(ctx.d, OFFICER, id);
     await ctx.d.click(OFFICER, c1.id, button(c1, '批准'));
     const c2 = cardFor(ctx.d, CENTRE, id);
@@ -236,7 +236,10 @@ describe.each(platforms)('enrolment confirmed after the deadline on %s', (platfo
   const ctx = useApp(platform);
   it('is refused when the answer arrives after the roster closed, though the dialog opened before', async () => {
     const { policy } = await currentPeriod(ctx.t.rt.db);
-    const deadline = policy.timeline.find((e) => e.key === 'roster_close')!.date;
+    const deadline = must(
+      policy.timeline.find((e) => e.key === 'roster_close'),
+      'the policy has a roster_close date',
+    ).date;
     expect(shanghaiDate(FROZEN_NOW) <= deadline).toBe(true);
     expect(said(await ctx.d.say('demo-worker-2', '我要参加'))).toContain('回复“确认”报名');
     ctx.t.app.clock.travelTo(addDays(deadline, 9));
@@ -280,18 +283,23 @@ describe.each(platforms.flatMap((platform) => pgBackends.map((b) => ({ platform,
           basic: '0',
           selfPaid: '20万',
         });
-        ids.push(r.id!);
+        ids.push(must(r.id, 'the claim was submitted'));
       }
       // each alone would get 75 720 (what 4 280 paid leaves of the cap); both may not
-      const [c1, c2] = [cardFor(ctx.d, OFFICER, ids[0]!), cardFor(ctx.d, 'officer-2', ids[1]!)];
+      const first = must(ids[0], 'the first claim');
+      const second = must(ids[1], 'the second claim');
+      const [c1, c2] = [cardFor(ctx.d, OFFICER, first), cardFor(ctx.d, 'officer-2', second)];
       await Promise.all([
-        ctx.d.click(OFFICER, c1.id, `approve:${ids[0]}`),
-        ctx.d.click('officer-2', c2.id, `approve:${ids[1]}`),
+        ctx.d.click(OFFICER, c1.id, `approve:${first}`),
+        ctx.d.click('officer-2', c2.id, `approve:${second}`),
       ]);
       const claims = await db.claim.findMany({ where: { id: { in: ids } } });
       expect(claims.map((c) => c.status).sort()).toEqual(['approved_l1', 'submitted']);
       const held = await db.claim.aggregate({
-        where: { memberId: claims[0]!.memberId, status: { in: ['approved_l1', 'approved', 'paid'] } },
+        where: {
+          memberId: must(claims[0], 'the claims').memberId,
+          status: { in: ['approved_l1', 'approved', 'paid'] },
+        },
         _sum: { subsidyFen: true },
       });
       expect(held._sum.subsidyFen).toBe(policy.subsidy.capFen);

@@ -12,6 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { addDays } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { startTestApp } from '../support/app.js';
@@ -34,17 +35,19 @@ describe.each(platforms)('a decision survives the app dying right after it commi
       basic: '5000',
       selfPaid: '8000',
     });
-    const card = d1
-      .inbox(OFFICER)
-      .filter((m) => m.card?.title.includes(`#${id}`))
-      .at(-1)?.card;
-    expect(card).toBeDefined();
+    const card = must(
+      d1
+        .inbox(OFFICER)
+        .filter((m) => m.card?.title.includes(`#${id}`))
+        .at(-1)?.card,
+      'the claim’s card in the inbox',
+    );
 
     // from here on the process is as good as dead: nothing it planned reaches the queue
     first.app.jobs.enqueue = async () => {
       throw new Error('the process died');
     };
-    expect(said(await d1.click(OFFICER, card!.id, `approve:${id}`))).toContain(`已批准补助申请 #${id}`);
+    expect(said(await d1.click(OFFICER, card.id, `approve:${id}`))).toContain(`已批准补助申请 #${id}`);
     const db1 = first.rt.db;
     expect((await db1.claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
     const planned = await db1.delivery.findMany({ where: { key: { startsWith: `claim:${id}:` }, kind: 'claim' } });

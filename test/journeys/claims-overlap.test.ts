@@ -4,6 +4,7 @@
  * (`'flag'`: 重叠住院 with the other claim's number). Both settings, through signed callbacks on every platform.
  */
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { addDays, type Policy } from '../../src/rules/index.js';
 import { currentPeriod, forgetCurrentPeriod } from '../../src/services/periods.js';
 import { fileClaim, platforms, said, useApp } from './harness.js';
@@ -63,13 +64,13 @@ describe.each(platforms)('overlapping stays by the policy on %s', (platform) => 
     expect(id).not.toBe(first);
     const stored = await db().claim.findUniqueOrThrow({ where: { id } });
     expect(stored.status).toBe('submitted');
-    const card = cardsOf(id).at(-1)!;
+    const card = must(cardsOf(id).at(-1), 'the officer has the claim’s card');
     expect(card.text).toContain(`重叠住院：与#${first}`);
     expect(card.text).toContain('日期重叠');
     const audit = await db().auditLog.findFirstOrThrow({
       where: { subjectType: 'Claim', subjectId: String(id), action: 'claim.submit' },
     });
-    expect(JSON.parse(audit.details!)).toMatchObject({ overlapping: [first] });
+    expect(JSON.parse(must(audit.details, 'the audit entry has details'))).toMatchObject({ overlapping: [first] });
     // the same stay again is also the officer's to judge, and says so
     const same = await fileClaim(ctx.d, W, {
       admitted: addDays(policy.startsOn, 5),
@@ -78,7 +79,7 @@ describe.each(platforms)('overlapping stays by the policy on %s', (platform) => 
       basic: '5000',
       selfPaid: '1万',
     });
-    const sameCard = cardsOf(same.id).at(-1)!;
+    const sameCard = must(cardsOf(same.id).at(-1), 'the officer has the second claim’s card');
     expect(sameCard.text).toContain(`重叠住院：与#${first}`);
     expect(sameCard.text).toContain('是同一次住院');
     expect(sameCard.text).toContain(`#${id}`);

@@ -5,8 +5,10 @@
  */
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { addDays } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
+import { buttonKey } from '../support/cards.js';
 import { cli } from '../support/cli.js';
 import type { PlatformDriver } from '../support/driver.js';
 import { tmpFile } from '../support/roster-files.js';
@@ -52,8 +54,8 @@ describe.each(platforms)('marking paid on %s', (platform) => {
     ]);
 
     const r = await ctx.d.say(OFFICER, '全部已支付');
-    const card = r.find((m) => m.kind === 'card')?.card;
-    expect(card?.title).toBe('标记支付确认');
+    const card = must(r.find((m) => m.kind === 'card')?.card, 'a card among the replies');
+    expect(card.title).toBe('标记支付确认');
     const text = said(r);
     expect(text).toContain('共 2 笔');
     expect(text).toContain('4,800 元');
@@ -63,18 +65,21 @@ describe.each(platforms)('marking paid on %s', (platform) => {
 
     // approved after the card was shown: not part of what the officer confirmed
     const c = await approvedClaim(ctx.d, policy.startsOn, 10, '2000');
-    expect(said(await ctx.d.click('demo-worker-1', card!.id, card!.buttons[0]!.key))).toBe('无权操作。');
-    const done = said(await ctx.d.click(OFFICER, card!.id, card!.buttons.find((x) => x.text === '确认已支付')!.key));
+    expect(said(await ctx.d.click('demo-worker-1', card.id, buttonKey(card)))).toBe('无权操作。');
+    const done = said(await ctx.d.click(OFFICER, card.id, buttonKey(card, '确认已支付')));
     expect(done).toContain('已标记支付 2 笔，合计 4,800 元');
     expect((await db().claim.findUniqueOrThrow({ where: { id: c } })).status).toBe('approved');
     for (const id of [a, b]) expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('paid');
     expect(said(ctx.d.inbox(W))).toContain(`#${a}（海南省人民医院）的补助 3,800 元已支付`);
     // the approval cards follow
-    const officerCard = ctx.d
-      .inbox(OFFICER)
-      .filter((m) => m.card?.title.includes(`#${a}`))
-      .at(-1)?.card;
-    expect(ctx.d.card(OFFICER, officerCard!.id)?.finalText).toMatch(/^已支付 · \d{4}-\d{2}-\d{2}/);
+    const officerCard = must(
+      ctx.d
+        .inbox(OFFICER)
+        .filter((m) => m.card?.title.includes(`#${a}`))
+        .at(-1)?.card,
+      'the claim’s card in the inbox',
+    );
+    expect(ctx.d.card(OFFICER, officerCard.id)?.finalText).toMatch(/^已支付 · \d{4}-\d{2}-\d{2}/);
 
     const again = said(await ctx.d.say(OFFICER, `已支付 ${a}`));
     expect(again).toMatch(new RegExp(`#${a} 已于 \\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2} 由 吴文静 标记支付`));
@@ -95,14 +100,18 @@ describe.each(platforms)('marking paid on %s', (platform) => {
     expect(r.out).toContain('1 笔，合计 2000.00 元');
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile(file);
-    const ws = wb.getWorksheet('补助支付清单')!;
+    const ws = must(wb.getWorksheet('补助支付清单'), 'the 补助支付清单 sheet');
     const rows: unknown[][] = [];
     ws.eachRow((row) => {
       rows.push((row.values as unknown[]).slice(1));
     });
-    const header = rows.find((x) => x[0] === '申请编号')!;
-    expect(header).toEqual(expect.arrayContaining(['姓名', '单位', '补助金额（元）', '办事处批准']));
-    const line = rows.find((x) => x[0] === d)!;
+    expect(rows.find((x) => x[0] === '申请编号')).toEqual(
+      expect.arrayContaining(['姓名', '单位', '补助金额（元）', '办事处批准']),
+    );
+    const line = must(
+      rows.find((x) => x[0] === d),
+      `a line for claim #${d}`,
+    );
     expect(line.slice(0, 3)).toEqual([d, '林海燕', '海口市演示单位工会']);
     expect(line[6]).toBe(2000);
     expect(String(line[7])).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);

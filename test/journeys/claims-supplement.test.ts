@@ -4,6 +4,7 @@
  * what changed. Signed callbacks and card clicks, on every platform.
  */
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { addDays } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import type { PlatformDriver } from '../support/driver.js';
@@ -33,10 +34,7 @@ describe.each(platforms)('补材料 on %s', (platform) => {
       basic: '1万',
       selfPaid: '8000',
     });
-    const first = d
-      .inbox(OFFICER)
-      .filter((m) => m.card?.title.includes(`#${id}`))
-      .at(-1)!.card!;
+    const first = must(lastCard(d, OFFICER, id)?.card, 'the office’s card');
     expect(said(await d.click(OFFICER, first.id, `needs_info:${id}`))).toContain('原因');
     const asked = '请补充出院小结照片，并核对个人自付金额';
     await d.say(OFFICER, asked);
@@ -67,18 +65,16 @@ describe.each(platforms)('补材料 on %s', (platform) => {
     expect(c.attachments).toHaveLength(2);
     expect(await db().claim.count({ where: { memberId: c.memberId } })).toBe(2); // the demo's paid claim and this one
 
-    const fresh = d
-      .inbox(OFFICER)
-      .filter((m) => m.card?.title.includes(`#${id}`))
-      .at(-1)!;
-    expect(fresh.card!.id).not.toBe(first.id);
-    expect(fresh.card!.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
+    const fresh = must(lastCard(d, OFFICER, id), 'a fresh card for the office');
+    const freshCard = must(fresh.card, 'the card message carries its card');
+    expect(freshCard.id).not.toBe(first.id);
+    expect(freshCard.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
     expect(fresh.text).toContain('补充：新增照片1张；住院总费用30,000→32,000；个人自付8,000→9,000');
     expect(fresh.text).toContain('4,400 元');
     expect(fresh.text).toMatch(new RegExp(`退回：办事处 吴文静 .+ 要求补材料：${asked}`));
     expect(d.card(OFFICER, first.id)?.finalText).toMatch(/^已要求补材料 · 吴文静/);
 
-    await d.click(OFFICER, fresh.card!.id, `approve:${id}`);
+    await d.click(OFFICER, freshCard.id, `approve:${id}`);
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
     // done: nothing left to supplement
     expect(said(await d.say(W, `补充 #${id}`))).toContain('目前不需要补充材料');
@@ -95,9 +91,9 @@ describe.each(platforms)('补材料 on %s', (platform) => {
       selfPaid: '5万',
     });
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).levelsRequired).toBe(2);
-    const l1 = lastCard(d, OFFICER, id)!.card!;
+    const l1 = must(lastCard(d, OFFICER, id)?.card, 'the office’s card');
     await d.click(OFFICER, l1.id, `approve:${id}`);
-    const l2 = lastCard(d, CENTRE, id)!.card!;
+    const l2 = must(lastCard(d, CENTRE, id)?.card, 'the centre’s card');
     expect(said(await d.click(CENTRE, l2.id, `needs_info:${id}`))).toContain('原因');
     const asked = '请补充费用明细清单';
     await d.say(CENTRE, asked);
@@ -113,9 +109,10 @@ describe.each(platforms)('补材料 on %s', (platform) => {
 
     // back in the office's queue, with a fresh level-1 card that says who sent it back and why
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('submitted');
-    const fresh = lastCard(d, OFFICER, id)!;
-    expect(fresh.card!.id).not.toBe(l1.id);
-    expect(fresh.card!.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
+    const fresh = must(lastCard(d, OFFICER, id), 'a fresh card for the office');
+    const freshCard = must(fresh.card, 'the card message carries its card');
+    expect(freshCard.id).not.toBe(l1.id);
+    expect(freshCard.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
     expect(fresh.text).toContain('办事处审批');
     expect(fresh.text).toContain('新增照片1张');
     expect(fresh.text).toContain(`退回：中心 黄志强`);
@@ -129,15 +126,16 @@ describe.each(platforms)('补材料 on %s', (platform) => {
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('submitted');
 
     // the office approves again: the centre gets a fresh card; its first-round card stays closed
-    await d.click(OFFICER, fresh.card!.id, `approve:${id}`);
+    await d.click(OFFICER, freshCard.id, `approve:${id}`);
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved_l1');
-    const l2again = lastCard(d, CENTRE, id)!;
-    expect(l2again.card!.id).not.toBe(l2.id);
+    const l2again = must(lastCard(d, CENTRE, id), 'a fresh card for the centre');
+    const l2againCard = must(l2again.card, 'the card message carries its card');
+    expect(l2againCard.id).not.toBe(l2.id);
     expect(l2again.text).toMatch(/初审：吴文静 .+ 同意/);
     expect(d.card(CENTRE, l2.id)?.finalText).toMatch(/^中心要求补材料 · 黄志强/);
-    await d.click(CENTRE, l2again.card!.id, `approve:${id}`);
+    await d.click(CENTRE, l2againCard.id, `approve:${id}`);
     expect((await db().claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');
-    expect(d.card(CENTRE, l2again.card!.id)?.finalText).toMatch(/^中心已批准 · 黄志强/);
-    expect(d.card(OFFICER, fresh.card!.id)?.finalText).toMatch(/^中心已批准 · 黄志强/);
+    expect(d.card(CENTRE, l2againCard.id)?.finalText).toMatch(/^中心已批准 · 黄志强/);
+    expect(d.card(OFFICER, freshCard.id)?.finalText).toMatch(/^中心已批准 · 黄志强/);
   });
 });

@@ -7,9 +7,11 @@
 import { describe, expect, it } from 'vitest';
 import { readDialog } from '../../src/bot/dialog.js';
 import type { Platform } from '../../src/core/messages.js';
+import { must } from '../../src/core/must.js';
 import { addDays, computeSubsidy, shanghaiDate } from '../../src/rules/index.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { FROZEN_NOW } from '../support/app.js';
+import { buttonKey } from '../support/cards.js';
 import { PHOTO, platforms, said, useApp } from './harness.js';
 
 const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -102,9 +104,9 @@ describe.each(platforms)('the estimate’s amounts carried into the claim form, 
     const cardOf = (
       r: { kind: string; card?: { id: string; title: string; buttons: { key: string; text: string }[] } }[],
     ) => {
-      const card = r.find((m) => m.kind === 'card')?.card;
-      expect(card?.title).toBe('用估算的金额申请补助');
-      return { id: card!.id, key: card!.buttons.find((b) => b.text === '用这些金额申请')!.key };
+      const card = must(r.find((m) => m.kind === 'card')?.card, 'a card among the replies');
+      expect(card.title).toBe('用估算的金额申请补助');
+      return { id: card.id, key: buttonKey(card, '用这些金额申请') };
     };
     const older = cardOf(await ctx.d.say(W, '自付6000能报多少'));
     const r = await ctx.d.say(W, '住院一共花了4万，医保报了2万5，能补多少');

@@ -5,10 +5,13 @@
  */
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { shanghaiDate } from '../../src/rules/index.js';
 import { DEMO_UNIT_CODE } from '../../src/services/demo/load.js';
 import { FROZEN_NOW } from '../support/app.js';
+import { buttonKey } from '../support/cards.js';
 import type { SeenMessage } from '../support/driver.js';
+import { only } from '../support/only.js';
 import { platforms, said, useApp } from './harness.js';
 
 const REP = 'demo-rep-1';
@@ -24,10 +27,10 @@ async function xlsx(rows: (string | number)[][]): Promise<Buffer> {
 }
 
 async function sheetOf(got: SeenMessage[], name: RegExp): Promise<ExcelJS.Workbook> {
-  const file = got.find((m) => m.kind === 'file');
-  expect(file?.file?.name, said(got)).toMatch(name);
+  const file = must(got.find((m) => m.kind === 'file')?.file, `a file among the replies: ${said(got)}`);
+  expect(file.name).toMatch(name);
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(file!.file!.bytes as unknown as ArrayBuffer);
+  await wb.xlsx.load(file.bytes as unknown as ArrayBuffer);
   return wb;
 }
 
@@ -41,7 +44,7 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
   beforeAll(async () => {
     const unit = await db().org.findUniqueOrThrow({ where: { code: DEMO_UNIT_CODE } });
     unitId = unit.id;
-    officeId = unit.officeId!;
+    officeId = must(unit.officeId, 'the demo unit belongs to an office');
     periodId = (await db().period.findFirstOrThrow({ where: { current: true } })).id;
     // a 分工会 of the rep's unit: its members are the rep's too
     const sub = await db().org.create({
@@ -96,24 +99,27 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
     expect(text).toMatch(/此前已登记/);
     expect(text).toMatch(/“张同名”对应本单位 2 名参加人员/);
     expect(text).toContain('查无此人');
-    const card = got.find((m) => m.kind === 'card');
-    expect(card, said(got)).toBeDefined();
+    const reply = must(
+      got.find((m) => m.kind === 'card'),
+      `a card among the replies: ${said(got)}`,
+    );
+    const card = must(reply.card, 'the card reply carries its card');
     const total = enrolled.feeFen + 5000;
-    expect(card!.text).toContain('2 人');
-    expect(card!.text).toContain(`${total / 100} 元`);
-    expect(card!.text).toContain(`符明亮 **************${enrolled.member.idLast4}`);
-    expect(card!.text).toContain('张同名 **************7022');
-    expect(card!.text).toContain('演示分工会');
-    expect(card!.text).not.toContain('7011');
-    expect(card!.card!.buttons.map((b) => b.text)).toEqual(['确认', '取消']);
+    expect(reply.text).toContain('2 人');
+    expect(reply.text).toContain(`${total / 100} 元`);
+    expect(reply.text).toContain(`符明亮 **************${enrolled.member.idLast4}`);
+    expect(reply.text).toContain('张同名 **************7022');
+    expect(reply.text).toContain('演示分工会');
+    expect(reply.text).not.toContain('7011');
+    expect(card.buttons.map((b) => b.text)).toEqual(['确认', '取消']);
     // nothing recorded before the click
     expect((await db().enrolment.findUniqueOrThrow({ where: { id: enrolled.id } })).paid).toBe(false);
 
     // anyone else's click on the rep's card records nothing
-    expect(said(await ctx.d.click(OFFICER, card!.card!.id, card!.card!.buttons[0]!.key))).toContain('无权');
+    expect(said(await ctx.d.click(OFFICER, card.id, buttonKey(card, '确认')))).toContain('无权');
     expect((await db().enrolment.findUniqueOrThrow({ where: { id: enrolled.id } })).paid).toBe(false);
 
-    const done = await ctx.d.click(REP, card!.card!.id, card!.card!.buttons[0]!.key);
+    const done = await ctx.d.click(REP, card.id, buttonKey(card, '确认'));
     expect(said(done)).toContain(`已登记收费 2 人，合计 ${total / 100} 元`);
     const after = await db().enrolment.findMany({
       where: { periodId, member: { OR: [{ name: '符明亮' }, { idLast4: { in: ['7011', '7022'] } }] } },
@@ -125,15 +131,16 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
       ['张同名', '7011', false],
       ['张同名', '7022', true],
     ]);
-    expect(after.find((e) => e.paid)!.paidAt?.getTime()).toBe(FROZEN_NOW.getTime());
+    expect(after.find((e) => e.paid)?.paidAt?.getTime()).toBe(FROZEN_NOW.getTime());
     const entries = await db().auditLog.findMany({ where: { action: 'fees.collected' } });
     expect(entries).toHaveLength(1);
-    expect(JSON.parse(entries[0]!.details!)).toMatchObject({ amountFen: total });
-    expect(entries[0]!.actor).toBe(`${platform}:${REP}`);
-    expect(ctx.d.card(REP, card!.card!.id)?.finalText).toMatch(/^已登记收费 2 人/);
+    const entry = only(entries, 'fees.collected audit entry');
+    expect(JSON.parse(must(entry.details, 'the audit entry has details'))).toMatchObject({ amountFen: total });
+    expect(entry.actor).toBe(`${platform}:${REP}`);
+    expect(ctx.d.card(REP, card.id)?.finalText).toMatch(/^已登记收费 2 人/);
 
     // a double click records nothing more
-    const again = await ctx.d.click(REP, card!.card!.id, card!.card!.buttons[0]!.key);
+    const again = await ctx.d.click(REP, card.id, buttonKey(card, '确认'));
     expect(said(again)).not.toContain('已登记收费 2 人');
     expect(await db().auditLog.count({ where: { action: 'fees.collected' } })).toBe(1);
 
@@ -146,9 +153,8 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
   it('取消 on the card records nothing; a bare 已收费 shows the format', async () => {
     expect(said(await ctx.d.say(REP, '已收费'))).toContain('例如：已收费 张三');
     const got = await ctx.d.say(REP, '已收费 7011');
-    const card = got.find((m) => m.kind === 'card')!;
-    const cancel = card.card!.buttons.find((b) => b.text === '取消')!;
-    expect(said(await ctx.d.click(REP, card.card!.id, cancel.key))).toContain('没有登记收费');
+    const card = must(got.find((m) => m.kind === 'card')?.card, `a card among the replies: ${said(got)}`);
+    expect(said(await ctx.d.click(REP, card.id, buttonKey(card, '取消')))).toContain('没有登记收费');
     expect(await db().enrolment.count({ where: { periodId, paid: true, member: { idLast4: '7011' } } })).toBe(0);
   });
 
@@ -179,8 +185,11 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
     expect(text).toMatch(/尚未交费.*\n· 海口市演示单位工会：\d+ 人/);
 
     const wb = await sheetOf(got, /^互助金对账-\d{4}-\d{2}-\d{2}\.xlsx$/);
-    const offices = wb.getWorksheet('办事处对账')!;
-    const office = units.find((u) => u.id === officeId)!;
+    const offices = must(wb.getWorksheet('办事处对账'), 'the 办事处对账 sheet');
+    const office = must(
+      units.find((u) => u.id === officeId),
+      'the office is among the units',
+    );
     expect(offices.rowCount).toBe(3); // title, header, this office only
     expect(offices.getRow(3).values).toEqual([
       undefined,
@@ -194,12 +203,15 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
       -100,
       expect.stringContaining('不一致'),
     ]);
-    const detail = wb.getWorksheet('单位明细')!;
+    const detail = must(wb.getWorksheet('单位明细'), 'the 单位明细 sheet');
     const codes = new Set(units.map((u) => u.code));
     const rows = detail.getSheetValues().slice(2) as unknown[][];
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(codes.has(String(r[1]))).toBe(true);
-    const demo = rows.find((r) => r[1] === DEMO_UNIT_CODE)!;
+    const demo = must(
+      rows.find((r) => r[1] === DEMO_UNIT_CODE),
+      'a line for the demo unit',
+    );
     const demoAll = await db().enrolment.findMany({ where: { periodId, unitId, kind: { not: 'none' } } });
     const unpaid = demoAll.filter((e) => !e.paid);
     expect(demo.slice(4)).toEqual([
@@ -244,13 +256,16 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
     expect(text).toContain(`团体申请表人数 ${enrolled.length + 1} 人与名册参互人数 ${enrolled.length} 人不一致`);
     expect(text).toContain('相差 100 元');
     const wb = await sheetOf(got, /^互助金对账-/);
-    const detail = wb.getWorksheet('单位明细')!;
+    const detail = must(wb.getWorksheet('单位明细'), 'the 单位明细 sheet');
     expect((detail.getRow(1).values as unknown[]).slice(10)).toEqual([
       '团体申请表人数',
       '团体申请表金额（元）',
       '申请表核对',
     ]);
-    const row = (detail.getSheetValues().slice(2) as unknown[][]).find((r) => r[1] === DEMO_UNIT_CODE)!;
+    const row = must(
+      (detail.getSheetValues().slice(2) as unknown[][]).find((r) => r[1] === DEMO_UNIT_CODE),
+      'a line for the demo unit',
+    );
     expect(row.slice(10, 12)).toEqual([enrolled.length + 1, (due - 10000) / 100]);
     expect(String(row[12])).toContain('不一致');
 
@@ -269,7 +284,7 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
     const year = Number(shanghaiDate(FROZEN_NOW).slice(0, 4));
     const got = await ctx.d.say(OFFICER, '年度报表');
     const wb = await sheetOf(got, new RegExp(`^${year}年度运行情况统计表\\.xlsx$`));
-    const ws = wb.getWorksheet(`${year}年度统计表`)!;
+    const ws = must(wb.getWorksheet(`${year}年度统计表`), `the ${year}年度统计表 sheet`);
     expect(String(ws.getCell('A1').value)).toBe(`${year}年度职工大病医疗互助活动运行情况统计表`);
     expect(String(ws.getCell('A2').value)).toContain('海口市总工会');
 
@@ -282,7 +297,7 @@ describe.each(platforms)('fees, reconciliation and the year report in chat on %s
       where: { status: 'paid', member: { unitId: { in: ids } }, paidAt: { not: null } },
     });
     const inYear = claims.filter((c) => {
-      const d = shanghaiDate(c.paidAt!);
+      const d = shanghaiDate(must(c.paidAt, 'the query asked for paid claims'));
       return d >= `${year}-01-01` && d <= `${year}-12-30`;
     });
     const row = ws.getRow(5).values as unknown[];

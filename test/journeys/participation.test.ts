@@ -7,8 +7,10 @@
  */
 import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { DEMO_UNIT_CODE } from '../../src/services/demo/load.js';
 import { forgetPeople } from '../../src/services/people.js';
+import { buttonKey } from '../support/cards.js';
 import type { PlatformDriver } from '../support/driver.js';
 import { HEADER, person } from '../support/roster-files.js';
 import { fileClaim, platforms, said, useApp } from './harness.js';
@@ -33,7 +35,7 @@ describe.each(platforms)('entry rules on %s', (platform) => {
 
   beforeAll(async () => {
     const unit = await db().org.findUniqueOrThrow({ where: { code: DEMO_UNIT_CODE } });
-    officeId = unit.officeId!;
+    officeId = must(unit.officeId, 'the demo unit belongs to an office');
     // a claim filed while the unit still stood well
     claimId = (
       await fileClaim(ctx.d, WORKER, {
@@ -101,9 +103,9 @@ describe.each(platforms)('entry rules on %s', (platform) => {
     await ctx.d.say(OFFICER, '待审批');
     const card = cardFor(ctx.d, OFFICER, claimId);
     expect(card?.text, said(ctx.d.inbox(OFFICER).slice(-3))).toContain('属改制或关停并转企业');
-    expect(card!.text).toContain('不予补助、不予退款');
-    const approve = card!.card!.buttons.find((b) => b.text === '批准')!;
-    const r = said(await ctx.d.click(OFFICER, card!.card!.id, approve.key));
+    expect(card?.text).toContain('不予补助、不予退款');
+    const shown = must(card?.card, 'the officer has the claim’s card');
+    const r = said(await ctx.d.click(OFFICER, shown.id, buttonKey(shown, '批准')));
     expect(r).toContain(`补助申请 #${claimId} 未能批准`);
     expect(r).toContain('不予补助');
     const claim = await db().claim.findUniqueOrThrow({ where: { id: claimId } });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { categoryChartSvg } from '../../src/charts/ranking-chart.js';
+import { must } from '../../src/core/must.js';
 import { Templates } from '../../src/core/templates.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
@@ -55,7 +56,10 @@ describe.each(platforms)('replies that help on %s', (platform) => {
     expect(done).toContain('截止日期是哪天');
     expect(done).toContain(`${period.name}的重要日期`);
     // the label's remark is built from the event's own date, not a fixed 3月底
-    const close = period.policy.timeline.find((e) => e.key === 'roster_close')!;
+    const close = must(
+      period.policy.timeline.find((e) => e.key === 'roster_close'),
+      'the policy has a roster_close date',
+    );
     const [, m, d] = close.date.split('-').map(Number);
     expect(done).toContain(`参互报名截止（已延长至${m}月${d}日）`);
     expect(done).not.toContain('{date}');
@@ -67,7 +71,10 @@ describe.each(platforms)('replies that help on %s', (platform) => {
       where: { platform_userId: { platform, userId: 'demo-rep-1' } },
       include: { member: { include: { roles: true } } },
     });
-    const unitId = rep.member.roles.find((r) => r.role === 'rep')!.orgId;
+    const unitId = must(
+      rep.member.roles.find((r) => r.role === 'rep'),
+      'demo-rep-1 is a rep of a unit',
+    ).orgId;
     // a worker on the unit's roster who never wrote to the bot (as the office's roster import leaves them)
     const who = await db.member.create({
       data: { name: '代绑测试', idHash: `proxy-test-${platform}`, idLast4: '4321', status: 'in_service', unitId },
@@ -122,7 +129,10 @@ describe.each(platforms)('the daily push after the roster closed on %s', (platfo
     expect(text).toMatch(/已完成 \d+ 人/);
     expect(text).not.toMatch(/名会员未参加/);
     // a worker not enrolled is no longer offered 我要参加: the roster closed on its date
-    const close = (await currentPeriod(ctx.t.rt.db)).policy.timeline.find((e) => e.key === 'roster_close')!;
+    const close = must(
+      (await currentPeriod(ctx.t.rt.db)).policy.timeline.find((e) => e.key === 'roster_close'),
+      'the policy has a roster_close date',
+    );
     const [y, m, d] = close.date.split('-').map(Number);
     const status = said(await ctx.d.say('demo-worker-2', '我参加了吗'));
     expect(status).toContain(`本期报名已于 ${y}年${m}月${d}日 截止`);
@@ -156,7 +166,10 @@ describe.each(platforms)('deadline announcements on %s', (platform) => {
     await ctx.t.app.jobs.idle();
     await ctx.t.app.background.idle();
     const text = said(ctx.d.groupInbox(DEMO_GROUP_CHAT));
-    const close = period.policy.timeline.find((e) => e.key === 'roster_close')!;
+    const close = must(
+      period.policy.timeline.find((e) => e.key === 'roster_close'),
+      'the policy has a roster_close date',
+    );
     const [, m, d] = close.date.split('-').map(Number);
     expect(text).toContain(`还有 7 天：参互报名截止（已延长至${m}月${d}日）`);
     expect(text).toContain('请各单位代办员抓紧动员，把参互人员名册和互助金按时报送');

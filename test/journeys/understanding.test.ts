@@ -6,9 +6,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseIntent } from '../../src/bot/intent.js';
 import { choicesFor } from '../../src/bot/nlu/clarify.js';
+import { must } from '../../src/core/must.js';
 import { computeSubsidy } from '../../src/rules/index.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { currentPeriod } from '../../src/services/periods.js';
+import { buttonKey } from '../support/cards.js';
 import { PHOTO, platforms, said, useApp } from './harness.js';
 
 const yuan = (fen: number) => (fen / 100).toLocaleString('en-US', { maximumFractionDigits: 2 });
@@ -92,9 +94,9 @@ describe.each(platforms)('understanding people as they write, on %s', (platform)
   it('an officer’s announcement in their own words reaches the groups with its ，！：', async () => {
     const text = '名单请于周三前报送：各基层工会核对后，统一交办事处！';
     const asked = await ctx.d.say('demo-officer-1', `通知各基层工会：${text}`);
-    const card = asked.find((m) => m.kind === 'card')?.card;
-    expect(card?.buttons.map((b) => b.text)).toEqual(['发布', '取消']);
-    await ctx.d.click('demo-officer-1', card!.id, card!.buttons[0]!.key);
+    const card = must(asked.find((m) => m.kind === 'card')?.card, 'a card among the replies');
+    expect(card.buttons.map((b) => b.text)).toEqual(['发布', '取消']);
+    await ctx.d.click('demo-officer-1', card.id, buttonKey(card));
     await ctx.t.app.jobs.idle();
     await ctx.t.app.background.idle();
     expect(said(ctx.d.groupInbox(DEMO_GROUP_CHAT))).toContain(text);
@@ -108,11 +110,14 @@ describe.each(platforms)('understanding people as they write, on %s', (platform)
     await ctx.d.say(w, '完成');
     const id = Number(/#(\d+)/.exec(said(await ctx.d.say(w, '确认')))?.[1]);
     expect(id).toBeGreaterThan(0);
-    const card = ctx.d
-      .inbox('demo-officer-1')
-      .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${id}`))
-      .at(-1)?.card;
-    await ctx.d.click('demo-officer-1', card!.id, card!.buttons.find((b) => b.text === '驳回')!.key);
+    const card = must(
+      ctx.d
+        .inbox('demo-officer-1')
+        .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${id}`))
+        .at(-1)?.card,
+      'the claim’s card in the inbox',
+    );
+    await ctx.d.click('demo-officer-1', card.id, buttonKey(card, '驳回'));
     const reason = '发票金额与结算单不一致，请核对后重新提交！';
     expect(said(await ctx.d.say('demo-officer-1', reason))).toContain(`已驳回补助申请 #${id}`);
     await ctx.t.app.background.idle();

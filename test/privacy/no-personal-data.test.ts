@@ -11,10 +11,12 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformNames } from '../../src/channels/index.js';
 import { createLog } from '../../src/core/log.js';
+import { must } from '../../src/core/must.js';
 import { syntheticIdNumber } from '../../src/services/demo/people.js';
 import { currentPeriod } from '../../src/services/periods.js';
 import { PHOTO } from '../journeys/harness.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { buttonKey } from '../support/cards.js';
 import { cli } from '../support/cli.js';
 import type { PlatformDriver, SeenMessage } from '../support/driver.js';
 import { driverFor } from '../support/drivers/index.js';
@@ -38,8 +40,8 @@ describe.each(platformNames)('no ID number or mobile number in anything the app 
     return msgs.map((m) => m.text).join('\n');
   };
   // people of the roster this test imports: their ID numbers and phones are what must not come out
-  const people = [0, 1, 2].map((i) => ({
-    name: ['周海生', '吴丽娟', '郑国平'][i]!,
+  const people = ['周海生', '吴丽娟', '郑国平'].map((name, i) => ({
+    name,
     id: syntheticIdNumber('460100', 880_000 + i + platformNames.indexOf(platform) * 10),
     phone: `1390898${String(1000 + i + platformNames.indexOf(platform) * 10)}`,
     account: `privacy-${i}`,
@@ -86,7 +88,7 @@ describe.each(platformNames)('no ID number or mobile number in anything the app 
     expect(imported.code, imported.err).toBe(0);
 
     // a member asks, and types their ID number and phone where the bot does not expect them
-    const p = people[0]!;
+    const p = must(people[0], 'the first person of the roster');
     expect(seen(await d.say(p.account, '我参加了吗'))).toContain('您已参加');
     seen(await d.say(p.account, `我的身份证号是${p.id}，手机${p.phone}，帮我查一下`));
     seen(await d.say(p.account, p.id));
@@ -101,7 +103,7 @@ describe.each(platformNames)('no ID number or mobile number in anything the app 
     const w = 'demo-worker-1';
     for (const text of [
       '申请补助',
-      `海南省人民医院 联系电话${people[1]!.phone}`,
+      `海南省人民医院 联系电话${must(people[1], 'the second person of the roster').phone}`,
       '2月3日',
       '2月10日',
       '3万',
@@ -115,12 +117,14 @@ describe.each(platformNames)('no ID number or mobile number in anything the app 
     const submitted = seen(await d.say(w, '确认'));
     const claimId = Number(/#(\d+)/.exec(submitted)?.[1]);
     expect(claimId).toBeGreaterThan(0);
-    const card = d
-      .inbox('demo-officer-1')
-      .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${claimId}`))
-      .at(-1)?.card;
-    expect(card).toBeDefined();
-    seen(await d.click('demo-officer-1', card!.id, card!.buttons[0]!.key));
+    const card = must(
+      d
+        .inbox('demo-officer-1')
+        .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${claimId}`))
+        .at(-1)?.card,
+      'the officer has the claim’s card',
+    );
+    seen(await d.click('demo-officer-1', card.id, buttonKey(card)));
     seen(await d.say('demo-officer-1', '待审批'));
     seen(await d.say('demo-officer-1', '已批未付'));
 
@@ -152,7 +156,7 @@ describe.each(platformNames)('no ID number or mobile number in anything the app 
       );
     }
     const exported = outputs.join('\n');
-    expect(exported).toContain(people[0]!.name); // the roster export has the people, masked
+    expect(exported).toContain(p.name); // the roster export has the people, masked
   }, 120_000);
 
   it('finds none of them in the log lines, the platforms’ requests, the replies or the exports', async () => {

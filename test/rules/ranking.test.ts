@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import { belowPreviousPeriod, rankUnits, type UnitInput } from '../../src/rules/index.js';
 import { policy, SEED } from './policies.js';
 
@@ -77,7 +78,7 @@ describe(`rankUnits over the Hainan 2nd-period tables of 2017-03-20 (${SEED.hain
   });
 
   it('reproduces the printed order of the city and county table, ranks 1..21', () => {
-    const city = r.categories[0]!;
+    const city = must(r.categories[0], 'the 市、县工会 table');
     expect(city.rows.map((x) => x.name)).toEqual(CITY.map((x) => x[0]));
     expect(city.rows.map((x) => x.rank)).toEqual(CITY.map((_, i) => i + 1));
     expect(city.rows.map((x) => x.display)).toEqual([
@@ -106,7 +107,7 @@ describe(`rankUnits over the Hainan 2nd-period tables of 2017-03-20 (${SEED.hain
   });
 
   it('the special cells never crash: the note is shown, unknown ratios come last with an empty cell', () => {
-    const rows = r.categories[1]!.rows;
+    const rows = must(r.categories[1], 'the 产业、系统工会 table').rows;
     const withoutNote = INDUSTRY.filter((x) => x[3] && x[3] !== '省本级100%').map((x) => x[0]);
     expect(rows.slice(0, withoutNote.length).map((x) => x.name)).toEqual(withoutNote);
     expect(rows.slice(-3).map((x) => [x.name, x.ratioBp, x.display, x.note])).toEqual([
@@ -119,8 +120,8 @@ describe(`rankUnits over the Hainan 2nd-period tables of 2017-03-20 (${SEED.hain
 
   it('category and grand totals sum the counts; the headline shows the computed 85.93 %, not the printed 85.8 %', () => {
     const sum = (rows: [string, number, number, string][], k: 1 | 2) => rows.reduce((s, x) => s + x[k], 0);
-    expect(r.categories[0]!.totals).toMatchObject({ participants: sum(CITY, 2), previousParticipants: sum(CITY, 1) });
-    expect(r.categories[1]!.totals).toMatchObject({
+    expect(r.categories[0]?.totals).toMatchObject({ participants: sum(CITY, 2), previousParticipants: sum(CITY, 1) });
+    expect(r.categories[1]?.totals).toMatchObject({
       participants: sum(INDUSTRY, 2),
       previousParticipants: sum(INDUSTRY, 1),
     });
@@ -165,7 +166,7 @@ describe(`rankUnits edge cases (${SEED.hainan})`, () => {
       ['其他', ['1a', '2c', '3b']],
       ['再其他', ['1x', '2z', '3y']],
     ]);
-    expect(r.categories[1]!.totals).toEqual({ participants: 4, previousParticipants: 0, memberTotal: 2 });
+    expect(r.categories[1]?.totals).toEqual({ participants: 4, previousParticipants: 0, memberTotal: 2 });
     expect(r.headline).toEqual({ participants: 19, target: null, ratioBp: null, display: '' });
   });
 
@@ -204,9 +205,12 @@ describe(`belowPreviousPeriod: not below the 11th period in count or percentage 
     expect(belowPreviousPeriod(row)).toEqual({ below: byCount || byRatio, byCount, byRatio });
   });
   it('a ranked row can be checked as it is', () => {
-    const row = rankUnits(units('市、县工会', CITY, 1), { target: null }).categories[0]!.rows.find(
-      (x) => x.name === '儋州市总工会',
-    )!;
+    const row = must(
+      rankUnits(units('市、县工会', CITY, 1), { target: null }).categories[0]?.rows.find(
+        (x) => x.name === '儋州市总工会',
+      ),
+      '儋州市总工会 is ranked',
+    );
     expect(belowPreviousPeriod(row)).toEqual({ below: true, byCount: true, byRatio: false }); // 19 802 → 18 040
   });
 });

@@ -6,14 +6,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLog } from '../../src/core/log.js';
+import { must } from '../../src/core/must.js';
 import { MEMBER_TRIES, ORG_FAILURES, trySelfBind } from '../../src/services/binding.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import type { PlatformDriver } from '../support/driver.js';
 import { driverFor, platformsUnderTest } from '../support/drivers/index.js';
+import { only } from '../support/only.js';
 
 const said = (msgs: { text: string }[]) => msgs.map((m) => m.text).join('\n');
 const WRONG = ['1111', '2222', '3333', '4444', '5555', '6666', '7777', '8888', '9999', '1234', '4321', '1357'];
+/** the i-th wrong tail: a test tries at most WRONG.length times */
+const wrong = (i: number) => must(WRONG[i], `a wrong tail for try ${i}`);
 
 describe.each(
   platformsUnderTest.flatMap((p) => (['local', 'production'] as const).map((mode) => ({ platform: p, mode }))),
@@ -41,7 +45,7 @@ describe.each(
     const member = await db().member.findFirstOrThrow({ where: { name: '王小梅' } });
     const before = d.inbox('demo-rep-1').length;
     const answers: string[] = [];
-    for (let i = 0; i < MEMBER_TRIES; i++) answers.push(said(await d.say(await attacker(i), WRONG[i]!)));
+    for (let i = 0; i < MEMBER_TRIES; i++) answers.push(said(await d.say(await attacker(i), wrong(i))));
     expect(answers.slice(0, MEMBER_TRIES - 1).every((a) => a.includes('没有在参互名册中找到'))).toBe(true);
     expect(answers.at(-1)).toContain('自助绑定已暂停 1 小时');
 
@@ -55,7 +59,7 @@ describe.each(
       where: { action: 'identity.self_bind_locked', subjectId: String(member.id) },
     });
     expect(rows).toHaveLength(1);
-    expect(rows[0]!.actor).toBe(`${platform}:atk-${platform}-${MEMBER_TRIES - 1}`);
+    expect(rows[0]?.actor).toBe(`${platform}:atk-${platform}-${MEMBER_TRIES - 1}`);
 
     // the rep of the member's unit is told, once, through the platform
     const notices = d
@@ -63,8 +67,9 @@ describe.each(
       .slice(before)
       .filter((m) => m.text.includes('安全提醒'));
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.text).toContain('王小梅');
-    expect(notices[0]!.text).not.toContain('0029');
+    const notice = only(notices, 'security notice to the rep');
+    expect(notice.text).toContain('王小梅');
+    expect(notice.text).not.toContain('0029');
 
     // the member herself cannot self-bind for the hour either
     expect(said(await d.say('demo-worker-3', '我参加了吗'))).toContain('请回复您的姓名');
@@ -89,7 +94,7 @@ describe.each(
       await d.say(id, '符明亮');
       ids.push(id);
     }
-    const answers = await Promise.all(ids.map(async (id, i) => said(await d.say(id, WRONG[i]!))));
+    const answers = await Promise.all(ids.map(async (id, i) => said(await d.say(id, wrong(i)))));
     expect(answers.filter((a) => a.includes('没有在参互名册中找到'))).toHaveLength(MEMBER_TRIES - 1);
     expect(answers.filter((a) => a.includes('自助绑定已暂停 1 小时'))).toHaveLength(12 - (MEMBER_TRIES - 1));
     expect(
@@ -136,7 +141,7 @@ describe('the organisation’s budget', () => {
     const db = t.rt.db;
     const deps = { db, store: createMemoryStore(), log: createLog('silent') };
     const unit = await db.member.findFirstOrThrow({ where: { name: '王小梅' }, include: { unit: true } });
-    const officeId = unit.unit.officeId!;
+    const officeId = must(unit.unit.officeId, '王小梅’s unit belongs to an office');
     // many members of the office, each aimed at fewer than 5 times, from fresh chat ids
     let names = (
       await db.member.findMany({
@@ -160,7 +165,7 @@ describe('the organisation’s budget', () => {
       const r = await trySelfBind(deps, {
         platform: 'wecom',
         userId: `org-${i}`,
-        name: names[i % names.length]!,
+        name: must(names[i % names.length], 'a name from a non-empty list'),
         last4: guess,
       });
       last = r.kind;
@@ -196,11 +201,11 @@ describe.skipIf(!process.env.TEST_REDIS_URL).each(platformsUnderTest)(
       const drivers = [driverFor(platform, a.app), driverFor(platform, b.app)];
       const answers: string[] = [];
       for (let i = 0; i <= MEMBER_TRIES; i++) {
-        const d = drivers[i % 2]!;
+        const d = must(drivers[i % 2], 'one of the two drivers');
         const id = `two-${platform}-${i}`;
         await d.say(id, '你好');
         await d.say(id, '王小梅');
-        answers.push(said(await d.say(id, i === MEMBER_TRIES ? '0029' : WRONG[i]!)));
+        answers.push(said(await d.say(id, i === MEMBER_TRIES ? '0029' : wrong(i))));
       }
       expect(answers.filter((x) => x.includes('没有在参互名册中找到'))).toHaveLength(MEMBER_TRIES - 1);
       expect(answers.at(-1)).toContain('自助绑定已暂停 1 小时');

@@ -6,14 +6,17 @@
  * across two instances sharing Redis.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../src/core/must.js';
 import type { LocalDingtalkChannel as DingtalkChannel } from '../../src/local/dingtalk/channel.js';
 import { DEMO_CREDENTIALS } from '../../src/local/dingtalk/demo.js';
 import { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { buttonKey } from '../support/cards.js';
 import { DingtalkTestClient } from '../support/dingtalk/client.js';
 import { type Harness, startHarness } from '../support/dingtalk/harness.js';
 import { dingtalkDriver } from '../support/drivers/dingtalk.js';
+import { localServerOf } from '../support/local.js';
 
 const said = (msgs: { text: string }[]) => msgs.map((m) => m.text).join('\n');
 const PHOTO = Buffer.from(
@@ -40,7 +43,7 @@ const post = async (path: string, body: string, headers: Record<string, string>)
   await t.app.background.idle();
   return r;
 };
-const server = () => channel.localServer!;
+const server = () => localServerOf(channel);
 /** messages the local DingTalk recorded for the people of the test (the worker, the officer) */
 const sentCount = () =>
   ['demo-worker-1', 'demo-worker-2', 'demo-officer-1'].reduce((n, u) => n + server().messagesTo(u).length, 0);
@@ -84,11 +87,14 @@ describe('a card click’s signed pair', () => {
     await d.sendImage('demo-worker-1', PHOTO);
     await d.say('demo-worker-1', '完成');
     const id = Number(/#(\d+)/.exec(said(await d.say('demo-worker-1', '确认')))?.[1]);
-    const card = d
-      .inbox('demo-officer-1')
-      .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${id}`))
-      .at(-1)!.card!;
-    const key = (text: string) => card.buttons.find((b) => b.text === text)!.key;
+    const card = must(
+      d
+        .inbox('demo-officer-1')
+        .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${id}`))
+        .at(-1)?.card,
+      'the officer has the claim’s card',
+    );
+    const key = (text: string) => buttonKey(card, text);
 
     // the officer clicks 驳回 (the bot asks for a reason; nothing decided yet)
     const headers = client.cardHeaders();
@@ -123,7 +129,11 @@ describe.skipIf(!process.env.TEST_REDIS_URL)('across instances sharing Redis', (
       DINGTALK_OAPI_BASE: server.url,
     };
     const instances: Harness[] = [];
-    const stores = [0, 1].map(() => createRedisStore(process.env.TEST_REDIS_URL!, { prefix }));
+    const stores = [0, 1].map(() =>
+      createRedisStore(must(process.env.TEST_REDIS_URL, 'TEST_REDIS_URL (the suite is skipped without it)'), {
+        prefix,
+      }),
+    );
     try {
       for (const store of stores)
         instances.push(

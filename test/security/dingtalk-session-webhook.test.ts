@@ -11,6 +11,7 @@ import { checkSessionWebhook } from '../../src/channels/dingtalk/receive.js';
 import { DEMO_CREDENTIALS } from '../../src/local/dingtalk/demo.js';
 import { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
 import { type Harness, startHarness } from '../support/dingtalk/harness.js';
+import { localServerOf } from '../support/local.js';
 
 let evil: http.Server;
 let evilUrl: string;
@@ -45,7 +46,7 @@ describe('a sessionWebhook that is not DingTalk’s', () => {
 
   it('is never connected to; the reply goes through the API instead, and the refusal is logged without the URL', async () => {
     h = await startHarness();
-    const server = h.channel.localServer!;
+    const server = localServerOf(h.channel);
     const urls = hostile();
     for (const [i, url] of urls.entries()) {
       const r = await h.say(
@@ -76,17 +77,23 @@ describe('a sessionWebhook that is not DingTalk’s', () => {
     );
     await h.background.idle();
     expect(arrived).toEqual([]);
-    expect(h.channel.localServer!.messagesToChat('cidEvil').map((m) => [m.api, m.param.content])).toEqual([
-      ['groupSend', 'echo: 排名'],
-    ]);
+    expect(
+      localServerOf(h.channel)
+        .messagesToChat('cidEvil')
+        .map((m) => [m.api, m.param.content]),
+    ).toEqual([['groupSend', 'echo: 排名']]);
   });
 
   it('DingTalk’s own sessionWebhook is still used', async () => {
     h = await startHarness();
-    const session = h.channel.localServer!.openSession({ userId: 'u1' });
+    const session = localServerOf(h.channel).openSession({ userId: 'u1' });
     await h.say(h.client.text('u1', '你好', { session }));
     await h.background.idle();
-    expect(h.channel.localServer!.messagesTo('u1').map((m) => m.api)).toEqual(['sessionWebhook']);
+    expect(
+      localServerOf(h.channel)
+        .messagesTo('u1')
+        .map((m) => m.api),
+    ).toEqual(['sessionWebhook']);
   });
 });
 

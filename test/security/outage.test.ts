@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBot } from '../../src/bot/bot.js';
 import { routeConsoleToLog } from '../../src/core/log.js';
+import { must } from '../../src/core/must.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { Templates } from '../../src/core/templates.js';
 import { createDb } from '../../src/db/client.js';
@@ -20,6 +21,7 @@ import { createMemoryStore } from '../../src/state/memory.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import type { KeyValueStore } from '../../src/state/store.js';
 import * as dingtalk from '../support/dingtalk/harness.js';
+import { localServerOf } from '../support/local.js';
 import * as wecom from '../support/wecom/harness.js';
 
 const templates = new Templates();
@@ -75,7 +77,7 @@ describe('the shared store down', () => {
     const { store, state } = switchable();
     const h = await dingtalk.startHarness({ store });
     stops.push(() => h.stop());
-    const server = h.channel.localServer!;
+    const server = localServerOf(h.channel);
     const session = server.openSession({ userId: 'u2' });
     const body = h.client.text('u2', '我参加了吗', { session });
     const headers = h.client.headers();
@@ -99,7 +101,7 @@ describe('the shared store down', () => {
     const { store, state } = switchable();
     const h = await dingtalk.startHarness({ store, channel: { settings: { DINGTALK_MODE: 'stream' } } });
     stops.push(() => h.stop());
-    const server = h.channel.localServer!;
+    const server = localServerOf(h.channel);
     state.down = true;
     const { ack } = await server.gateway.push(
       '/v1.0/im/bot/messages/get',
@@ -126,9 +128,13 @@ async function freePort(): Promise<number> {
 }
 
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(redisBin!, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    must(redisBin, 'a redis-server binary (the suite is skipped without one)'),
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   for (;;) {
     const up = await new Promise<boolean>((resolve) => {
       const c = net.connect(port, '127.0.0.1', () => {
@@ -216,7 +222,7 @@ describe('the database down (a dead PostgreSQL under the real bot)', () => {
     const store = createMemoryStore();
     const h = await dingtalk.startHarness({ store, handle: deadBot(store) });
     stops.push(() => h.stop());
-    const server = h.channel.localServer!;
+    const server = localServerOf(h.channel);
     const body = h.client.text('u6', '我参加了吗', { session: server.openSession({ userId: 'u6' }) });
     await h.say(body);
     await h.background.idle();
@@ -249,8 +255,8 @@ describe('console output of libraries', () => {
     expect(lines).toHaveLength(3);
     const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(parsed[0]).toMatchObject({ level: 40, source: 'console', msg: 'ERROR', err: { message: 'socket hang up' } });
-    expect(String((parsed[0]!.err as { stack: string }).stack)).toContain('\n');
+    expect(String((parsed[0]?.err as { stack?: string } | undefined)?.stack)).toContain('\n');
     expect(parsed[1]).toMatchObject({ level: 30, msg: '[2026-03-02T02:17:00.000Z] connect success' });
-    expect(parsed[2]!.msg).not.toContain('460100199211250029');
+    expect(must(parsed[2], 'the third line').msg).not.toContain('460100199211250029');
   });
 });

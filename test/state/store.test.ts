@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { FileStore } from '../../src/channels/dingtalk/quota-file.js';
+import { must } from '../../src/core/must.js';
 import { createMemoryStore, LockTimeoutError } from '../../src/state/memory.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import type { KeyValueStore } from '../../src/state/store.js';
@@ -15,9 +16,10 @@ const stores: [string, () => KeyValueStore][] = [['memory', () => createMemorySt
 let files = 0;
 const fileDir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-filestore-'));
 stores.push(['file', () => new FileStore(path.join(fileDir, `s${files++}.json`))]);
-if (process.env.TEST_REDIS_URL) {
+const redisUrl = process.env.TEST_REDIS_URL;
+if (redisUrl) {
   let n = 0;
-  stores.push(['redis', () => createRedisStore(process.env.TEST_REDIS_URL!, { prefix: `t${process.pid}-${n++}:` })]);
+  stores.push(['redis', () => createRedisStore(redisUrl, { prefix: `t${process.pid}-${n++}:` })]);
 }
 const opened: KeyValueStore[] = [];
 afterAll(async () => {
@@ -61,7 +63,7 @@ describe.each(stores)('%s store', (_name, make) => {
         s.update('list', (cur) => JSON.stringify([...(cur ? (JSON.parse(cur) as number[]) : []), i]), 5_000),
       ),
     );
-    const list = JSON.parse((await s.get('list'))!) as number[];
+    const list = JSON.parse(must(await s.get('list'), 'the list was written')) as number[];
     expect(list.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, i) => i));
     expect(await s.update('list', () => null, 5_000)).toBeNull();
     expect(await s.get('list')).toBeNull();
@@ -97,10 +99,11 @@ describe.each(stores)('%s store', (_name, make) => {
 });
 
 describe('redis store shared by two instances', () => {
-  it.runIf(Boolean(process.env.TEST_REDIS_URL))('sees one dedupe mark from both', async () => {
+  it.runIf(Boolean(redisUrl))('sees one dedupe mark from both', async () => {
     const prefix = `shared${process.pid}:`;
-    const a = createRedisStore(process.env.TEST_REDIS_URL!, { prefix });
-    const b = createRedisStore(process.env.TEST_REDIS_URL!, { prefix });
+    const url = must(redisUrl, 'TEST_REDIS_URL (the test runs only with it)');
+    const a = createRedisStore(url, { prefix });
+    const b = createRedisStore(url, { prefix });
     opened.push(a, b);
     const [x, y] = await Promise.all([a.setIfAbsent('msg:1', '1', 5_000), b.setIfAbsent('msg:1', '1', 5_000)]);
     expect([x, y].filter(Boolean)).toHaveLength(1);

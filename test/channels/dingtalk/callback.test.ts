@@ -3,8 +3,10 @@
  * client, signed by the test's own sign.ts; replies read from the local DingTalk server's records.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { must } from '../../../src/core/must.js';
 import { Templates } from '../../../src/core/templates.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { localServerOf } from '../../support/local.js';
 
 /** the busy text of the templates (what the user reads when a message could not be handled) */
 const BUSY = new Templates().render('system_busy');
@@ -18,7 +20,7 @@ afterEach(async () => {
   await h?.stop();
 });
 
-const server = () => h.channel.localServer!;
+const server = () => localServerOf(h.channel);
 const refusals = () => h.logs.filter((l) => l.msg === 'dingtalk callback refused');
 const seen = (userId: string) =>
   server()
@@ -83,7 +85,7 @@ describe('group chats', () => {
     ]);
     const group = server().messagesToChat('cidGroupUnion');
     expect(group.map((m) => [m.api, m.param.content])).toEqual([['sessionWebhook', 'echo: 排名']]);
-    expect(group[0]!.body.at).toEqual({ atUserIds: ['rep7'] });
+    expect(group[0]?.body.at).toEqual({ atUserIds: ['rep7'] });
   });
 
   it('a group message the robot is not @-mentioned in is acknowledged and not handled', async () => {
@@ -141,11 +143,20 @@ describe('the signature, checked before anything else', () => {
     const { sign, timestamp, ...noSign } = h.client.headers();
     expect((await h.post('/dingtalk/callback', body(), noSign)).status).toBe(401);
     expect(
-      (await h.post('/dingtalk/callback', body(), { 'content-type': 'application/json', sign: sign! })).status,
+      (
+        await h.post('/dingtalk/callback', body(), {
+          'content-type': 'application/json',
+          sign: must(sign, 'the client signs'),
+        })
+      ).status,
     ).toBe(401);
     expect(
-      (await h.post('/dingtalk/callback', body(), { 'content-type': 'application/json', timestamp: timestamp! }))
-        .status,
+      (
+        await h.post('/dingtalk/callback', body(), {
+          'content-type': 'application/json',
+          timestamp: must(timestamp, 'the client stamps'),
+        })
+      ).status,
     ).toBe(401);
     await h.background.idle();
     expect(h.handled).toEqual([]);
@@ -192,7 +203,7 @@ describe('replies when the sessionWebhook cannot be used', () => {
     await h.say(h.client.text('u9', '晚了', { session: { url: session.url, expiresAt: Date.now() - 1 } }));
     await h.background.idle();
     expect(seen('u9')).toEqual([{ api: 'batchSend', text: 'echo: 晚了' }]);
-    expect(server().requests('/v1.0/robot/oToMessages/batchSend')[0]!.body).toMatchObject({
+    expect(server().requests('/v1.0/robot/oToMessages/batchSend')[0]?.body).toMatchObject({
       userIds: ['u9'],
       msgKey: 'sampleText',
     });

@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Card, InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { emulatorOf, localServerOf } from '../../support/local.js';
 
 let h: Harness;
 const refusals = () => h.logs.filter((l) => l.msg === 'dingtalk callback refused');
@@ -45,7 +46,7 @@ const sendCard = (id: string) =>
 describe('the callback route', () => {
   it('is registered at start for our route key, with the apiSecret the clicks are signed with', async () => {
     await start();
-    expect(h.channel.localServer!.route(h.channel.credentials.callbackRouteKey)).toEqual({
+    expect(localServerOf(h.channel).route(h.channel.credentials.callbackRouteKey)).toEqual({
       callbackUrl: `${h.url}/dingtalk/card-callback`,
       apiSecret: h.channel.credentials.cardApiSecret,
     });
@@ -56,7 +57,7 @@ describe('a click', () => {
   it('reaches the handler as card_click (cardId = outTrackId, action = the button key) and is answered at once', async () => {
     await start({ handle: deciding });
     await sendCard('claim-77-l1-a');
-    const r = await h.channel.localServer!.click('officer2', 'claim-77-l1-a', 'approve:77');
+    const r = await localServerOf(h.channel).click('officer2', 'claim-77-l1-a', 'approve:77');
     expect(r.status).toBe(200);
     await h.background.idle();
     expect(h.handled).toEqual([
@@ -74,20 +75,26 @@ describe('a click', () => {
   it('the decision shows on every officer’s copy; the clicker is told through the API', async () => {
     await start({ handle: deciding });
     await sendCard('claim-77-l1-b');
-    await h.channel.localServer!.click('officer1', 'claim-77-l1-b', 'reject:77');
+    await localServerOf(h.channel).click('officer1', 'claim-77-l1-b', 'reject:77');
     await h.background.idle();
     for (const officer of ['officer1', 'officer2']) {
-      const seen = h.channel.emulator!.messages({ userId: officer }).filter((m) => m.kind === 'card');
+      const seen = emulatorOf(h.channel)
+        .messages({ userId: officer })
+        .filter((m) => m.kind === 'card');
       expect(seen).toEqual([
         expect.objectContaining({
           card: expect.objectContaining({ id: 'claim-77-l1-b', buttons: [], finalText: '已驳回 · officer1' }),
         }),
       ]);
     }
-    expect(h.channel.localServer!.card('claim-77-l1-b')!.updates.map((u) => u.via)).toEqual(['api']);
     expect(
-      h.channel
-        .localServer!.messagesTo('officer1')
+      localServerOf(h.channel)
+        .card('claim-77-l1-b')
+        ?.updates.map((u) => u.via),
+    ).toEqual(['api']);
+    expect(
+      localServerOf(h.channel)
+        .messagesTo('officer1')
         .filter((m) => m.api === 'batchSend')
         .map((m) => m.param.content),
     ).toEqual(['已处理 reject:77']);
@@ -96,11 +103,11 @@ describe('a click', () => {
   it('with a bad x-ddpaas-signature → refused (401), not handled, the card unchanged', async () => {
     await start({ handle: deciding });
     await sendCard('claim-77-l1-c');
-    const r = await h.channel.localServer!.click('officer1', 'claim-77-l1-c', 'approve:77', { badSignature: true });
+    const r = await localServerOf(h.channel).click('officer1', 'claim-77-l1-c', 'approve:77', { badSignature: true });
     expect(r.status).toBe(401);
     await h.background.idle();
     expect(h.handled).toEqual([]);
-    expect(h.channel.localServer!.card('claim-77-l1-c')!.updates).toEqual([]);
+    expect(localServerOf(h.channel).card('claim-77-l1-c')?.updates).toEqual([]);
   });
 
   it('signed by the test’s own implementation: missing or stale signature → 401; a replay of the same request → handled once', async () => {

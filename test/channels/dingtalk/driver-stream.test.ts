@@ -15,6 +15,7 @@ import { startLocalServices } from '../../../src/local/start-local.js';
 import { freshDatabaseUrl } from '../../support/db.js';
 import { captureLog } from '../../support/dingtalk/harness.js';
 import { dingtalkDriver } from '../../support/drivers/dingtalk.js';
+import { localServerOf } from '../../support/local.js';
 
 let app: RunningApp;
 let drop: () => Promise<void>;
@@ -81,7 +82,7 @@ describe('dingtalkDriver over Stream', () => {
   it('runs in Stream mode: one connection to the local gateway, cards with Stream callbacks', async () => {
     const channel = app.channels.get('dingtalk') as LocalDingtalkChannel;
     expect(channel.mode).toBe('stream');
-    expect(channel.localServer!.gateway.connections()).toBe(1);
+    expect(localServerOf(channel).gateway.connections()).toBe(1);
   });
 
   it('a conversation: each message a frame, each reply through its sessionWebhook', async () => {
@@ -89,7 +90,7 @@ describe('dingtalkDriver over Stream', () => {
     expect((await d.say('demo-worker-1', '我参加了吗')).map((m) => m.text)).toEqual(['echo: 我参加了吗']);
     const got = await d.say('demo-officer-1', '审批');
     expect(got.map((m) => m.kind)).toEqual(['text', 'card']);
-    expect((app.channels.get('dingtalk') as LocalDingtalkChannel).localServer!.card('claim-S-0001')!.callbackType).toBe(
+    expect(localServerOf(app.channels.get('dingtalk') as LocalDingtalkChannel).card('claim-S-0001')?.callbackType).toBe(
       'STREAM',
     );
   });
@@ -107,6 +108,6 @@ describe('dingtalkDriver over Stream', () => {
     const bytes = Buffer.from('PK\u0003\u0004 workbook bytes', 'latin1');
     const got = await d.sendFile('demo-officer-1', '组织.xlsx', bytes);
     expect(got.map((m) => m.kind)).toEqual(['file']);
-    expect(got[0]!.file).toEqual({ name: 'echo-组织.xlsx', bytes });
+    expect(got[0]?.file).toEqual({ name: 'echo-组织.xlsx', bytes });
   });
 });

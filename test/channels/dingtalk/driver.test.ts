@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningApp } from '../../../src/app/start.js';
 import { loadConfig } from '../../../src/config.js';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import { must } from '../../../src/core/must.js';
 import { createDb } from '../../../src/db/client.js';
 import { applyMigrations } from '../../../src/db/migrations.js';
 import { createLocalDingtalkChannel, type LocalDingtalkChannel } from '../../../src/local/dingtalk/channel.js';
@@ -14,6 +15,7 @@ import { startLocalServices } from '../../../src/local/start-local.js';
 import { freshDatabaseUrl } from '../../support/db.js';
 import { captureLog } from '../../support/dingtalk/harness.js';
 import { dingtalkDriver } from '../../support/drivers/dingtalk.js';
+import { emulatorOf, localServerOf } from '../../support/local.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
 let app: RunningApp;
@@ -80,14 +82,14 @@ describe('dingtalkDriver', () => {
     ]);
     const got = await d.say('demo-officer-1', '审批');
     expect(got.map((m) => m.kind)).toEqual(['text', 'card']);
-    expect(got[1]!.card).toMatchObject({
+    expect(got[1]?.card).toMatchObject({
       id: 'claim-HN-0001',
       buttons: [
         { key: 'approve', text: '同意' },
         { key: 'reject', text: '驳回' },
       ],
     });
-    expect(got[1]!.text).toContain('金额：¥1,860.00');
+    expect(got[1]?.text).toContain('金额：¥1,860.00');
   });
 
   it('click → the card updated to its final state; a redelivered click changes nothing', async () => {
@@ -101,7 +103,7 @@ describe('dingtalkDriver', () => {
 
   it('sendImage → a picture message with a downloadCode of the local server', async () => {
     const d = dingtalkDriver(app);
-    expect((await d.sendImage('demo-worker-2', PNG))[0]!.text).toBe('收到图片 dc_');
+    expect((await d.sendImage('demo-worker-2', PNG))[0]?.text).toBe('收到图片 dc_');
   });
 
   it('the same message redelivered → handled once', async () => {
@@ -114,18 +116,18 @@ describe('dingtalkDriver', () => {
 describe('the emulator adapter', () => {
   it('posts real signed callbacks and reads sessionWebhook replies and API sends in one order', async () => {
     const channel = app.channels.get('dingtalk') as LocalDingtalkChannel;
-    const em = channel.emulator!;
+    const em = emulatorOf(channel);
     em.appUrl = app.url;
-    const before = channel.localServer!.lastSeq();
+    const before = localServerOf(channel).lastSeq();
     await em.sendText('demo-centre-1', '你好');
     await em.sendText('demo-centre-1', '审批');
     await app.background.idle();
     const msgs = em.messages({ userId: 'demo-centre-1' }, before);
     expect(msgs.map((m) => m.kind)).toEqual(['text', 'text', 'card']);
     expect(msgs[0]).toMatchObject({ text: 'echo: 你好', to: { userId: 'demo-centre-1' } });
-    await em.click('demo-centre-1', msgs[2]!.card!.id, 'reject');
+    await em.click('demo-centre-1', must(msgs[2]?.card, 'the third message is the card').id, 'reject');
     await app.background.idle();
-    expect(em.messages({ userId: 'demo-centre-1' }, before).find((m) => m.kind === 'card')!.card).toMatchObject({
+    expect(em.messages({ userId: 'demo-centre-1' }, before).find((m) => m.kind === 'card')?.card).toMatchObject({
       finalText: '已驳回',
       buttons: [],
     });
@@ -133,9 +135,9 @@ describe('the emulator adapter', () => {
 
   it('sendImage puts the photo on the local server and posts a picture message', async () => {
     const channel = app.channels.get('dingtalk') as LocalDingtalkChannel;
-    const em = channel.emulator!;
+    const em = emulatorOf(channel);
     em.appUrl = app.url;
-    const before = channel.localServer!.lastSeq();
+    const before = localServerOf(channel).lastSeq();
     await em.sendImage('demo-worker-1', PNG);
     await app.background.idle();
     expect(em.messages({ userId: 'demo-worker-1' }, before).map((m) => m.text)).toEqual(['收到图片 dc_']);

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { DingtalkApiError, RateLimited } from '../../../src/channels/dingtalk/index.js';
+import { must } from '../../../src/core/must.js';
 import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 
@@ -35,7 +36,9 @@ async function withRobot(o: HarnessOptions = {}, secret?: string) {
 }
 
 const inGroup = () =>
-  server!.messagesToChat('cidUnionAll').map((m) => [m.api, String(m.param.content ?? m.param.text)]);
+  must(server, 'the local server start() made')
+    .messagesToChat('cidUnionAll')
+    .map((m) => [m.api, String(m.param.content ?? m.param.text)]);
 
 describe('the group custom robot', () => {
   it('is not used while the app robot can post', async () => {
@@ -54,7 +57,7 @@ describe('the group custom robot', () => {
     await h.channel.sender.send({ chatId: 'cidUnionAll' }, { kind: 'markdown', text: '### 第二期医疗互助 截止提醒' });
     expect(inGroup()).toEqual([['robotWebhook', '### 第二期医疗互助 截止提醒']]);
     const [req] = server.requests('/robot/send');
-    expect(req!.status).toBe(200);
+    expect(req?.status).toBe(200);
   });
 
   it('takes group messages the month’s budget holds back, instead of holding them', async () => {

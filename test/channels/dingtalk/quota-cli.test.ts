@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { planFromCounts, quotaCommand } from '../../../src/cli/quota.js';
 import { type Harness, startHarness } from '../../support/dingtalk/harness.js';
+import { localServerOf } from '../../support/local.js';
 
 let h: Harness;
 afterEach(async () => {
@@ -49,7 +50,7 @@ describe('huzhu quota (seed 000_323d04b7f63f3eb1.txt)', () => {
 
   it('flush sends what was held once the budget allows', async () => {
     h = await startHarness();
-    h.channel.localServer!.setQuotaLeft(0);
+    localServerOf(h.channel).setQuotaLeft(0);
     await h.channel.sender.send({ userIds: ['rep1'] }, { kind: 'text', text: '保留' });
     const out: string[] = [];
     await quotaCommand([], [h.channel.quotaPort], demoPlan, (s) => out.push(s));
@@ -57,7 +58,7 @@ describe('huzhu quota (seed 000_323d04b7f63f3eb1.txt)', () => {
     // one state, agreeing with the figures: exhausted (not 正常 beside a held message)
     expect(out.join('\n')).toMatch(/状态\s+已用完/);
     expect(out.join('\n')).not.toContain('正常');
-    h.channel.localServer!.setQuotaLeft(undefined);
+    localServerOf(h.channel).setQuotaLeft(undefined);
     // the operator knows the month's block is lifted (e.g. a paid plan): the exhausted mark is theirs to clear
     await h.store.del(
       `dingtalk:quota:${h.channel.quota.org}:${(await h.channel.quotaPort.report(demoPlan)).month}:exhausted`,
@@ -65,7 +66,11 @@ describe('huzhu quota (seed 000_323d04b7f63f3eb1.txt)', () => {
     out.length = 0;
     expect(await quotaCommand(['flush'], [h.channel.quotaPort], demoPlan, (s) => out.push(s))).toBe(0);
     expect(out).toEqual(['钉钉：已补发 1 条，仍保留 0 条']);
-    expect(h.channel.localServer!.messagesTo('rep1').map((m) => m.param.content)).toEqual(['保留']);
+    expect(
+      localServerOf(h.channel)
+        .messagesTo('rep1')
+        .map((m) => m.param.content),
+    ).toEqual(['保留']);
   });
 
   it('refuses an unknown subcommand', async () => {

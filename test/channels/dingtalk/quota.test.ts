@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { QuotaExhaustedEvent } from '../../../src/channels/dingtalk/index.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { localServerOf } from '../../support/local.js';
 
 const harnesses: Harness[] = [];
 const start = async (o: HarnessOptions = {}) => {
@@ -19,7 +20,9 @@ afterEach(async () => {
 });
 
 const texts = (h: Harness, userId: string) =>
-  h.channel.localServer!.messagesTo(userId).map((m) => String(m.param.content ?? m.msgKey));
+  localServerOf(h.channel)
+    .messagesTo(userId)
+    .map((m) => String(m.param.content ?? m.msgKey));
 
 describe('counting', () => {
   it('counts every OpenAPI call of the month but the token, as DingTalk does', async () => {
@@ -32,7 +35,7 @@ describe('counting', () => {
     );
     await h.channel.sender.send({ chatId: 'cidAll' }, { kind: 'image', png: Buffer.from('89504e47', 'hex') });
     expect((await h.channel.quota.used()) - before).toBe(4); // 2 batches, 1 upload, 1 group send
-    expect(h.channel.localServer!.callsCounted()).toBe(before + 4);
+    expect(localServerOf(h.channel).callsCounted()).toBe(before + 4);
   });
 
   it('keeps months apart (Asia/Shanghai): 1 April 07:00 Beijing time is April', async () => {
@@ -56,7 +59,7 @@ describe('when the organisation’s month is used up', () => {
       now: () => now,
       channel: { settings: { DINGTALK_ADMIN_USER_IDS: 'admin1' }, onQuotaExhausted: async (e) => void events.push(e) },
     });
-    const server = h.channel.localServer!;
+    const server = localServerOf(h.channel);
     server.setQuotaLeft(2);
     for (let i = 1; i <= 5; i++) await h.channel.sender.send({ userIds: ['rep1'] }, { kind: 'text', text: `第${i}条` });
     await h.channel.sender.send({ chatId: 'cidAll' }, { kind: 'markdown', text: '### 截止提醒' });
@@ -94,14 +97,18 @@ describe('when the organisation’s month is used up', () => {
     expect(texts(h, 'rep1')).toEqual(['第1条', '第2条', '第3条', '第4条', '第5条', '四月第一条']);
     expect(texts(h, 'rep2')).toEqual(['另一实例']);
     expect(texts(h, 'admin1')).toEqual([expect.stringContaining('月度调用次数已用完')]);
-    expect(h.channel.localServer!.messagesToChat('cidAll').map((m) => m.param.text)).toEqual(['### 截止提醒']);
+    expect(
+      localServerOf(h.channel)
+        .messagesToChat('cidAll')
+        .map((m) => m.param.text),
+    ).toEqual(['### 截止提醒']);
     // the update of a card DingTalk never had is refused for good and logged, not retried forever
     expect(await h.channel.quota.held()).toEqual([]);
   });
 
   it('`flush` sends what was held as soon as the budget allows (huzhu quota flush)', async () => {
     const h = await start();
-    const server = h.channel.localServer!;
+    const server = localServerOf(h.channel);
     server.setQuotaLeft(0);
     await h.channel.sender.send({ userIds: ['rep1'] }, { kind: 'text', text: '保留' });
     expect(texts(h, 'rep1')).toEqual([]);
@@ -127,7 +134,11 @@ describe('the policy: what gives way first', () => {
     await h.channel.sender.send({ userIds: ['rep1'] }, { kind: 'text', text: '个人排名' });
     await h.channel.sender.send({ chatId: 'cidAll' }, { kind: 'text', text: '群3' });
     expect(texts(h, 'rep1')).toEqual([]);
-    expect(h.channel.localServer!.messagesToChat('cidAll').map((m) => m.param.content)).toEqual(['群1', '群2', '群3']);
+    expect(
+      localServerOf(h.channel)
+        .messagesToChat('cidAll')
+        .map((m) => m.param.content),
+    ).toEqual(['群1', '群2', '群3']);
     expect((await h.channel.quota.held()).map((i) => i.cls)).toEqual(['personal']);
   });
 });

@@ -6,8 +6,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimited } from '../../../src/channels/dingtalk/index.js';
 import type { Card } from '../../../src/core/messages.js';
+import { must } from '../../../src/core/must.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { emulatorOf, localServerOf } from '../../support/local.js';
+import { only } from '../../support/only.js';
 
 const harnesses: Harness[] = [];
 const start = async (o: HarnessOptions = {}) => {
@@ -40,28 +43,32 @@ describe('the access token', () => {
     const h = await start();
     await h.channel.sender.send({ userIds: ['a'] }, { kind: 'text', text: '1' });
     await h.channel.sender.send({ userIds: ['a'] }, { kind: 'text', text: '2' });
-    expect(h.channel.localServer!.requests('/v1.0/oauth2/accessToken')).toHaveLength(1);
+    expect(localServerOf(h.channel).requests('/v1.0/oauth2/accessToken')).toHaveLength(1);
   });
 
   it('two instances on one store fetch it once between them, even at the same moment', async () => {
     const store = createMemoryStore();
     const a = await start({ store });
-    const b = await start({ store, channel: { localServer: a.channel.localServer! } });
+    const b = await start({ store, channel: { localServer: localServerOf(a.channel) } });
     await Promise.all([
       a.channel.sender.send({ userIds: ['x'] }, { kind: 'text', text: 'a' }),
       b.channel.sender.send({ userIds: ['y'] }, { kind: 'text', text: 'b' }),
       a.channel.sender.send({ userIds: ['z'] }, { kind: 'text', text: 'c' }),
     ]);
-    expect(a.channel.localServer!.requests('/v1.0/oauth2/accessToken')).toHaveLength(1);
+    expect(localServerOf(a.channel).requests('/v1.0/oauth2/accessToken')).toHaveLength(1);
   });
 
   it('is refetched once when DingTalk answers InvalidAuthentication, and the send goes through', async () => {
     const h = await start();
     await h.channel.sender.send({ userIds: ['a'] }, { kind: 'text', text: '1' });
-    h.channel.localServer!.expireTokens();
+    localServerOf(h.channel).expireTokens();
     await h.channel.sender.send({ userIds: ['a'] }, { kind: 'text', text: '2' });
-    expect(h.channel.localServer!.requests('/v1.0/oauth2/accessToken')).toHaveLength(2);
-    expect(h.channel.localServer!.messagesTo('a').map((m) => m.param.content)).toEqual(['1', '2']);
+    expect(localServerOf(h.channel).requests('/v1.0/oauth2/accessToken')).toHaveLength(2);
+    expect(
+      localServerOf(h.channel)
+        .messagesTo('a')
+        .map((m) => m.param.content),
+    ).toEqual(['1', '2']);
   });
 });
 
@@ -70,9 +77,9 @@ describe('sends', () => {
     const h = await start();
     const reps = Array.from({ length: 45 }, (_, i) => `rep${i + 1}`);
     await h.channel.sender.send({ userIds: reps }, { kind: 'text', text: '今日排名已更新' });
-    const calls = h.channel.localServer!.requests('/v1.0/robot/oToMessages/batchSend');
+    const calls = localServerOf(h.channel).requests('/v1.0/robot/oToMessages/batchSend');
     expect(calls.map((c) => (c.body as { userIds: string[] }).userIds.length)).toEqual([20, 20, 5]);
-    expect(h.channel.localServer!.messagesTo('rep45')).toHaveLength(1);
+    expect(localServerOf(h.channel).messagesTo('rep45')).toHaveLength(1);
   });
 
   it('a long group table is split at line ends so every msgParam fits 15 000 bytes, nothing cut', async () => {
@@ -80,11 +87,13 @@ describe('sends', () => {
     const rows = Array.from({ length: 600 }, (_, i) => `| ${i + 1} | 陵水县总工会 | 9711 | 44% |`);
     const text = ['### 第二期医疗互助工作进度表', ...rows].join('\n');
     await h.channel.sender.send({ chatId: 'cidUnionAll' }, { kind: 'markdown', text });
-    const calls = h.channel.localServer!.requests('/v1.0/robot/groupMessages/send');
+    const calls = localServerOf(h.channel).requests('/v1.0/robot/groupMessages/send');
     expect(calls.length).toBeGreaterThan(1);
     for (const c of calls)
       expect(Buffer.byteLength((c.body as { msgParam: string }).msgParam)).toBeLessThanOrEqual(15_000);
-    const got = h.channel.localServer!.messagesToChat('cidUnionAll').map((m) => String(m.param.text));
+    const got = localServerOf(h.channel)
+      .messagesToChat('cidUnionAll')
+      .map((m) => String(m.param.text));
     expect(got.join('\n')).toBe(text);
     expect(calls.every((c) => (c.body as { msgKey: string }).msgKey === 'sampleMarkdown')).toBe(true);
   });
@@ -93,14 +102,14 @@ describe('sends', () => {
     const h = await start();
     const png = Buffer.from('89504e470d0a1a0a0000', 'hex');
     await h.channel.sender.send({ chatId: 'cidUnionAll' }, { kind: 'image', png });
-    const [m] = h.channel.localServer!.messagesToChat('cidUnionAll');
-    expect(m!.msgKey).toBe('sampleImageMsg');
-    expect(h.channel.localServer!.media(String(m!.param.photoURL))!.bytes.equals(png)).toBe(true);
+    const m = only(localServerOf(h.channel).messagesToChat('cidUnionAll'), 'group message');
+    expect(m.msgKey).toBe('sampleImageMsg');
+    expect(localServerOf(h.channel).media(String(m.param.photoURL))?.bytes.equals(png)).toBe(true);
   });
 
   it('throttling answers are typed rate-limit errors with a wait', async () => {
     const h = await start();
-    const s = h.channel.localServer!;
+    const s = localServerOf(h.channel);
     s.failNext(1, { status: 403, code: 'Forbidden.AccessDenied.QpsLimitForAppkeyAndApi' });
     const qps = await h.channel.sender.send({ userIds: ['a'] }, { kind: 'text', text: 'x' }).catch((e: unknown) => e);
     expect(qps).toBeInstanceOf(RateLimited);
@@ -113,7 +122,7 @@ describe('sends', () => {
 
   it('a server error is retried; a final refusal is not', async () => {
     const h = await start();
-    const s = h.channel.localServer!;
+    const s = localServerOf(h.channel);
     s.failNext(2, { status: 502, code: 'BadGateway' });
     await h.channel.sender.send({ userIds: ['a'] }, { kind: 'text', text: 'ok' });
     expect(s.messagesTo('a')).toHaveLength(1);
@@ -127,8 +136,8 @@ describe('approval cards', () => {
   it('go out with createAndDeliver: outTrackId = card id, every param a string, one space per officer', async () => {
     const h = await start();
     await h.channel.sender.send({ userIds: ['officer1', 'officer2'] }, { kind: 'card', card: card('claim-1024-l1-a') });
-    const [req] = h.channel.localServer!.requests('/v1.0/card/instances/createAndDeliver');
-    expect(req!.body).toMatchObject({
+    const [req] = localServerOf(h.channel).requests('/v1.0/card/instances/createAndDeliver');
+    expect(req?.body).toMatchObject({
       outTrackId: 'claim-1024-l1-a',
       cardTemplateId: h.channel.credentials.cardTemplateId,
       callbackType: 'HTTP',
@@ -136,9 +145,9 @@ describe('approval cards', () => {
       openSpaceId: 'dtv1.card//IM_ROBOT.officer1;dtv1.card//IM_ROBOT.officer2',
       userIdType: 1,
     });
-    const rec = h.channel.localServer!.card('claim-1024-l1-a')!;
+    const rec = must(localServerOf(h.channel).card('claim-1024-l1-a'), 'the card was created');
     expect(rec.userIds).toEqual(['officer1', 'officer2']);
-    expect(JSON.parse(rec.params.buttons!)).toEqual([
+    expect(JSON.parse(must(rec.params.buttons, 'the card has its buttons'))).toEqual([
       { key: 'approve:1024', text: '同意', style: 'primary' },
       { key: 'reject:1024', text: '驳回', style: 'danger' },
     ]);
@@ -152,15 +161,15 @@ describe('approval cards', () => {
       { cardId: 'claim-1024-l1-b', userIds: ['officer1', 'officer2'] },
       { kind: 'card', card: card('claim-1024-l1-b', '已同意 · 吴文静 · 03-02 10:17') },
     );
-    const rec = h.channel.localServer!.card('claim-1024-l1-b')!;
+    const rec = must(localServerOf(h.channel).card('claim-1024-l1-b'), 'the card was created');
     expect(rec.params).toMatchObject({
       status: 'done',
       finalText: '已同意 · 吴文静 · 03-02 10:17',
       buttons: '[]',
       btn1Show: 'false',
     });
-    const shown = h.channel.emulator!.messages({ userId: 'officer2' });
-    expect(shown.at(-1)!.card).toMatchObject({
+    const shown = emulatorOf(h.channel).messages({ userId: 'officer2' });
+    expect(shown.at(-1)?.card).toMatchObject({
       id: 'claim-1024-l1-b',
       buttons: [],
       finalText: '已同意 · 吴文静 · 03-02 10:17',

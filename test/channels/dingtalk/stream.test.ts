@@ -7,8 +7,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import { must } from '../../../src/core/must.js';
 import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { emulatorOf, localServerOf } from '../../support/local.js';
 
 const ROBOT = '/v1.0/im/bot/messages/get';
 let h: Harness | undefined;
@@ -37,10 +39,10 @@ const until = async (cond: () => boolean, ms = 5_000) => {
 describe('the connection', () => {
   it('opens with the app’s credentials, subscribed to the robot and card topics', async () => {
     const { channel } = await start();
-    const gw = channel.localServer!.gateway;
+    const gw = localServerOf(channel).gateway;
     expect(gw.connections()).toBe(1);
-    const [open] = channel.localServer!.requests('/v1.0/gateway/connections/open');
-    expect(open!.body).toMatchObject({
+    const [open] = localServerOf(channel).requests('/v1.0/gateway/connections/open');
+    expect(open?.body).toMatchObject({
       clientId: channel.credentials.appKey,
       subscriptions: expect.arrayContaining([
         { type: 'CALLBACK', topic: ROBOT },
@@ -51,7 +53,7 @@ describe('the connection', () => {
 
   it('a ticket opens one connection only', async () => {
     const { channel } = await start();
-    const s = channel.localServer!;
+    const s = localServerOf(channel);
     const res = await fetch(`${s.url}/v1.0/gateway/connections/open`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -76,27 +78,28 @@ describe('the connection', () => {
   });
 
   it('answers ping, and comes back with a new ticket after a disconnect', async () => {
-    own = await LocalDingtalkServer.start({ disconnectCloseMs: 50 });
-    const { channel } = await start({ channel: { localServer: own } });
-    expect(await own.gateway.ping()).toBe(1);
-    own.gateway.disconnectAll();
+    const server = await LocalDingtalkServer.start({ disconnectCloseMs: 50 });
+    own = server;
+    const { channel } = await start({ channel: { localServer: server } });
+    expect(await server.gateway.ping()).toBe(1);
+    server.gateway.disconnectAll();
     // the gateway counts the new socket open before the client has seen its 'open' event: wait for both sides
     // (the SDK waits 1 s before it reconnects; the limit leaves room for a loaded machine)
     await until(
       () =>
-        own!.requests('/v1.0/gateway/connections/open').length === 2 &&
-        own!.gateway.connections() === 1 &&
-        channel.stream!.client.connected,
+        server.requests('/v1.0/gateway/connections/open').length === 2 &&
+        server.gateway.connections() === 1 &&
+        channel.stream?.client.connected === true,
       15_000,
     );
-    expect(channel.stream!.client.connected).toBe(true);
+    expect(channel.stream?.client.connected).toBe(true);
   });
 });
 
 describe('a conversation over Stream', () => {
   it('robot frames are acked {response: null}, handled, and answered through the sessionWebhook', async () => {
     const { channel, client, background } = await start();
-    const s = channel.localServer!;
+    const s = localServerOf(channel);
     const answers: string[] = [];
     for (const text of ['我参加了吗', '怎么报销']) {
       const session = s.openSession({ userId: 'worker1' });
@@ -111,18 +114,18 @@ describe('a conversation over Stream', () => {
       );
     }
     expect(answers).toEqual(['echo: 我参加了吗', 'echo: 怎么报销']);
-    expect(h!.handled.map((m) => m.kind === 'text' && m.text)).toEqual(['我参加了吗', '怎么报销']);
+    expect(h?.handled.map((m) => m.kind === 'text' && m.text)).toEqual(['我参加了吗', '怎么报销']);
   });
 
   it('the same msgId twice (a redelivered frame, or a new frame) → handled once', async () => {
     const { channel, client, background } = await start();
-    const gw = channel.localServer!.gateway;
+    const gw = localServerOf(channel).gateway;
     const body = client.text('worker2', '你好', { msgId: 'msgStreamDup' });
     const first = await gw.push(ROBOT, body);
     await gw.push(ROBOT, body, { messageId: first.frame.messageId });
     await gw.push(ROBOT, body);
     await background.idle();
-    expect(h!.handled).toHaveLength(1);
+    expect(h?.handled).toHaveLength(1);
     expect(first.ack).not.toBeNull();
   });
 
@@ -130,27 +133,27 @@ describe('a conversation over Stream', () => {
     const { channel, client, background, say } = await start();
     const body = client.text('worker3', '你好', { msgId: 'msgBothWays' });
     expect((await say(body)).status).toBe(200);
-    await channel.localServer!.gateway.push(ROBOT, body);
+    await localServerOf(channel).gateway.push(ROBOT, body);
     await background.idle();
-    expect(h!.handled).toHaveLength(1);
+    expect(h?.handled).toHaveLength(1);
   });
 
   it('a frame for another robot is acked and dropped', async () => {
     const { channel, client, background } = await start();
-    const { ack } = await channel.localServer!.gateway.push(
+    const { ack } = await localServerOf(channel).gateway.push(
       ROBOT,
       client.text('worker4', 'x', { robotCode: 'dingOther' }),
     );
     expect(ack).not.toBeNull();
     await background.idle();
-    expect(h!.handled).toEqual([]);
+    expect(h?.handled).toEqual([]);
   });
 });
 
 describe('an approval click over Stream', () => {
   const deciding = async (msg: InboundMessage): Promise<OutboundMessage[]> => {
     if (msg.kind !== 'card_click') return [];
-    await h!.channel.sender.updateCard(
+    await must(h, 'the harness is started').channel.sender.updateCard(
       { cardId: msg.cardId, userIds: ['officer1'] },
       {
         kind: 'card',
@@ -162,7 +165,7 @@ describe('an approval click over Stream', () => {
 
   it('cards are sent for Stream callbacks; the click frame is acked {response: {}} and decided through the same path', async () => {
     const { channel, background } = await start({ handle: deciding });
-    const s = channel.localServer!;
+    const s = localServerOf(channel);
     await channel.sender.send(
       { userIds: ['officer1'] },
       {
@@ -170,26 +173,26 @@ describe('an approval click over Stream', () => {
         card: { id: 'claim-5-l1-s', title: '理赔审批 #5', fields: [], buttons: [{ key: 'approve:5', text: '同意' }] },
       },
     );
-    expect(s.card('claim-5-l1-s')!.callbackType).toBe('STREAM');
+    expect(s.card('claim-5-l1-s')?.callbackType).toBe('STREAM');
     const r = await s.click('officer1', 'claim-5-l1-s', 'approve:5');
     expect(r).toEqual({ status: 200, answer: {} });
     await background.idle();
-    expect(h!.handled).toEqual([
+    expect(h?.handled).toEqual([
       expect.objectContaining({ kind: 'card_click', cardId: 'claim-5-l1-s', action: 'approve:5', userId: 'officer1' }),
     ]);
-    expect(s.card('claim-5-l1-s')!.params.finalText).toBe('已同意 · officer1');
-    expect(s.messagesTo('officer1').at(-1)!.param.content).toBe('已同意');
+    expect(s.card('claim-5-l1-s')?.params.finalText).toBe('已同意 · officer1');
+    expect(s.messagesTo('officer1').at(-1)?.param.content).toBe('已同意');
   });
 });
 
 describe('the emulator in Stream mode', () => {
   it('pushes the user’s message as a robot frame and reads the reply from the local server', async () => {
     const { channel, background } = await start();
-    const em = channel.emulator!;
+    const em = emulatorOf(channel);
     expect(em.mode).toBe('stream');
     await em.sendText('worker9', '我参加了吗');
     await background.idle();
     expect(em.messages({ userId: 'worker9' }).map((m) => m.text)).toEqual(['echo: 我参加了吗']);
-    expect(channel.localServer!.gateway.acks.at(-1)).toMatchObject({ code: 200, data: { response: null } });
+    expect(localServerOf(channel).gateway.acks.at(-1)).toMatchObject({ code: 200, data: { response: null } });
   });
 });

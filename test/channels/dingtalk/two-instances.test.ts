@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import { must } from '../../../src/core/must.js';
 import { DEMO_CREDENTIALS } from '../../../src/local/dingtalk/demo.js';
 import { LocalDingtalkServer } from '../../../src/local/dingtalk/local-server.js';
 import { createRedisStore } from '../../../src/state/redis.js';
@@ -33,7 +34,7 @@ async function twoInstances(handle: (m: InboundMessage) => Promise<OutboundMessa
   };
   const apps: Harness[] = [];
   for (const mode of ['http', 'stream'] as const) {
-    const store = createRedisStore(redisUrl!, { prefix });
+    const store = createRedisStore(must(redisUrl, 'TEST_REDIS_URL (the suite is skipped without it)'), { prefix });
     const h = await startHarness({
       store,
       env,
@@ -53,7 +54,7 @@ async function twoInstances(handle: (m: InboundMessage) => Promise<OutboundMessa
     });
     apps.push(h);
   }
-  return { server, http: apps[0]!, stream: apps[1]! };
+  return { server, http: must(apps[0], 'the HTTP instance'), stream: must(apps[1], 'the Stream instance') };
 }
 
 describe.skipIf(!redisUrl)('two instances, HTTP and Stream, sharing one Redis', () => {

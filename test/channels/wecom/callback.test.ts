@@ -4,7 +4,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import { must } from '../../../src/core/must.js';
 import { Templates } from '../../../src/core/templates.js';
+import { localServerOf } from '../../support/local.js';
 import { encrypt } from '../../support/wecom/crypto.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/wecom/harness.js';
 
@@ -23,8 +25,8 @@ afterEach(async () => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const refusals = () => h.logs.filter((l) => l.msg === 'wecom callback refused');
 const apiTexts = (userId: string) =>
-  h.channel
-    .localServer!.messagesTo(userId)
+  localServerOf(h.channel)
+    .messagesTo(userId)
     .map((m) => (m.body[m.msgtype] as { content?: string } | undefined)?.content ?? m.msgtype);
 
 describe('URL verification (GET)', () => {
@@ -64,7 +66,7 @@ describe('a text message', () => {
       }),
     ]);
     await h.background.idle();
-    expect(h.channel.localServer!.messagesTo('zhangsan')).toEqual([]);
+    expect(localServerOf(h.channel).messagesTo('zhangsan')).toEqual([]);
   });
 
   it('sends the replies after the first through the API, in order; a long first text is split, not cut', async () => {
@@ -77,7 +79,7 @@ describe('a text message', () => {
     });
     const cb = h.client.seal(h.client.text('u1', 'hi'));
     const r = await h.post(cb.path, cb.body);
-    const passive = h.client.openReply(r.body).Content!;
+    const passive = must(h.client.openReply(r.body).Content, 'a passive reply with content');
     expect(Buffer.byteLength(passive)).toBeLessThanOrEqual(2048);
     await h.background.idle();
     const rest = apiTexts('u1');
@@ -103,7 +105,7 @@ describe('a text message', () => {
     const r = await h.post(cb.path, cb.body);
     expect(r).toMatchObject({ status: 200, body: '' });
     await h.background.idle();
-    expect(h.channel.localServer!.card('claim-1')?.current).toMatchObject({
+    expect(localServerOf(h.channel).card('claim-1')?.current).toMatchObject({
       card_type: 'button_interaction',
       task_id: 'claim-1',
     });
@@ -130,7 +132,7 @@ describe('other message types', () => {
       responseCode: 'RC123',
       userId: 'officer1',
     });
-    expect(h.handled[0]!.dedupeKey).toMatch(/^evt:officer1:\d+:template_card_event:approve:claim-7$/);
+    expect(h.handled[0]?.dedupeKey).toMatch(/^evt:officer1:\d+:template_card_event:approve:claim-7$/);
   });
 
   it('enter_agent → event', async () => {
@@ -309,7 +311,8 @@ describe('within 5 s, never silent', () => {
     expect((await h.post(cb.path, cb.body)).status).toBe(200);
     await h.background.idle();
     expect(apiTexts('u8')).toEqual([BUSY]);
-    expect(await h.store.get(`wecom:seen:${h.channel.credentials.corpId}:${h.handled[0]!.dedupeKey}`)).toBeNull();
+    const handled = must(h.handled[0], 'the message reached the handler');
+    expect(await h.store.get(`wecom:seen:${h.channel.credentials.corpId}:${handled.dedupeKey}`)).toBeNull();
   });
 });
 

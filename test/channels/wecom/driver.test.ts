@@ -13,6 +13,7 @@ import { startLocalServices } from '../../../src/local/start-local.js';
 import { createLocalWecomChannel, type LocalWecomChannel } from '../../../src/local/wecom/channel.js';
 import { freshDatabaseUrl } from '../../support/db.js';
 import { wecomDriver } from '../../support/drivers/wecom.js';
+import { emulatorOf, localServerOf } from '../../support/local.js';
 import { captureLog } from '../../support/wecom/harness.js';
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
@@ -77,14 +78,14 @@ describe('wecomDriver', () => {
     ]);
     const got = await d.say('demo-officer-1', '审批');
     expect(got.map((m) => m.kind)).toEqual(['text', 'card']);
-    expect(got[1]!.card).toMatchObject({
+    expect(got[1]?.card).toMatchObject({
       id: 'claim-HN-0001',
       buttons: [
         { key: 'approve', text: '同意' },
         { key: 'reject', text: '驳回' },
       ],
     });
-    expect(got[1]!.text).toContain('金额：¥1,860.00');
+    expect(got[1]?.text).toContain('金额：¥1,860.00');
   });
 
   it('click → the card updated to its final state for the user; a redelivered click changes nothing', async () => {
@@ -98,16 +99,16 @@ describe('wecomDriver', () => {
 
   it('sendImage → the image callback with a media id the local server can serve', async () => {
     const d = wecomDriver(app);
-    expect((await d.sendImage('demo-worker-2', PNG))[0]!.text).toBe('收到图片 m_');
+    expect((await d.sendImage('demo-worker-2', PNG))[0]?.text).toBe('收到图片 m_');
   });
 });
 
 describe('the emulator adapter', () => {
   it('posts real callbacks and reads passive replies and API sends in one order', async () => {
     const channel = app.channels.get('wecom') as LocalWecomChannel;
-    const em = channel.emulator!;
+    const em = emulatorOf(channel);
     em.appUrl = app.url;
-    const before = channel.localServer!.lastSeq();
+    const before = localServerOf(channel).lastSeq();
     await em.sendText('demo-centre-1', '你好');
     await em.sendText('demo-centre-1', '审批');
     await app.background.idle();

@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RateLimited, WecomApiError, WecomInputError } from '../../../src/channels/wecom/errors.js';
 import { splitUtf8 } from '../../../src/channels/wecom/render.js';
 import type { Card } from '../../../src/core/messages.js';
+import { must } from '../../../src/core/must.js';
+import { only } from '../../support/only.js';
 import { startApi } from '../../support/wecom/api.js';
 
 type Api = Awaited<ReturnType<typeof startApi>>;
@@ -63,7 +65,7 @@ describe('to users (message/send)', () => {
     const sent = t.server.messagesTo('u2');
     expect(sent.length).toBeGreaterThan(1);
     expect(sent.map((m) => (m.body.text as { content: string }).content).join('\n')).toBe(text);
-    expect(sent[0]!.body.touser).toBe('u1|u2');
+    expect(sent[0]?.body.touser).toBe('u1|u2');
   });
 
   it('markdown', async () => {
@@ -78,10 +80,10 @@ describe('to users (message/send)', () => {
   it('an image is uploaded (multipart) and sent by media_id', async () => {
     t = await startApi();
     await t.sender.send({ userIds: ['u'] }, { kind: 'image', png: PNG, name: 'chart.png' });
-    const m = t.server.messagesTo('u')[0]!;
+    const m = only(t.server.messagesTo('u'), 'message to u');
     const mediaId = (m.body.image as { media_id: string }).media_id;
     expect(t.server.media(mediaId)).toMatchObject({ bytes: PNG, contentType: 'image/png', filename: 'chart.png' });
-    expect(t.server.requests('/cgi-bin/media/upload')[0]!.query.type).toBe('image');
+    expect(t.server.requests('/cgi-bin/media/upload')[0]?.query.type).toBe('image');
     expect(await t.api.media(mediaId)).toEqual(PNG);
   });
 
@@ -92,7 +94,7 @@ describe('to users (message/send)', () => {
       { kind: 'card', card: claimCard('claim-HN0001') },
     );
     expect(ref.responseCode).toBeTruthy();
-    const card = t.server.card('claim-HN0001')!;
+    const card = must(t.server.card('claim-HN0001'), 'the card was sent');
     expect(card.userIds).toEqual(['officer1', 'officer2']);
     expect(card.current).toMatchObject({
       card_type: 'button_interaction',
@@ -129,7 +131,7 @@ describe('to users (message/send)', () => {
   it('a card without buttons → text_notice with its required card_action', async () => {
     t = await startApi();
     await t.sender.send({ userIds: ['u'] }, { kind: 'card', card: claimCard('n1', { buttons: [] }) });
-    expect(t.server.card('n1')!.current).toMatchObject({
+    expect(t.server.card('n1')?.current).toMatchObject({
       card_type: 'text_notice',
       card_action: { type: 1, url: 'https://huzhu.example.org/' },
     });
@@ -141,13 +143,13 @@ describe('to users (message/send)', () => {
     const code = t.server.issueClickCode('claim-2');
     const final = { kind: 'card' as const, card: claimCard('claim-2', { finalText: '已同意（吴文静）' }) };
     await t.sender.updateCard({ cardId: 'claim-2', responseCode: code }, final);
-    const card = t.server.card('claim-2')!;
+    const card = must(t.server.card('claim-2'), 'the card was sent');
     expect(card.current).toMatchObject({
       card_type: 'button_interaction',
       task_id: 'claim-2',
       replace_text: '已同意（吴文静）',
     });
-    expect(card.updates[0]!.body).toMatchObject({ atall: 1, response_code: code, agentid: t.server.creds.agentId });
+    expect(card.updates[0]?.body).toMatchObject({ atall: 1, response_code: code, agentid: t.server.creds.agentId });
     await expect(t.sender.updateCard({ cardId: 'claim-2', responseCode: code }, final)).rejects.toBeInstanceOf(
       WecomApiError,
     );
@@ -160,7 +162,7 @@ describe('to users (message/send)', () => {
       { cardId: 'claim-3', responseCode: ref.responseCode },
       { kind: 'card', card: claimCard('claim-3', { finalText: '已撤回' }) },
     );
-    expect(t.server.card('claim-3')!.current.replace_text).toBe('已撤回');
+    expect(t.server.card('claim-3')?.current.replace_text).toBe('已撤回');
   });
 });
 
@@ -172,7 +174,9 @@ describe('to a group chat (appchat/send)', () => {
     await t.sender.send({ chatId: 'unionhk01' }, { kind: 'card', card: claimCard('g1') });
     const sent = t.server.messagesToChat('unionhk01');
     expect(sent.map((m) => m.msgtype)).toEqual(['text', 'markdown']);
-    expect((sent[1]!.body.markdown as { content: string }).content).toContain('**医疗互助报销审批 HN-2017-0001**');
+    expect((sent[1]?.body.markdown as { content: string } | undefined)?.content).toContain(
+      '**医疗互助报销审批 HN-2017-0001**',
+    );
   });
 
   it('a chat the app did not create: 86003', async () => {
@@ -209,7 +213,7 @@ describe('group robot webhook', () => {
     expect(mdParts.length).toBeGreaterThan(1);
     for (const p of mdParts) expect(Buffer.byteLength(p)).toBeLessThanOrEqual(4096);
     expect(mdParts.join('\n')).toBe(md);
-    expect(sent.at(-1)!.body.image).toEqual({
+    expect(sent.at(-1)?.body.image).toEqual({
       base64: PNG.toString('base64'),
       md5: createHash('md5').update(PNG).digest('hex'),
     });

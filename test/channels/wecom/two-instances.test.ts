@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import { must } from '../../../src/core/must.js';
 import { DEMO_CREDENTIALS } from '../../../src/local/wecom/demo.js';
 import { LocalWecomServer } from '../../../src/local/wecom/local-server.js';
 import { createRedisStore } from '../../../src/state/redis.js';
@@ -33,7 +34,7 @@ async function twoInstances(handle: (m: InboundMessage) => Promise<OutboundMessa
   };
   const apps: Harness[] = [];
   for (let i = 0; i < 2; i++) {
-    const store = createRedisStore(redisUrl!, { prefix });
+    const store = createRedisStore(must(redisUrl, 'TEST_REDIS_URL (the suite is skipped without it)'), { prefix });
     const h = await startHarness({ store, env, handle, channel: { passiveBudgetMs } });
     cleanup.push(async () => {
       await h.stop();
@@ -41,7 +42,7 @@ async function twoInstances(handle: (m: InboundMessage) => Promise<OutboundMessa
     });
     apps.push(h);
   }
-  return { server, a: apps[0]!, b: apps[1]! };
+  return { server, a: must(apps[0], 'the first instance'), b: must(apps[1], 'the second instance') };
 }
 
 describe.skipIf(!redisUrl)('two app instances sharing one Redis', () => {

@@ -5,6 +5,7 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformLabels, platformNames } from '../../../src/channels/index.js';
+import { must } from '../../../src/core/must.js';
 import { applyProgrammeFile, checkProgrammeFile } from '../../../src/services/programme/index.js';
 import { writeTemplate } from '../../../src/services/programme/template.js';
 import { freshDb, type TestDb } from '../../support/db.js';
@@ -17,7 +18,7 @@ async function filledTemplate(rows: (string | number)[][]): Promise<Buffer> {
   await writeTemplate('organisations', platforms, file);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(file);
-  const ws = wb.worksheets[0]!;
+  const ws = must(wb.worksheets[0], 'the workbook has a sheet');
   const header = (ws.getRow(1).values as string[]).slice(1);
   for (const r of rows)
     ws.addRow(

@@ -7,10 +7,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { must } from '../../../src/core/must.js';
 import { eventLabel } from '../../../src/rules/deadlines.js';
 import { shanghaiDate } from '../../../src/rules/index.js';
 import { PHOTO, said } from '../../journeys/harness.js';
 import { startTestApp, type TestApp } from '../../support/app.js';
+import { buttonKey } from '../../support/cards.js';
 import { cli } from '../../support/cli.js';
 import { freshDatabaseUrl } from '../../support/db.js';
 import type { PlatformDriver } from '../../support/driver.js';
@@ -198,12 +200,14 @@ describe.each(cases)('$name runs from its own files on $platform', (c) => {
     for (const approver of [`${c.prefix}-officer-1`, `${c.prefix}-centre-1`]) {
       const claim = await db.claim.findUniqueOrThrow({ where: { id } });
       if (claim.status === 'approved') break;
-      const card = d
-        .inbox(approver)
-        .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${id}`))
-        .at(-1)?.card;
-      expect(card, `${approver} has the card for #${id}`).toBeDefined();
-      await d.click(approver, card!.id, card!.buttons.find((b) => b.text === '批准')!.key);
+      const card = must(
+        d
+          .inbox(approver)
+          .filter((m) => m.kind === 'card' && m.card?.title.includes(`#${id}`))
+          .at(-1)?.card,
+        `${approver} has the card for #${id}`,
+      );
+      await d.click(approver, card.id, buttonKey(card, '批准'));
       await t.app.background.idle();
     }
     expect((await db.claim.findUniqueOrThrow({ where: { id } })).status).toBe('approved');

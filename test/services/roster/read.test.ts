@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { platformColumns } from '../../../src/channels/platforms.js';
+import { must } from '../../../src/core/must.js';
 import { readRoster } from '../../../src/services/roster/read.js';
 import { person, writeXlsx } from '../../support/roster-files.js';
 
@@ -13,7 +14,7 @@ describe('reading a roster XLSX', () => {
     const file = await writeXlsx(rows);
     let n = 0;
     for await (const r of readRoster(file, platformColumns)) {
-      const want = rows[n]!;
+      const want = must(rows[n], 'the reader gives no more rows than were written');
       expect(r.cells.name).toBe(want[0]);
       expect(r.cells.status).toBe(want[2]);
       expect(r.cells.fee).toBe(String(want[3]));
