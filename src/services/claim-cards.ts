@@ -10,6 +10,7 @@ import type { Card } from '../core/messages.js';
 import { must } from '../core/must.js';
 import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
 import type { Db } from '../db/client.js';
+import type { Prisma } from '../generated/sqlite/client.js';
 import {
   type ClaimStatus,
   COUNTED_CLAIM_STATUSES,
@@ -124,22 +125,57 @@ const Breakdown = z.object({
     .optional(),
 });
 
-export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCardFacts> {
-  const c = await db.claim.findUniqueOrThrow({
-    where: { id: claimId },
-    include: { approvals: { orderBy: { id: 'asc' } }, _count: { select: { attachments: true } } },
+/** The claim as a card reads it: with its decisions (oldest first) and its number of documents. */
+export const CARD_CLAIM_INCLUDE = {
+  approvals: { orderBy: { id: 'asc' } },
+  _count: { select: { attachments: true } },
+} as const satisfies Prisma.ClaimInclude;
+export type CardClaim = Prisma.ClaimGetPayload<{ include: typeof CARD_CLAIM_INCLUDE }>;
+
+/** The member's other claims of the period as a card reads them (the cap's room, the stays to compare). */
+export const OTHER_CLAIMS_SELECT = {
+  id: true,
+  subsidyFen: true,
+  status: true,
+  hospital: true,
+  admittedOn: true,
+  dischargedOn: true,
+} as const satisfies Prisma.ClaimSelect;
+export type OtherClaim = Prisma.ClaimGetPayload<{ select: typeof OTHER_CLAIMS_SELECT }>;
+
+export function otherClaimsOf(
+  db: Db | Prisma.TransactionClient,
+  c: { id: number; periodId: number; memberId: number },
+) {
+  return db.claim.findMany({
+    where: { periodId: c.periodId, memberId: c.memberId, id: { not: c.id } },
+    orderBy: { id: 'asc' },
+    select: OTHER_CLAIMS_SELECT,
   });
+}
+
+/**
+ * The rows a card is drawn from, when the caller holds them already (a decision read the claim and the member's
+ * other claims in its transaction): the clicked card is then drawn without reading them again.
+ */
+export interface ClaimCardRows {
+  claim: CardClaim;
+  others: OtherClaim[];
+}
+
+export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCardFacts> {
+  const claim = await db.claim.findUniqueOrThrow({ where: { id: claimId }, include: CARD_CLAIM_INCLUDE });
+  return claimCardFactsFrom(db, { claim, others: await otherClaimsOf(db, claim) });
+}
+
+export async function claimCardFactsFrom(db: Db, rows: ClaimCardRows): Promise<ClaimCardFacts> {
+  const { claim: c, others: mine } = rows;
   const status = parseClaimStatus(c.status);
   const supplementLoad = status === 'submitted' || status === 'approved_l1' ? lastSupplement(db, c.id) : null;
   const ids = [...new Set(c.approvals.map((a) => a.approverId))];
-  const [period, member, mine, names, supplement] = await Promise.all([
+  const [period, member, names, supplement] = await Promise.all([
     periodById(db, c.periodId),
     personOf(db, c.memberId),
-    db.claim.findMany({
-      where: { periodId: c.periodId, memberId: c.memberId, id: { not: c.id } },
-      orderBy: { id: 'asc' },
-      select: { id: true, subsidyFen: true, status: true, hospital: true, admittedOn: true, dischargedOn: true },
-    }),
     Promise.all(ids.map(async (id) => [id, (await personOf(db, id)).name] as const)),
     supplementLoad,
   ]);
@@ -387,6 +423,17 @@ export function claimCardOf(r: CardRendering, f: ClaimCardFacts, level: number, 
       links,
     },
   );
+}
+
+/** The card of `level` from rows the caller read (see ClaimCardRows). */
+export async function renderClaimCardFrom(
+  db: Db,
+  templates: CardTemplates | CardRendering,
+  rows: ClaimCardRows,
+  level: number,
+  cardId: string,
+): Promise<Card> {
+  return claimCardOf(renderingOf(templates), await claimCardFactsFrom(db, rows), level, cardId);
 }
 
 /** The card of `level` in the claim's current state (one read of the claim's facts). */

@@ -25,6 +25,7 @@ import {
   pendingFor,
   recordCard,
   renderClaimCard,
+  renderClaimCardFrom,
 } from './claim-cards.js';
 import { checkStay, claimStanding, estimateSubsidy, findClaim, submitClaim } from './claims.js';
 import { eligibilityFacts, enrol } from './enrolment.js';
@@ -84,6 +85,7 @@ export function createServices(deps: ServicesDeps) {
       pendingFor: bound(pendingFor),
       recordCard: bound(recordCard),
       renderClaimCard: bound(renderClaimCard),
+      renderClaimCardFrom: bound(renderClaimCardFrom),
     },
     payments: { markPaid: bound(markPaid) },
     audit: { audit: bound(audit) },

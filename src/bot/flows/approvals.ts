@@ -10,6 +10,7 @@ import type { Card, CardAnswer, InboundMessage, OutboundMessage, Platform, Reply
 import { must } from '../../core/must.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { DECISION_LABEL, type Decision, mayDecide, mayHandle } from '../../services/approvals.js';
+import type { ClaimCardRows } from '../../services/claim-cards.js';
 import { CARD_ANSWERED_TTL_MS, cardAnsweredKey } from '../../services/claim-outbox.js';
 import type { Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
@@ -72,16 +73,18 @@ function levelOfCard(cardId: string): number | null {
  */
 async function clickedCardAnswer(
   t: Turn,
-  claimId: number,
+  rows: ClaimCardRows,
   cardId: string,
   redraws: string[],
 ): Promise<CardAnswer | null> {
   const level = levelOfCard(cardId);
   const deps = t.deps;
+  const claimId = rows.claim.id;
   if (level === null) return null;
   let card: Card;
   try {
-    card = await claimCard(deps, claimId, level, cardId);
+    // from the rows the decision read in its transaction: the claim as it now is, without reading it again
+    card = await deps.services.claimCards.renderClaimCardFrom(rendering(deps), rows, level, cardId);
   } catch (e) {
     // the decision stands: the queue redraws every copy, this one too
     deps.log.warn({ err: e, claimId, cardId }, 'clicked card not drawn for the answer');
@@ -144,7 +147,7 @@ async function applyDecision(
   const redraws = r.deliveries.filter((key) => key.endsWith(redraw));
   const answer =
     t.msg.kind === 'card_click' && t.msg.cardId === clicked.cardId && redraws.length > 0
-      ? await clickedCardAnswer(t, claimId, clicked.cardId, redraws)
+      ? await clickedCardAnswer(t, r.card, clicked.cardId, redraws)
       : null;
   await enqueueDeliveries(t.deps, answer ? r.deliveries.filter((key) => !redraws.includes(key)) : r.deliveries);
   await forgetWorkerStatus(t.deps, r);
