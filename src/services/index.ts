@@ -27,6 +27,7 @@ import {
   renderClaimCard,
   renderClaimCardFrom,
 } from './claim-cards.js';
+import { keepPhoto, keptPhotos } from './claim-documents.js';
 import { checkStay, claimStanding, estimateSubsidy, findClaim, submitClaim } from './claims.js';
 import { eligibilityFacts, enrol } from './enrolment.js';
 import { lookUpFeePayers, recordCollectedFees, repUnitIds } from './fee-collection.js';
@@ -70,6 +71,7 @@ export function createServices(deps: ServicesDeps) {
       submitClaim: bound(submitClaim),
       findClaim: bound(findClaim),
     },
+    claimDocuments: { keepPhoto: bound(keepPhoto), keptPhotos: bound(keptPhotos) },
     supplements: {
       claimToSupplement: bound(claimToSupplement),
       claimsWaitingForMaterial: bound(claimsWaitingForMaterial),
