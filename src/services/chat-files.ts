@@ -25,6 +25,7 @@ import {
   type ProgrammeKind,
 } from './programme/index.js';
 import { readTable, TableFormatError } from './programme/table.js';
+import { readXlsxHeader } from './roster/header.js';
 import { importRoster } from './roster/import.js';
 import { mapHeader, RosterFormatError, readRoster } from './roster/read.js';
 import { validateRow } from './roster/validate.js';
@@ -66,9 +67,12 @@ const REMITTANCE_AMOUNT = /^(金额|交费金额|缴费金额)$/;
 
 /** The kind by the header row: a set-up file's columns, a roster's, or a remittance list's. */
 async function kindOf(i: ChatFileInput): Promise<{ kind: ChatFileKind } | { kind?: undefined; problem: string }> {
-  let table: Awaited<ReturnType<typeof readTable>>;
+  let table: { header: string[]; sheetName: string | null };
   try {
-    table = await readTable({ buffer: i.bytes, fileName: i.name });
+    // an XLSX's header only, streamed: a 100 000-row roster is not loaded whole to learn its kind
+    table = /\.xlsx$/i.test(i.name)
+      ? await readXlsxHeader(i.bytes)
+      : await readTable({ buffer: i.bytes, fileName: i.name });
   } catch (e) {
     if (e instanceof TableFormatError) return { problem: e.message };
     throw e;

@@ -8,7 +8,7 @@
  * file alone, and a 1 000 000-row one does not grow with it.
  */
 
-import { insertMany, providerOfDb } from '../../db/bulk.js';
+import { inJson, insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
 import type { Provider } from '../../db/provider.js';
 import type { EnrolmentKind } from '../../rules/index.js';
@@ -39,7 +39,7 @@ export type ImportResult = { ok: true; summary: ImportSummary } | { ok: false; e
  * Rows checked and written together: one query per kind of lookup and one bulk insert per table a chunk. The
  * lookups' arguments (1 000 ID hashes, ~66 KB) stay under the size V8 allocates straight into its old generation.
  */
-const CHUNK = 1_000;
+const CHUNK: Record<Provider, number> = { sqlite: 1_000, postgresql: 5_000 };
 /**
  * Rows per bulk insert statement. A statement's rows travel as one JSON string, copied a few times on the way
  * through Prisma; a string over ~128 KB is allocated straight into V8's old generation and freed only by a full
@@ -127,6 +127,15 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
     await db.$transaction(
       async (tx) => {
         let chunk: RosterRow[] = [];
+        // one chunk is checked and written while the next is read: the database (PostgreSQL, another process) and
+        // the parsing work at the same time; chunks still go to the database one after the other, in file order
+        let writing: Promise<void> = Promise.resolve();
+        const next = async (rows: RosterRow[]) => {
+          await writing;
+          writing = importChunk(tx, s, rows);
+          // its failure is taken when it is awaited, not reported as unhandled while the next chunk is read
+          writing.catch(() => {});
+        };
         for await (const raw of readRoster(o.file, o.platforms, o.limits ?? DEFAULT_LIMITS)) {
           const { row, errors: rowErrors } = validateRow(raw, period.policy, o.hashKey, o.platforms);
           for (const message of rowErrors) s.errors.add(raw.line, message);
@@ -145,12 +154,13 @@ export async function importRoster(o: ImportOptions): Promise<ImportResult> {
             else byAccount.set(key, row.line);
           }
           chunk.push(row);
-          if (chunk.length >= CHUNK) {
-            await importChunk(tx, s, chunk);
+          if (chunk.length >= CHUNK[s.provider]) {
+            await next(chunk);
             chunk = [];
           }
         }
-        if (chunk.length) await importChunk(tx, s, chunk);
+        await next(chunk);
+        await writing;
         if (s.summary.rows === 0 && s.errors.total === 0) s.errors.add(0, '名册中没有人员行');
         if (s.errors.total) throw new RolledBack();
 
@@ -188,6 +198,7 @@ interface Existing {
 async function importChunk(tx: Tx, s: State, rows: RosterRow[]): Promise<void> {
   const { o, unit, errors, summary } = s;
   const { policy } = o.period;
+  if (!rows.length) return;
   summary.rows += rows.length;
   for (const r of rows) {
     if (r.feeFen === null) summary.notParticipating++;
@@ -195,20 +206,18 @@ async function importChunk(tx: Tx, s: State, rows: RosterRow[]): Promise<void> {
   }
 
   const existing = new Map<string, Existing>();
-  for (const m of await tx.member.findMany({
-    where: { idHash: { in: rows.map((r) => r.idHash) } },
-    select: {
-      id: true,
-      idHash: true,
-      unitId: true,
-      name: true,
-      status: true,
-      phone: true,
-      birthDate: true,
-      hasCriticalIllnessInsurance: true,
-    },
-  }))
-    existing.set(m.idHash, m);
+  for (const m of await tx.$queryRawUnsafe<Existing[]>(
+    `SELECT "id", "idHash", "unitId", "name", "status", "phone", "birthDate", "hasCriticalIllnessInsurance"
+       FROM "Member" WHERE ${inJson(s.provider, 'idHash', 'text')}`,
+    JSON.stringify(rows.map((r) => r.idHash)),
+  ))
+    // raw rows: SQLite's booleans are 0/1
+    existing.set(m.idHash, {
+      ...m,
+      id: Number(m.id),
+      unitId: Number(m.unitId),
+      hasCriticalIllnessInsurance: Boolean(m.hasCriticalIllnessInsurance),
+    });
 
   const otherUnits = [...new Set([...existing.values()].filter((m) => m.unitId !== unit.id).map((m) => m.unitId))];
   if (otherUnits.length) {
@@ -227,11 +236,13 @@ async function importChunk(tx: Tx, s: State, rows: RosterRow[]): Promise<void> {
 
   const prevMembers = new Set<number>();
   if (s.prev && existing.size) {
-    for (const e of await tx.enrolment.findMany({
-      where: { periodId: s.prev.id, memberId: { in: [...existing.values()].map((m) => m.id) }, kind: { not: 'none' } },
-      select: { memberId: true },
-    }))
-      prevMembers.add(e.memberId);
+    for (const e of await tx.$queryRawUnsafe<{ memberId: number }[]>(
+      `SELECT "memberId" FROM "Enrolment" WHERE "periodId" = ${s.provider === 'postgresql' ? '$1' : '?'}
+         AND "kind" <> 'none' AND ${inJson(s.provider, 'memberId', 'int', 2)}`,
+      s.prev.id,
+      JSON.stringify([...existing.values()].map((m) => m.id)),
+    ))
+      prevMembers.add(Number(e.memberId));
   }
   const { newFen, renewalFen } = policy.fees;
   const participated = (r: RosterRow) => {
@@ -311,11 +322,11 @@ async function writeChunk(
   summary.membersCreated += fresh.length;
   const memberId = new Map<string, number>([...existing.values()].map((m) => [m.idHash, m.id]));
   if (fresh.length)
-    for (const m of await tx.member.findMany({
-      where: { idHash: { in: fresh.map((r) => r.idHash) } },
-      select: { id: true, idHash: true },
-    }))
-      memberId.set(m.idHash, m.id);
+    for (const m of await tx.$queryRawUnsafe<{ id: number; idHash: string }[]>(
+      `SELECT "id", "idHash" FROM "Member" WHERE ${inJson(provider, 'idHash', 'text')}`,
+      JSON.stringify(fresh.map((r) => r.idHash)),
+    ))
+      memberId.set(m.idHash, Number(m.id));
   const idOf = (r: RosterRow): number => {
     const id = memberId.get(r.idHash);
     if (id === undefined) throw new Error('a roster row has no member after its chunk was written');
@@ -349,11 +360,13 @@ async function writeChunk(
 
   const current = new Map<number, { id: number; kind: string; feeFen: number }>();
   if (existing.size)
-    for (const e of await tx.enrolment.findMany({
-      where: { periodId: o.period.id, memberId: { in: [...existing.values()].map((m) => m.id) } },
-      select: { id: true, memberId: true, kind: true, feeFen: true },
-    }))
-      current.set(e.memberId, e);
+    for (const e of await tx.$queryRawUnsafe<{ id: number; memberId: number; kind: string; feeFen: number }[]>(
+      `SELECT "id", "memberId", "kind", "feeFen" FROM "Enrolment"
+        WHERE "periodId" = ${provider === 'postgresql' ? '$1' : '?'} AND ${inJson(provider, 'memberId', 'int', 2)}`,
+      o.period.id,
+      JSON.stringify([...existing.values()].map((m) => m.id)),
+    ))
+      current.set(Number(e.memberId), { id: Number(e.id), kind: e.kind, feeFen: Number(e.feeFen) });
   const toCreate: Record<string, string | number | boolean | Date | null>[] = [];
   for (const r of rows) {
     const id = idOf(r);
