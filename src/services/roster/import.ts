@@ -206,12 +206,12 @@ async function importChunk(tx: Tx, s: State, rows: RosterRow[]): Promise<void> {
   }
 
   const existing = new Map<string, Existing>();
+  // raw rows: SQLite's booleans are 0/1
   for (const m of await tx.$queryRawUnsafe<Existing[]>(
     `SELECT "id", "idHash", "unitId", "name", "status", "phone", "birthDate", "hasCriticalIllnessInsurance"
        FROM "Member" WHERE ${inJson(s.provider, 'idHash', 'text')}`,
     JSON.stringify(rows.map((r) => r.idHash)),
   ))
-    // raw rows: SQLite's booleans are 0/1
     existing.set(m.idHash, {
       ...m,
       id: Number(m.id),
