@@ -137,7 +137,7 @@ export async function runCli(
           actor: 'cli',
           platforms: platformColumns,
           ...(config.ROSTER_MAX_ROWS || config.ROSTER_MAX_FILE_MB
-            ? { limits: limitsForRows(config.ROSTER_MAX_ROWS ?? 0, config.ROSTER_MAX_FILE_MB) }
+            ? { limits: limitsForRows(config.ROSTER_MAX_ROWS, config.ROSTER_MAX_FILE_MB) }
             : {}),
         });
         if (!r.ok) {

@@ -56,11 +56,15 @@ export const DEFAULT_LIMITS: RosterLimits = {
   maxUnpackedBytes: MAX_XLSX_UNPACKED_BYTES,
 };
 
-/** limits raised for a file `rows` long: its size and unpacked size grow with it (about 100 bytes a row as CSV) */
-export function limitsForRows(rows: number, fileMb?: number): RosterLimits {
-  const scale = Math.max(1, rows / MAX_ROWS);
+/**
+ * The limits for a roster of at most `rows` rows (an operator's ROSTER_MAX_ROWS): its size and unpacked size grow
+ * in proportion, from the defaults' 200 000 rows, unless `fileMb` says otherwise.
+ */
+export function limitsForRows(rows: number | undefined, fileMb?: number): RosterLimits {
+  const maxRows = rows ?? MAX_ROWS;
+  const scale = Math.max(1, maxRows / MAX_ROWS);
   return {
-    maxRows: Math.max(rows, MAX_ROWS),
+    maxRows,
     maxFileBytes: fileMb ? fileMb * 1024 * 1024 : Math.ceil(MAX_FILE_BYTES * scale),
     maxUnpackedBytes: Math.ceil(MAX_XLSX_UNPACKED_BYTES * scale),
   };
