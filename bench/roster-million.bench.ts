@@ -53,8 +53,6 @@ export default async function benchRosterMillion(): Promise<BenchResult[]> {
   const { url, drop } = await freshDatabaseUrl('postgresql');
   await applyMigrations(url);
   const db = createDb(url);
-  if (process.env.BENCH_PG_LOG)
-    await db.$executeRawUnsafe(`ALTER DATABASE "${new URL(url).pathname.slice(1)}" SET log_min_duration_statement = 0`);
   try {
     await loadDemo({ db, hashKey: KEY, today: '2026-03-02', platforms: platformNames, scale: 1000 });
     const unit = await db.org.findFirstOrThrow({ where: { kind: 'union' } });
@@ -101,10 +99,6 @@ export default async function benchRosterMillion(): Promise<BenchResult[]> {
   } finally {
     await db.$disconnect();
     await drop();
-    if (process.env.BENCH_PG_LOG)
-      for (const d of fs.readdirSync('/tmp').filter((x) => x.startsWith('huzhu-pg-')))
-        if (fs.existsSync(`/tmp/${d}/log`) && fs.readFileSync(`/tmp/${d}/log`, 'utf8').includes('INSERT INTO "Member"'))
-          fs.copyFileSync(`/tmp/${d}/log`, process.env.BENCH_PG_LOG);
     if (started) await teardown();
   }
 }
