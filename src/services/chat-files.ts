@@ -26,6 +26,7 @@ import {
   type ProgrammeKind,
 } from './programme/index.js';
 import { readTable, TableFormatError, tableFormat } from './programme/table.js';
+import { readXlsxHeader } from './roster/header.js';
 import { importRoster } from './roster/import.js';
 import { RosterFormatError, readRoster } from './roster/read.js';
 import { validateRow } from './roster/validate.js';
@@ -71,7 +72,11 @@ async function kindOf(
 ): Promise<{ kind: ChatFileKind | 'application' } | { kind?: ChatFileKind; problem: string }> {
   let table: Awaited<ReturnType<typeof readTable>>;
   try {
-    table = await readTable({ buffer: i.bytes, fileName: i.name });
+    // an XLSX's top rows only, streamed: a 100 000-row roster is not loaded whole to learn its kind
+    table =
+      tableFormat(i.bytes, i.name) === 'xlsx'
+        ? await readXlsxHeader(i.bytes)
+        : await readTable({ buffer: i.bytes, fileName: i.name });
   } catch (e) {
     if (e instanceof TableFormatError) return { problem: e.message };
     throw e;

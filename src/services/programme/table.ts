@@ -73,9 +73,10 @@ function isTitle(values: string[]): boolean {
 }
 
 /** title rows looked past before the header; a header is never that far down */
-const TITLE_ROWS = 3;
+export const TITLE_ROWS = 3;
 
-function fromValues(sheetName: string | null, lines: { line: number; values: string[] }[]): Table {
+/** the header (below any title rows) and the rows after it; roster/header.ts reads a streamed XLSX's top with it */
+export function fromValues(sheetName: string | null, lines: { line: number; values: string[] }[]): Table {
   let firstIdx = lines.findIndex((l) => l.values.some((v) => v !== ''));
   if (firstIdx < 0) throw new TableFormatError('文件是空的：第一行应为表头');
   for (let skipped = 0; skipped < TITLE_ROWS && isTitle(must(lines[firstIdx], 'in range').values); skipped++) {
