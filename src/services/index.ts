@@ -33,7 +33,7 @@ import { eligibilityFacts, enrol } from './enrolment.js';
 import { lookUpFeePayers, recordCollectedFees, repUnitIds } from './fee-collection.js';
 import { memberStanding } from './member-status.js';
 import { unitEntryStanding } from './participation.js';
-import { markPaid } from './payments.js';
+import { markPaid, payableOf } from './payments.js';
 import { personByChat } from './people.js';
 import { currentPeriod } from './periods.js';
 import { yearReportWorkbook } from './programme/year-report.js';
@@ -89,7 +89,7 @@ export function createServices(deps: ServicesDeps) {
       renderClaimCard: bound(renderClaimCard),
       renderClaimCardFrom: bound(renderClaimCardFrom),
     },
-    payments: { markPaid: bound(markPaid) },
+    payments: { markPaid: bound(markPaid), payableOf: bound(payableOf) },
     audit: { audit: bound(audit) },
     chatFiles: {
       checkChatFile: (i: ChatFileRequest) => checkChatFile({ ...i, db }),
