@@ -13,13 +13,17 @@ export function deliverJobId(key: string): string {
   return `deliver|${key.replaceAll(':', '|')}`;
 }
 
+/** Each planned key's predecessor (its message's `after`), built once per plan. */
+export function predecessors(items: Pick<PlannedDelivery, 'key' | 'message'>[]): Map<string, string> {
+  return new Map(items.flatMap((it) => (it.message.after ? [[it.key, it.message.after] as const] : [])));
+}
+
 /**
  * The keys a planner inserted (in the order planned), cut into chains: a key joins the chain of the row it comes
  * after when that row was inserted by the same call; else it starts a chain of its own (its predecessor belongs to
  * another planner, or was planned earlier: its row's `after` still holds it back when it runs).
  */
-export function chainsOf(keys: string[], items: Pick<PlannedDelivery, 'key' | 'message'>[]): string[][] {
-  const after = new Map(items.flatMap((it) => (it.message.after ? [[it.key, it.message.after] as const] : [])));
+export function chainsOf(keys: string[], after: Map<string, string>): string[][] {
   const chainOf = new Map<string, string[]>();
   const chains: string[][] = [];
   for (const key of keys) {

@@ -14,7 +14,7 @@ import { currentPeriods } from '../services/broadcasts/period.js';
 import { planRankingPush } from '../services/broadcasts/ranking-push.js';
 import { DeliverData, JOB_PAYLOADS, type JobData, type JobName } from '../services/job-queue.js';
 import type { PlannedDelivery } from '../services/planned-delivery.js';
-import { chainsOf, deliverRequest } from './chains.js';
+import { chainsOf, deliverRequest, predecessors } from './chains.js';
 import { expireStaleSending, markFailed, planDeliveries, recordDeadJob, unqueuedKeys } from './deliveries.js';
 import { limitsFor } from './limits.js';
 import { deliver } from './send.js';
@@ -64,8 +64,9 @@ export async function planAndEnqueue(
   // each chunk is enqueued while the next one is inserted: the database and the queue work side by side
   const enqueues: Promise<void>[] = [];
   let jobs = 0;
+  const after = predecessors(items);
   const mine = await planDeliveries(ctx.db, items, (keys) => {
-    const requests = chainsOf(keys, items).map(deliverRequest);
+    const requests = chainsOf(keys, after).map(deliverRequest);
     jobs += requests.length;
     const p = ctx.enqueueBulk(requests);
     // handled below by Promise.all; this keeps a failure meanwhile from counting as unhandled
