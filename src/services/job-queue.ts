@@ -63,6 +63,11 @@ export type JobRequest = {
 }[JobName];
 
 export type Enqueue = <N extends JobName>(name: N, data: JobPayload<N>, opts?: EnqueueOptions) => Promise<void>;
+/**
+ * Many jobs in one call (a push's deliveries): BullMQ's addBulk by chunks of 1 000, or the in-process queue. The
+ * same id rule as Enqueue: a job id already waiting, delayed or active is not added again.
+ */
+export type EnqueueBulk = (jobs: JobRequest[]) => Promise<void>;
 
 /**
  * A request from a name and its payload. TypeScript cannot see that `{ name: N; data: JobPayload<N> }` is one
