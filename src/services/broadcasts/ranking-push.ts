@@ -104,7 +104,9 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
   const rows = r.categories.flatMap((c) =>
     c.rows.map((row) => ({ ...row, id: Number(row.id), category: c.category, of: c.rows.length })),
   );
-  await takeSnapshot(db, period.id, date, rows);
+  // written while the reports are rendered; awaited before the plan is returned, so a failed write fails the push
+  const snapshot = takeSnapshot(db, period.id, date, rows);
+  snapshot.catch(() => {});
   const rowById = new Map(rows.map((row) => [row.id, row]));
   const previousName = prev?.name ?? null;
 
@@ -237,6 +239,7 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
       });
     deliveries.push(...inOrder(own));
   }
+  await snapshot;
   return { ranking: r, deliveries };
 }
 
