@@ -52,7 +52,10 @@ function createdAtValue(db: Db, at: Date): Date | string {
  * (SQLite ≥ 3.35 and PostgreSQL): a key another instance inserted first is simply not returned, so exactly one
  * planner owns it, and planning the same push twice (a double click, a retried job) inserts nothing the second time.
  * The rows are one JSON parameter unpacked by the database itself (PostgreSQL json_to_recordset, SQLite json_each):
- * binding 6 parameters a row cost Prisma about as much as the database's whole insert (src/db/bulk.ts).
+ * binding 6 parameters a row cost Prisma about as much as the database's whole insert (src/db/bulk.ts). The
+ * recipient and the message ride in it as JSON objects, not as strings inside the JSON (escaped twice, that doubled
+ * Prisma's share again), and are stored as the text JSON.stringify gives them: PostgreSQL's `json` keeps a value's
+ * input text, SQLite's json_extract renders an object minified, which is the same text.
  */
 export async function planDeliveries(
   db: Db,
@@ -68,9 +71,10 @@ export async function planDeliveries(
   const pg = providerOfDb(db) === 'postgresql';
   const sql = pg
     ? `INSERT INTO "Delivery" ("key", "kind", "platform", "recipient", "content", "createdAt")
-       SELECT e.v->>'k', e.v->>'n', e.v->>'p', e.v->>'r', e.v->>'c', $2::timestamp(3)
-       FROM json_array_elements($1::json) WITH ORDINALITY AS e(v, o)
-       ORDER BY e.o
+       SELECT r.k, r.n, r.p, r.r::text, r.c::text, $2::timestamp(3)
+       FROM ROWS FROM (json_to_recordset($1::json) AS (k text, n text, p text, r json, c json)) WITH ORDINALITY
+         AS r(k, n, p, r, c, o)
+       ORDER BY r.o
        ON CONFLICT ("key") DO NOTHING
        RETURNING "key"`
     : // SQLite: `WHERE true` tells its parser the ON CONFLICT belongs to the INSERT, not to a join in the SELECT
@@ -90,8 +94,8 @@ export async function planDeliveries(
       k: c.key,
       n: c.kind,
       p: c.platform,
-      r: JSON.stringify(c.recipient),
-      c: JSON.stringify(c.message),
+      r: c.recipient,
+      c: c.message,
     }));
     const json = JSON.stringify(rows);
     const inserted = await db.$queryRawUnsafe<{ key: string }[]>(sql, ...(pg ? [json, createdAt] : [createdAt, json]));

@@ -134,7 +134,22 @@ describe.each(providers)('a push planned in bulk on %s', (provider) => {
   it('the rows keep what was planned: recipient, message, the order mark, kind and platform', async () => {
     const items = push('shape', 1, 2);
     await planDeliveries(t.db, items);
-    const rows = await t.db.delivery.findMany({ where: { key: { startsWith: 'shape:' } }, orderBy: { id: 'asc' } });
+    // the stored text is JSON.stringify's, byte for byte, whatever the message holds
+    const odd: PlannedDelivery = {
+      key: 'shape:odd',
+      kind: 'ranking_push',
+      platform: 'wecom',
+      recipient: { userIds: ['shape-u0'] },
+      message: { kind: 'text', text: '**进度**\n"引号" \\ \t 😀 \u2028 </b>' },
+    };
+    await planDeliveries(t.db, [odd]);
+    const stored = await t.db.delivery.findUniqueOrThrow({ where: { key: 'shape:odd' } });
+    expect(stored.content).toBe(JSON.stringify(odd.message));
+    expect(stored.recipient).toBe('{"userIds":["shape-u0"]}');
+    const rows = await t.db.delivery.findMany({
+      where: { key: { startsWith: 'shape:shape-' } },
+      orderBy: { id: 'asc' },
+    });
     expect(
       rows.map((r) => ({
         key: r.key,
