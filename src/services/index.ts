@@ -26,12 +26,13 @@ import {
   recordCard,
   renderClaimCard,
 } from './claim-cards.js';
+import { keepPhoto, keptPhotos } from './claim-documents.js';
 import { checkStay, claimStanding, estimateSubsidy, findClaim, submitClaim } from './claims.js';
 import { eligibilityFacts, enrol } from './enrolment.js';
 import { lookUpFeePayers, recordCollectedFees, repUnitIds } from './fee-collection.js';
 import { memberStanding } from './member-status.js';
 import { unitEntryStanding } from './participation.js';
-import { markPaid } from './payments.js';
+import { markPaid, payableOf } from './payments.js';
 import { personByChat } from './people.js';
 import { currentPeriod } from './periods.js';
 import { yearReportWorkbook } from './programme/year-report.js';
@@ -69,6 +70,7 @@ export function createServices(deps: ServicesDeps) {
       submitClaim: bound(submitClaim),
       findClaim: bound(findClaim),
     },
+    claimDocuments: { keepPhoto: bound(keepPhoto), keptPhotos: bound(keptPhotos) },
     supplements: {
       claimToSupplement: bound(claimToSupplement),
       claimsWaitingForMaterial: bound(claimsWaitingForMaterial),
@@ -85,7 +87,7 @@ export function createServices(deps: ServicesDeps) {
       recordCard: bound(recordCard),
       renderClaimCard: bound(renderClaimCard),
     },
-    payments: { markPaid: bound(markPaid) },
+    payments: { markPaid: bound(markPaid), payableOf: bound(payableOf) },
     audit: { audit: bound(audit) },
     chatFiles: {
       checkChatFile: (i: ChatFileRequest) => checkChatFile({ ...i, db }),
