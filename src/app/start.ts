@@ -92,9 +92,15 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   // officers' cards link to the claim's documents under PUBLIC_URL (the local mode: the app's own address)
   let ownUrl: string | null = null;
   const linkKey = { secret: config.FILE_LINK_SECRET, now };
-  const documentLink = (claimId: number, n: number) => {
+  const documentLink = (claimId: number, n: number | 'all') => {
     const base = config.PUBLIC_URL ?? (config.NODE_ENV === 'production' ? null : ownUrl);
     return base ? signDocumentLink(linkKey, base, claimId, n) : null;
+  };
+  // a photo's bytes through the media API of the platform it came in on (the channels are made below)
+  const fetchMedia = (platform: string, mediaId: string, maxBytes: number) => {
+    const fetch = channels.get(platform)?.fetchMedia;
+    if (!fetch) throw new Error(`no media API for platform ${platform}`);
+    return fetch(mediaId, maxBytes);
   };
   const jobDeps = {
     documentLink,
@@ -124,6 +130,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
       hashKey: config.ID_HASH_KEY,
       now,
       documentLink,
+      fetchMedia,
       enqueue: (n, d, o) => jobs.enqueue(n, d, o),
       dispatch: createDispatch(jobDeps, (n, d, o) => jobs.enqueue(n, d, o)),
       platforms: platformColumns,
@@ -142,12 +149,9 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     createFileRouter({
       db,
       log,
+      templates,
       key: config.PUBLIC_URL || config.NODE_ENV !== 'production' ? linkKey : null,
-      fetchMedia: (platform, mediaId, maxBytes) => {
-        const fetch = channels.get(platform)?.fetchMedia;
-        if (!fetch) throw new Error(`no media API for platform ${platform}`);
-        return fetch(mediaId, maxBytes);
-      },
+      fetchMedia,
     }),
   );
   const app = createApp({ db, store, log, routers });

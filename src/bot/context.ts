@@ -25,7 +25,9 @@ export interface BotDeps {
   /** hands the Delivery rows a state change planned to the queue (src/jobs/dispatch.ts) */
   dispatch?: DispatchDeliveries;
   /** signs the link of a claim's document for an officer's card; absent or null = no link (src/services/document-links.ts) */
-  documentLink?: (claimId: number, n: number) => string | null;
+  documentLink?: (claimId: number, n: number | 'all') => string | null;
+  /** a photo's bytes through its platform's media API (kept for the claim's documents); throws FileTooLargeError past maxBytes */
+  fetchMedia?: (platform: string, mediaId: string, maxBytes: number) => Promise<{ bytes: Buffer }>;
   /** every chat platform the app speaks, with its label (a people file has an account column per platform) */
   platforms?: readonly { name: string; label: string }[];
 }

@@ -69,6 +69,8 @@ export interface Card {
   buttons: CardButton[];
   /** image attachments shown as links */
   links?: { text: string; url: string }[];
+  /** one link to a page listing every one of `links`: a platform that shows fewer links shows it in their place */
+  linksIndex?: { text: string; url: string };
 }
 
 export type OutboundMessage =

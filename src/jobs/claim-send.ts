@@ -43,6 +43,12 @@ export async function sendClaimMessage(
     await outbox.send(platform, recipient, { kind: 'text', text });
     return;
   }
+  if (m.kind === 'claim_submitted') {
+    const c = await claimNoticeFacts(ctx.db, m.claimId);
+    const text = ctx.templates.render('claim_submitted', { id: c.id, subsidyFen: c.subsidyFen });
+    await outbox.send(platform, recipient, { kind: 'text', text });
+    return;
+  }
   if (m.kind === 'claim_cards') {
     if (!('userIds' in recipient)) throw new Error('approval cards go to people, not to a group');
     const { cardId, card } = await newClaimCard(ctx.db, rendering, m.claimId, m.level);

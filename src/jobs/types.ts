@@ -27,7 +27,7 @@ export interface JobDeps {
   /** chart font family (fontconfig name) */
   chartFont?: string;
   /** signs the link of a claim's document for an officer's card; absent or null = no link */
-  documentLink?: (claimId: number, n: number) => string | null;
+  documentLink?: (claimId: number, n: number | 'all') => string | null;
   /** when this app started: rows planned before it may have lost their enqueue with the process that planned them */
   startedAt?: Date;
 }

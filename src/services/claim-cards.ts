@@ -88,7 +88,7 @@ const STATUS_SHORT: Record<ClaimStatus, string> = {
 };
 
 /** Signs the link of a claim's document n (1-based): a short-lived URL only officers' cards carry. */
-export type DocumentLinker = (claimId: number, n: number) => string | null;
+export type DocumentLinker = (claimId: number, n: number | 'all') => string | null;
 
 /**
  * Everything the cards of a claim show, read once (the claim with its member, unit, documents and decisions; the
@@ -377,6 +377,9 @@ export function claimCardOf(r: CardRendering, f: ClaimCardFacts, level: number, 
     const url = r.documentLink(claimId, n);
     if (url) links.push({ text: `单据 ${n}`, url });
   }
+  // and the signed page of them all, for a card that shows fewer links than there are documents
+  const indexUrl = links.length > 1 ? r.documentLink?.(claimId, 'all') : null;
+  const linksIndex = indexUrl ? { text: `全部 ${links.length} 张`, url: indexUrl } : undefined;
   return r.templates.card(
     'claim_approval',
     { ...f.view, links, level },
@@ -385,6 +388,7 @@ export function claimCardOf(r: CardRendering, f: ClaimCardFacts, level: number, 
       buttons,
       ...(state ? { finalText: r.templates.render('card_state', state) } : {}),
       links,
+      ...(linksIndex ? { linksIndex } : {}),
     },
   );
 }

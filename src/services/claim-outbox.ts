@@ -25,6 +25,8 @@ export const ClaimMessage = z.discriminatedUnion('kind', [
     comment: z.string().nullable(),
   }),
   z.object({ kind: z.literal('claim_cards'), claimId: z.number().int(), level: z.number().int() }),
+  /** the worker's 已提交 #n: a row, so a crash after the commit still tells them (once) */
+  z.object({ kind: z.literal('claim_submitted'), claimId: z.number().int() }),
   z.object({
     kind: z.literal('claim_refresh'),
     claimId: z.number().int(),
@@ -34,13 +36,15 @@ export const ClaimMessage = z.discriminatedUnion('kind', [
 ]);
 export type ClaimMessage = z.infer<typeof ClaimMessage>;
 
-export const CLAIM_MESSAGE_KINDS = ['claim_notice', 'claim_cards', 'claim_refresh'] as const;
+export const CLAIM_MESSAGE_KINDS = ['claim_notice', 'claim_cards', 'claim_refresh', 'claim_submitted'] as const;
 
 export interface ClaimOutboxPlan {
   /** platforms the app sends on */
   platforms: string[];
   /** tell the worker: the status reached, and the officer's words */
   notice?: { to: ClaimStatus; comment: string | null };
+  /** confirm a submission to the chat it was made in (the worker's 已提交 #n) */
+  submitted?: { platform: string; userId: string };
   /** send the approval cards of this level to its approvers */
   cardsLevel?: number;
   /** redraw every card of the claim in its new state */
@@ -113,6 +117,13 @@ export async function planClaimDeliveries(
   ]);
   const rows: { key: string; platform: string; recipient: Recipient; message: ClaimMessage }[] = [];
   const base = `claim:${claimId}:v${c.version}`;
+  if (plan.submitted)
+    rows.push({
+      key: `${base}:submitted:${plan.submitted.platform}:${plan.submitted.userId}`,
+      platform: plan.submitted.platform,
+      recipient: { userIds: [plan.submitted.userId] },
+      message: { kind: 'claim_submitted', claimId },
+    });
   for (const platform of platforms) {
     if (plan.notice)
       for (const ident of identities.filter((i) => i.platform === platform))

@@ -21,6 +21,7 @@ import {
   type Subsidy,
 } from '../rules/index.js';
 import { audit } from './audit.js';
+import { attachKeptPhotos } from './claim-documents.js';
 import { planClaimDeliveries } from './claim-outbox.js';
 import { lockMember } from './locks.js';
 import { COUNTED_STATUSES, memberStanding } from './member-status.js';
@@ -165,7 +166,7 @@ export type SubmitResult =
       ok: true;
       claim: { id: number; subsidyFen: number; levelsRequired: number };
       subsidy: Subsidy;
-      /** the officers' cards, planned with the claim: enqueue them */
+      /** the officers' cards and the worker's confirmation, planned with the claim: enqueue them */
       deliveries: string[];
     }
   | Extract<StayCheck, { ok: false }>
@@ -177,7 +178,11 @@ export async function submitClaim(
   c: NewClaim,
   actor: string,
   now: Date,
-  outbox?: { platforms: string[] },
+  outbox?: {
+    platforms: string[];
+    /** the chat the claim was made in: its 已提交 is a Delivery row too (never the turn's own reply, lost in a crash) */
+    confirmTo?: { platform: string; userId: string };
+  },
 ): Promise<SubmitResult> {
   const member = await db.member.findUniqueOrThrow({ where: { id: c.memberId }, include: { unit: true } });
   const r = await db.$transaction(async (tx) => {
@@ -222,7 +227,14 @@ export async function submitClaim(
       // accepted only because the policy flags rather than refuses them: the audit says which stays it overlaps
       ...(overlapping.length ? { overlapping } : {}),
     });
-    const deliveries = outbox ? await planClaimDeliveries(tx, created.id, { ...outbox, cardsLevel: 1 }) : [];
+    await attachKeptPhotos(tx, created.id, c.photos);
+    const deliveries = outbox
+      ? await planClaimDeliveries(tx, created.id, {
+          platforms: outbox.platforms,
+          cardsLevel: 1,
+          ...(outbox.confirmTo ? { submitted: outbox.confirmTo } : {}),
+        })
+      : [];
     return { ok: true as const, claim: created, subsidy: s, deliveries };
   });
   faultPoint('claim-commit');

@@ -5,14 +5,16 @@
  * expiry without FILE_LINK_SECRET, and an expired link is refused. Only officers' and the centre's cards carry
  * links (src/services/claim-cards.ts), so a link reaches only people who may see the claim.
  *
- * The bytes are not kept by us: the worker's photo stays with the platform (WeCom media_id, DingTalk
- * downloadCode), and the route (src/app/files.ts) fetches it through the platform's media API when the link is
- * opened. WeCom keeps a received photo 3 days, so a link is signed for at most that long.
+ * The bytes are kept by us when the photo arrives (src/services/claim-documents.ts); only a claim from before that,
+ * or whose download failed, is fetched through the platform's media API when the link is opened.
+ *
+ * A card that cannot carry one link per document (WeCom: 3 links at most) carries the signed index of them all,
+ * /files/claims/<claim>/all?exp=&sig= (signed over "claim.all.exp"), whose page links each document signed with
+ * the index's own expiry: opening the index never makes a link that lives longer than the card's.
  */
 import crypto from 'node:crypto';
-import type { Db } from '../db/client.js';
 
-/** how long a link is good for: WeCom keeps a received photo's media 3 days, so not longer than that */
+/** how long a link is good for: a card's links are drawn again on every redraw, and 待审批 sends fresh cards */
 export const DOCUMENT_LINK_TTL_MS = 72 * 3_600_000;
 
 export interface DocumentLinkKey {
@@ -20,15 +22,23 @@ export interface DocumentLinkKey {
   now: () => Date;
 }
 
-function signature(secret: string, claimId: number, n: number, exp: number): string {
+/** a document's number (1-based), or `all`: the index page of a claim's documents */
+export type DocumentRef = number | 'all';
+
+function signature(secret: string, claimId: number, n: DocumentRef, exp: number): string {
   return crypto.createHmac('sha256', secret).update(`${claimId}.${n}.${exp}`).digest('base64url');
 }
 
 /** The signed link of document n (1-based) of a claim, good for DOCUMENT_LINK_TTL_MS from now. */
-export function signDocumentLink(key: DocumentLinkKey, baseUrl: string, claimId: number, n: number): string {
+export function signDocumentLink(key: DocumentLinkKey, baseUrl: string, claimId: number, n: DocumentRef): string {
   const exp = Math.floor((key.now().getTime() + DOCUMENT_LINK_TTL_MS) / 1000);
   const base = baseUrl.replace(/\/+$/, '');
-  return `${base}/files/claims/${claimId}/${n}?exp=${exp}&sig=${signature(key.secret, claimId, n, exp)}`;
+  return `${base}/files/claims/${claimId}/${documentLinkPath(key, claimId, n, exp)}`;
+}
+
+/** `<n>?exp=&sig=` of a link that expires at `exp` (unix s): the index page links its documents relative to itself */
+export function documentLinkPath(key: DocumentLinkKey, claimId: number, n: DocumentRef, exp: number): string {
+  return `${n}?exp=${exp}&sig=${signature(key.secret, claimId, n, exp)}`;
 }
 
 export type LinkCheck = { ok: true } | { ok: false; status: 401 | 403 | 410; reason: string };
@@ -37,7 +47,7 @@ export type LinkCheck = { ok: true } | { ok: false; status: 401 | 403 | 410; rea
 export function checkDocumentLink(
   key: DocumentLinkKey,
   claimId: number,
-  n: number,
+  n: DocumentRef,
   exp: string | undefined,
   sig: string | undefined,
 ): LinkCheck {
@@ -48,20 +58,4 @@ export function checkDocumentLink(
     return { ok: false, status: 403, reason: 'bad signature' };
   if (Number(exp) * 1000 <= key.now().getTime()) return { ok: false, status: 410, reason: 'link expired' };
   return { ok: true };
-}
-
-/** Where document n (1-based, in the order received) of a claim is kept: the platform and its media reference. */
-export async function claimDocument(
-  db: Db,
-  claimId: number,
-  n: number,
-): Promise<{ platform: string; mediaId: string } | null> {
-  if (!Number.isInteger(n) || n < 1) return null;
-  const a = await db.claimAttachment.findFirst({
-    where: { claimId },
-    orderBy: { id: 'asc' },
-    skip: n - 1,
-    select: { platform: true, mediaId: true },
-  });
-  return a;
 }

@@ -26,6 +26,7 @@ import {
   recordCard,
   renderClaimCard,
 } from './claim-cards.js';
+import { keepPhoto, keptPhotos } from './claim-documents.js';
 import { checkStay, claimStanding, estimateSubsidy, findClaim, submitClaim } from './claims.js';
 import { eligibilityFacts, enrol } from './enrolment.js';
 import { lookUpFeePayers, recordCollectedFees, repUnitIds } from './fee-collection.js';
@@ -69,6 +70,7 @@ export function createServices(deps: ServicesDeps) {
       submitClaim: bound(submitClaim),
       findClaim: bound(findClaim),
     },
+    claimDocuments: { keepPhoto: bound(keepPhoto), keptPhotos: bound(keptPhotos) },
     supplements: {
       claimToSupplement: bound(claimToSupplement),
       claimsWaitingForMaterial: bound(claimsWaitingForMaterial),

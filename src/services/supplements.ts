@@ -10,6 +10,7 @@ import { jsonColumn } from '../core/json-column.js';
 import type { Db } from '../db/client.js';
 import { computeSubsidy, parseClaimStatus, type Subsidy, transition } from '../rules/index.js';
 import { audit } from './audit.js';
+import { attachKeptPhotos } from './claim-documents.js';
 import { planClaimDeliveries } from './claim-outbox.js';
 import type { NewClaim } from './claims.js';
 import { checkStay, countedByOthers, type StayCheck } from './claims.js';
@@ -133,6 +134,7 @@ export async function resubmitClaim(
           url: p.url ?? null,
         })),
       });
+    await attachKeptPhotos(tx, c.id, input.photos);
     await audit(tx, actor, 'claim.supplement', 'Claim', c.id, {
       changes,
       photosAdded: input.photos.length,

@@ -7,9 +7,10 @@
  * handed to the queue, and before the HTTP answer. WeCom, having no answer, sends the same callback again
  * (WECOM.md §1) once the app is back.
  *
- * Observed: the retried 确认 is taken for the delivery handled before the crash (no second claim; the worker's
- * 补助进度 shows it: the dead process's locks lapse within one lease); after each restart the planned messages go out by themselves (the start-up sweep), exactly once: one
- * card per officer, one notice to the worker; every copy of the card shows the final state; one claim row and
+ * Observed: the retried 确认 is taken for the delivery handled before the crash (no second claim, no answer; the
+ * worker's 补助进度 shows it: the dead process's locks lapse within one lease); after each restart the planned
+ * messages go out by themselves (the start-up sweep), exactly once: the worker's 已提交 #n (a planned row too, so
+ * the unanswered 确认 still tells them the number), one card per officer, one notice to the worker; every copy of the card shows the final state; one claim row and
  * one approval row; the retried callbacks change nothing.
  */
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,14 +71,22 @@ describe.skipIf(!haveServers)('kill -9 right after a claim and a decision commit
     const cardRows = await db.delivery.findMany({ where: { key: { startsWith: `claim:${claim.id}:` } } });
     expect(cardRows.length).toBeGreaterThan(0);
     expect(cardRows.every((r) => r.status === 'queued')).toBe(true);
+    // the worker's 已提交 is one of them: planned with the claim, not yet told
+    expect(cardRows.filter((r) => r.key.includes(`:submitted:wecom:${W}`))).toHaveLength(1);
+    const confirmed = () => w.texts(W).filter((t) => t.includes(`#${claim.id} 已提交`));
+    expect(confirmed()).toEqual([]);
+    // the photo, kept as it arrived, was tied to the claim in the claim's own transaction
+    expect(await db.claimDocument.count({ where: { claimId: claim.id } })).toBe(1);
     const claimsBefore = await db.claim.count();
 
     // 2. restarted (armed for the decision): the officers' cards go out by themselves, once
     app = await spawnApp({ ...env, HUZHU_FAULT: 'exit-after:decision-commit' });
     const cardsFor = (who: string) => w.cards(who).filter((c) => c.title.includes(`#${claim.id}`));
     await until('the officer’s card after the restart', () => cardsFor(OFFICER).length > 0);
-    // WeCom's retry of the unanswered 确认 is taken for the delivery already handled: no second claim
-    await w.post(W, confirm);
+    // the worker is told the claim number by the sweep, though nobody answered their 确认
+    await until('the worker’s 已提交 after the restart', () => confirmed().length > 0);
+    // WeCom's retry of the unanswered 确认 is taken for the delivery already handled: no second claim, no answer
+    expect(await w.post(W, confirm)).toBe('');
     expect(await db.claim.count()).toBe(claimsBefore);
     // the worker, asking, finds the claim (their turn's lock, held by the dead process, lapses by itself)
     let status = '';
@@ -93,10 +102,15 @@ describe.skipIf(!haveServers)('kill -9 right after a claim and a decision commit
       ),
     );
     const officers = [
-      ...new Set(rows.flatMap((r) => (JSON.parse(r.recipient) as { userIds?: string[] }).userIds ?? [])),
+      ...new Set(
+        rows
+          .filter((r) => r.key.includes(':cards:'))
+          .flatMap((r) => (JSON.parse(r.recipient) as { userIds?: string[] }).userIds ?? []),
+      ),
     ];
     expect(officers).toContain(OFFICER);
     for (const o of officers) expect(cardsFor(o)).toHaveLength(1);
+    expect(confirmed()).toHaveLength(1);
 
     // 3. the officer approves: the app dies as the decision commits, before the click is answered
     const card = only(cardsFor(OFFICER), 'card for the officer');
@@ -132,6 +146,8 @@ describe.skipIf(!haveServers)('kill -9 right after a claim and a decision commit
         expect(c.finalText ?? '').toMatch(/批准|同意/);
       }
     expect(await db.approval.count({ where: { claimId: claim.id } })).toBe(1);
+    // told once in all: neither restart's sweep nor the retries sent the 已提交 again
+    expect(confirmed()).toHaveLength(1);
     expect(
       await db.delivery.count({ where: { key: { startsWith: `claim:${claim.id}:` }, status: { not: 'sent' } } }),
     ).toBe(0);

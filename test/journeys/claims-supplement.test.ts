@@ -63,12 +63,19 @@ describe.each(platforms)('补材料 on %s', (platform) => {
     expect(c.totalFen).toBe(3_200_000);
     expect(c.subsidyFen).toBe(440_000);
     expect(c.attachments).toHaveLength(2);
+    // the supplement's photo was kept as it arrived, and tied to the claim with it
+    expect(await db().claimDocument.count({ where: { claimId: id } })).toBe(2);
     expect(await db().claim.count({ where: { memberId: c.memberId } })).toBe(2); // the demo's paid claim and this one
 
     const fresh = must(lastCard(d, OFFICER, id), 'a fresh card for the office');
     const freshCard = must(fresh.card, 'the card message carries its card');
     expect(freshCard.id).not.toBe(first.id);
     expect(freshCard.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
+    // the supplement's photo opens from the fresh card after the platform forgot it
+    d.expireMedia();
+    const added = await fetch(must(freshCard.links?.[1], 'the card links the added photo').url);
+    expect(added.status).toBe(200);
+    expect(Buffer.from(await added.arrayBuffer()).equals(PHOTO)).toBe(true);
     expect(fresh.text).toContain('补充：新增照片1张；住院总费用30,000→32,000；个人自付8,000→9,000');
     expect(fresh.text).toContain('4,400 元');
     expect(fresh.text).toMatch(new RegExp(`退回：办事处 吴文静 .+ 要求补材料：${asked}`));
@@ -113,6 +120,11 @@ describe.each(platforms)('补材料 on %s', (platform) => {
     const freshCard = must(fresh.card, 'the card message carries its card');
     expect(freshCard.id).not.toBe(l1.id);
     expect(freshCard.buttons.map((b) => b.text)).toEqual(['批准', '驳回', '补材料']);
+    // the supplement's photo opens from the fresh card after the platform forgot it
+    d.expireMedia();
+    const added = await fetch(must(freshCard.links?.[1], 'the card links the added photo').url);
+    expect(added.status).toBe(200);
+    expect(Buffer.from(await added.arrayBuffer()).equals(PHOTO)).toBe(true);
     expect(fresh.text).toContain('办事处审批');
     expect(fresh.text).toContain('新增照片1张');
     expect(fresh.text).toContain(`退回：中心 黄志强`);

@@ -40,6 +40,8 @@ export interface PlatformDriver {
   sendImage(userId: string, png: Buffer): Promise<SeenMessage[]>;
   /** The user sends a file (an XLSX from Excel/WPS) as the platform's file message. */
   sendFile(userId: string, name: string, bytes: Buffer): Promise<SeenMessage[]>;
+  /** The platform forgets every photo and file users sent (its keeping time passed: WeCom keeps media 3 days). */
+  expireMedia(): void;
   /** The user clicks a button of a card they received; resolves with what they received for it. */
   click(userId: string, cardId: string, buttonKey: string): Promise<SeenMessage[]>;
   /** Delivers the same callback again, byte for byte (the platform's retry); resolves with what arrived for it. */

@@ -17,6 +17,7 @@ import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
 import { applyCard, ESTIMATE_ACTION, readOffer, writeOffer } from './estimate-offer.js';
+import { keepArrivedPhoto, keepMissingPhotos } from './photos.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 /** No single hospital stay is above this: a guard against typos (an extra zero), not a policy figure. */
@@ -297,6 +298,8 @@ export async function continueClaim(
     if (msg.kind === 'image') {
       const photos = [...(draft.photos ?? []), { mediaId: msg.mediaId, ...(msg.url ? { url: msg.url } : {}) }];
       if (photos.length > MAX_PHOTOS) return [t.say('claim_too_many_photos', { max: MAX_PHOTOS })];
+      const kept = await keepArrivedPhoto(t, msg.mediaId);
+      if (!kept.ok) return [kept.reply];
       await save('photos', { ...draft, photos });
       return [t.say('claim_photo_received', { count: photos.length })];
     }
@@ -320,6 +323,10 @@ export async function continueClaim(
     });
     await writeDialog(store, msg.platform, msg.userId, null);
     if (!window.open) return [t.say('claim_window_closed', { reason: window.reason })];
+    await keepMissingPhotos(
+      t,
+      (draft.photos ?? []).map((ph) => ph.mediaId),
+    );
     const r = await t.deps.services.claims.submitClaim(
       period,
       {
@@ -335,14 +342,15 @@ export async function continueClaim(
       },
       `${msg.platform}:${msg.userId}`,
       t.deps.now(),
-      { platforms: t.deps.outbox.platforms() },
+      { platforms: t.deps.outbox.platforms(), confirmTo: { platform: msg.platform, userId: msg.userId } },
     );
     if (!r.ok) return [refusal(t, r, period.name)];
-    // the officers' cards were planned with the claim: the queue sends them
-    await enqueueDeliveries(t.deps, r.deliveries);
-    const { claim, subsidy } = r;
     await forgetStatus(store, period.id, p.memberId);
-    return [t.say('claim_submitted', { id: claim.id, subsidyFen: subsidy.subsidyFen })];
+    // the worker's 已提交 #n is a row planned with the claim, sent at once through the outbox's exactly-once path
+    // (claimed, sent, marked): not also this turn's reply, so it arrives once; were the process to die after the
+    // commit, the platform's retry is a duplicate with no answer, and the sweep after the restart sends it
+    await enqueueDeliveries(t.deps, r.deliveries, (key) => key.includes(':submitted:'));
+    return [];
   }
 
   if (msg.kind === 'image') return [t.say('claim_photo_not_expected'), ask(t, step, draft)];

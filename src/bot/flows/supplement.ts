@@ -15,6 +15,7 @@ import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
 import { forgetStatus } from '../status-cache.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
+import { keepArrivedPhoto } from './photos.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
 const SUBMIT = /^(提交|完成|好了|确认|确认提交)$/;
@@ -95,6 +96,8 @@ export async function continueSupplement(
   if (msg.kind === 'image') {
     if (d.photos.length >= MAX_PHOTOS) return [t.say('claim_too_many_photos', { max: MAX_PHOTOS })];
     const photos = [...d.photos, { mediaId: msg.mediaId, ...(msg.url ? { url: msg.url } : {}) }];
+    const kept = await keepArrivedPhoto(t, msg.mediaId);
+    if (!kept.ok) return [kept.reply];
     await save({ ...d, photos });
     return [t.say('supplement_noted', { photos: photos.length, corrections: list(d.corrections) })];
   }

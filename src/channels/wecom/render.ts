@@ -12,6 +12,8 @@ export const ROBOT_MARKDOWN_MAX_BYTES = 4096;
 export const TASK_ID = /^[A-Za-z0-9_\-@]{1,128}$/;
 /** characters of a horizontal_content_list value a card line shows */
 const FIELD_VALUE_MAX = 30;
+/** template_card jump_list: at most 3 links (WECOM.md, doc 90236) */
+const JUMP_LIST_MAX = 3;
 
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -95,7 +97,7 @@ export function renderTemplateCard(card: Card, opts: RenderOptions = {}): Record
         }
       : {}),
     ...(card.links?.length
-      ? { jump_list: card.links.slice(0, 3).map((l) => ({ type: 1, title: clip(l.text, 13), url: l.url })) }
+      ? { jump_list: jumpLinks(card).map((l) => ({ type: 1, title: clip(l.text, 13), url: l.url })) }
       : {}),
   };
   if (card.buttons.length === 0)
@@ -112,6 +114,16 @@ export function renderTemplateCard(card: Card, opts: RenderOptions = {}): Record
       .map((b) => ({ text: clip(b.text, 10), style: STYLE[b.style ?? 'primary'], key: b.key })),
     ...(card.finalText ? { replace_text: card.finalText } : {}),
   };
+}
+
+/**
+ * A template card's jump_list holds at most JUMP_LIST_MAX links (WECOM.md): with more documents than that, the
+ * last place goes to the page listing them all, so every document stays reachable from the card.
+ */
+function jumpLinks(card: Card): { text: string; url: string }[] {
+  const links = card.links ?? [];
+  if (links.length <= JUMP_LIST_MAX || !card.linksIndex) return links.slice(0, JUMP_LIST_MAX);
+  return [...links.slice(0, JUMP_LIST_MAX - 1), card.linksIndex];
 }
 
 /** A Card for a group chat (appchat has no template_card): markdown, with its final state or a pointer to the app. */

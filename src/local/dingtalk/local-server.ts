@@ -246,6 +246,11 @@ export class LocalDingtalkServer {
     return { url: `${this.url}${ROBOT_PATH}?access_token=${token}`, secret };
   }
 
+  /** every media the platform holds is gone, as after its keeping time (WeCom: 3 days); media/get answers 40007 */
+  forgetMedia(): void {
+    this.mediaStore.clear();
+  }
+
   /** stores a user's photo; returns the downloadCode a picture message carries */
   putMedia(bytes: Buffer, contentType = 'image/png', filename = 'photo.png'): string {
     const id = `dc_${randomBytes(18).toString('base64url')}`;

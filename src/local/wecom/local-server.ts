@@ -193,6 +193,11 @@ export class LocalWecomServer {
     return mediaId;
   }
 
+  /** every media the platform holds is gone, as after its keeping time (WeCom: 3 days); media/get answers 40007 */
+  forgetMedia(): void {
+    this.mediaStore.clear();
+  }
+
   /** stores bytes as WeCom stores a user's photo; returns its media_id and the PicUrl of the callback */
   putMedia(bytes: Buffer, contentType = 'image/png', filename = 'photo.png'): { mediaId: string; picUrl: string } {
     const mediaId = `m_${id(24)}`;

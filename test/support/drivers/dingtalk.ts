@@ -120,6 +120,7 @@ export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}
   return {
     platform: 'dingtalk',
     say: (userId, text) => deliver(userId, robot(userId, { msgtype: 'text', text: { content: text } })),
+    expireMedia: () => server.forgetMedia(),
     sendImage: (userId, png) => {
       const downloadCode = server.putMedia(png);
       return deliver(

@@ -107,6 +107,7 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
   return {
     platform: 'wecom',
     say: (userId, text) => deliver(userId, client.seal(client.text(userId, text))),
+    expireMedia: () => server.forgetMedia(),
     sendImage(userId, png) {
       const { mediaId, picUrl } = server.putMedia(png);
       return deliver(userId, client.seal(client.image(userId, mediaId, picUrl)));
