@@ -1,10 +1,16 @@
 /**
- * Issues 5 and 14: time from an officer's click to the updated card at the platform, 50 approvals at once by the
- * office's 5 officers (10 each: one person's turns run one at a time, by design), each on its own claim, through
- * signed and encrypted WeCom callbacks; the card update goes out through the job queue (the claim outbox). Next
- * to it, the same officers' plain question ("我参加了吗", answered passively), 50 at once, in the same run.
+ * Issues 5 and 14: time from an officer's click to the updated card the clicking officer's client shows, 50
+ * approvals at once by the office's 5 officers (10 each: one person's turns run one at a time, by design), each on
+ * its own claim, through signed and encrypted WeCom callbacks. The clicked card comes back in the click's passive
+ * answer (update_template_card, the clicker's copy); should the answer not carry it, the queue's
+ * update_template_card naming the clicker counts instead — whichever reaches WeCom (the local server) first. Next to
+ * it, the same officers' plain question ("我参加了吗", answered passively), 50 at once, in the same run, timed the
+ * same way: the callback posted → its answer received. Every other copy must be redrawn too before the run counts.
  */
+
+import { Worker } from 'node:worker_threads';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
+import { templateCardFromXml } from '../src/channels/wecom/passive-card.js';
 import { must } from '../src/core/must.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
@@ -12,7 +18,7 @@ import { submitClaim } from '../src/services/claims.js';
 import { createServices } from '../src/services/index.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { startTestApp } from '../test/support/app.js';
-import { wecomDriver } from '../test/support/drivers/wecom.js';
+import { type BuiltCallback, WecomTestClient } from '../test/support/wecom/client.js';
 import type { BenchResult } from './run.js';
 
 const N = 50;
@@ -30,7 +36,29 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     const db = rt.db;
     const wecom = app.channels.get('wecom') as LocalWecomChannel;
     const server = must(wecom.localServer, 'the test app runs WeCom against its local server');
-    const d = wecomDriver(app);
+    const creds = wecom.credentials;
+    const client = new WecomTestClient(
+      { corpId: creds.corpId, token: creds.token, encodingAesKey: creds.encodingAesKey, agentId: creds.agentId },
+      app.now,
+    );
+    /**
+     * posts the callbacks at once as WeCom does, from another thread (WeCom is another machine: see http-burst.mjs);
+     * each with its time from POST to the last byte of its answer, and the passive reply opened
+     */
+    const burst = async (cbs: BuiltCallback[]) => {
+      const worker = new Worker(new URL('./http-burst.mjs', import.meta.url), {
+        workerData: { url: app.url, requests: cbs.map((c) => ({ path: c.path, body: c.body })) },
+      });
+      const answers = await new Promise<{ t0: number; t1: number; status: number; text: string }[]>((ok, fail) => {
+        worker.once('message', ok);
+        worker.once('error', fail);
+      });
+      await worker.terminate();
+      return answers.map((a) => {
+        if (a.status !== 200) throw new Error(`HTTP ${a.status}`);
+        return { t0: a.t0, t1: a.t1, reply: a.text ? client.openReply(a.text) : null };
+      });
+    };
     const period = await currentPeriod(db);
     const office = await db.org.findFirstOrThrow({ where: { name: '海口市总工会', kind: 'office' } });
     const unit = await db.org.findFirstOrThrow({ where: { code: 'HN-HK-DEMO' } });
@@ -92,29 +120,61 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
       cards.push({ id: claim.id, cardId: card.cardId });
     }
 
-    // baseline: the officers' quick question, 50 at once (passive replies)
-    const base: number[] = [];
-    await Promise.all(
-      Array.from({ length: N }, async (_, i) => {
-        const t0 = performance.now();
-        await d.say(must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty'), '我参加了吗');
-        base.push(performance.now() - t0);
-      }),
-    );
+    await app.jobs.idle();
 
-    // 50 approvals at once: click → the platform holds the updated card
-    const started = new Map<string, number>();
+    // baseline: the officers' quick question, 50 at once: posted → the passive answer received
+    const base: number[] = [];
+    const asked = await burst(
+      Array.from({ length: N }, (_, i) =>
+        client.seal(client.text(must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty'), '我参加了吗')),
+      ),
+    );
+    for (const a of asked) {
+      if (!a.reply?.Content) throw new Error('the question was not answered passively');
+      base.push(a.t1 - a.t0);
+    }
+    await app.background.idle();
+    await app.jobs.idle();
+
+    // 50 approvals at once: posted → the clicker's updated card at WeCom (passive answer, or else the queue's update)
+    const started = new Map<string, { t0: number; t1: number; who: string }>();
+    const who = (i: number) => must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty');
+    const clicks = await burst(
+      cards.map((c, i) =>
+        client.seal(
+          client.cardClick(who(i), c.cardId, `approve:${c.id}`, server.issueClickCode(c.cardId), 'button_interaction'),
+        ),
+      ),
+    );
     await Promise.all(
       cards.map(async (c, i) => {
-        started.set(c.cardId, Date.now());
-        await d.click(must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty'), c.cardId, `approve:${c.id}`);
+        const { t0, t1, reply } = must(clicks[i], 'one answer per click');
+        started.set(c.cardId, { t0, t1, who: who(i) });
+        if (reply?.MsgType === 'update_template_card') {
+          const refused = server.recordPassiveCard(
+            who(i),
+            templateCardFromXml(reply.TemplateCard as Record<string, unknown>),
+          );
+          if (refused) throw new Error(`passive card refused: ${refused.errmsg}`);
+        }
       }),
     );
+    await app.background.idle();
+    await app.jobs.idle();
     const lat: number[] = [];
-    for (const r of server.requests('/cgi-bin/message/update_template_card')) {
-      const taskId = (r.body as { template_card?: { task_id?: string } }).template_card?.task_id;
-      const t0 = taskId ? started.get(taskId) : undefined;
-      if (t0 !== undefined) lat.push(Date.parse(r.at) - t0);
+    let passive = 0;
+    for (const c of cards) {
+      const s = must(started.get(c.cardId), 'every card was clicked');
+      const rec = must(server.card(c.cardId), 'every card was sent');
+      const seen = rec.updates.find((u) => u.to === 'all' || u.to.includes(s.who));
+      if (!seen) continue;
+      // in the click's answer: when that answer was in; else when the queue's update reached WeCom
+      if (seen.via === 'passive') passive++;
+      lat.push(seen.via === 'passive' ? s.t1 - s.t0 : Date.parse(seen.at) - s.t0);
+      // every officer's copy shows the decision (the others' through the queue)
+      for (const u of rec.userIds)
+        if (!String(server.cardFor(c.cardId, u)?.replace_text ?? '').includes('批准'))
+          throw new Error(`card ${c.cardId}: ${u}'s copy not redrawn`);
     }
     const decided = await db.claim.count({ where: { id: { in: cards.map((c) => c.id) }, status: 'approved' } });
     if (decided !== N || lat.length < N) throw new Error(`${decided} decided, ${lat.length} cards updated of ${N}`);
@@ -123,12 +183,13 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
         name: `click → updated card, ${N} concurrent approvals: p50`,
         value: pct(lat, 50),
         unit: 'ms',
-        note: `${(pct(lat, 50) / pct(base, 50)).toFixed(1)}× a passive answer (p50 ${pct(base, 50).toFixed(0)} ms)`,
+        note: `${(pct(lat, 50) / pct(base, 50)).toFixed(1)}× a passive answer (p50 ${pct(base, 50).toFixed(0)} ms); ${passive}/${N} in the click's answer`,
       },
       {
         name: `click → updated card, ${N} concurrent approvals: p99`,
         value: pct(lat, 99),
         unit: 'ms',
+        target: '≤ 2× a passive answer',
         note: `${(pct(lat, 99) / pct(base, 99)).toFixed(1)}× a passive answer (p99 ${pct(base, 99).toFixed(0)} ms)`,
       },
     ];

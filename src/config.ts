@@ -56,6 +56,12 @@ export const ConfigSchema = z
     HUZHU_LOCAL: z.enum(['0', '1'], { message: 'must be 1 (local mode) or 0' }).optional(),
     /** test-only crash point (src/core/fault.ts, test/faults/); refused with NODE_ENV=production */
     HUZHU_FAULT: z.string().regex(FAULT_PATTERN, 'must be exit-after:<point>[:<n>] (src/core/fault.ts)').optional(),
+    /**
+     * `huzhu roster import` only: the roster file's row limit (default 200 000) and size limit (default 20 MB, or in
+     * proportion to the rows), raised for a province's whole roster; chat uploads keep the defaults
+     */
+    ROSTER_MAX_ROWS: z.coerce.number().int().min(1).max(10_000_000).optional(),
+    ROSTER_MAX_FILE_MB: z.coerce.number().int().min(1).max(4_096).optional(),
     // each platform's own variables, from its folder's descriptor (src/channels/<platform>/platform.ts)
     ...platformEnvShape,
   })

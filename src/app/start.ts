@@ -14,7 +14,7 @@ import { platformLimits } from '../channels/platforms.js';
 import { type Clock, createClock } from '../clock.js';
 import { bullPrefix } from '../config.js';
 import type { Log } from '../core/log.js';
-import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import type { InboundMessage, Reply } from '../core/messages.js';
 import { Outbox } from '../core/outbox.js';
 import { Templates } from '../core/templates.js';
 import type { Db } from '../db/client.js';
@@ -58,7 +58,7 @@ export interface StartOptions {
   /** more routes and start/stop hooks (the local mode) */
   extend?: (parts: AppParts) => Promise<AppExtension>;
   /** replaces the bot (benchmarks of the bare channel path) */
-  handle?: (msg: InboundMessage) => Promise<OutboundMessage[]>;
+  handle?: (msg: InboundMessage) => Promise<Reply[]>;
   /** run the schedules (daily push, deadline announcements, delivery sweep); default true */
   schedules?: boolean;
 }

@@ -8,7 +8,7 @@
  * decides the order in which they are asked.
  */
 
-import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import type { InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import { NotFoundError } from '../services/periods.js';
 import type { BotDeps, BoundTurn, Turn } from './context.js';
 import { type Dialog, readDialog, writeDialog } from './dialog.js';
@@ -28,7 +28,7 @@ import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clari
 import { deskCommand } from './nlu/desk-commands.js';
 import { readSaid, type Said, TOO_LONG } from './said.js';
 
-export type BotHandler = (msg: InboundMessage) => Promise<OutboundMessage[]>;
+export type BotHandler = (msg: InboundMessage) => Promise<Reply[]>;
 
 /** commands that act at once, even in the middle of a form (recognised by rule, slots exact) */
 const IMMEDIATE = new Set<Intent>(['proxy_bind', 'mark_paid', 'approved_unpaid']);
@@ -63,7 +63,7 @@ export function createBot(input: BotDeps): BotHandler {
     ...input,
   };
 
-  const handle = async (msg: InboundMessage): Promise<OutboundMessage[]> => {
+  const handle = async (msg: InboundMessage): Promise<Reply[]> => {
     const turn: Turn = {
       deps,
       msg,
@@ -98,7 +98,9 @@ export function createBot(input: BotDeps): BotHandler {
       return [turn.say('cancelled', { flow: flow.label })];
     }
     if (!person) {
-      const again = (text: string) => handle({ ...msg, kind: 'text', text });
+      // a text message is never answered with a card answer: the filter only narrows the type
+      const again = async (text: string) =>
+        (await handle({ ...msg, kind: 'text', text })).filter((r): r is OutboundMessage => r.kind !== 'card_answer');
       return unbound(turn, dialog, said, again);
     }
     return bound({ ...turn, person }, dialog, said);

@@ -1,5 +1,5 @@
 import type { Log } from '../core/log.js';
-import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import type { InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import type { Outbox } from '../core/outbox.js';
 import type { TemplateKey, Templates } from '../core/templates.js';
 import type { Services } from '../services/index.js';
@@ -17,7 +17,7 @@ export interface BotDeps {
   hashKey: string;
   now: () => Date;
   /** card clicks are the approvals' business (src/bot/flows/approvals.ts registers here) */
-  onCardClick?: (turn: Turn & { msg: InboundMessage & { kind: 'card_click' } }) => Promise<OutboundMessage[]>;
+  onCardClick?: (turn: Turn & { msg: InboundMessage & { kind: 'card_click' } }) => Promise<Reply[]>;
   /** called after a claim is stored, to notify the officers */
   onClaimSubmitted?: (claimId: number) => Promise<void>;
   /** the job queue (announcements go out through it) */

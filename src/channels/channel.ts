@@ -6,7 +6,7 @@
 import type Router from '@koa/router';
 import type { Config } from '../config.js';
 import type { Log } from '../core/log.js';
-import type { InboundMessage, OutboundMessage, Platform } from '../core/messages.js';
+import type { InboundMessage, Platform, Reply } from '../core/messages.js';
 import type { PlatformSender } from '../core/outbox.js';
 import type { KeyValueStore } from '../state/store.js';
 
@@ -23,7 +23,7 @@ export interface ChannelDeps {
   store: KeyValueStore;
   log: Log;
   /** the bot: one normalised message in, the replies to its sender out */
-  handle(msg: InboundMessage): Promise<OutboundMessage[]>;
+  handle(msg: InboundMessage): Promise<Reply[]>;
   now(): Date;
   background: Background;
   /**

@@ -12,13 +12,13 @@
  *   templates (`system_busy`), and the failure is one JSON log line;
  * - replies through the transport, in order, a rate limit waited out a few times rather than hammered.
  */
-import type { InboundMessage, OutboundMessage } from '../core/messages.js';
+import type { CardAnswer, InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import { Templates } from '../core/templates.js';
 import type { ChannelDeps } from './channel.js';
 
 /** How an answer reaches the sender of the message in hand. */
 export interface ReplyTransport {
-  /** sends one reply; throws when it could not be sent */
+  /** sends one reply; throws when it could not be sent (a card answer after the HTTP answer: see settleLate) */
   send(reply: OutboundMessage): Promise<void>;
   /** the wait a rate-limit error asks for, or undefined when the error is not a rate limit */
   retryAfterMs(err: unknown): number | undefined;
@@ -41,7 +41,7 @@ export type Outcome =
   /** seen before (a retry, another instance has it): nothing to answer */
   | { kind: 'duplicate' }
   /** handled: the bot's replies */
-  | { kind: 'handled'; replies: OutboundMessage[] }
+  | { kind: 'handled'; replies: Reply[] }
   /** not handled (the bot failed, or the shared store is away): the busy text; no mark is left behind */
   | { kind: 'failed'; replies: OutboundMessage[] };
 
@@ -53,7 +53,7 @@ export interface Pipeline {
    */
   receive(msg: InboundMessage, deliver?: ReplyTransport): Promise<Outcome>;
   /** sends replies in order through a transport; never throws (what could not be sent is logged) */
-  deliver(transport: ReplyTransport, replies: OutboundMessage[]): Promise<void>;
+  deliver(transport: ReplyTransport, replies: Reply[]): Promise<void>;
   /** the busy text, for a transport that must answer without handling */
   busy(): OutboundMessage[];
 }
@@ -72,8 +72,13 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
   const busy = (): OutboundMessage[] => [{ kind: 'text', text: templates.render('system_busy') }];
   const platform = opts.markPrefix.split(':')[0];
 
-  const deliver = async (transport: ReplyTransport, replies: OutboundMessage[]) => {
+  const deliver = async (transport: ReplyTransport, replies: Reply[]) => {
     for (const reply of replies) {
+      if (reply.kind === 'card_answer') {
+        // sent through the transport, not in the click's own answer: the queue redraws every copy, this one too
+        await settleLate(reply, log);
+        continue;
+      }
       for (let attempt = 0; ; attempt++) {
         try {
           await transport.send(reply);
@@ -154,7 +159,7 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
         return outcome;
       };
       const handleInTurn = async (): Promise<Outcome> => {
-        let replies: OutboundMessage[];
+        let replies: Reply[];
         try {
           replies = await deps.handle(msg);
         } catch (e) {
@@ -196,4 +201,13 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
       return result;
     },
   };
+}
+
+/** A card answer that did not go out with the click's answer: its copies are left to the queue. Never throws. */
+export async function settleLate(reply: CardAnswer, log: ChannelDeps['log']): Promise<void> {
+  try {
+    await reply.settle(null);
+  } catch (e) {
+    log.error({ err: e }, 'card answer not settled: the delivery sweep redraws the card');
+  }
 }

@@ -12,7 +12,7 @@ import { exportProgress, exportRoster } from '../services/exports.js';
 import { currentPeriod, periodByNumber } from '../services/periods.js';
 import { describeErrors } from '../services/roster/errors.js';
 import { importRoster } from '../services/roster/import.js';
-import { RosterFormatError } from '../services/roster/read.js';
+import { limitsForRows, RosterFormatError } from '../services/roster/read.js';
 import { JOBS_USAGE, runJobsCommand } from './jobs.js';
 import { PAYMENTS_USAGE, runPayments } from './payments.js';
 import { FEES_USAGE, PERIOD_USAGE, PROGRAMME_USAGE, REPORT_USAGE, runProgrammeCommand } from './programme.js';
@@ -136,9 +136,12 @@ export async function runCli(
           hashKey: config.ID_HASH_KEY,
           actor: 'cli',
           platforms: platformColumns,
+          ...(config.ROSTER_MAX_ROWS || config.ROSTER_MAX_FILE_MB
+            ? { limits: limitsForRows(config.ROSTER_MAX_ROWS, config.ROSTER_MAX_FILE_MB) }
+            : {}),
         });
         if (!r.ok) {
-          for (const line of describeErrors(r.errors)) io.err(line);
+          for (const line of describeErrors(r.errors, r.total)) io.err(line);
           return 1;
         }
         const s = r.summary;

@@ -65,6 +65,10 @@ export async function runPayments(
     ...(a.all ? { includePaid: true } : {}),
     today: shanghaiToday(),
   });
-  io.out(`已导出补助支付清单到 ${a.out}：${r.rows} 笔，合计 ${(r.totalFen / 100).toFixed(2)} 元`);
+  io.out(
+    `已导出补助支付清单到 ${a.out}：${r.rows} 笔，合计 ${(r.totalFen / 100).toFixed(2)} 元${
+      r.heldBack ? `；另有 ${r.heldBack} 笔因单位不符合入口规定暂缓支付（不予补助），见“暂缓支付”工作表` : ''
+    }`,
+  );
   return 0;
 }

@@ -81,6 +81,27 @@ export type OutboundMessage =
   /** a document the user downloads (an XLSX export); channels upload it, then send it as a file message */
   | { kind: 'file'; bytes: Buffer; name: string };
 
+/**
+ * Who saw the clicked card redrawn in the click's own answer: the clicker (WeCom's passive update_template_card
+ * changes only their copy), every copy of the card (a DingTalk callback answer's cardData is the card's shared
+ * data), or nobody (the answer could not carry it: too late, or the transport cannot).
+ */
+export type CardAnswered = { userIds: string[] } | 'all' | null;
+
+/**
+ * A card click's answer with the clicked card in its new state (issue #14: the officer sees their card change with
+ * the answer to the click, not after the job queue). `settle` is called exactly once, after the channel knows
+ * whether the answer carried it; the flow then hands the other copies (and the fallback for this one) to the queue.
+ */
+export interface CardAnswer {
+  kind: 'card_answer';
+  card: Card;
+  settle(answered: CardAnswered): Promise<void>;
+}
+
+/** What the bot answers a message with: messages, and for a card click the card redrawn. */
+export type Reply = OutboundMessage | CardAnswer;
+
 /** Where a message goes: some users, or a group chat. */
 export const Recipient = z.union([z.object({ userIds: z.array(z.string()) }), z.object({ chatId: z.string() })]);
 export type Recipient = z.infer<typeof Recipient>;

@@ -4,6 +4,8 @@
  * then dead-letters); a card redraw that fails for one copy is logged and the others still go (WeCom's one-shot
  * response codes cannot be spent twice, so a retry could not do better).
  */
+
+import { tryJsonColumn } from '../core/json-column.js';
 import type { Recipient } from '../core/messages.js';
 import {
   cardsOf,
@@ -14,11 +16,24 @@ import {
   recordCard,
   spendResponseCode,
 } from '../services/claim-cards.js';
-import { CLAIM_MESSAGE_KINDS, type ClaimMessage } from '../services/claim-outbox.js';
+import { CardAnsweredFor, CLAIM_MESSAGE_KINDS, type ClaimMessage, cardAnsweredKey } from '../services/claim-outbox.js';
 import type { JobContext } from './types.js';
 
 export function isClaimMessage(m: { kind: string }): m is ClaimMessage {
   return (CLAIM_MESSAGE_KINDS as readonly string[]).includes(m.kind);
+}
+
+/** Who saw the clicked card in the click's answer (null: nobody known, so every copy is redrawn). */
+async function answeredFor(ctx: JobContext, key: string): Promise<CardAnsweredFor | null> {
+  try {
+    const v = await ctx.store.get(cardAnsweredKey(key));
+    if (v === null) return null;
+    const r = tryJsonColumn(CardAnsweredFor, v, 'claim answered flag');
+    return r.ok ? r.value : null;
+  } catch (e) {
+    ctx.log.warn({ err: e, key }, 'card answer flag unreadable: every copy is redrawn');
+    return null;
+  }
 }
 
 export async function sendClaimMessage(
@@ -26,6 +41,8 @@ export async function sendClaimMessage(
   platform: string,
   recipient: Recipient,
   m: ClaimMessage,
+  /** the Delivery row's key (a refresh reads who saw the clicked card in the click's answer under it) */
+  key = '',
 ): Promise<void> {
   const outbox = ctx.outbox;
   if (!outbox) throw new Error('no senders in this process');
@@ -64,9 +81,19 @@ export async function sendClaimMessage(
     return;
   }
   // every copy is drawn from one read of the claim
-  const [cards, facts] = await Promise.all([cardsOf(ctx.db, m.claimId, platform), claimCardFacts(ctx.db, m.claimId)]);
+  const [cards, facts, answered] = await Promise.all([
+    cardsOf(ctx.db, m.claimId, platform),
+    claimCardFacts(ctx.db, m.claimId),
+    m.clicked ? answeredFor(ctx, key) : null,
+  ]);
   for (const c of cards) {
-    const useClick = m.clicked?.cardId === c.cardId && m.clicked.responseCode;
+    const isClicked = m.clicked?.cardId === c.cardId;
+    // the click's answer drew this card already: for everyone (DingTalk's shared card data), or for the clicker
+    if (isClicked && answered === 'all') continue;
+    const seen = isClicked && answered !== null && answered !== 'all' ? answered.userIds : [];
+    const userIds = c.userIds.filter((u) => !seen.includes(u));
+    if (!userIds.length) continue;
+    const useClick = isClicked && m.clicked?.responseCode;
     const responseCode = useClick ? m.clicked?.responseCode : (c.responseCode ?? undefined);
     // some platforms update a card only with a response code: one per send and one per click
     if (!outbox.canUpdateCard(platform, responseCode)) continue;
@@ -74,7 +101,7 @@ export async function sendClaimMessage(
       const card = claimCardOf(rendering, facts, c.level, c.cardId);
       await outbox.updateCard(
         platform,
-        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds: c.userIds },
+        { cardId: c.cardId, ...(responseCode ? { responseCode } : {}), userIds },
         { kind: 'card', card },
       );
       if (!useClick && c.responseCode) await spendResponseCode(ctx.db, c.id);

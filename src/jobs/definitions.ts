@@ -14,10 +14,13 @@ import { currentPeriods } from '../services/broadcasts/period.js';
 import { planRankingPush } from '../services/broadcasts/ranking-push.js';
 import { DeliverData, JOB_PAYLOADS, type JobData, type JobName } from '../services/job-queue.js';
 import type { PlannedDelivery } from '../services/planned-delivery.js';
+import { chainsOf, deliverRequest, predecessors } from './chains.js';
 import { expireStaleSending, markFailed, planDeliveries, recordDeadJob, unqueuedKeys } from './deliveries.js';
 import { limitsFor } from './limits.js';
 import { deliver } from './send.js';
 import { type Job, type JobContext, type JobDefinition, type JobDeps, MalformedJobData } from './types.js';
+
+export { deliverJobId } from './chains.js';
 
 /** The payload schema of src/services/job-queue.ts parses what was read back before the job's code sees it. */
 function defineJob<N extends JobName>(def: JobDefinition<N>): Job {
@@ -50,28 +53,33 @@ export function platformsOf(deps: JobDeps): string[] {
   return deps.platforms?.() ?? deps.outbox?.platforms() ?? [];
 }
 
-/** BullMQ refuses ':' in custom ids; keys keep their shape otherwise. */
-export function deliverJobId(key: string): string {
-  return `deliver|${key.replaceAll(':', '|')}`;
-}
-
-/** Plans the rows, then enqueues only those this call inserted. */
+/**
+ * Plans the rows, then enqueues only those this call inserted: one job per chat's ordered run of messages
+ * (src/jobs/chains.ts), each chunk's jobs in one bulk enqueue while the next chunk is inserted.
+ */
 export async function planAndEnqueue(
   ctx: JobContext,
   items: PlannedDelivery[],
-): Promise<{ planned: number; enqueued: number }> {
+): Promise<{ planned: number; enqueued: number; jobs: number }> {
   // each chunk is enqueued while the next one is inserted: the database and the queue work side by side
   const enqueues: Promise<void>[] = [];
+  let jobs = 0;
+  const after = predecessors(items);
   const mine = await planDeliveries(ctx.db, items, (keys) => {
-    const p = ctx.enqueueBulk(
-      keys.map((key) => ({ name: 'deliver' as const, data: { key }, opts: { jobId: deliverJobId(key) } })),
-    );
+    const requests = chainsOf(keys, after).map(deliverRequest);
+    jobs += requests.length;
+    const p = ctx.enqueueBulk(requests);
     // handled below by Promise.all; this keeps a failure meanwhile from counting as unhandled
     p.catch(() => {});
     enqueues.push(p);
   });
   await Promise.all(enqueues);
-  return { planned: items.length, enqueued: mine.length };
+  return { planned: items.length, enqueued: mine.length, jobs };
+}
+
+/** After a chain's message is done (sent, or dead: it does not hold the rest back), the next one is queued. */
+async function enqueueRest(ctx: JobContext, next: string[] | undefined): Promise<void> {
+  if (next?.length) await ctx.enqueueBulk([deliverRequest(next)]);
 }
 
 async function policyTime(deps: JobDeps): Promise<string | null> {
@@ -165,13 +173,17 @@ const deliverJob = defineJob({
   attempts: 5,
   backoffMs: 2_000,
   async run(ctx, data) {
+    // whatever became of this one (sent, already sent by another attempt, set aside as unknown or dead), the next
+    // goes on; a throw (a failed send, a pacing delay) retries this job with the same chain
     await deliver(ctx, data.key);
+    await enqueueRest(ctx, data.next);
   },
   async onDead(ctx, data, e) {
     const d = DeliverData.safeParse(data);
     // a deliver job without a key names no row: it is kept as a dead job instead
-    if (d.success) await markFailed(ctx.db, d.data.key, e.message, true);
-    else await recordDeadJob(ctx.db, 'deliver', ctx.jobId, data, e.message);
+    if (!d.success) return recordDeadJob(ctx.db, 'deliver', ctx.jobId, data, e.message);
+    await markFailed(ctx.db, d.data.key, e.message, true);
+    await enqueueRest(ctx, d.data.next);
   },
 });
 
@@ -191,9 +203,7 @@ const sweep = defineJob({
       ctx.db,
       new Date(Math.max(wall - UNQUEUED_AFTER_MS, ctx.startedAt?.getTime() ?? PROCESS_STARTED_AT)),
     );
-    await ctx.enqueueBulk(
-      keys.map((key) => ({ name: 'deliver' as const, data: { key }, opts: { jobId: deliverJobId(key) } })),
-    );
+    await ctx.enqueueBulk(keys.map((key) => deliverRequest([key])));
   },
   onDead: recordDead,
 });

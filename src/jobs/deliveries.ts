@@ -19,7 +19,7 @@ import { tryJsonColumn } from '../core/json-column.js';
 import { Recipient } from '../core/messages.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
-import { type Delivery, Prisma } from '../generated/sqlite/client.js';
+import type { Delivery } from '../generated/sqlite/client.js';
 import { DeliveryStatus, parseDeliveryStatus } from '../rules/index.js';
 import { type PlannedDelivery, StoredMessage } from '../services/planned-delivery.js';
 
@@ -27,8 +27,11 @@ import { type PlannedDelivery, StoredMessage } from '../services/planned-deliver
 const S = DeliveryStatus.enum;
 
 export const DEAD_STATUSES = ['dead', 'unknown'] as const satisfies readonly DeliveryStatus[];
-/** 5 parameters a row: well under SQLite's 32 766 and PostgreSQL's 65 535 */
-const CHUNK = 1000;
+/**
+ * Rows per INSERT: the chunk's rows travel as one JSON parameter (PostgreSQL's and SQLite's limits on bound
+ * parameters never apply), small enough that the first chunk's jobs are enqueued while the next one is inserted.
+ */
+const CHUNK = 2000;
 
 function isUniqueViolation(e: unknown): boolean {
   return (e as { code?: string })?.code === 'P2002' || /unique/i.test(String((e as Error)?.message));
@@ -45,29 +48,60 @@ function createdAtValue(db: Db, at: Date): Date | string {
 
 /**
  * Inserts the rows not there yet; returns the keys this call inserted (the ones this caller must enqueue).
- * One multi-row `INSERT … ON CONFLICT ("key") DO NOTHING RETURNING "key"` per chunk (SQLite ≥ 3.35 and
- * PostgreSQL): a key another instance inserted first is simply not returned, so exactly one planner owns it.
+ * One `INSERT … SELECT … FROM <the chunk as JSON> ON CONFLICT ("key") DO NOTHING RETURNING "key"` per chunk
+ * (SQLite ≥ 3.35 and PostgreSQL): a key another instance inserted first is simply not returned, so exactly one
+ * planner owns it, and planning the same push twice (a double click, a retried job) inserts nothing the second time.
+ * The rows are one JSON parameter unpacked by the database itself (PostgreSQL json_to_recordset, SQLite json_each):
+ * binding 6 parameters a row cost Prisma about as much as the database's whole insert (src/db/bulk.ts). The
+ * recipient and the message ride in it as JSON objects, not as strings inside the JSON (escaped twice, that doubled
+ * Prisma's share again), and are stored as the text JSON.stringify gives them: PostgreSQL's `json` keeps a value's
+ * input text, SQLite's json_extract renders an object minified, which is the same text.
  */
 export async function planDeliveries(
   db: Db,
   items: PlannedDelivery[],
-  /** called with each chunk's inserted keys as soon as they are in (the caller enqueues while we insert on) */
+  /**
+   * called with each chunk's inserted keys, in the order planned, as soon as they are in (the caller enqueues while
+   * we insert on); a run of messages chained by `after` is never split across two chunks
+   */
   onChunk?: (keys: string[]) => void,
 ): Promise<string[]> {
   const mine: string[] = [];
   const createdAt = createdAtValue(db, new Date());
-  for (let i = 0; i < items.length; i += CHUNK) {
-    const chunk = items.slice(i, i + CHUNK);
-    const values = chunk.map(
-      (c) =>
-        Prisma.sql`(${c.key}, ${c.kind}, ${c.platform}, ${JSON.stringify(c.recipient)}, ${JSON.stringify(c.message)}, ${createdAt})`,
-    );
-    const rows = await db.$queryRaw<{ key: string }[]>`
-      INSERT INTO "Delivery" ("key", "kind", "platform", "recipient", "content", "createdAt")
-      VALUES ${Prisma.join(values)}
-      ON CONFLICT ("key") DO NOTHING
-      RETURNING "key"`;
-    const keys = rows.map((r) => r.key);
+  const pg = providerOfDb(db) === 'postgresql';
+  const sql = pg
+    ? `INSERT INTO "Delivery" ("key", "kind", "platform", "recipient", "content", "createdAt")
+       SELECT r.k, r.n, r.p, r.r::text, r.c::text, $2::timestamp(3)
+       FROM ROWS FROM (json_to_recordset($1::json) AS (k text, n text, p text, r json, c json)) WITH ORDINALITY
+         AS r(k, n, p, r, c, o)
+       ORDER BY r.o
+       ON CONFLICT ("key") DO NOTHING
+       RETURNING "key"`
+    : // SQLite: `WHERE true` tells its parser the ON CONFLICT belongs to the INSERT, not to a join in the SELECT
+      `INSERT INTO "Delivery" ("createdAt", "key", "kind", "platform", "recipient", "content")
+       SELECT ?, json_extract(value, '$.k'), json_extract(value, '$.n'), json_extract(value, '$.p'),
+              json_extract(value, '$.r'), json_extract(value, '$.c')
+       FROM json_each(?) WHERE true ORDER BY json_each."key"
+       ON CONFLICT ("key") DO NOTHING
+       RETURNING "key"`;
+  for (let i = 0; i < items.length; ) {
+    // a chunk never cuts a recipient's ordered messages in two: the caller enqueues each run of them as one chain
+    let end = Math.min(i + CHUNK, items.length);
+    while (end < items.length && items[end]?.message.after === items[end - 1]?.key) end++;
+    const chunk = items.slice(i, end);
+    i = end;
+    const rows = chunk.map((c) => ({
+      k: c.key,
+      n: c.kind,
+      p: c.platform,
+      r: c.recipient,
+      c: c.message,
+    }));
+    const json = JSON.stringify(rows);
+    const inserted = await db.$queryRawUnsafe<{ key: string }[]>(sql, ...(pg ? [json, createdAt] : [createdAt, json]));
+    // in the order planned, whatever order RETURNING gave them in
+    const won = new Set(inserted.map((r) => r.key));
+    const keys = chunk.filter((c) => won.has(c.key)).map((c) => c.key);
     mine.push(...keys);
     onChunk?.(keys);
   }

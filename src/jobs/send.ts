@@ -52,7 +52,7 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   if (!claim.claimed) return claim.reason;
   const { platform, recipient, message } = claim.row;
   try {
-    if (isClaimMessage(message)) await sendClaimMessage(ctx, platform, recipient, message);
+    if (isClaimMessage(message)) await sendClaimMessage(ctx, platform, recipient, message, key);
     else await ctx.outbox.send(platform, recipient, await materialise(ctx, message));
   } catch (e) {
     const after = retryAfterOf(e);

@@ -7,7 +7,7 @@ import type { Log } from '../core/log.js';
 import type { Outbox } from '../core/outbox.js';
 import type { Templates } from '../core/templates.js';
 import type { Db } from '../db/client.js';
-import type { Enqueue, EnqueueOptions, JobData, JobName, JobRequest } from '../services/job-queue.js';
+import type { Enqueue, EnqueueBulk, EnqueueOptions, JobData, JobName } from '../services/job-queue.js';
 import type { KeyValueStore } from '../state/store.js';
 import type { LimitsTable } from './limits.js';
 
@@ -31,8 +31,6 @@ export interface JobDeps {
   /** when this app started: rows planned before it may have lost their enqueue with the process that planned them */
   startedAt?: Date;
 }
-
-export type EnqueueBulk = (jobs: JobRequest[]) => Promise<void>;
 
 export interface JobContext extends JobDeps {
   enqueue: Enqueue;
@@ -105,4 +103,4 @@ export interface JobRunner {
   idle(horizonMs?: number): Promise<void>;
 }
 
-export type { Enqueue, EnqueueOptions, JobName };
+export type { Enqueue, EnqueueBulk, EnqueueOptions, JobName };

@@ -7,7 +7,8 @@ import type { Db } from '../db/client.js';
 import { CODE, type Issue } from './programme/plan.js';
 import { readTable, TableFormatError, type TableSource } from './programme/table.js';
 
-const COLUMNS = {
+/** the group application's columns, each by the headers offices write for it */
+export const APPLICATION_COLUMNS = {
   unit: ['单位编码'],
   persons: ['申请人数', '参加人数', '参互人数'],
   amount: ['金额', '互助金金额', '申请金额', '应交金额'],
@@ -29,7 +30,7 @@ export type ApplicationForm =
 export function isApplicationHeader(header: readonly string[]): boolean {
   return (
     header.includes('单位编码') &&
-    COLUMNS.persons.some((h) => header.includes(h)) &&
+    APPLICATION_COLUMNS.persons.some((h) => header.includes(h)) &&
     !header.includes('姓名') &&
     !header.includes('单位类型')
   );
@@ -60,7 +61,11 @@ export async function readApplicationForm(
       issues: [{ line: 1, message: '团体申请表应有“单位编码”和“申请人数”（或“参加人数”）两列，“金额”可选' }],
     };
   const col = (names: readonly string[]) => table.header.findIndex((h) => names.includes(h));
-  const at = { unit: col(COLUMNS.unit), persons: col(COLUMNS.persons), amount: col(COLUMNS.amount) };
+  const at = {
+    unit: col(APPLICATION_COLUMNS.unit),
+    persons: col(APPLICATION_COLUMNS.persons),
+    amount: col(APPLICATION_COLUMNS.amount),
+  };
   const orgs = await db.org.findMany({ select: { id: true, code: true, officeId: true } });
   const byCode = new Map(orgs.map((o) => [o.code, o]));
   const issues: Issue[] = [];

@@ -12,13 +12,16 @@ import {
   type CapGrant,
   type ClaimEvent,
   type ClaimStatus,
+  COUNTED_CLAIM_STATUSES,
   capGrant,
+  isIn,
   type Policy,
   parseClaimStatus,
   pendingLevel,
   transition,
 } from '../rules/index.js';
 import { audit } from './audit.js';
+import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-card-rows.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
@@ -69,6 +72,8 @@ export type DecideResult =
       grant: CapGrant | null;
       /** Delivery rows planned with the decision (notice, card redraws, next level's cards): enqueue them */
       deliveries: string[];
+      /** the claim after the decision and the member's other claims, as read in its transaction: a card's rows */
+      card: ClaimCardRows;
     }
   | { ok: false; reason: 'not_found' | 'forbidden' }
   | { ok: false; reason: 'cap_reached'; grant: CapGrant }
@@ -148,7 +153,8 @@ export async function decide(
   /** plan what the decision causes (notice, card redraws, next level's cards) in its transaction */
   outbox?: Pick<ClaimOutboxPlan, 'platforms' | 'clicked'>,
 ): Promise<DecideResult> {
-  const claim = await db.claim.findUnique({ where: { id: claimId } });
+  // read with what its card shows, so the clicked card is drawn after the decision without reading it again
+  const claim = await db.claim.findUnique({ where: { id: claimId }, include: CARD_CLAIM_INCLUDE });
   if (!claim) return { ok: false, reason: 'not_found' };
   // who first: a stranger learns nothing of the claim's state or of who decided it
   if (!mayHandle(claim, who)) return { ok: false, reason: 'forbidden' };
@@ -162,13 +168,20 @@ export async function decide(
     const entry = await claimEntryStanding(db, period, claim.memberId);
     if (!entry.ok) return { ok: false, reason: 'entry_breach', message: entry.reason };
   }
-  type TxResult = { won: true; grant: CapGrant | null; deliveries: string[] } | { won: false; grant?: CapGrant };
+  type TxResult =
+    | { won: true; grant: CapGrant | null; deliveries: string[]; card: ClaimCardRows }
+    | { won: false; grant?: CapGrant };
   const r = await db.$transaction(async (tx): Promise<TxResult> => {
     // the cap is the member's over the period: approvals of their claims run one at a time
     await lockMember(db, tx, claim.memberId);
+    // the member's other claims, read once: what they hold against the cap, and what the card compares
+    const others = await otherClaimsOf(tx, claim);
     let grant: CapGrant | null = null;
     if (decision === 'approve') {
-      grant = await grantNow(tx, claim, policy);
+      const counted = others
+        .filter((o) => isIn(COUNTED_CLAIM_STATUSES, parseClaimStatus(o.status)))
+        .reduce((sum, o) => sum + o.subsidyFen, 0);
+      grant = capGrant(policy, uncappedOf(claim), counted);
       if (grant.grantedFen === 0) return { won: false, grant };
     }
     const u = await tx.claim.updateMany({
@@ -180,7 +193,7 @@ export async function decide(
       },
     });
     if (u.count !== 1) return { won: false };
-    await tx.approval.create({
+    const approval = await tx.approval.create({
       data: { claimId, approverId: who.memberId, level: t.level, decision, comment, decidedAt: now },
     });
     await audit(tx, actor, `claim.${decision}`, 'Claim', claimId, {
@@ -204,7 +217,14 @@ export async function decide(
           { version: claim.version + 1, officeId: claim.officeId, memberId: claim.memberId },
         )
       : [];
-    return { won: true, grant, deliveries };
+    const after = {
+      ...claim,
+      status: t.to,
+      version: claim.version + 1,
+      ...(grant ? { subsidyFen: grant.grantedFen } : {}),
+      approvals: [...claim.approvals, approval],
+    };
+    return { won: true, grant, deliveries, card: { claim: after, others } };
   });
   faultPoint('decision-commit');
   if (!r.won) {
@@ -221,6 +241,7 @@ export async function decide(
     level: t.level,
     grant: r.grant,
     deliveries: r.deliveries,
+    card: r.card,
   };
 }
 

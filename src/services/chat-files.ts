@@ -1,5 +1,6 @@
 /**
- * The office's files through chat (issue #15, item 2): what kind a received file is (from its header row), its
+ * The office's files through chat (issue #15, item 2): what kind a received file is (from its content: the header
+ * row, below any title; the name only breaks ties, programme/file-kind.ts), its
  * check (nothing written), its application on confirmation (all or nothing), and the XLSX exports as bytes.
  * The set-up files (组织、人员、期次) go through services/programme, the remittance list through its fee import,
  * a roster through services/roster; this module only chooses among them and carries bytes, so the chat path
@@ -13,8 +14,8 @@ import type { Db } from '../db/client.js';
 import { exportProgress, exportRoster } from './exports.js';
 import { rosterEntryRefusal } from './participation.js';
 import type { PeriodWithPolicy } from './periods.js';
-import { matchHeader } from './programme/columns.js';
 import { importFeePayments } from './programme/fees.js';
+import { recogniseTable } from './programme/file-kind.js';
 import {
   applyProgrammeFile,
   checkProgrammeFile,
@@ -24,9 +25,10 @@ import {
   type PlatformColumn,
   type ProgrammeKind,
 } from './programme/index.js';
-import { readTable, TableFormatError } from './programme/table.js';
+import { readTable, TableFormatError, tableFormat } from './programme/table.js';
+import { readXlsxHeader } from './roster/header.js';
 import { importRoster } from './roster/import.js';
-import { mapHeader, RosterFormatError, readRoster } from './roster/read.js';
+import { RosterFormatError, readRoster } from './roster/read.js';
 import { validateRow } from './roster/validate.js';
 
 export type ChatFileKind = ProgrammeKind | 'roster' | 'remittance';
@@ -49,6 +51,8 @@ export interface ChatFileSummary {
 export type ChatFileCheck =
   | { ok: true; summary: ChatFileSummary }
   | { ok: false; kind?: ChatFileKind; problems: string[] }
+  /** a group application (团体申请表): not an import, it goes to 对账 (bot/flows/reports.ts) */
+  | { ok: false; application: true; problems: [] }
   /** a roster whose unit the file name does not name */
   | { ok: false; kind: 'roster'; needUnit: true; problems: [] };
 
@@ -62,29 +66,24 @@ export interface ChatFileInput {
   hashKey: string;
 }
 
-const REMITTANCE_AMOUNT = /^(金额|交费金额|缴费金额)$/;
-
-/** The kind by the header row: a set-up file's columns, a roster's, or a remittance list's. */
-async function kindOf(i: ChatFileInput): Promise<{ kind: ChatFileKind } | { kind?: undefined; problem: string }> {
+/** The kind by the content (programme/file-kind.ts); the file's name only breaks a tie. */
+async function kindOf(
+  i: ChatFileInput,
+): Promise<{ kind: ChatFileKind | 'application' } | { kind?: ChatFileKind; problem: string }> {
   let table: Awaited<ReturnType<typeof readTable>>;
   try {
-    table = await readTable({ buffer: i.bytes, fileName: i.name });
+    // an XLSX's top rows only, streamed: a 100 000-row roster is not loaded whole to learn its kind
+    table =
+      tableFormat(i.bytes, i.name) === 'xlsx'
+        ? await readXlsxHeader(i.bytes)
+        : await readTable({ buffer: i.bytes, fileName: i.name });
   } catch (e) {
     if (e instanceof TableFormatError) return { problem: e.message };
     throw e;
   }
-  const m = matchHeader(table.header, table.sheetName, i.platforms);
-  if (m.ok) return { kind: m.kind };
-  try {
-    mapHeader(table.header, i.platforms);
-    return { kind: 'roster' };
-  } catch (e) {
-    if (!(e instanceof RosterFormatError)) throw e;
-  }
-  const h = table.header;
-  if (h.includes('单位编码') && h.some((x) => REMITTANCE_AMOUNT.test(x)) && !h.includes('身份证号'))
-    return { kind: 'remittance' };
-  return { problem: `无法识别文件种类：${m.message}` };
+  const r = recogniseTable(table, i.name, i.platforms);
+  if (r.ok) return { kind: r.kind };
+  return r.kind && r.kind !== 'application' ? { kind: r.kind, problem: r.problem } : { problem: r.problem };
 }
 
 /** A roster's unit: the longest organisation code (or else name) the file name contains. */
@@ -97,10 +96,15 @@ async function unitInName(db: Db, name: string): Promise<string | null> {
   return byName?.code ?? null;
 }
 
-/** the roster reader streams from disk: the bytes go to a private temporary file for the call */
+/**
+ * The roster reader streams from disk: the bytes go to a private temporary file for the call, named with the
+ * extension of what the bytes are (a nameless chat file has none of its own).
+ */
 async function withTempFile<T>(bytes: Buffer, name: string, run: (file: string) => Promise<T>): Promise<T> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'huzhu-file-'));
-  const file = path.join(dir, `${randomBytes(6).toString('hex')}${path.extname(name).toLowerCase()}`);
+  const format = bytes.length ? tableFormat(bytes, name) : null;
+  const ext = format ? `.${format}` : path.extname(name).toLowerCase();
+  const file = path.join(dir, `${randomBytes(6).toString('hex')}${ext}`);
   try {
     await fs.writeFile(file, bytes, { mode: 0o600 });
     return await run(file);
@@ -155,7 +159,8 @@ const problemsOf = (issues: Issue[]) => issues.map(issueText);
 /** Reads and checks a file against the database; writes nothing. */
 export async function checkChatFile(i: ChatFileInput): Promise<ChatFileCheck> {
   const k = await kindOf(i);
-  if (!k.kind) return { ok: false, problems: [k.problem] };
+  if ('problem' in k) return { ok: false, ...(k.kind ? { kind: k.kind } : {}), problems: [k.problem] };
+  if (k.kind === 'application') return { ok: false, application: true, problems: [] };
   if (k.kind === 'roster') return checkRoster(i);
   if (k.kind === 'remittance') {
     const r = await importFeePayments({

@@ -25,10 +25,20 @@ import {
   shanghaiStamp,
 } from '../rules/index.js';
 import { claimEntryStanding, uncappedOf } from './approvals.js';
+import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-card-rows.js';
 import { CardRecipients } from './claim-outbox.js';
 import { memo } from './memo.js';
 import { periodById } from './periods.js';
 import { type Change, lastSupplement } from './supplements.js';
+
+export {
+  CARD_CLAIM_INCLUDE,
+  type CardClaim,
+  type ClaimCardRows,
+  OTHER_CLAIMS_SELECT,
+  type OtherClaim,
+  otherClaimsOf,
+} from './claim-card-rows.js';
 
 /** Something the officer must look at before deciding; the card template words it. */
 export type CardWarning =
@@ -125,21 +135,18 @@ const Breakdown = z.object({
 });
 
 export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCardFacts> {
-  const c = await db.claim.findUniqueOrThrow({
-    where: { id: claimId },
-    include: { approvals: { orderBy: { id: 'asc' } }, _count: { select: { attachments: true } } },
-  });
+  const claim = await db.claim.findUniqueOrThrow({ where: { id: claimId }, include: CARD_CLAIM_INCLUDE });
+  return claimCardFactsFrom(db, { claim, others: await otherClaimsOf(db, claim) });
+}
+
+export async function claimCardFactsFrom(db: Db, rows: ClaimCardRows): Promise<ClaimCardFacts> {
+  const { claim: c, others: mine } = rows;
   const status = parseClaimStatus(c.status);
   const supplementLoad = status === 'submitted' || status === 'approved_l1' ? lastSupplement(db, c.id) : null;
   const ids = [...new Set(c.approvals.map((a) => a.approverId))];
-  const [period, member, mine, names, supplement] = await Promise.all([
+  const [period, member, names, supplement] = await Promise.all([
     periodById(db, c.periodId),
     personOf(db, c.memberId),
-    db.claim.findMany({
-      where: { periodId: c.periodId, memberId: c.memberId, id: { not: c.id } },
-      orderBy: { id: 'asc' },
-      select: { id: true, subsidyFen: true, status: true, hospital: true, admittedOn: true, dischargedOn: true },
-    }),
     Promise.all(ids.map(async (id) => [id, (await personOf(db, id)).name] as const)),
     supplementLoad,
   ]);
@@ -391,6 +398,17 @@ export function claimCardOf(r: CardRendering, f: ClaimCardFacts, level: number, 
       ...(linksIndex ? { linksIndex } : {}),
     },
   );
+}
+
+/** The card of `level` from rows the caller read (see ClaimCardRows). */
+export async function renderClaimCardFrom(
+  db: Db,
+  templates: CardTemplates | CardRendering,
+  rows: ClaimCardRows,
+  level: number,
+  cardId: string,
+): Promise<Card> {
+  return claimCardOf(renderingOf(templates), await claimCardFactsFrom(db, rows), level, cardId);
 }
 
 /** The card of `level` in the claim's current state (one read of the claim's facts). */

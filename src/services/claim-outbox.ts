@@ -38,6 +38,18 @@ export type ClaimMessage = z.infer<typeof ClaimMessage>;
 
 export const CLAIM_MESSAGE_KINDS = ['claim_notice', 'claim_cards', 'claim_refresh', 'claim_submitted'] as const;
 
+/**
+ * Who already saw the clicked card redrawn in the click's own answer (core/messages.ts CardAnswer), kept in the shared
+ * store under the refresh row's key: the row then redraws the clicked card for everyone else only. Absent (the
+ * process died before the answer left, or the store forgot it) the row redraws every copy, the clicker's too: a
+ * redraw shows the same state again, so the worst case is one redundant update, never a missing one.
+ */
+export const CardAnsweredFor = z.union([z.literal('all'), z.object({ userIds: z.array(z.string()) })]);
+export type CardAnsweredFor = z.infer<typeof CardAnsweredFor>;
+export const cardAnsweredKey = (deliveryKey: string) => `claim:answered:${deliveryKey}`;
+/** the flag outlives any sensible sweep delay; past it, the clicker gets one redundant redraw */
+export const CARD_ANSWERED_TTL_MS = 24 * 3_600_000;
+
 export interface ClaimOutboxPlan {
   /** platforms the app sends on */
   platforms: string[];

@@ -25,6 +25,7 @@ import {
   pendingFor,
   recordCard,
   renderClaimCard,
+  renderClaimCardFrom,
 } from './claim-cards.js';
 import { keepPhoto, keptPhotos } from './claim-documents.js';
 import { checkStay, claimStanding, estimateSubsidy, findClaim, submitClaim } from './claims.js';
@@ -32,7 +33,7 @@ import { eligibilityFacts, enrol } from './enrolment.js';
 import { lookUpFeePayers, recordCollectedFees, repUnitIds } from './fee-collection.js';
 import { memberStanding } from './member-status.js';
 import { unitEntryStanding } from './participation.js';
-import { markPaid } from './payments.js';
+import { markPaid, payableOf } from './payments.js';
 import { personByChat } from './people.js';
 import { currentPeriod } from './periods.js';
 import { yearReportWorkbook } from './programme/year-report.js';
@@ -86,8 +87,9 @@ export function createServices(deps: ServicesDeps) {
       pendingFor: bound(pendingFor),
       recordCard: bound(recordCard),
       renderClaimCard: bound(renderClaimCard),
+      renderClaimCardFrom: bound(renderClaimCardFrom),
     },
-    payments: { markPaid: bound(markPaid) },
+    payments: { markPaid: bound(markPaid), payableOf: bound(payableOf) },
     audit: { audit: bound(audit) },
     chatFiles: {
       checkChatFile: (i: ChatFileRequest) => checkChatFile({ ...i, db }),

@@ -24,8 +24,18 @@ export const AdhocData = z.object({
   date: LocalDate,
 });
 
-/** one planned Delivery row, by its unique key */
-export const DeliverData = z.object({ key: z.string().min(1) });
+/**
+ * One planned Delivery row, by its unique key. `next`: the rows planned to follow it in the same chat, in order
+ * (a rep's report, then its chart; a table's parts, then its charts). The job that sends `key` enqueues the next
+ * one when it is done (sent, or dead: a dead message does not hold the rest back), so a push to N people starts as
+ * N jobs, and no message sits in the queue polling for the one before it. A follower whose job is lost (a crash
+ * in between) is still a queued row: the delivery sweep enqueues it on its own, and its row's `after` keeps it
+ * behind its predecessor.
+ */
+export const DeliverData = z.object({
+  key: z.string().min(1),
+  next: z.array(z.string().min(1)).min(1).optional(),
+});
 
 export const JOB_PAYLOADS = {
   'ranking.daily': DailyJobData,
@@ -53,6 +63,11 @@ export type JobRequest = {
 }[JobName];
 
 export type Enqueue = <N extends JobName>(name: N, data: JobPayload<N>, opts?: EnqueueOptions) => Promise<void>;
+/**
+ * Many jobs in one call (a push's deliveries): BullMQ's addBulk by chunks of 1 000, or the in-process queue. The
+ * same id rule as Enqueue: a job id already waiting, delayed or active is not added again.
+ */
+export type EnqueueBulk = (jobs: JobRequest[]) => Promise<void>;
 
 /**
  * A request from a name and its payload. TypeScript cannot see that `{ name: N; data: JobPayload<N> }` is one

@@ -1,7 +1,8 @@
 /**
  * A unit's standing under the entry rules in a period (src/rules/participation.ts decides): the unit's flags, and
  * its region (the office) with the period's in-service participants of all the office's units and its
- * basic-insurance headcount. Read where the rules bite: enrolment, claim submission and approval, the officer's card.
+ * basic-insurance headcount. Read where the rules bite: enrolment, claim submission and approval, the officer’s card,
+ * and the mark of payment (services/payments.ts: a claim approved before its unit was found in breach is not paid).
  */
 import type { Db } from '../db/client.js';
 import { type EntryStanding, entryStanding } from '../rules/index.js';
@@ -55,4 +56,63 @@ export async function rosterEntryRefusal(
   if (!unit) return null; // the importer names an unknown unit itself
   const s = await unitEntryStanding(db, period, unit.id);
   return !s.ok && s.kind === 'ratio' ? `${s.reason}按规定暂不能吸收其职工参加${period.name}。` : null;
+}
+
+type MemberReader = Reader & Pick<Db, 'member'>;
+
+/**
+ * The entry rules for a member in a period: the unit they enrolled through in the period (their unit if none).
+ * Takes a transaction, so a mark of payment reads the standing in the same transaction that writes it.
+ */
+export async function memberEntryStanding(
+  db: MemberReader,
+  period: PeriodWithPolicy,
+  memberId: number,
+): Promise<EntryStanding> {
+  const e = await db.enrolment.findUnique({
+    where: { periodId_memberId: { periodId: period.id, memberId } },
+    select: { unitId: true },
+  });
+  const unitId =
+    e?.unitId ?? (await db.member.findUniqueOrThrow({ where: { id: memberId }, select: { unitId: true } })).unitId;
+  return unitEntryStanding(db, period, unitId);
+}
+
+/**
+ * Which of these members of a period stand in breach of the entry rules, with why (the members absent from the
+ * map stand well). One read of their enrolments and units, and the rules once per distinct unit: a payment list
+ * of a thousand claims costs a few reads, not a thousand.
+ */
+export async function membersInBreach(
+  db: MemberReader,
+  period: PeriodWithPolicy,
+  memberIds: readonly number[],
+): Promise<Map<number, string>> {
+  const ids = [...new Set(memberIds)];
+  const out = new Map<number, string>();
+  if (!ids.length) return out;
+  const [enrolments, members] = await Promise.all([
+    db.enrolment.findMany({
+      where: { periodId: period.id, memberId: { in: ids } },
+      select: { memberId: true, unitId: true },
+    }),
+    db.member.findMany({ where: { id: { in: ids } }, select: { id: true, unitId: true } }),
+  ]);
+  const unitOf = new Map(members.map((m) => [m.id, m.unitId]));
+  for (const e of enrolments) unitOf.set(e.memberId, e.unitId);
+  // most units are neither restructured nor in breach: only the others need the rules' full reading
+  const flagged = await db.org.findMany({
+    where: { id: { in: [...new Set(unitOf.values())] }, OR: [{ restructured: true }, { entryBreach: true }] },
+    select: { id: true },
+  });
+  const reasons = new Map<number, string>();
+  for (const u of flagged) {
+    const s = await unitEntryStanding(db, period, u.id);
+    if (!s.ok) reasons.set(u.id, s.reason);
+  }
+  for (const [memberId, unitId] of unitOf) {
+    const reason = reasons.get(unitId);
+    if (reason) out.set(memberId, reason);
+  }
+  return out;
 }

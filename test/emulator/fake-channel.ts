@@ -52,7 +52,9 @@ export function fakeChannel(platform: string, log: FakeChannelLog): ChannelFacto
         receivedAt: deps.now(),
         ...body,
       } as InboundMessage;
-      for (const r of await deps.handle(msg)) record({ userId }, r);
+      for (const r of await deps.handle(msg))
+        if (r.kind === 'card_answer') await r.settle(null);
+        else record({ userId }, r);
     };
     const toTargets = (to: Recipient): EmulatedMessage['to'][] =>
       'chatId' in to ? [{ chatId: to.chatId }] : to.userIds.map((userId) => ({ userId }));

@@ -7,6 +7,7 @@
  * Servers of our own (`ownPostgres`, `ownRedis`) are started where a test stops or restarts them; the others use
  * the global setup's (a fresh database and a fresh key prefix each).
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -14,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { platformNames } from '../../src/channels/index.js';
+import { templateCardFromXml } from '../../src/channels/wecom/passive-card.js';
 import { must } from '../../src/core/must.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
@@ -308,7 +310,18 @@ export async function wecomSide(appUrl: () => string): Promise<WecomSide> {
     });
     const body = await res.text();
     if (res.status !== 200) throw new Error(`HTTP ${res.status} for ${userId}: ${body.slice(0, 200)}`);
-    return body ? (client.openReply(body).Content ?? '') : '';
+    if (!body) return '';
+    const reply = client.openReply(body);
+    if (reply.MsgType === 'update_template_card') {
+      // a click answered with the clicker's card redrawn: WeCom applies it to that user's copy
+      const refused = server.recordPassiveCard(
+        userId,
+        templateCardFromXml(reply.TemplateCard as Record<string, unknown>),
+      );
+      if (refused) throw new Error(`passive card update refused: ${refused.errmsg}`);
+      return '';
+    }
+    return reply.Content ?? '';
   };
   const sealClick = (userId: string, cardId: string, key: string) => {
     const code = server.issueClickCode(cardId);
@@ -365,7 +378,9 @@ export async function wecomSide(appUrl: () => string): Promise<WecomSide> {
       server
         .messagesTo(userId)
         .filter((m) => m.msgtype === 'template_card')
-        .map((m) => seenCard(server.card(str((m.body.template_card as { task_id?: unknown }).task_id))?.current ?? {})),
+        .map((m) =>
+          seenCard(server.cardFor(str((m.body.template_card as { task_id?: unknown }).task_id), userId) ?? {}),
+        ),
   };
 }
 

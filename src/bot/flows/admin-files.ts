@@ -1,9 +1,10 @@
 /**
  * The admin's desk in chat (issue #15, item 2): an admin sends the office's XLSX (组织、人员、期次、名册、缴费清单)
- * as a file message; the bot recognises its kind from the header row, checks it (nothing written) and answers
+ * as a file message; the bot recognises its kind from its content (the header row; the name only breaks ties, so a
+ * nameless WeCom file is read like a named one), checks it (nothing written) and answers
  * with the row errors or with a summary card (确认导入 / 取消). Only the same admin's 确认导入 writes it, once
  * (the pending file is taken atomically from the shared store, read back through zod), all or nothing and
- * audited. 导出进度表 and 导出名册 <单位> answer with the XLSX itself.
+ * audited. A 团体申请表 goes to 对账 (reports.ts). 导出进度表 and 导出名册 <单位> answer with the XLSX itself.
  */
 import { z } from 'zod';
 import { type Card, FileTooLargeError, type InboundMessage, type OutboundMessage } from '../../core/messages.js';
@@ -12,12 +13,15 @@ import { CHAT_FILE_LABEL, type ChatFileCheck, type ChatFileSummary } from '../..
 import type { ChatFileRequest } from '../../services/index.js';
 import { hasRole, type Person, rolesOf } from '../../services/people.js';
 import type { PeriodWithPolicy } from '../../services/periods.js';
+import { tableFormat } from '../../services/programme/table.js';
 import type { Turn } from '../context.js';
 import type { ExportCommand } from '../nlu/commands.js';
 import { parseStored } from '../stored.js';
+import { fileName, MAX_FILE_BYTES } from './chat-file.js';
+import { applicationReply } from './reports.js';
 
-/** the largest file taken (WeCom's own limit for a file; a province's set-up file is far smaller) */
-export const MAX_FILE_BYTES = 20 * 1024 * 1024;
+export { MAX_FILE_BYTES } from './chat-file.js';
+
 const PENDING_TTL_MS = 30 * 60_000;
 /** row errors shown in one answer; the total is always said */
 const ERRORS_SHOWN = 20;
@@ -44,18 +48,9 @@ export function isAdminFileAction(action: string): boolean {
   return ADMIN_FILE_ACTION.test(action);
 }
 
-const XLSX_MAGIC = Buffer.from('PK\u0003\u0004', 'latin1');
-
-/** the name the checks go by: as sent, else as downloaded; a nameless zip is taken for an XLSX */
-function fileName(sent: string, fetched: string | undefined, bytes: Buffer): string {
-  const name = (sent || fetched || '').trim();
-  if (/\.(xlsx|csv)$/i.test(name)) return name;
-  if (!/\.[A-Za-z0-9]{1,8}$/.test(name) && bytes.subarray(0, 4).equals(XLSX_MAGIC)) return `${name || '文件'}.xlsx`;
-  return name || '文件';
-}
-
 function errorsReply(t: Turn, name: string, r: Exclude<ChatFileCheck, { ok: true }>): OutboundMessage[] {
   if ('needUnit' in r) return [t.say('admin_file_roster_unit', { name })];
+  if ('application' in r) return [t.say('admin_file_type', { name })];
   return [
     t.say('admin_file_errors', {
       name,
@@ -117,9 +112,11 @@ export async function onFileMessage(t: Turn & { msg: InboundMessage & { kind: 'f
     return [t.say('admin_file_download_failed')];
   }
   const name = fileName(t.msg.name, fetched.name, fetched.bytes);
-  if (!/\.(xlsx|csv)$/i.test(name)) return [t.say('admin_file_type', { name })];
+  if (!tableFormat(fetched.bytes, name)) return [t.say('admin_file_type', { name })];
   const period = await t.deps.services.periods.currentPeriod();
   const r = await t.deps.services.chatFiles.checkChatFile(fileInput(t, fetched.bytes, name, period));
+  // a group application is read for 对账, whatever it is called
+  if (!r.ok && 'application' in r) return applicationReply(t, p, fetched.bytes, name);
   if (!r.ok) return errorsReply(t, name, r);
   const s: ChatFileSummary = r.summary;
   const id = `adminfile-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

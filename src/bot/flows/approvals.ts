@@ -6,10 +6,12 @@
  * are planned with the decision (src/services/claim-outbox.ts) and sent by the job queue, the clicked card's first.
  */
 
-import type { Card, InboundMessage, OutboundMessage, Platform } from '../../core/messages.js';
+import type { Card, CardAnswer, InboundMessage, OutboundMessage, Platform, Reply } from '../../core/messages.js';
 import { must } from '../../core/must.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { DECISION_LABEL, type Decision, mayDecide, mayHandle } from '../../services/approvals.js';
+import type { ClaimCardRows } from '../../services/claim-cards.js';
+import { CARD_ANSWERED_TTL_MS, cardAnsweredKey } from '../../services/claim-outbox.js';
 import type { Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
@@ -56,13 +58,60 @@ export async function sendApprovalCards(
   return sent;
 }
 
+/** The level a card was sent for, from its id (newCardId: `claim-<id>-l<level>-…`); null for a foreign id. */
+function levelOfCard(cardId: string): number | null {
+  const m = /^claim-\d+-l(\d)-/.exec(cardId);
+  return m ? Number(m[1]) : null;
+}
+
+/**
+ * The clicked card in the claim's new state, for the click's own answer (issue #14): the officer sees it change as
+ * the click is answered, not after the queue. The redraw rows of the decision wait for `settle`: the channel says
+ * who saw the card in the answer (kept under the row's key for the sender, src/jobs/claim-send.ts), then the rows
+ * go to the queue for every other copy. Unsettled (the process died first), the rows stay queued and the sweep
+ * redraws every copy, the clicker's too.
+ */
+async function clickedCardAnswer(
+  t: Turn,
+  rows: ClaimCardRows,
+  cardId: string,
+  redraws: string[],
+): Promise<CardAnswer | null> {
+  const level = levelOfCard(cardId);
+  const deps = t.deps;
+  const claimId = rows.claim.id;
+  if (level === null) return null;
+  let card: Card;
+  try {
+    // from the rows the decision read in its transaction: the claim as it now is, without reading it again
+    card = await deps.services.claimCards.renderClaimCardFrom(rendering(deps), rows, level, cardId);
+  } catch (e) {
+    // the decision stands: the queue redraws every copy, this one too
+    deps.log.warn({ err: e, claimId, cardId }, 'clicked card not drawn for the answer');
+    return null;
+  }
+  let settled = false;
+  return {
+    kind: 'card_answer',
+    card,
+    async settle(answered) {
+      if (settled) return;
+      settled = true;
+      if (answered)
+        for (const key of redraws)
+          await deps.store.set(cardAnsweredKey(key), JSON.stringify(answered), CARD_ANSWERED_TTL_MS);
+      await enqueueDeliveries(deps, redraws);
+    },
+  };
+}
+
 async function applyDecision(
   t: Turn,
   claimId: number,
   decision: Decision,
   comment: string | null,
   clicked: { cardId: string; responseCode?: string },
-): Promise<OutboundMessage[]> {
+): Promise<{ replies: OutboundMessage[]; answer?: CardAnswer }> {
   const p = must(t.person, 'a decision is applied only for a bound person');
   const r = await t.deps.services.approvals.decide(
     claimId,
@@ -74,32 +123,39 @@ async function applyDecision(
     { platforms: t.deps.outbox.platforms(), clicked: { platform: t.msg.platform, ...clicked } },
   );
   if (!r.ok) {
-    if (r.reason === 'entry_breach') return [t.say('decision_entry_breach', { id: claimId, reason: r.message })];
+    if (r.reason === 'entry_breach')
+      return { replies: [t.say('decision_entry_breach', { id: claimId, reason: r.message })] };
     if (r.reason === 'cap_reached')
-      return [t.say('decision_cap_reached', { id: claimId, grant: r.grant, capFen: r.grant.roomFen })];
-    if (r.reason !== 'already_decided') return [t.say('no_permission')];
-    return [
-      t.say('decision_already', {
-        id: claimId,
-        by: r.decidedBy ?? '他人',
-        at: r.decidedAt ? shanghaiStamp(r.decidedAt) : '',
-        status: CLAIM_STATUS_LABEL[r.status ?? ''] ?? r.status,
-      }),
-    ];
+      return { replies: [t.say('decision_cap_reached', { id: claimId, grant: r.grant, capFen: r.grant.roomFen })] };
+    if (r.reason !== 'already_decided') return { replies: [t.say('no_permission')] };
+    return {
+      replies: [
+        t.say('decision_already', {
+          id: claimId,
+          by: r.decidedBy ?? '他人',
+          at: r.decidedAt ? shanghaiStamp(r.decidedAt) : '',
+          status: CLAIM_STATUS_LABEL[r.status ?? ''] ?? r.status,
+        }),
+      ],
+    };
   }
-  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them,
-  // the clicked card's redraw first. None is sent inside this turn: the officer's next click (their turns run one
-  // at a time) waits only for the decision, not for the platform's API (bench/approvals.bench.ts)
+  // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them.
+  // None is sent inside this turn: the officer's next click (their turns run one at a time) waits only for the
+  // decision, not for the platform's API. The clicked card goes back in the click's answer; the redraws of this
+  // platform wait for that answer (clickedCardAnswer), so the clicker's copy is not drawn twice
   const redraw = `:refresh:${t.msg.platform}`;
-  const first = r.deliveries.filter((key) => key.endsWith(redraw));
-  await enqueueDeliveries(t.deps, [...first, ...r.deliveries.filter((key) => !key.endsWith(redraw))]);
+  const redraws = r.deliveries.filter((key) => key.endsWith(redraw));
+  const answer =
+    t.msg.kind === 'card_click' && t.msg.cardId === clicked.cardId && redraws.length > 0
+      ? await clickedCardAnswer(t, r.card, clicked.cardId, redraws)
+      : null;
+  await enqueueDeliveries(t.deps, answer ? r.deliveries.filter((key) => !redraws.includes(key)) : r.deliveries);
   await forgetWorkerStatus(t.deps, r);
-  return [t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant })];
+  const done = t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant });
+  return { replies: [done], ...(answer ? { answer } : {}) };
 }
 
-export async function onCardClick(
-  t: Turn & { msg: InboundMessage & { kind: 'card_click' } },
-): Promise<OutboundMessage[]> {
+export async function onCardClick(t: Turn & { msg: InboundMessage & { kind: 'card_click' } }): Promise<Reply[]> {
   if (isPayAction(t.msg.action)) return onPayClick(t);
   const m = ACTION.exec(t.msg.action);
   if (!m) return [t.say('card_unknown')];
@@ -109,7 +165,10 @@ export async function onCardClick(
   const decision = m[1] as Decision;
   const claimId = Number(m[2]);
   const clicked = { cardId: t.msg.cardId, ...(t.msg.responseCode ? { responseCode: t.msg.responseCode } : {}) };
-  if (decision === 'approve') return applyDecision(t, claimId, 'approve', null, clicked);
+  if (decision === 'approve') {
+    const r = await applyDecision(t, claimId, 'approve', null, clicked);
+    return r.answer ? [r.answer, ...r.replies] : r.replies;
+  }
   // a refusal needs a reason: checked now (so a stranger is refused at once), decided when the reason comes
   const claim = await t.deps.services.claims.findClaim(claimId);
   if (!claim || !mayHandle(claim, a)) return [t.say('no_permission')];
@@ -137,10 +196,12 @@ export async function continueDecision(
   const reason = text.trim();
   if (t.msg.kind !== 'text' || reason.length < 2 || reason.length > 200) return [t.say('decision_bad_reason')];
   await writeDialog(t.deps.store, t.msg.platform, t.msg.userId, null);
-  return applyDecision(t, d.claimId, d.decision, reason, {
+  // the reason comes as a text message: its answer cannot carry the card, which the queue redraws
+  const r = await applyDecision(t, d.claimId, d.decision, reason, {
     cardId: d.cardId,
     ...(d.responseCode ? { responseCode: d.responseCode } : {}),
   });
+  return r.replies;
 }
 
 /**

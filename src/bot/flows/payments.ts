@@ -2,7 +2,9 @@
  * 已支付 12,13 / 全部已支付: an officer marks approved claims of their office paid. Naming claims marks them at once
  * (each number is explicit), and a number already paid is answered with when and by whom. 全部已支付 first shows
  * the count and the total on a confirmation card; only the same officer's 确认 click marks exactly the claims
- * shown (the pending batch is taken atomically from the shared store, so two clicks mark once).
+ * shown (the pending batch is taken atomically from the shared store, so two clicks mark once). A claim whose
+ * member's unit breaks the entry rules (seed 004) is held back: the card leaves it out and says how many and why,
+ * and the mark itself refuses it, in its transaction (services/payments.ts).
  */
 
 import { z } from 'zod';
@@ -24,6 +26,8 @@ const PendingBatch = z.object({
   memberId: z.number().int(),
   claims: z.array(z.object({ id: z.number().int(), subsidyFen: z.number().int() })),
   totalFen: z.number().int(),
+  /** approved claims left off the card: their unit breaks the entry rules */
+  heldBack: z.array(z.object({ id: z.number().int(), reason: z.string() })).default([]),
 });
 type PendingBatch = z.infer<typeof PendingBatch>;
 
@@ -36,7 +40,7 @@ export function isPayAction(action: string): boolean {
 function confirmCard(t: Turn, b: PendingBatch, finalText?: string): Card {
   return t.deps.templates.card(
     'paid_confirm',
-    { count: b.claims.length, totalFen: b.totalFen, ids: b.claims.map((c) => c.id) },
+    { count: b.claims.length, totalFen: b.totalFen, ids: b.claims.map((c) => c.id), held: heldLines(b.heldBack) },
     {
       id: b.id,
       buttons: [
@@ -46,6 +50,13 @@ function confirmCard(t: Turn, b: PendingBatch, finalText?: string): Card {
       ...(finalText ? { finalText } : {}),
     },
   );
+}
+
+/** held-back claims grouped by reason, for the card and the answers: #3、#7 with their unit's reason */
+function heldLines(held: { id: number; reason: string }[]): { ids: number[]; reason: string }[] {
+  const by = new Map<string, number[]>();
+  for (const h of held) by.set(h.reason, [...(by.get(h.reason) ?? []), h.id]);
+  return [...by].map(([reason, ids]) => ({ reason, ids }));
 }
 
 async function apply(t: Turn, p: Person, ids: number[]): Promise<MarkPaidResult> {
@@ -62,8 +73,9 @@ async function apply(t: Turn, p: Person, ids: number[]): Promise<MarkPaidResult>
   return r;
 }
 
-function answer(t: Turn, r: MarkPaidResult): OutboundMessage {
+function answer(t: Turn, r: MarkPaidResult, held: { id: number; reason: string }[] = []): OutboundMessage {
   return t.say('marked_paid', {
+    held: heldLines(held),
     ids: r.moved.map((c) => c.id),
     totalFen: r.moved.reduce((s, c) => s + c.subsidyFen, 0),
     notMarked: r.notMarked.map((n) =>
@@ -77,16 +89,15 @@ export async function markPaidCommand(t: Turn, p: Person, paid: number[] | 'all'
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '标记支付', who: '办事处经办人' })];
   if (paid !== 'all') return [answer(t, await apply(t, p, paid))];
-  const claims = (await t.deps.services.claimCards.approvedUnpaidOf(a.offices)).map((c) => ({
-    id: c.id,
-    subsidyFen: c.subsidyFen,
-  }));
-  if (!claims.length) return [t.say('marked_paid', { ids: [], notMarked: [] })];
+  const { payable: claims, heldBack } = await t.deps.services.payments.payableOf(a.offices);
+  const held = heldBack.map((h) => ({ id: h.id, reason: h.reason }));
+  if (!claims.length) return [t.say('marked_paid', { ids: [], notMarked: [], held: heldLines(held) })];
   const batch: PendingBatch = {
     id: `paid-${t.deps.now().getTime().toString(36)}${Math.random().toString(36).slice(2, 8)}`,
     memberId: p.memberId,
     claims,
     totalFen: claims.reduce((s, c) => s + c.subsidyFen, 0),
+    heldBack: held,
   };
   await t.deps.store.set(pendingKey(batch.id), JSON.stringify(batch), PENDING_TTL_MS);
   return [{ kind: 'card', card: confirmCard(t, batch) }];
@@ -126,7 +137,7 @@ export async function onPayClick(
     batch.claims.map((c) => c.id),
   );
   await updateCard(t, batch, `已标记支付 ${r.moved.length} 笔 · ${p.name} · ${stamp}`);
-  return [answer(t, r)];
+  return [answer(t, r, batch.heldBack)];
 }
 
 async function updateCard(

@@ -7,8 +7,9 @@ import { FileTooLargeError, type InboundMessage, type OutboundMessage } from '..
 import { shanghaiDate } from '../../rules/index.js';
 import { hasRole, type Person, rolesOf } from '../../services/people.js';
 import { issueText } from '../../services/programme/plan.js';
+import { tableFormat } from '../../services/programme/table.js';
 import type { Turn } from '../context.js';
-import { MAX_FILE_BYTES } from './admin-files.js';
+import { fileName, MAX_FILE_BYTES } from './chat-file.js';
 
 /** units with fees still to collect named in the summary; the file has them all */
 const UNITS_SHOWN = 10;
@@ -23,13 +24,13 @@ function scope(p: Person): { officeIds?: number[]; name: string } | null {
 }
 
 /**
- * Which files go to 对账 instead of the admin's imports: one named as a group application (团体申请表.xlsx), and any
- * file of an officer who is not an admin (an officer sends nothing else; WeCom gives no name before the download,
- * so the header decides). Everyone else's goes to the admin's desk, which refuses a non-admin before downloading.
+ * Which files go straight to 对账: any file of an officer who is not an admin (an officer sends nothing else).
+ * An admin's file goes to the admin's desk, which tells a group application from an import by its content, not by
+ * its name (WeCom gives none before the download, and may give none at all), and hands it back here
+ * (applicationReply). Everyone else's is refused there before it is downloaded.
  */
-export function isApplicationFile(p: Person | null, name: string): boolean {
-  if (!p || !scope(p)) return false;
-  return /申请表/.test(name) || !hasRole(p, 'admin');
+export function isApplicationFile(p: Person | null, _name: string): boolean {
+  return !!p && !!scope(p) && !hasRole(p, 'admin');
 }
 
 const ERRORS_SHOWN = 20;
@@ -52,12 +53,16 @@ export async function onApplicationFile(
     t.deps.log.warn({ err: e, platform: t.msg.platform }, 'an application form could not be downloaded');
     return [t.say('admin_file_download_failed')];
   }
-  const name = t.msg.name || fetched.name || '团体申请表.xlsx';
-  if (!/\.(xlsx|csv)$/i.test(name)) return [t.say('admin_file_type', { name })];
-  const form = await t.deps.services.reports.readApplicationForm(
-    { buffer: fetched.bytes, fileName: name },
-    s.officeIds,
-  );
+  const name = fileName(t.msg.name, fetched.name, fetched.bytes);
+  if (!tableFormat(fetched.bytes, name)) return [t.say('admin_file_type', { name })];
+  return applicationReply(t, p, fetched.bytes, name);
+}
+
+/** A group application's bytes, downloaded: checked (nothing written), then 对账 with it. */
+export async function applicationReply(t: Turn, p: Person, bytes: Buffer, name: string): Promise<OutboundMessage[]> {
+  const s = scope(p);
+  if (!s) return [t.say('forbidden', { what: '发送团体申请表对账', who: '办事处经办人或管理员' })];
+  const form = await t.deps.services.reports.readApplicationForm({ buffer: bytes, fileName: name }, s.officeIds);
   // an officer's file that is not a group application: the imports are the admin's
   if (!form.ok && form.notApplication && !hasRole(p, 'admin')) return [t.say('admin_file_forbidden')];
   if (!form.ok)

@@ -5,8 +5,10 @@
  *   body's shape. Answered at once with an empty 200; the message is handled in the background.
  * - POST /dingtalk/card-callback: a card button click at the URL registered for our callbackRouteKey, signed with
  *   x-ddpaas-signature over x-ddpaas-signature-timestamp (https://open.dingtalk.com/document/orgapp/event-callback-card).
- *   Answered at once with no card change; the bot's decision updates every copy through the card update API
- *   afterwards (the doc asks not to call the update API inside the callback).
+ *   Handled at once: when the decision is taken within the budget (1.5 s of DingTalk's 2 s), the answer carries the
+ *   clicked card's new cardData (DINGTALK.md §5.5), so every copy of that card shows it without an API call; the
+ *   claim's other cards, or this one when the answer came too late, are redrawn by the queue through the card update
+ *   API afterwards (the doc asks not to call the update API inside the callback).
  * Neither signature covers the body, so each signed pair is accepted with one body only (sign.ts usePairOnce): a
  * replay under a seen pair with another body is refused 401 and changes nothing; the same body again is the same
  * delivery and is answered by the pipeline's dedupe as before.
@@ -15,7 +17,9 @@ import { createHash } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
+import type { CardAnswer } from '../../core/messages.js';
 import type { ChannelDeps } from '../channel.js';
+import { settleLate } from '../pipeline.js';
 import type { DingtalkCredentials } from './credentials.js';
 import {
   CardCallbackSchema,
@@ -25,6 +29,7 @@ import {
   robotInbound,
 } from './inbound.js';
 import type { Receiver } from './receive.js';
+import { cardParamMap } from './render.js';
 import { cardSignature, checkSigned, type PairUse, robotSign, usePairOnce } from './sign.js';
 
 export const CALLBACK_PATH = '/dingtalk/callback';
@@ -35,6 +40,8 @@ export interface CallbackContext {
   creds: DingtalkCredentials;
   receiver: Receiver;
   maxSkewMs: number;
+  /** how long a click may take for its answer to carry the redrawn card (DingTalk waits 2 s for the answer) */
+  clickAnswerBudgetMs?: number;
 }
 
 export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Router {
@@ -141,19 +148,46 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
     const parsed = CardCallbackSchema.safeParse(body.value);
     if (!parsed.success)
       return refuse(ctx, 400, `card: ${parsed.error.issues[0]?.path.join('.')} ${parsed.error.issues[0]?.message}`);
+    let click: ReturnType<typeof cardClickInbound>;
     try {
       // the signed timestamp and the body identify this delivery: a replay of the same request is handled once
       const id = createHash('sha256').update(`${timestamp}\n${body.raw}`).digest('hex').slice(0, 32);
-      const click = cardClickInbound(parsed.data, id, deps.now());
-      if (use === 'unknown') c.receiver.unavailable(click);
-      else c.receiver.accept(click);
+      click = cardClickInbound(parsed.data, id, deps.now());
     } catch (e) {
       if (e instanceof InboundShapeError) return refuse(ctx, 400, e.message);
       throw e;
     }
+    if (use === 'unknown') {
+      c.receiver.unavailable(click);
+      ctx.status = 200;
+      ctx.body = {};
+      return;
+    }
+    // the decision's answer carries the clicked card's new data, which is the card's shared data: every copy of
+    // this card shows it at once (the queue redraws the claim's other cards)
+    const answer = await c.receiver.acceptClick(click, c.clickAnswerBudgetMs ?? 1_500);
     ctx.status = 200;
-    ctx.body = {};
+    ctx.body = answer
+      ? { cardData: { cardParamMap: cardParamMap(answer.card) }, cardUpdateOptions: { updateCardDataByKey: true } }
+      : {};
+    if (answer) settleOnceSent(ctx, answer);
   });
+
+  /** the card answer settled once DingTalk has the HTTP answer (late, when the connection dropped before) */
+  const settleOnceSent = (ctx: Context, answer: CardAnswer) => {
+    const sent = new Promise<boolean>((resolve) => {
+      ctx.res.once('finish', () => resolve(true));
+      ctx.res.once('close', () => resolve(ctx.res.writableFinished));
+    });
+    deps.background.run('dingtalk card answer', async () => {
+      if (!(await sent)) return settleLate(answer, log);
+      try {
+        await answer.settle('all');
+      } catch (e) {
+        log.error({ err: e }, 'card answer not settled: the delivery sweep redraws the card');
+      }
+    });
+  };
 
   return router;
 }

@@ -10,7 +10,7 @@
  * else (another host, a loopback address, file:, http: in production) is never connected to: the reply goes
  * through the API instead, and the refusal is logged with its reason only (the URL may carry anything).
  */
-import type { InboundMessage, OutboundMessage, Recipient } from '../../core/messages.js';
+import type { CardAnswer, InboundMessage, OutboundMessage, Recipient } from '../../core/messages.js';
 import type { Templates } from '../../core/templates.js';
 import type { ChannelDeps } from '../channel.js';
 import { createPipeline, type ReplyTransport } from '../pipeline.js';
@@ -42,6 +42,12 @@ export interface Receiver {
   accept(msg: InboundMessage, session?: SessionRoute): void;
   /** answers busy without handling (the delivery could not be checked); in the background */
   unavailable(msg: InboundMessage, session?: SessionRoute): void;
+  /**
+   * A card click whose HTTP answer may carry the clicked card (DINGTALK.md §5.5: the callback's answer updates the
+   * card): handled now, and when its first reply is the card redrawn within `budgetMs`, that reply is returned for
+   * the answer; every other reply goes as usual in the background. Late, it all goes as `accept` does, and null.
+   */
+  acceptClick(msg: InboundMessage, budgetMs: number): Promise<CardAnswer | null>;
 }
 
 export type SessionCheck = { ok: true } | { ok: false; reason: 'unparseable' | 'protocol' | 'host' };
@@ -135,6 +141,33 @@ export function createReceiver(
       deps.background.run('dingtalk busy answer', async () => {
         await pipeline.deliver(transport(msg, session), pipeline.busy());
       });
+    },
+    async acceptClick(msg, budgetMs) {
+      const handling = pipeline.receive(msg);
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), budgetMs);
+      });
+      // one decision, taken once: the answer carries the card, or the queue redraws it; never both
+      const first = await Promise.race([handling, late]);
+      clearTimeout(timer);
+      const to = transport(msg, undefined);
+      if (first === 'late') {
+        deps.background.run('dingtalk late click', async () => {
+          const r = await handling;
+          if (r.kind !== 'duplicate') await pipeline.deliver(to, r.replies);
+        });
+        return null;
+      }
+      if (first.kind === 'duplicate') return null;
+      const [head, ...rest] = first.replies;
+      const answer = head?.kind === 'card_answer' ? head : null;
+      const others = answer ? rest : first.replies;
+      if (others.length)
+        deps.background.run('dingtalk click replies', async () => {
+          await pipeline.deliver(to, others);
+        });
+      return answer;
     },
   };
 }

@@ -3,7 +3,8 @@
  * ciphertext before anything is decrypted; then the clock window, the plaintext's shape and its receiveid. The
  * message then goes through the receive pipeline (src/channels/pipeline.ts: once per delivery, in the user's
  * order, never silent) and is answered passively when the bot is quick, otherwise acknowledged at once and
- * answered through the API, so WeCom's 5-second timeout never loses a reply. When handling fails, or the shared
+ * answered through the API, so WeCom's 5-second timeout never loses a reply. A card click's answer carries the
+ * clicked card redrawn for the clicker (passive update_template_card, passive-card.ts); its text follows via the API. When handling fails, or the shared
  * store is away, the busy text goes back passively with a 200: WeCom retries only on timeouts and network errors
  * (WECOM.md §1), so a 500 would leave the user with nothing; the delivery's mark is released, so a retry is
  * handled once.
@@ -11,16 +12,17 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
-import type { InboundMessage, OutboundMessage } from '../../core/messages.js';
+import type { CardAnswer, InboundMessage, OutboundMessage } from '../../core/messages.js';
 import type { PlatformSender } from '../../core/outbox.js';
 import type { Templates } from '../../core/templates.js';
 import type { ChannelDeps } from '../channel.js';
-import { createPipeline, type ReplyTransport } from '../pipeline.js';
+import { createPipeline, type ReplyTransport, settleLate } from '../pipeline.js';
 import type { WecomCredentials } from './credentials.js';
 import { type WecomCrypto, WecomCryptoError } from './crypto.js';
 import { RateLimited } from './errors.js';
 import { InboundShapeError, type MediaFetcher, toInbound } from './inbound.js';
-import { APP_TEXT_MAX_BYTES, splitUtf8 } from './render.js';
+import { passiveCardXml } from './passive-card.js';
+import { APP_TEXT_MAX_BYTES, renderTemplateCard, splitUtf8 } from './render.js';
 import { buildXml, parseXmlRoot, XmlError } from './xml.js';
 
 export const CALLBACK_PATH = '/wecom/callback';
@@ -37,6 +39,8 @@ export interface CallbackOptions {
   templates?: Templates;
   /** media/get for the files users send (file messages are `unsupported` without it) */
   fetchMedia?: MediaFetcher;
+  /** where a text_notice card leads (a card redrawn in a passive answer is rendered as the sender renders it) */
+  publicUrl?: string;
 }
 
 interface Refusal {
@@ -173,10 +177,19 @@ export function createCallbackRouter(
     }
     if (first.kind === 'duplicate') return;
 
-    // handled, or answered busy (the mark released, so a retry is handled): the first text goes back passively
+    // handled, or answered busy (the mark released, so a retry is handled): the first text goes back passively,
+    // or for a click the clicked card redrawn (only the clicker's copy: the queue redraws the others)
     let rest = first.replies;
     const head = rest[0];
-    if (head?.kind === 'text') {
+    if (head?.kind === 'card_answer' && msg.kind === 'card_click') {
+      rest = rest.slice(1);
+      const answer = passiveCard(msg.userId, head);
+      if (answer) {
+        ctx.type = 'application/xml';
+        ctx.body = answer;
+        settleOnceSent(ctx, head, { userIds: [msg.userId] });
+      } else await settleLate(head, log);
+    } else if (head?.kind === 'text') {
       const [passive, ...more] = splitUtf8(head.text, APP_TEXT_MAX_BYTES);
       rest = [...more.map((text): OutboundMessage => ({ kind: 'text', text })), ...rest.slice(1)];
       ctx.type = 'application/xml';
@@ -192,6 +205,50 @@ export function createCallbackRouter(
     }
   };
 
+  /** the card answer settled once WeCom has the HTTP answer (null when the connection dropped before) */
+  const settleOnceSent = (ctx: Context, answer: CardAnswer, answered: { userIds: string[] }) => {
+    const sent = new Promise<boolean>((resolve) => {
+      ctx.res.once('finish', () => resolve(true));
+      ctx.res.once('close', () => resolve(ctx.res.writableFinished));
+    });
+    deps.background.run('wecom card answer', async () => {
+      if (await sent)
+        try {
+          await answer.settle(answered);
+        } catch (e) {
+          log.error({ err: e }, 'card answer not settled: the delivery sweep redraws the card');
+        }
+      else await settleLate(answer, log);
+    });
+  };
+
+  /** the sealed passive update of the clicker's card; null when the card cannot be drawn (then the queue does) */
+  const passiveCard = (userId: string, answer: CardAnswer): string | null => {
+    let card: Record<string, unknown>;
+    try {
+      card = renderTemplateCard(answer.card, opts.publicUrl ? { publicUrl: opts.publicUrl } : {});
+    } catch (e) {
+      log.warn({ err: e }, 'clicked card not drawable in a passive answer: left to the queue');
+      return null;
+    }
+    const timestamp = String(Math.floor(deps.now().getTime() / 1000));
+    const inner = passiveCardXml(
+      { ToUserName: userId, FromUserName: creds.corpId, CreateTime: Number(timestamp) },
+      card,
+    );
+    return seal(inner, timestamp);
+  };
+
+  const seal = (inner: string, timestamp: string): string => {
+    const env = crypto.seal(inner, timestamp);
+    return buildXml({
+      Encrypt: env.encrypt,
+      MsgSignature: env.signature,
+      TimeStamp: Number(env.timestamp),
+      Nonce: env.nonce,
+    });
+  };
+
   const passiveReply = (userId: string, text: string): string => {
     const now = deps.now();
     const timestamp = String(Math.floor(now.getTime() / 1000));
@@ -202,13 +259,7 @@ export function createCallbackRouter(
       MsgType: 'text',
       Content: text,
     });
-    const env = crypto.seal(inner, timestamp);
-    return buildXml({
-      Encrypt: env.encrypt,
-      MsgSignature: env.signature,
-      TimeStamp: Number(env.timestamp),
-      Nonce: env.nonce,
-    });
+    return seal(inner, timestamp);
   };
 
   return router;

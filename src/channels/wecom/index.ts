@@ -71,6 +71,7 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
     fetchMedia: opts.fetchMedia ?? ((mediaId, maxBytes) => api.mediaFile(mediaId, maxBytes)),
+    ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
   });
   const robot = createRobotClient({
     base: apiBase,

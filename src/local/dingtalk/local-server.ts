@@ -67,7 +67,8 @@ export interface RecordedCard {
   lastSeq: number;
   /** cardParamMap in its latest state */
   params: Record<string, string>;
-  updates: { seq: number; via: 'api' | 'callback'; params: Record<string, string> }[];
+  /** `at`: when the change reached DingTalk (the local server) */
+  updates: { seq: number; at: string; via: 'api' | 'callback'; params: Record<string, string> }[];
 }
 
 export interface ClickResult {
@@ -313,12 +314,21 @@ export class LocalDingtalkServer {
         result = { status: 0, answer: null };
       }
     }
+    this.applyClickAnswer(outTrackId, result);
+    return result;
+  }
+
+  /**
+   * The app's answer to a card click, applied as DingTalk does: its cardData is the card's new shared data (every
+   * copy). Called by click() above, and by a driver that posted the signed click itself.
+   */
+  applyClickAnswer(outTrackId: string, result: ClickResult): void {
+    const card = this.cardStore.get(outTrackId);
     const cardData = obj(obj(result.answer).cardData).cardParamMap;
-    if (result.status === 200 && cardData && typeof cardData === 'object') {
+    if (card && result.status === 200 && cardData && typeof cardData === 'object') {
       const params = checkParamMap(cardData);
       if (!isRefusal(params) && Object.keys(params).length) this.applyUpdate(card, params, 'callback');
     }
-    return result;
   }
 
   // ---- typed reads ----
@@ -686,7 +696,7 @@ export class LocalDingtalkServer {
   private applyUpdate(card: RecordedCard, params: Record<string, string>, via: 'api' | 'callback', replace = false) {
     card.params = replace ? { ...params } : { ...card.params, ...params };
     card.lastSeq = ++this.seq;
-    card.updates.push({ seq: card.lastSeq, via, params });
+    card.updates.push({ seq: card.lastSeq, at: new Date(this.now()).toISOString(), via, params });
   }
 
   private record(m: Omit<RecordedMessage, 'seq' | 'at'>): RecordedMessage {

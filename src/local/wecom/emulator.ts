@@ -3,10 +3,12 @@
  * callback WeCom would post (encrypted and signed with the app's credentials) to the app's real /wecom/callback,
  * records the passive reply it gets back, and reads everything else from the local WeCom API server's records.
  */
+
 import { randomBytes } from 'node:crypto';
 import { CALLBACK_PATH } from '../../channels/wecom/callback.js';
 import type { WecomCredentials } from '../../channels/wecom/credentials.js';
 import type { WecomCrypto } from '../../channels/wecom/crypto.js';
+import { templateCardFromXml } from '../../channels/wecom/passive-card.js';
 import { buildXml, parseXmlRoot } from '../../channels/wecom/xml.js';
 import type { EmulatedMessage, EmulatorAdapter } from '../emulator/adapter.js';
 import type { LocalWecomServer, RecordedMessage } from './local-server.js';
@@ -121,6 +123,15 @@ export function createWecomEmulator(opts: {
       throw new Error('passive reply signature mismatch');
     const reply = parseXmlRoot(crypto.decrypt(encrypted));
     if (reply.MsgType === 'text') server.recordPassive(userId, s(reply.Content));
+    else if (reply.MsgType === 'update_template_card') {
+      // a click answered with the clicker's card redrawn: WeCom applies it to that user's copy
+      const card = reply.TemplateCard;
+      const refused =
+        card && typeof card === 'object' && !Array.isArray(card)
+          ? server.recordPassiveCard(userId, templateCardFromXml(card as Record<string, unknown>))
+          : { errmsg: 'TemplateCard missing' };
+      if (refused) throw new Error(`passive card update refused: ${refused.errmsg}`);
+    }
   };
 
   const emulator: WecomEmulator = {

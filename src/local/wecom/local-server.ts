@@ -59,7 +59,20 @@ export interface RecordedCard {
   /** the template_card in its latest state (task_id kept) */
   current: Record<string, unknown>;
   sent: Record<string, unknown>;
-  updates: { seq: number; responseCode: string; body: Record<string, unknown> }[];
+  /** per user, the card as that user's client shows it, once an update named them (userids, or a passive answer) */
+  views: Record<string, Record<string, unknown>>;
+  /**
+   * every change: through update_template_card (`to` its userids, or 'all' for atall) or a passive answer to a
+   * click (the clicker only); `at` when it arrived
+   */
+  updates: {
+    seq: number;
+    at: string;
+    via: 'api' | 'passive';
+    to: string[] | 'all';
+    responseCode: string;
+    body: Record<string, unknown>;
+  }[];
 }
 
 export interface StoredMedia {
@@ -95,6 +108,11 @@ const ok = (extra: Record<string, unknown> = {}) => ({ errcode: 0, errmsg: 'ok',
 const obj = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 const id = (n: number) => randomBytes(n).toString('base64url');
+
+/** before a change for some users only: everyone else keeps the card as they see it now */
+function keepViews(card: RecordedCard, changed: string[]): void {
+  for (const u of card.userIds) if (!changed.includes(u)) card.views[u] ??= card.current;
+}
 
 class Answer {
   /** an injected timeout: the answer is held this long */
@@ -208,6 +226,39 @@ export class LocalWecomServer {
   /** a group chat as if created by the app (appchat/create does the same over HTTP) */
   putChat(chatId: string, userlist: string[], name = chatId): void {
     this.chats.set(chatId, { name, userlist });
+  }
+
+  /**
+   * A passive answer to a click that redraws the clicker's card (MsgType update_template_card): WeCom changes only
+   * that user's copy. Recorded by whoever played WeCom's side of the callback (the emulator, the test drivers).
+   */
+  recordPassiveCard(userId: string, templateCard: Record<string, unknown>): Rejection | null {
+    const taskId = typeof templateCard.task_id === 'string' ? templateCard.task_id : '';
+    const card = this.cards.get(taskId);
+    if (!card?.userIds.includes(userId)) return { errcode: 40058, errmsg: 'no such card for this user' };
+    const bad = checkTemplateCard(templateCard, 'update', () => false);
+    if (bad) return bad;
+    const seq = ++this.seq;
+    keepViews(card, [userId]);
+    card.current = templateCard;
+    card.lastSeq = seq;
+    card.views[userId] = templateCard;
+    card.updates.push({
+      seq,
+      at: new Date(this.now()).toISOString(),
+      via: 'passive',
+      to: [userId],
+      responseCode: '',
+      body: { template_card: templateCard },
+    });
+    return null;
+  }
+
+  /** the card as one user's client shows it */
+  cardFor(taskId: string, userId: string): Record<string, unknown> | undefined {
+    const card = this.cards.get(taskId);
+    if (!card?.userIds.includes(userId)) return undefined;
+    return card.views[userId] ?? card.current;
   }
 
   /** the emulator records the passive replies it decrypted, so they interleave with API sends in one order */
@@ -464,6 +515,7 @@ export class LocalWecomServer {
           lastSeq: this.seq + 1,
           current: card,
           sent: card,
+          views: {},
           updates: [],
         });
     }
@@ -504,7 +556,13 @@ export class LocalWecomServer {
     const seq = this.seq + 1;
     card.current = next;
     card.lastSeq = seq;
-    card.updates.push({ seq, responseCode: code, body });
+    const to = body.atall === 1 ? 'all' : Array.isArray(body.userids) ? body.userids.map(String) : [];
+    if (to === 'all') card.views = {};
+    else {
+      keepViews(card, to);
+      for (const u of to) card.views[u] = next;
+    }
+    card.updates.push({ seq, at: new Date(this.now()).toISOString(), via: 'api', to, responseCode: code, body });
     return json(ok({ invaliduser: [] }));
   }
 

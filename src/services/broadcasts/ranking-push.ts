@@ -48,67 +48,74 @@ interface OrgNode {
 }
 
 /** Members and enrolled members of each org's subtree, by two GROUP BYs and a walk up each unit's path. */
-async function subtreeCounts(db: Db, periodId: number, wanted: Set<number>, orgs: Map<number, OrgNode>) {
+async function subtreeCounts(db: Db, periodId: number) {
   const [members, enrolled] = await Promise.all([
     db.member.groupBy({ by: ['unitId'], _count: { _all: true } }),
     db.enrolment.groupBy({ by: ['unitId'], where: { periodId, kind: { not: 'none' } }, _count: { _all: true } }),
   ]);
-  const out = new Map<number, { members: number; enrolled: number }>();
-  const add = (unitId: number, field: 'members' | 'enrolled', n: number) => {
-    const path = orgs.get(unitId)?.path ?? `/${unitId}/`;
-    for (const part of path.split('/')) {
-      const id = Number(part);
-      if (!part || !wanted.has(id)) continue;
-      const c = out.get(id) ?? { members: 0, enrolled: 0 };
-      c[field] += n;
-      out.set(id, c);
-    }
+  return (wanted: Set<number>, orgs: Map<number, OrgNode>) => {
+    const out = new Map<number, { members: number; enrolled: number }>();
+    const add = (unitId: number, field: 'members' | 'enrolled', n: number) => {
+      const path = orgs.get(unitId)?.path ?? `/${unitId}/`;
+      for (const part of path.split('/')) {
+        const id = Number(part);
+        if (!part || !wanted.has(id)) continue;
+        const c = out.get(id) ?? { members: 0, enrolled: 0 };
+        c[field] += n;
+        out.set(id, c);
+      }
+    };
+    for (const g of members) add(g.unitId, 'members', g._count._all);
+    for (const g of enrolled) add(g.unitId, 'enrolled', g._count._all);
+    return out;
   };
-  for (const g of members) add(g.unitId, 'members', g._count._all);
-  for (const g of enrolled) add(g.unitId, 'enrolled', g._count._all);
-  return out;
+}
+
+/** The enrolment task of each ranked unit: the period's own, else the organisations file's 参加目标. */
+async function enrolmentTasks(db: Db, periodId: number): Promise<Map<number, number>> {
+  const [baselines, targets] = await Promise.all([
+    db.unitBaseline.findMany({
+      where: { periodId, enrolmentTask: { not: null } },
+      select: { orgId: true, enrolmentTask: true },
+    }),
+    // the organisations file's 参加目标 (src/services/programme) where the period has no task of its own
+    db.org.findMany({ where: { enrolmentTarget: { not: null } }, select: { id: true, enrolmentTarget: true } }),
+  ]);
+  const tasks = new Map(
+    baselines.flatMap((b) => (b.enrolmentTask === null ? [] : [[b.orgId, b.enrolmentTask] as const])),
+  );
+  for (const o of targets) if (!tasks.has(o.id) && o.enrolmentTarget !== null) tasks.set(o.id, o.enrolmentTarget);
+  return tasks;
 }
 
 export async function planRankingPush(i: RankingPushInput): Promise<RankingPushPlan> {
   const { db, period, date, templates } = i;
-  const r = await ranking(db, period);
+  // the reads do not depend on each other: on PostgreSQL they run side by side on the pool's connections
+  const [r, yesterday, tasks, prev, reps, orgList, countsFor, claimTargetOf] = await Promise.all([
+    ranking(db, period),
+    snapshotOf(db, period.id, addDays(date, -1)),
+    enrolmentTasks(db, period.id),
+    previousPeriod(db, period),
+    repTargets(db, i.platforms),
+    db.org.findMany({ select: { id: true, name: true, path: true, category: true, rankUnitId: true } }),
+    subtreeCounts(db, period.id),
+    claimTargetLines(db, period),
+  ]);
   const rows = r.categories.flatMap((c) =>
     c.rows.map((row) => ({ ...row, id: Number(row.id), category: c.category, of: c.rows.length })),
   );
-  await takeSnapshot(db, period.id, date, rows);
-  const yesterday = await snapshotOf(db, period.id, addDays(date, -1));
-  const tasks = new Map(
-    (
-      await db.unitBaseline.findMany({
-        where: { periodId: period.id, enrolmentTask: { not: null } },
-        select: { orgId: true, enrolmentTask: true },
-      })
-    ).flatMap((b) => (b.enrolmentTask === null ? [] : [[b.orgId, b.enrolmentTask] as const])),
-  );
-  // the organisations file's 参加目标 (src/services/programme) where the period has no task of its own
-  for (const o of await db.org.findMany({
-    where: { enrolmentTarget: { not: null } },
-    select: { id: true, enrolmentTarget: true },
-  }))
-    if (!tasks.has(o.id) && o.enrolmentTarget !== null) tasks.set(o.id, o.enrolmentTarget);
+  // written while the reports are rendered; awaited before the plan is returned, so a failed write fails the push
+  const snapshot = takeSnapshot(db, period.id, date, rows);
+  snapshot.catch(() => {});
   const rowById = new Map(rows.map((row) => [row.id, row]));
-  const prev = await previousPeriod(db, period);
-  const previousName = prev
-    ? (await db.period.findUnique({ where: { id: prev.id }, select: { name: true } }))?.name
-    : null;
+  const previousName = prev?.name ?? null;
 
   // after the roster closed nobody can join: the push reports the result, not who is still missing
   const enrolling = enrolmentOpen(period.policy, date);
   const deliveries: PlannedDelivery[] = [];
-  const reps = await repTargets(db, i.platforms);
   const wanted = new Set(reps.flatMap((t) => t.orgIds));
-  const orgs = new Map<number, OrgNode>(
-    (await db.org.findMany({ select: { id: true, name: true, path: true, category: true, rankUnitId: true } })).map(
-      (o) => [o.id, o],
-    ),
-  );
-  const counts = await subtreeCounts(db, period.id, wanted, orgs);
-  const claimTargetOf = await claimTargetLines(db, period);
+  const orgs = new Map<number, OrgNode>(orgList.map((o) => [o.id, o]));
+  const counts = countsFor(wanted, orgs);
 
   const lineOf = (orgId: number) => {
     const org = orgs.get(orgId);
@@ -150,21 +157,37 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
     };
   };
 
+  // a unit's reps (its 工会主席, its 代办员…) get the same text: each set of units is rendered and split once
+  type Line = NonNullable<ReturnType<typeof lineOf>>;
+  const rendered = new Map<string, { lines: Line[]; parts: string[] }>();
+  const textFor = (orgIds: number[], platform: string) => {
+    const k = `${platform}\u0000${orgIds.join(',')}`;
+    let v = rendered.get(k);
+    if (!v) {
+      const lines = orgIds.map(lineOf).filter((l): l is Line => l !== null);
+      const text = lines.length
+        ? templates.render('push_rep', {
+            enrolling,
+            date,
+            dateCn: dateCn(date),
+            period: period.name,
+            lines,
+            headline: r.headline,
+          })
+        : '';
+      v = { lines, parts: lines.length ? splitMarkdown(text, i.textBytes(platform)) : [] };
+      rendered.set(k, v);
+    }
+    return v;
+  };
+
   for (const t of reps) {
-    const lines = t.orgIds.map(lineOf).filter((l): l is NonNullable<typeof l> => l !== null);
+    const { lines, parts } = textFor(t.orgIds, t.platform);
     if (!lines.length) continue;
-    const text = templates.render('push_rep', {
-      enrolling,
-      date,
-      dateCn: dateCn(date),
-      period: period.name,
-      lines,
-      headline: r.headline,
-    });
     const base = `ranking:p${period.id}:${date}:${t.platform}:${t.userId}`;
     const to = { userIds: [t.userId] };
     const own: PlannedDelivery[] = [];
-    for (const [n, part] of splitMarkdown(text, i.textBytes(t.platform)).entries())
+    for (const [n, part] of parts.entries())
       own.push({
         key: n ? `${base}:${n}` : base,
         kind: 'ranking_push',
@@ -216,6 +239,7 @@ export async function planRankingPush(i: RankingPushInput): Promise<RankingPushP
       });
     deliveries.push(...inOrder(own));
   }
+  await snapshot;
   return { ranking: r, deliveries };
 }
 

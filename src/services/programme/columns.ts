@@ -165,6 +165,18 @@ function indexOf(header: string[], columns: Column[]): Map<string, number> {
   return index;
 }
 
+/** how well a header fits each set-up kind: the columns it has, and whether every required one is there */
+export function kindScores(
+  header: string[],
+  platforms: readonly PlatformColumn[],
+): { kind: ProgrammeKind; hits: number; complete: boolean }[] {
+  return KINDS.map((kind) => {
+    const columns = columnsOf(kind, platforms);
+    const index = indexOf(header, columns);
+    return { kind, hits: index.size, complete: columns.every((c) => !c.required || index.has(c.key)) };
+  });
+}
+
 /**
  * Which kind of file this is. The kind whose required columns are all there wins; a template's sheet name (组织,
  * 人员, 期次) that disagrees, or a kind asked for that the file is not, is refused by name.

@@ -14,7 +14,8 @@ import type { PeriodWithPolicy } from '../periods.js';
 import { CODE, chunks, type Issue } from './plan.js';
 import { readTable, TableFormatError, type TableSource } from './table.js';
 
-const COLUMNS = {
+/** the remittance list's columns, each by the headers offices write for it (file-kind.ts recognises the list) */
+export const REMITTANCE_COLUMNS = {
   unit: ['单位编码'],
   name: ['姓名'],
   tail: ['身份证后4位', '身份证后四位'],
@@ -53,12 +54,14 @@ export async function importFeePayments(o: {
     throw e;
   }
   const col = Object.fromEntries(
-    Object.entries(COLUMNS).map(([k, names]) => [
+    Object.entries(REMITTANCE_COLUMNS).map(([k, names]) => [
       k,
       table.header.findIndex((h) => (names as readonly string[]).includes(h)),
     ]),
-  ) as Record<keyof typeof COLUMNS, number>;
-  const missing: string[] = (['unit', 'amount', 'date'] as const).filter((k) => col[k] < 0).map((k) => COLUMNS[k][0]);
+  ) as Record<keyof typeof REMITTANCE_COLUMNS, number>;
+  const missing: string[] = (['unit', 'amount', 'date'] as const)
+    .filter((k) => col[k] < 0)
+    .map((k) => REMITTANCE_COLUMNS[k][0]);
   if (col.name < 0 && col.tail < 0) missing.push('姓名 或 身份证后4位');
   if (missing.length)
     return { ok: false, issues: [{ line: 1, message: `缴费清单缺少必需的列：${missing.join('、')}` }] };
@@ -69,7 +72,7 @@ export async function importFeePayments(o: {
   const officeOf = new Map(orgs.map((u) => [u.id, u.officeId]));
   const wanted: { line: number; unitId: number; name: string; tail: string; fen: number; date: string }[] = [];
   for (const r of table.rows) {
-    const cell = (k: keyof typeof COLUMNS) => (col[k] >= 0 ? (r.cells[col[k]] ?? '') : '');
+    const cell = (k: keyof typeof REMITTANCE_COLUMNS) => (col[k] >= 0 ? (r.cells[col[k]] ?? '') : '');
     const unit = cell('unit');
     const unitId = units.get(unit);
     if (!CODE.test(unit) || unitId === undefined)

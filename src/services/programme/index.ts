@@ -45,7 +45,11 @@ async function plan(tx: Tx, i: ProgrammeFileInput): Promise<PlanResult> {
     case 'organisations':
       return planOrganisations(tx, table.rows, m.index, i.platforms);
     case 'people':
-      return planPeople(tx, table.rows, m.index, { platforms: i.platforms, hashKey: i.hashKey });
+      return planPeople(tx, table.rows, m.index, {
+        platforms: i.platforms,
+        hashKey: i.hashKey,
+        provider: providerOfDb(i.db),
+      });
     case 'period':
       return planPeriod(tx, table.rows, m.index, { dir: 'file' in i.source ? path.dirname(i.source.file) : null });
   }

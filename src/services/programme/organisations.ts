@@ -9,6 +9,7 @@ import { insertMany } from '../../db/bulk.js';
 import type { Provider } from '../../db/client.js';
 import { audit } from '../audit.js';
 import { groupHeader, ORG_COLUMNS, orgColumns, type PlatformColumn } from './columns.js';
+import { selectIn } from './lookup.js';
 import { CODE, chunks, type Issue, type PlanResult, type Tx, wholeNumber } from './plan.js';
 import type { TableRow } from './table.js';
 
@@ -311,10 +312,14 @@ export async function planOrganisations(
               createdAt: stamp,
             })),
           );
-          const ids = await tx.org.findMany({
-            where: { code: { in: level.map((r) => r.code) } },
-            select: { id: true, code: true },
-          });
+          const ids = await selectIn<{ id: number; code: string }>(
+            tx,
+            provider,
+            'Org',
+            ['id', 'code'],
+            'code',
+            level.map((r) => r.code),
+          );
           for (const o of ids) idOf.set(o.code, o.id);
         }
         for (const u of updates) {

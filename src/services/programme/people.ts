@@ -7,11 +7,13 @@
 
 import { must } from '../../core/must.js';
 import { insertMany } from '../../db/bulk.js';
+import type { Provider } from '../../db/client.js';
 import { validateIdNumber } from '../../rules/index.js';
 import { audit } from '../audit.js';
 import { hashIdNumber, idLast4 } from '../id-hash.js';
 import { accountHeader, type PlatformColumn, peopleColumns } from './columns.js';
-import { chunks, type Issue, type PlanResult, type Tx } from './plan.js';
+import { selectIn } from './lookup.js';
+import type { Issue, PlanResult, Tx } from './plan.js';
 import type { TableRow } from './table.js';
 
 type Role = 'rep' | 'officer' | 'centre' | 'admin';
@@ -60,7 +62,7 @@ export async function planPeople(
   tx: Tx,
   rows: TableRow[],
   index: Map<string, number>,
-  o: { platforms: readonly PlatformColumn[]; hashKey: string },
+  o: { platforms: readonly PlatformColumn[]; hashKey: string; provider: Provider },
 ): Promise<PlanResult> {
   const issues: Issue[] = [];
   const columns = peopleColumns(o.platforms);
@@ -191,26 +193,33 @@ export async function planPeople(
   }
   if (rows.length === 0) issues.push({ line: 0, message: '文件中没有人员行' });
 
-  // what the database holds
-  const hashes = [...byHash.keys()];
-  const members = new Map<string, { id: number; name: string; unitId: number; status: string; phone: string | null }>();
-  for (const part of chunks(hashes))
-    for (const m of await tx.member.findMany({
-      where: { idHash: { in: part } },
-      select: { id: true, idHash: true, name: true, unitId: true, status: true, phone: true },
-    }))
-      members.set(m.idHash, m);
+  // what the database holds: a few statements for the whole file (lookup.ts), not a query per row
+  type MemberNow = { id: number; idHash: string; name: string; unitId: number; status: string; phone: string | null };
+  const members = new Map<string, MemberNow>();
+  for (const m of await selectIn<MemberNow>(
+    tx,
+    o.provider,
+    'Member',
+    ['id', 'idHash', 'name', 'unitId', 'status', 'phone'],
+    'idHash',
+    [...byHash.keys()],
+  ))
+    members.set(m.idHash, m);
   const identityOwner = new Map<string, number>();
   for (const p of o.platforms) {
     const ids = [...accountOwner.keys()]
       .filter((k) => k.startsWith(`${p.name}:`))
       .map((k) => k.slice(p.name.length + 1));
-    for (const part of chunks(ids))
-      for (const i of await tx.chatIdentity.findMany({
-        where: { platform: p.name, userId: { in: part } },
-        select: { userId: true, memberId: true },
-      }))
-        identityOwner.set(`${p.name}:${i.userId}`, i.memberId);
+    for (const i of await selectIn<{ userId: string; memberId: number }>(
+      tx,
+      o.provider,
+      'ChatIdentity',
+      ['userId', 'memberId'],
+      'userId',
+      ids,
+      { column: 'platform', value: p.name },
+    ))
+      identityOwner.set(`${p.name}:${i.userId}`, i.memberId);
   }
   for (const [key, row] of accountOwner) {
     const owner = identityOwner.get(key);
@@ -227,14 +236,17 @@ export async function planPeople(
 
   const memberIds = [...members.values()].map((m) => m.id);
   const identities = new Map<string, { id: number; userId: string }>();
-  const grants: { id: number; memberId: number; role: string; orgId: number; member: { name: string } }[] = [];
-  for (const part of chunks(memberIds)) {
-    for (const i of await tx.chatIdentity.findMany({
-      where: { memberId: { in: part } },
-      select: { id: true, memberId: true, platform: true, userId: true },
-    }))
-      identities.set(`${i.memberId}:${i.platform}`, i);
-  }
+  type Grant = { id: number; memberId: number; role: string; orgId: number };
+  const grants: Grant[] = [];
+  for (const i of await selectIn<{ id: number; memberId: number; platform: string; userId: string }>(
+    tx,
+    o.provider,
+    'ChatIdentity',
+    ['id', 'memberId', 'platform', 'userId'],
+    'memberId',
+    memberIds,
+  ))
+    identities.set(`${i.memberId}:${i.platform}`, i);
   // the (role, unit) pairs the file speaks for, with every current holder of each
   const wanted = new Map<string, Set<string>>();
   const want = (role: Role, orgCode: string, idHash: string) => {
@@ -249,17 +261,28 @@ export async function planPeople(
     const [role, code] = k.split('@') as [Role, string];
     return { role, orgId: orgIdOf(code) };
   });
-  // the current holders of those pairs: by unit (one parameter each), kept when the role is one the file names
-  const pairKeys = new Set(pairs.map((x) => `${x.role}@${x.orgId}`));
-  for (const part of chunks([...new Set(pairs.map((x) => x.orgId))]))
-    for (const g of await tx.roleGrant.findMany({
-      where: { orgId: { in: part } },
-      select: { id: true, memberId: true, role: true, orgId: true, member: { select: { name: true } } },
-    }))
-      if (pairKeys.has(`${g.role}@${g.orgId}`)) grants.push(g);
+  // the current holders of those pairs, by (role, unit): kept when the role is one the file names
+  const grantsOf = new Map<string, Grant[]>();
+  for (const key of new Set(pairs.map((x) => `${x.role}@${x.orgId}`))) grantsOf.set(key, []);
+  for (const g of await selectIn<Grant>(tx, o.provider, 'RoleGrant', ['id', 'memberId', 'role', 'orgId'], 'orgId', [
+    ...new Set(pairs.map((x) => x.orgId)),
+  ])) {
+    const held = grantsOf.get(`${g.role}@${g.orgId}`);
+    if (!held) continue;
+    held.push(g);
+    grants.push(g);
+  }
   const hashOfMember = new Map([...members].map(([h, m]) => [m.id, h]));
   const holderNames = new Map([...byHash.values()].map((p) => [p.idHash, p.name]));
-  const memberNames = new Map(grants.map((g) => [g.memberId, g.member.name]));
+  // the names of holders the file does not list (the ones it lists have their row's name)
+  const memberNames = new Map(
+    (
+      await selectIn<{ id: number; name: string }>(tx, o.provider, 'Member', ['id', 'name'], 'id', [
+        ...new Set(grants.map((g) => g.memberId).filter((id) => !hashOfMember.has(id))),
+      ])
+    ).map((m) => [m.id, m.name]),
+  );
+  for (const m of members.values()) memberNames.set(m.id, m.name);
 
   const changes: string[] = [];
   const changedPeople = new Set<string>();
@@ -317,7 +340,7 @@ export async function planPeople(
   for (const [key, holders] of wanted) {
     const [role, code] = key.split('@') as [Role, string];
     const orgId = orgIdOf(code);
-    const now = grants.filter((g) => g.role === role && g.orgId === orgId);
+    const now = grantsOf.get(`${role}@${orgId}`) ?? [];
     const nowHashes = new Set(now.map((g) => hashOfMember.get(g.memberId)));
     const added = [...holders].filter((h) => !nowHashes.has(h));
     const removed = now.filter((g) => !holders.has(hashOfMember.get(g.memberId) ?? ''));
@@ -376,15 +399,15 @@ export async function planPeople(
           })),
         );
         const idOf = new Map([...members].map(([h, m]) => [h, m.id]));
-        for (const part of chunks(
+        for (const m of await selectIn<{ id: number; idHash: string }>(
+          tx,
+          provider,
+          'Member',
+          ['id', 'idHash'],
+          'idHash',
           fresh.map((p) => p.idHash),
-          2000,
         ))
-          for (const m of await tx.member.findMany({
-            where: { idHash: { in: part } },
-            select: { id: true, idHash: true },
-          }))
-            idOf.set(m.idHash, m.id);
+          idOf.set(m.idHash, m.id);
         for (const u of memberUpdates) {
           await tx.member.update({ where: { id: u.id }, data: u.data });
           await audit(tx, actor, 'member.update', 'Member', u.id, { before: u.before, after: u.data });

@@ -1,16 +1,23 @@
 /**
  * `huzhu roster import`: all rows pass or nothing is written; importing the same file again changes nothing.
+ *
+ * The file is streamed once: rows are read, checked and written a chunk at a time inside one transaction, and a
+ * row error anywhere rolls the whole transaction back (after the rest of the file is still checked, so the office
+ * gets every error in one answer). Between chunks only the keys that find duplicates are held (ID hash and chat
+ * account → first row), the first errors and the counts: a 100 000-row import stays near the memory of reading the
+ * file alone, and a 1 000 000-row one does not grow with it.
  */
 
-import { must } from '../../core/must.js';
-import { insertMany, providerOfDb } from '../../db/bulk.js';
+import { inJson, insertMany, providerOfDb } from '../../db/bulk.js';
 import type { Db } from '../../db/client.js';
+import type { Provider } from '../../db/provider.js';
 import type { EnrolmentKind } from '../../rules/index.js';
 import { audit } from '../audit.js';
 import { rosterEntryRefusal } from '../participation.js';
 import { type PeriodWithPolicy, previousPeriod } from '../periods.js';
 import type { PlatformColumn } from '../programme/columns.js';
-import { readRoster } from './read.js';
+import { RowErrorList } from './errors.js';
+import { DEFAULT_LIMITS, type RosterLimits, readRoster } from './read.js';
 import { type RosterRow, type RowError, validateRow } from './validate.js';
 
 export interface ImportSummary {
@@ -25,24 +32,23 @@ export interface ImportSummary {
   identitiesBound: number;
 }
 
-export type ImportResult = { ok: true; summary: ImportSummary } | { ok: false; errors: RowError[] };
+/** `errors`: the first MAX_ERRORS_KEPT in row order; `total`: how many there are in all */
+export type ImportResult = { ok: true; summary: ImportSummary } | { ok: false; errors: RowError[]; total: number };
 
-const CHUNK = 500;
 /**
- * Rows per bulk insert, and ids per page read back. A statement's rows travel as one JSON string, copied a few
- * times on the way through Prisma; a string over ~128 KB is allocated straight into V8's old generation and
- * freed only by a full collection, so 5 000-row statements piled up several hundred MB of garbage (peak RSS of a
- * 100 000-row import ~650 MB). 100 rows (~60 KB, two bytes a character with Chinese names) die young instead:
- * ~500 MB, for about a third more time (bench/roster-memory). Prisma also keeps its last 100 calls' arguments.
+ * Rows checked and written together: one query per kind of lookup and one bulk insert per table a chunk. The
+ * lookups' arguments (1 000 ID hashes, ~66 KB) stay under the size V8 allocates straight into its old generation.
  */
-const INSERT_BATCH = 100;
-const ID_PAGE = 5_000;
-
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
+const CHUNK: Record<Provider, number> = { sqlite: 1_000, postgresql: 5_000 };
+/**
+ * Rows per bulk insert statement. A statement's rows travel as one JSON string, copied a few times on the way
+ * through Prisma; a string over ~128 KB is allocated straight into V8's old generation and freed only by a full
+ * collection, and the old generation is let grow to about four times what is alive before one runs: with
+ * 250-row statements a 100 000-row import peaked at ~415 MB RSS, with 100 (~30 KB as arrays) ~375 MB
+ * (bench/roster-memory). On SQLite the insert itself costs little; on PostgreSQL each statement is a round trip,
+ * and larger ones are much faster (bench/roster-pg), its memory not being the one measured.
+ */
+const INSERT_BATCH: Record<Provider, number> = { sqlite: 100, postgresql: 2_000 };
 
 export interface ImportOptions {
   db: Db;
@@ -53,309 +59,369 @@ export interface ImportOptions {
   actor: string;
   /** the platforms whose account columns the roster may carry (the platform folders' descriptors) */
   platforms: readonly PlatformColumn[];
+  /** the file's size and row limits: DEFAULT_LIMITS unless an operator raised them (ROSTER_MAX_ROWS) */
+  limits?: RosterLimits;
+}
+
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+/** thrown inside the transaction to roll it back when a row error was found; never leaves this module */
+class RolledBack extends Error {}
+
+interface Unit {
+  id: number;
+  code: string;
+  rankUnitId: number | null;
+}
+
+/** What one import holds between chunks. */
+interface State {
+  o: ImportOptions;
+  provider: Provider;
+  unit: Unit;
+  prev: { id: number; hasData: boolean } | null;
+  errors: RowErrorList;
+  summary: ImportSummary;
+  stamp: Date;
 }
 
 export async function importRoster(o: ImportOptions): Promise<ImportResult> {
   const { db, period } = o;
-  const provider = providerOfDb(db);
-  const policy = period.policy;
-  const unit = await db.org.findUnique({ where: { code: o.unitCode } });
-  if (!unit) return { ok: false, errors: [{ line: 0, message: `找不到单位编码 ${o.unitCode}` }] };
+  const unit = await db.org.findUnique({
+    where: { code: o.unitCode },
+    select: { id: true, code: true, rankUnitId: true },
+  });
+  if (!unit) return { ok: false, errors: [{ line: 0, message: `找不到单位编码 ${o.unitCode}` }], total: 1 };
   const refusal = await rosterEntryRefusal(db, period, o.unitCode);
-  if (refusal) return { ok: false, errors: [{ line: 0, message: refusal }] };
+  if (refusal) return { ok: false, errors: [{ line: 0, message: refusal }], total: 1 };
+  const prevPeriod = await previousPeriod(db, period);
+  const prev = prevPeriod
+    ? { id: prevPeriod.id, hasData: (await db.enrolment.count({ where: { periodId: prevPeriod.id } })) > 0 }
+    : null;
 
-  const errors: RowError[] = [];
-  const rows: RosterRow[] = [];
+  const s: State = {
+    o,
+    provider: providerOfDb(db),
+    unit,
+    prev,
+    errors: new RowErrorList(),
+    summary: {
+      rows: 0,
+      membersCreated: 0,
+      membersUpdated: 0,
+      enrolmentsCreated: 0,
+      enrolmentsUpdated: 0,
+      unchanged: 0,
+      participants: 0,
+      notParticipating: 0,
+      identitiesBound: 0,
+    },
+    stamp: new Date(),
+  };
+  // the first row of each ID hash and chat account: duplicates within the file are found here, across chunks. A
+  // hash is kept by its first 128 bits packed into 8 characters (16 bytes, not 64 one-byte digits; a slice would
+  // keep the whole digest alive): what stays alive for the whole import is what the garbage collector lets the
+  // heap grow in proportion to
   const byHash = new Map<string, number>();
+  const dupKey = (h: string) => {
+    let k = '';
+    for (let i = 0; i < 32; i += 4) k += String.fromCharCode(Number.parseInt(h.slice(i, i + 4), 16));
+    return k;
+  };
   const byAccount = new Map<string, number>();
   const labelOf = new Map(o.platforms.map((p) => [p.name, p.label]));
-  for await (const raw of readRoster(o.file, o.platforms)) {
-    const { row, errors: rowErrors } = validateRow(raw, policy, o.hashKey, o.platforms);
-    for (const message of rowErrors) errors.push({ line: raw.line, message });
-    if (!row) continue;
-    const first = byHash.get(row.idHash);
-    if (first !== undefined) {
-      errors.push({ line: row.line, message: `身份证号与第 ${first} 行重复` });
-      continue;
-    }
-    byHash.set(row.idHash, row.line);
-    for (const { platform, userId: account } of row.accounts) {
-      const seen = byAccount.get(`${platform}:${account}`);
-      if (seen !== undefined)
-        errors.push({
-          line: row.line,
-          message: `${labelOf.get(platform) ?? platform}账号 ${account} 与第 ${seen} 行重复`,
-        });
-      else byAccount.set(`${platform}:${account}`, row.line);
-    }
-    rows.push(row);
-  }
-  if (rows.length === 0 && errors.length === 0) errors.push({ line: 0, message: '名册中没有人员行' });
 
-  // What the database already knows: members (by ID hash), their previous-period enrolment, chat identities.
-  const existing = new Map<
-    string,
-    {
-      id: number;
-      unitId: number;
-      name: string;
-      status: string;
-      phone: string | null;
-      birthDate: string | null;
-      hasCriticalIllnessInsurance: boolean;
-    }
-  >();
-  for (const part of chunks(rows.map((r) => r.idHash))) {
-    const found = await db.member.findMany({
-      where: { idHash: { in: part } },
-      select: {
-        id: true,
-        idHash: true,
-        unitId: true,
-        name: true,
-        status: true,
-        phone: true,
-        birthDate: true,
-        hasCriticalIllnessInsurance: true,
+  try {
+    await db.$transaction(
+      async (tx) => {
+        let chunk: RosterRow[] = [];
+        // one chunk is checked and written while the next is read: the database (PostgreSQL, another process) and
+        // the parsing work at the same time; chunks still go to the database one after the other, in file order
+        let writing: Promise<void> = Promise.resolve();
+        const next = async (rows: RosterRow[]) => {
+          await writing;
+          writing = importChunk(tx, s, rows);
+          // its failure is taken when it is awaited, not reported as unhandled while the next chunk is read
+          writing.catch(() => {});
+        };
+        for await (const raw of readRoster(o.file, o.platforms, o.limits ?? DEFAULT_LIMITS)) {
+          const { row, errors: rowErrors } = validateRow(raw, period.policy, o.hashKey, o.platforms);
+          for (const message of rowErrors) s.errors.add(raw.line, message);
+          if (!row) continue;
+          const first = byHash.get(dupKey(row.idHash));
+          if (first !== undefined) {
+            s.errors.add(row.line, `身份证号与第 ${first} 行重复`);
+            continue;
+          }
+          byHash.set(dupKey(row.idHash), row.line);
+          for (const { platform, userId: account } of row.accounts) {
+            const key = `${platform}:${account}`;
+            const seen = byAccount.get(key);
+            if (seen !== undefined)
+              s.errors.add(row.line, `${labelOf.get(platform) ?? platform}账号 ${account} 与第 ${seen} 行重复`);
+            else byAccount.set(key, row.line);
+          }
+          chunk.push(row);
+          if (chunk.length >= CHUNK[s.provider]) {
+            await next(chunk);
+            chunk = [];
+          }
+        }
+        await next(chunk);
+        await writing;
+        if (s.summary.rows === 0 && s.errors.total === 0) s.errors.add(0, '名册中没有人员行');
+        if (s.errors.total) throw new RolledBack();
+
+        const m = s.summary;
+        m.unchanged = m.rows - m.membersCreated - Math.max(m.membersUpdated, m.enrolmentsUpdated);
+        if (m.membersCreated + m.membersUpdated + m.enrolmentsCreated + m.enrolmentsUpdated + m.identitiesBound > 0)
+          await audit(tx, o.actor, 'roster.import', 'Org', unit.code, { period: period.number, ...m });
       },
-    });
-    for (const m of found) existing.set(m.idHash, m);
+      // the transaction lasts as long as the file takes to read: minutes for a province's million rows
+      { timeout: 30 * 60_000, maxWait: 30_000 },
+    );
+  } catch (e) {
+    if (e instanceof RolledBack) return { ok: false, errors: s.errors.list(), total: s.errors.total };
+    throw e;
   }
-  const otherUnits = new Set([...existing.values()].filter((m) => m.unitId !== unit.id).map((m) => m.unitId));
-  const unitNames = new Map(
-    (await db.org.findMany({ where: { id: { in: [...otherUnits] } }, select: { id: true, name: true } })).map((u) => [
-      u.id,
-      u.name,
-    ]),
-  );
+  return { ok: true, summary: s.summary };
+}
+
+/** what the database knows of a chunk's people before it is written */
+interface Existing {
+  id: number;
+  idHash: string;
+  unitId: number;
+  name: string;
+  status: string;
+  phone: string | null;
+  birthDate: string | null;
+  hasCriticalIllnessInsurance: boolean;
+}
+
+/**
+ * Checks one chunk against the database (a person in another unit's roster, a fee that does not match last
+ * period, an account bound to someone else) and, while no error has been found anywhere, writes it.
+ */
+async function importChunk(tx: Tx, s: State, rows: RosterRow[]): Promise<void> {
+  const { o, unit, errors, summary } = s;
+  const { policy } = o.period;
+  if (!rows.length) return;
+  summary.rows += rows.length;
   for (const r of rows) {
-    const m = existing.get(r.idHash);
-    if (m && m.unitId !== unit.id)
-      errors.push({
-        line: r.line,
-        message: `此人已在“${unitNames.get(m.unitId) ?? m.unitId}”的名册中：同一人只能在一个单位参加`,
-      });
+    if (r.feeFen === null) summary.notParticipating++;
+    else summary.participants++;
   }
 
-  const prev = await previousPeriod(db, period);
-  const prevMembers = new Set<number>();
-  let prevHasData = false;
-  if (prev) {
-    prevHasData = (await db.enrolment.count({ where: { periodId: prev.id } })) > 0;
-    const ids = [...existing.values()].map((m) => m.id);
-    for (const part of chunks(ids)) {
-      const found = await db.enrolment.findMany({
-        where: { periodId: prev.id, memberId: { in: part }, kind: { not: 'none' } },
-        select: { memberId: true },
-      });
-      for (const e of found) prevMembers.add(e.memberId);
+  const existing = new Map<string, Existing>();
+  // raw rows: SQLite's booleans are 0/1
+  for (const m of await tx.$queryRawUnsafe<Existing[]>(
+    `SELECT "id", "idHash", "unitId", "name", "status", "phone", "birthDate", "hasCriticalIllnessInsurance"
+       FROM "Member" WHERE ${inJson(s.provider, 'idHash', 'text')}`,
+    JSON.stringify(rows.map((r) => r.idHash)),
+  ))
+    existing.set(m.idHash, {
+      ...m,
+      id: Number(m.id),
+      unitId: Number(m.unitId),
+      hasCriticalIllnessInsurance: Boolean(m.hasCriticalIllnessInsurance),
+    });
+
+  const otherUnits = [...new Set([...existing.values()].filter((m) => m.unitId !== unit.id).map((m) => m.unitId))];
+  if (otherUnits.length) {
+    const names = new Map(
+      (await tx.org.findMany({ where: { id: { in: otherUnits } }, select: { id: true, name: true } })).map((u) => [
+        u.id,
+        u.name,
+      ]),
+    );
+    for (const r of rows) {
+      const m = existing.get(r.idHash);
+      if (m && m.unitId !== unit.id)
+        errors.add(r.line, `此人已在“${names.get(m.unitId) ?? m.unitId}”的名册中：同一人只能在一个单位参加`);
     }
+  }
+
+  const prevMembers = new Set<number>();
+  if (s.prev && existing.size) {
+    for (const e of await tx.$queryRawUnsafe<{ memberId: number }[]>(
+      `SELECT "memberId" FROM "Enrolment" WHERE "periodId" = ${s.provider === 'postgresql' ? '$1' : '?'}
+         AND "kind" <> 'none' AND ${inJson(s.provider, 'memberId', 'int', 2)}`,
+      s.prev.id,
+      JSON.stringify([...existing.values()].map((m) => m.id)),
+    ))
+      prevMembers.add(Number(e.memberId));
   }
   const { newFen, renewalFen } = policy.fees;
+  const participated = (r: RosterRow) => {
+    const m = existing.get(r.idHash);
+    return m ? prevMembers.has(m.id) : false;
+  };
   const kindOf = (r: RosterRow): EnrolmentKind => {
     if (r.feeFen === null) return 'none';
-    const m = existing.get(r.idHash);
-    const participated = m ? prevMembers.has(m.id) : false;
-    if (newFen === renewalFen) return participated ? 'renewal' : 'new';
+    if (newFen === renewalFen) return participated(r) ? 'renewal' : 'new';
     return r.feeFen === renewalFen ? 'renewal' : 'new';
   };
-  if (prevHasData) {
+  if (s.prev?.hasData && newFen !== renewalFen) {
     for (const r of rows) {
-      if (r.feeFen === null || newFen === renewalFen) continue;
-      const m = existing.get(r.idHash);
-      const participated = m ? prevMembers.has(m.id) : false;
-      if (r.feeFen === renewalFen && !participated)
-        errors.push({
-          line: r.line,
-          message: `按续互标准交费，但上一期没有此人的参加记录：新参应交 ${newFen / 100} 元`,
-        });
-      if (r.feeFen === newFen && participated)
-        errors.push({ line: r.line, message: `此人上一期已参加，应按续互标准交 ${renewalFen / 100} 元` });
+      if (r.feeFen === null) continue;
+      if (r.feeFen === renewalFen && !participated(r))
+        errors.add(r.line, `按续互标准交费，但上一期没有此人的参加记录：新参应交 ${newFen / 100} 元`);
+      if (r.feeFen === newFen && participated(r))
+        errors.add(r.line, `此人上一期已参加，应按续互标准交 ${renewalFen / 100} 元`);
     }
   }
 
   const accounts = rows.flatMap((r) => r.accounts.map((a) => ({ ...a, row: r })));
   const identityOwner = new Map<string, number>();
   for (const { name: platform } of o.platforms) {
-    for (const part of chunks(accounts.filter((a) => a.platform === platform).map((a) => a.userId))) {
-      const found = await db.chatIdentity.findMany({
-        where: { platform, userId: { in: part } },
-        select: { userId: true, memberId: true },
-      });
-      for (const f of found) identityOwner.set(`${platform}:${f.userId}`, f.memberId);
-    }
+    const ids = accounts.filter((a) => a.platform === platform).map((a) => a.userId);
+    if (!ids.length) continue;
+    for (const f of await tx.chatIdentity.findMany({
+      where: { platform, userId: { in: ids } },
+      select: { userId: true, memberId: true },
+    }))
+      identityOwner.set(`${platform}:${f.userId}`, f.memberId);
   }
   for (const a of accounts) {
     const owner = identityOwner.get(`${a.platform}:${a.userId}`);
     const self = existing.get(a.row.idHash)?.id;
-    if (owner !== undefined && owner !== self)
-      errors.push({ line: a.row.line, message: `账号 ${a.userId} 已绑定到其他人员` });
+    if (owner !== undefined && owner !== self) errors.add(a.row.line, `账号 ${a.userId} 已绑定到其他人员`);
   }
 
-  if (errors.length) return { ok: false, errors: errors.sort((a, b) => a.line - b.line) };
+  // an error anywhere and the transaction is rolled back: the rest of the file is only checked
+  if (errors.total) return;
+  await writeChunk(tx, s, rows, existing, kindOf, identityOwner, accounts);
+}
 
-  const summary: ImportSummary = {
-    rows: rows.length,
-    membersCreated: 0,
-    membersUpdated: 0,
-    enrolmentsCreated: 0,
-    enrolmentsUpdated: 0,
-    unchanged: 0,
-    participants: rows.filter((r) => r.feeFen !== null).length,
-    notParticipating: rows.filter((r) => r.feeFen === null).length,
-    identitiesBound: 0,
+async function writeChunk(
+  tx: Tx,
+  s: State,
+  rows: RosterRow[],
+  existing: Map<string, Existing>,
+  kindOf: (r: RosterRow) => EnrolmentKind,
+  identityOwner: Map<string, number>,
+  accounts: { platform: string; userId: string; row: RosterRow }[],
+): Promise<void> {
+  const { o, unit, summary, stamp, provider } = s;
+  const { policy } = o.period;
+  const batch = INSERT_BATCH[provider];
+
+  const fresh = rows.filter((r) => !existing.has(r.idHash));
+  for (let i = 0; i < fresh.length; i += batch)
+    await insertMany(
+      tx,
+      provider,
+      'Member',
+      fresh.slice(i, i + batch).map((r) => ({
+        name: r.name,
+        idHash: r.idHash,
+        idLast4: r.idLast4,
+        birthDate: r.birthDate,
+        phone: r.phone,
+        status: r.status,
+        hasBasicInsurance: true,
+        hasCriticalIllnessInsurance: r.criticalIllness ?? policy.eligibility.requireCriticalIllnessInsurance,
+        unitId: unit.id,
+        createdAt: stamp,
+        updatedAt: stamp,
+      })),
+    );
+  summary.membersCreated += fresh.length;
+  const memberId = new Map<string, number>([...existing.values()].map((m) => [m.idHash, m.id]));
+  if (fresh.length)
+    for (const m of await tx.$queryRawUnsafe<{ id: number; idHash: string }[]>(
+      `SELECT "id", "idHash" FROM "Member" WHERE ${inJson(provider, 'idHash', 'text')}`,
+      JSON.stringify(fresh.map((r) => r.idHash)),
+    ))
+      memberId.set(m.idHash, Number(m.id));
+  const idOf = (r: RosterRow): number => {
+    const id = memberId.get(r.idHash);
+    if (id === undefined) throw new Error('a roster row has no member after its chunk was written');
+    return id;
   };
 
-  await db.$transaction(
-    async (tx) => {
-      const fresh = rows.filter((r) => !existing.has(r.idHash));
-      const stamp = new Date();
-      for (const part of chunks(fresh, INSERT_BATCH))
-        await insertMany(
-          tx,
-          provider,
-          'Member',
-          part.map((r) => ({
-            name: r.name,
-            idHash: r.idHash,
-            idLast4: r.idLast4,
-            birthDate: r.birthDate,
-            phone: r.phone,
-            status: r.status,
-            hasBasicInsurance: true,
-            hasCriticalIllnessInsurance: r.criticalIllness ?? policy.eligibility.requireCriticalIllnessInsurance,
-            unitId: unit.id,
-            createdAt: stamp,
-            updatedAt: stamp,
-          })),
-        );
-      summary.membersCreated = fresh.length;
-      const memberId = new Map<string, number>([...existing].map(([h, m]) => [h, m.id]));
-      // the unit's members, ours included now, a page at a time (one 100 000-row answer is held whole, twice over)
-      const [p1, p2] = provider === 'postgresql' ? ['$1', '$2'] : ['?', '?'];
-      for (let after = 0; ; ) {
-        const page = await tx.$queryRawUnsafe<{ id: number; idHash: string }[]>(
-          `SELECT "id", "idHash" FROM "Member" WHERE "unitId" = ${p1} AND "id" > ${p2} ORDER BY "id" LIMIT ${ID_PAGE}`,
-          unit.id,
-          after,
-        );
-        for (const m of page) if (!memberId.has(m.idHash)) memberId.set(m.idHash, Number(m.id));
-        if (page.length < ID_PAGE) break;
-        after = Number(must(page.at(-1), 'the page is not empty').id);
-      }
-      for (const r of rows) {
-        const m = existing.get(r.idHash);
-        if (!m) continue;
-        const critical = r.criticalIllness ?? m.hasCriticalIllnessInsurance;
-        if (
-          m.name !== r.name ||
-          m.status !== r.status ||
-          (r.phone !== null && m.phone !== r.phone) ||
-          m.birthDate !== r.birthDate ||
-          m.hasCriticalIllnessInsurance !== critical
-        ) {
-          await tx.member.update({
-            where: { id: m.id },
-            data: {
-              name: r.name,
-              status: r.status,
-              phone: r.phone ?? m.phone,
-              birthDate: r.birthDate,
-              hasCriticalIllnessInsurance: critical,
-            },
-          });
-          summary.membersUpdated++;
-        }
-      }
+  for (const r of rows) {
+    const m = existing.get(r.idHash);
+    if (!m) continue;
+    const critical = r.criticalIllness ?? m.hasCriticalIllnessInsurance;
+    if (
+      m.name !== r.name ||
+      m.status !== r.status ||
+      (r.phone !== null && m.phone !== r.phone) ||
+      m.birthDate !== r.birthDate ||
+      m.hasCriticalIllnessInsurance !== critical
+    ) {
+      await tx.member.update({
+        where: { id: m.id },
+        data: {
+          name: r.name,
+          status: r.status,
+          phone: r.phone ?? m.phone,
+          birthDate: r.birthDate,
+          hasCriticalIllnessInsurance: critical,
+        },
+      });
+      summary.membersUpdated++;
+    }
+  }
 
-      const current = new Map<number, { id: number; kind: string; feeFen: number }>();
-      for (const part of chunks([...memberId.values()])) {
-        for (const e of await tx.enrolment.findMany({
-          where: { periodId: period.id, memberId: { in: part } },
-          select: { id: true, memberId: true, kind: true, feeFen: true },
-        }))
-          current.set(e.memberId, e);
-      }
-      const toCreate: {
-        periodId: number;
-        memberId: number;
-        unitId: number;
-        rankUnitId: number | null;
-        kind: string;
-        feeFen: number;
-        source: string;
-      }[] = [];
-      for (const r of rows) {
-        const id = must(memberId.get(r.idHash), 'every roster row has its member by now');
-        const kind = kindOf(r);
-        const feeFen = r.feeFen ?? 0;
-        const e = current.get(id);
-        if (!e)
-          toCreate.push({
-            periodId: period.id,
-            memberId: id,
-            unitId: unit.id,
-            rankUnitId: unit.rankUnitId,
-            kind,
-            feeFen,
-            source: 'roster',
-          });
-        else if (e.kind !== kind || e.feeFen !== feeFen) {
-          await tx.enrolment.update({
-            where: { id: e.id },
-            data: { kind, feeFen, paid: kind !== 'none', paidAt: kind !== 'none' ? stamp : null },
-          });
-          summary.enrolmentsUpdated++;
-        }
-      }
-      for (const part of chunks(toCreate, INSERT_BATCH))
-        await insertMany(
-          tx,
-          provider,
-          'Enrolment',
-          // the roster's 交费金额 is the fee the unit collected (seed 003): a participant on it has paid
-          part.map((e) => ({
-            ...e,
-            paid: e.kind !== 'none',
-            paidAt: e.kind !== 'none' ? stamp : null,
-            createdAt: stamp,
-            updatedAt: stamp,
-          })),
-        );
-      summary.enrolmentsCreated = toCreate.length;
+  const current = new Map<number, { id: number; kind: string; feeFen: number }>();
+  if (existing.size)
+    for (const e of await tx.$queryRawUnsafe<{ id: number; memberId: number; kind: string; feeFen: number }[]>(
+      `SELECT "id", "memberId", "kind", "feeFen" FROM "Enrolment"
+        WHERE "periodId" = ${provider === 'postgresql' ? '$1' : '?'} AND ${inJson(provider, 'memberId', 'int', 2)}`,
+      o.period.id,
+      JSON.stringify([...existing.values()].map((m) => m.id)),
+    ))
+      current.set(Number(e.memberId), { id: Number(e.id), kind: e.kind, feeFen: Number(e.feeFen) });
+  const toCreate: Record<string, string | number | boolean | Date | null>[] = [];
+  for (const r of rows) {
+    const id = idOf(r);
+    const kind = kindOf(r);
+    const feeFen = r.feeFen ?? 0;
+    const e = current.get(id);
+    if (!e)
+      // the roster's 交费金额 is the fee the unit collected (seed 003): a participant on it has paid
+      toCreate.push({
+        periodId: o.period.id,
+        memberId: id,
+        unitId: unit.id,
+        rankUnitId: unit.rankUnitId,
+        kind,
+        feeFen,
+        source: 'roster',
+        paid: kind !== 'none',
+        paidAt: kind !== 'none' ? stamp : null,
+        createdAt: stamp,
+        updatedAt: stamp,
+      });
+    else if (e.kind !== kind || e.feeFen !== feeFen) {
+      await tx.enrolment.update({
+        where: { id: e.id },
+        data: { kind, feeFen, paid: kind !== 'none', paidAt: kind !== 'none' ? stamp : null },
+      });
+      summary.enrolmentsUpdated++;
+    }
+  }
+  for (let i = 0; i < toCreate.length; i += batch)
+    await insertMany(tx, provider, 'Enrolment', toCreate.slice(i, i + batch));
+  summary.enrolmentsCreated += toCreate.length;
 
-      const newIdentities = accounts
-        .filter((a) => !identityOwner.has(`${a.platform}:${a.userId}`))
-        .map((a) => ({
-          platform: a.platform,
-          userId: a.userId,
-          memberId: must(memberId.get(a.row.idHash), 'every roster row has its member by now'),
-          boundBy: 'roster',
-        }));
-      // one identity per platform and member: a new account replaces nothing silently
-      for (const part of chunks(newIdentities, 1000)) {
-        const taken = await tx.chatIdentity.findMany({
-          where: { OR: part.map((i) => ({ platform: i.platform, memberId: i.memberId })) },
-          select: { platform: true, memberId: true },
-        });
-        const takenKeys = new Set(taken.map((t) => `${t.platform}:${t.memberId}`));
-        const data = part.filter((i) => !takenKeys.has(`${i.platform}:${i.memberId}`));
-        if (data.length) await tx.chatIdentity.createMany({ data });
-        summary.identitiesBound += data.length;
-      }
-      summary.unchanged =
-        rows.length - summary.membersCreated - Math.max(summary.membersUpdated, summary.enrolmentsUpdated);
-      if (
-        summary.membersCreated +
-          summary.membersUpdated +
-          summary.enrolmentsCreated +
-          summary.enrolmentsUpdated +
-          summary.identitiesBound >
-        0
-      )
-        await audit(tx, o.actor, 'roster.import', 'Org', unit.code, { period: period.number, ...summary });
-    },
-    { timeout: 300_000, maxWait: 30_000 },
-  );
-  return { ok: true, summary };
+  const newIdentities = accounts
+    .filter((a) => !identityOwner.has(`${a.platform}:${a.userId}`))
+    .map((a) => ({ platform: a.platform, userId: a.userId, memberId: idOf(a.row), boundBy: 'roster' }));
+  if (!newIdentities.length) return;
+  // one identity per platform and member: a new account replaces nothing silently
+  for (let i = 0; i < newIdentities.length; i += 1_000) {
+    const part = newIdentities.slice(i, i + 1_000);
+    const taken = await tx.chatIdentity.findMany({
+      where: { OR: part.map((n) => ({ platform: n.platform, memberId: n.memberId })) },
+      select: { platform: true, memberId: true },
+    });
+    const takenKeys = new Set(taken.map((t) => `${t.platform}:${t.memberId}`));
+    const data = part.filter((n) => !takenKeys.has(`${n.platform}:${n.memberId}`));
+    if (data.length) await tx.chatIdentity.createMany({ data });
+    summary.identitiesBound += data.length;
+  }
 }

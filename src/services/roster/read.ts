@@ -35,17 +35,45 @@ export class RosterFormatError extends Error {}
 /**
  * Limits of one roster file. The largest unit roster of the seeds is a few thousand people; a provincial roster
  * of 100 000 rows is about 4 MB as XLSX and 8 MB as CSV. Past these a file is not a roster (or should be split by
- * unit), and reading it would only cost minutes and memory before failing.
+ * unit), and reading it would only cost minutes and memory before failing. These are the defaults, and all a chat
+ * upload gets; an operator importing a whole province's roster from the command line raises them
+ * (ROSTER_MAX_ROWS, ROSTER_MAX_FILE_MB): the import streams, so its memory does not grow with the file.
  */
 export const MAX_FILE_BYTES = 20 * 1024 * 1024;
 export const MAX_ROWS = 200_000;
 /** an XLSX unpacked: 100 000 rows are about 32 MB of sheet XML */
 export const MAX_XLSX_UNPACKED_BYTES = 200 * 1024 * 1024;
 
-function checkRowCount(line: number): void {
-  if (line > MAX_ROWS + 1)
+export interface RosterLimits {
+  maxFileBytes: number;
+  maxRows: number;
+  maxUnpackedBytes: number;
+}
+
+export const DEFAULT_LIMITS: RosterLimits = {
+  maxFileBytes: MAX_FILE_BYTES,
+  maxRows: MAX_ROWS,
+  maxUnpackedBytes: MAX_XLSX_UNPACKED_BYTES,
+};
+
+/**
+ * The limits for a roster of at most `rows` rows (an operator's ROSTER_MAX_ROWS): its size and unpacked size grow
+ * in proportion, from the defaults' 200 000 rows, unless `fileMb` says otherwise.
+ */
+export function limitsForRows(rows: number | undefined, fileMb?: number): RosterLimits {
+  const maxRows = rows ?? MAX_ROWS;
+  const scale = Math.max(1, maxRows / MAX_ROWS);
+  return {
+    maxRows,
+    maxFileBytes: fileMb ? fileMb * 1024 * 1024 : Math.ceil(MAX_FILE_BYTES * scale),
+    maxUnpackedBytes: Math.ceil(MAX_XLSX_UNPACKED_BYTES * scale),
+  };
+}
+
+function checkRowCount(line: number, limits: RosterLimits): void {
+  if (line > limits.maxRows + 1)
     throw new RosterFormatError(
-      `名册超过 ${MAX_ROWS.toLocaleString('en-US')} 行，未导入：请按单位拆分成几个文件分别导入`,
+      `名册超过 ${limits.maxRows.toLocaleString('en-US')} 行，未导入：请按单位拆分成几个文件分别导入`,
     );
 }
 
@@ -103,14 +131,14 @@ function toRow(line: number, values: unknown[], map: Map<number, RosterField>): 
   return any ? { line, cells } : null;
 }
 
-async function* readXlsx(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
+async function* readXlsx(file: string, platforms: readonly PlatformColumn[], limits: RosterLimits) {
   const unpacked = unpackedSize(fs.readFileSync(file));
-  if (unpacked !== null && unpacked > MAX_XLSX_UNPACKED_BYTES)
+  if (unpacked !== null && unpacked > limits.maxUnpackedBytes)
     throw new RosterFormatError(
-      `文件解压后超过 ${MAX_XLSX_UNPACKED_BYTES / 1024 / 1024} MB，不像是人员名册，未导入：请检查文件，或按单位拆分后分别导入`,
+      `文件解压后超过 ${Math.round(limits.maxUnpackedBytes / 1024 / 1024)} MB，不像是人员名册，未导入：请检查文件，或按单位拆分后分别导入`,
     );
   try {
-    yield* readXlsxSheet(file, platforms);
+    yield* readXlsxSheet(file, platforms, limits);
   } catch (e) {
     if (e instanceof RosterFormatError) throw e;
     // not a zip, a broken zip, XML that is not SpreadsheetML: the reader's own words mean nothing to an office
@@ -120,7 +148,11 @@ async function* readXlsx(file: string, platforms: readonly PlatformColumn[]): As
   }
 }
 
-async function* readXlsxSheet(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
+async function* readXlsxSheet(
+  file: string,
+  platforms: readonly PlatformColumn[],
+  limits: RosterLimits,
+): AsyncGenerator<RawRow> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(file, {
     sharedStrings: 'cache',
     styles: 'ignore',
@@ -131,7 +163,7 @@ async function* readXlsxSheet(file: string, platforms: readonly PlatformColumn[]
     let map: Map<number, RosterField> | null = null;
     for await (const row of sheet) {
       // exceljs rows are 1-indexed arrays with a hole at 0
-      checkRowCount(row.number);
+      checkRowCount(row.number, limits);
       const values = (row.values as unknown[]).slice(1);
       if (!map) {
         if (values.every((v) => cellText(v) === '')) continue;
@@ -146,38 +178,66 @@ async function* readXlsxSheet(file: string, platforms: readonly PlatformColumn[]
   }
 }
 
-/**
- * The text of a CSV file. Excel and WPS in China save "CSV" in the system code page, GBK (GB18030 on newer
- * Windows), without a BOM; "Unicode text" is UTF-16 with a BOM. Bytes that are valid UTF-8 are read as UTF-8;
- * otherwise as GB18030, a superset of GBK; bytes that are neither are refused, naming the encodings that work.
- * The whole file is decoded at once: it is at most MAX_FILE_BYTES.
- */
-export function decodeCsv(bytes: Buffer): string {
-  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
-  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
+type CsvEncoding = 'utf-16le' | 'utf-16be' | 'utf-8' | 'gb18030';
+
+const NOT_UTF8_OR_GBK =
+  '无法识别 CSV 文件的编码（既不是 UTF-8，也不是 GBK/GB18030）：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 后再导入';
+
+/** whether every chunk decodes without error, read as a stream (nothing kept) */
+async function decodesAs(encoding: CsvEncoding, chunks: AsyncIterable<Buffer>): Promise<boolean> {
+  const decoder = new TextDecoder(encoding, { fatal: true });
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    for await (const chunk of chunks) decoder.decode(chunk, { stream: true });
+    decoder.decode();
+    return true;
   } catch {
-    // not UTF-8
-  }
-  try {
-    return new TextDecoder('gb18030', { fatal: true }).decode(bytes);
-  } catch {
-    throw new RosterFormatError(
-      '无法识别 CSV 文件的编码（既不是 UTF-8，也不是 GBK/GB18030）：请在 Excel/WPS 中另存为“CSV UTF-8”或 .xlsx 后再导入',
-    );
+    return false;
   }
 }
 
-async function* readCsv(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
-  const parser = Readable.from([decodeCsv(fs.readFileSync(file))]).pipe(
+/**
+ * A CSV file's encoding. Excel and WPS in China save "CSV" in the system code page, GBK (GB18030 on newer
+ * Windows), without a BOM; "Unicode text" is UTF-16 with a BOM. Bytes that are valid UTF-8 are read as UTF-8;
+ * otherwise as GB18030, a superset of GBK; bytes that are neither are refused, naming the encodings that work.
+ * The whole file is checked before a row is read (a GBK file can look like UTF-8 for many rows), a pass that
+ * keeps nothing, so a file of a million rows is never held whole.
+ */
+async function csvEncoding(file: string): Promise<CsvEncoding> {
+  const head = Buffer.alloc(2);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, head, 0, 2, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (head[0] === 0xff && head[1] === 0xfe) return 'utf-16le';
+  if (head[0] === 0xfe && head[1] === 0xff) return 'utf-16be';
+  if (await decodesAs('utf-8', fs.createReadStream(file))) return 'utf-8';
+  if (await decodesAs('gb18030', fs.createReadStream(file))) return 'gb18030';
+  throw new RosterFormatError(NOT_UTF8_OR_GBK);
+}
+
+/** the file's text in pieces, decoded as it is read */
+async function* decodedText(file: string, encoding: CsvEncoding): AsyncGenerator<string> {
+  const decoder = new TextDecoder(encoding);
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 256 * 1024 }))
+    yield decoder.decode(chunk as Buffer, { stream: true });
+  yield decoder.decode();
+}
+
+async function* readCsv(
+  file: string,
+  platforms: readonly PlatformColumn[],
+  limits: RosterLimits,
+): AsyncGenerator<RawRow> {
+  const parser = Readable.from(decodedText(file, await csvEncoding(file))).pipe(
     parse({ bom: true, relax_column_count: true, skip_empty_lines: false }),
   );
   let map: Map<number, RosterField> | null = null;
   let line = 0;
   for await (const values of parser as AsyncIterable<string[]>) {
     line++;
-    checkRowCount(line);
+    checkRowCount(line, limits);
     if (!map) {
       if (values.every((v) => v.trim() === '')) continue;
       map = mapHeader(values, platforms);
@@ -189,16 +249,23 @@ async function* readCsv(file: string, platforms: readonly PlatformColumn[]): Asy
   if (!map) throw new RosterFormatError('名册是空的');
 }
 
-/** `platforms`: whose account columns to read (the platform folders' descriptors, passed down by the caller) */
-export function readRoster(file: string, platforms: readonly PlatformColumn[]): AsyncGenerator<RawRow> {
+/**
+ * `platforms`: whose account columns to read (the platform folders' descriptors, passed down by the caller);
+ * `limits`: DEFAULT_LIMITS unless an operator raised them.
+ */
+export function readRoster(
+  file: string,
+  platforms: readonly PlatformColumn[],
+  limits: RosterLimits = DEFAULT_LIMITS,
+): AsyncGenerator<RawRow> {
   const ext = path.extname(file).toLowerCase();
   if (!fs.existsSync(file)) throw new RosterFormatError(`找不到文件 ${file}`);
   const size = fs.statSync(file).size;
-  if (size > MAX_FILE_BYTES)
+  if (size > limits.maxFileBytes)
     throw new RosterFormatError(
-      `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），名册文件最大 ${MAX_FILE_BYTES / 1024 / 1024} MB，未导入：请按单位拆分成几个文件分别导入`,
+      `文件过大（${(size / 1024 / 1024).toFixed(1)} MB），名册文件最大 ${Math.round(limits.maxFileBytes / 1024 / 1024)} MB，未导入：请按单位拆分成几个文件分别导入`,
     );
-  if (ext === '.xlsx') return readXlsx(file, platforms);
-  if (ext === '.csv') return readCsv(file, platforms);
+  if (ext === '.xlsx') return readXlsx(file, platforms, limits);
+  if (ext === '.csv') return readCsv(file, platforms, limits);
   throw new RosterFormatError(`不支持的文件类型 ${ext}：请使用 .xlsx 或 .csv`);
 }

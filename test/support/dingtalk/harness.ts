@@ -14,7 +14,7 @@ import type { Background } from '../../../src/channels/channel.js';
 import { createDingtalkChannelWith } from '../../../src/channels/dingtalk/index.js';
 import { configuredPlatforms, loadConfig } from '../../../src/config.js';
 import type { Log } from '../../../src/core/log.js';
-import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import type { InboundMessage, OutboundMessage, Reply } from '../../../src/core/messages.js';
 import {
   createLocalDingtalkChannel,
   type LocalDingtalkChannel,
@@ -43,7 +43,7 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  handle?: (msg: InboundMessage) => Promise<OutboundMessage[]>;
+  handle?: (msg: InboundMessage) => Promise<Reply[]>;
   store?: KeyValueStore;
   env?: Record<string, string>;
   now?: () => Date;

@@ -97,6 +97,10 @@ export function dingtalkDriver(app: RunningApp, opts: DingtalkDriverOptions = {}
       const text = await res.text();
       if (res.status !== 200)
         throw new Error(`the app answered ${d.path} with HTTP ${res.status}: ${text.slice(0, 100)}`);
+      // a click's answer may carry the card's new data: DingTalk (the local server) applies it
+      const outTrackId = (JSON.parse(d.body) as { outTrackId?: unknown }).outTrackId;
+      if (d.path === '/dingtalk/card-callback' && typeof outTrackId === 'string')
+        server.applyClickAnswer(outTrackId, { status: res.status, answer: text ? JSON.parse(text) : null });
     }
     await app.background.idle();
     // what the message caused beyond its answer (claim notices, cards) goes out through the job queue

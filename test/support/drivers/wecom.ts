@@ -5,6 +5,7 @@
  */
 
 import type { RunningApp } from '../../../src/app/start.js';
+import { templateCardFromXml } from '../../../src/channels/wecom/passive-card.js';
 import type { LocalWecomChannel } from '../../../src/local/wecom/channel.js';
 import type { LocalWecomServer, RecordedMessage } from '../../../src/local/wecom/local-server.js';
 import type { PlatformDriver, SeenCard, SeenMessage } from '../driver.js';
@@ -35,7 +36,7 @@ export function seenCard(card: Record<string, unknown>): SeenCard & { lines: str
   return { id: str(card.task_id), title, buttons, finalText, links, lines };
 }
 
-function seen(server: LocalWecomServer, m: RecordedMessage): SeenMessage {
+function seen(server: LocalWecomServer, m: RecordedMessage, userId?: string): SeenMessage {
   const body = m.body;
   if (m.msgtype === 'text' || m.msgtype === 'markdown')
     return { kind: m.msgtype, text: str(obj(body[m.msgtype]).content), raw: body };
@@ -47,7 +48,7 @@ function seen(server: LocalWecomServer, m: RecordedMessage): SeenMessage {
   }
   if (m.msgtype === 'template_card') {
     const taskId = str(obj(body.template_card).task_id);
-    const current = server.card(taskId)?.current ?? obj(body.template_card);
+    const current = (userId ? server.cardFor(taskId, userId) : server.card(taskId)?.current) ?? obj(body.template_card);
     const { lines, ...card } = seenCard(current);
     return { kind: 'card', text: lines.join('\n'), card, raw: body };
   }
@@ -93,14 +94,23 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
     if (text) {
       const reply = client.openReply(text);
       if (reply.ToUserName !== userId) throw new Error(`passive reply addressed to ${reply.ToUserName}, not ${userId}`);
-      const msg: SeenMessage = { kind: 'text', text: reply.Content ?? '', raw: reply };
-      passives.push({ userId, after: before, msg });
-      out.push(msg);
+      if (reply.MsgType === 'update_template_card') {
+        // the clicked card redrawn for the clicker: WeCom (the local server) applies it to that user's copy
+        const card = templateCardFromXml(obj(reply.TemplateCard));
+        const refused = server.recordPassiveCard(userId, card);
+        if (refused) throw new Error(`passive card update refused: ${refused.errmsg}`);
+        const { lines, ...seenC } = seenCard(card);
+        out.push({ kind: 'card', text: lines.join('\n'), card: seenC, raw: reply });
+      } else {
+        const msg: SeenMessage = { kind: 'text', text: reply.Content ?? '', raw: reply };
+        passives.push({ userId, after: before, msg });
+        out.push(msg);
+      }
     }
     await app.background.idle();
     // what the message caused beyond its answer (claim notices, cards) goes out through the job queue
     await app.jobs.idle();
-    for (const m of server.messagesTo(userId)) if (m.seq > before) out.push(seen(server, m));
+    for (const m of server.messagesTo(userId)) if (m.seq > before) out.push(seen(server, m, userId));
     return out;
   };
 
@@ -132,7 +142,7 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
       return deliver(userId, cb);
     },
     inbox(userId) {
-      const fromServer = server.messagesTo(userId).map((m) => ({ order: m.seq, msg: seen(server, m) }));
+      const fromServer = server.messagesTo(userId).map((m) => ({ order: m.seq, msg: seen(server, m, userId) }));
       const fromPassive = passives
         .filter((p) => p.userId === userId)
         .map((p) => ({ order: p.after + 0.5, msg: p.msg }));
@@ -142,9 +152,9 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
       return server.messagesToChat(chatId).map((m) => seen(server, m));
     },
     card(userId, cardId) {
-      const rec = server.card(cardId);
-      if (!rec?.userIds.includes(userId)) return undefined;
-      const { lines: _lines, ...card } = seenCard(rec.current);
+      const current = server.cardFor(cardId, userId);
+      if (!current) return undefined;
+      const { lines: _lines, ...card } = seenCard(current);
       return card;
     },
   };

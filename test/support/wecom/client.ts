@@ -37,6 +37,8 @@ export interface PassiveReply {
   CreateTime: string;
   MsgType: string;
   Content?: string;
+  /** MsgType update_template_card: the clicker's card redrawn */
+  TemplateCard?: unknown;
 }
 
 let msgSeq = 0;

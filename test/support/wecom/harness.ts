@@ -14,7 +14,7 @@ import type { Background } from '../../../src/channels/channel.js';
 import { createWecomChannelWith } from '../../../src/channels/wecom/index.js';
 import { loadConfig, platformConfigured } from '../../../src/config.js';
 import type { Log } from '../../../src/core/log.js';
-import type { InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import type { InboundMessage, OutboundMessage, Reply } from '../../../src/core/messages.js';
 import {
   createLocalWecomChannel,
   type LocalWecomChannel,
@@ -44,7 +44,7 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  handle?: (msg: InboundMessage) => Promise<OutboundMessage[]>;
+  handle?: (msg: InboundMessage) => Promise<Reply[]>;
   store?: KeyValueStore;
   env?: Record<string, string>;
   now?: () => Date;

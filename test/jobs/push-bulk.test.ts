@@ -1,0 +1,265 @@
+/**
+ * A push planned and enqueued in bulk (issue #17: 10 000 pushes): the Delivery rows go in by chunks (one JSON
+ * parameter each, ON CONFLICT (key) DO NOTHING), and each chat's ordered run of messages is one deliver job whose
+ * send enqueues the next (src/jobs/chains.ts). Checked here on SQLite and PostgreSQL, with the in-process runner and
+ * with BullMQ:
+ * - enqueueBulk takes thousands of jobs in one call, and a job id given twice is one job;
+ * - planning the same push twice, one after the other or by two planners at once, inserts and enqueues each row once;
+ * - a chat's messages arrive in order, every one sent once, and a message that ends dead does not hold back the rest;
+ * - a follower whose job was lost (the process died between a send and the next enqueue) is sent by the sweep.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { OutboundMessage, Recipient } from '../../src/core/messages.js';
+import { must } from '../../src/core/must.js';
+import { deliverJobId, planAndEnqueue } from '../../src/jobs/definitions.js';
+import { planDeliveries } from '../../src/jobs/deliveries.js';
+import { createBullRunner } from '../../src/jobs/runner-bullmq.js';
+import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
+import type { JobContext, JobDeps, JobRunner } from '../../src/jobs/types.js';
+import type { JobRequest } from '../../src/services/job-queue.js';
+import { inOrder, type PlannedDelivery } from '../../src/services/planned-delivery.js';
+import { freshDb, providers, type TestDb } from '../support/db.js';
+import { jobDeps, outboxWith, RecordingSender, textOf } from './support.js';
+
+const redisUrl = process.env.TEST_REDIS_URL;
+const runnerKinds = ['in-process', ...(redisUrl ? ['BullMQ'] : [])] as const;
+type RunnerKind = (typeof runnerKinds)[number];
+
+/** n people, each sent `per` texts in order ('<user>:1', '<user>:2', …) */
+function push(tag: string, n: number, per: number): PlannedDelivery[] {
+  return Array.from({ length: n }, (_, u) => {
+    const user = `${tag}-u${u}`;
+    return inOrder(
+      Array.from({ length: per }, (_, m) => ({
+        key: `${tag}:${user}:${m + 1}`,
+        kind: 'ranking_push' as const,
+        platform: 'wecom',
+        recipient: { userIds: [user] },
+        message: { kind: 'text' as const, text: `${user}:${m + 1}` },
+      })),
+    );
+  }).flat();
+}
+
+/** a platform that refuses one text for good (every attempt), and records the rest */
+class RefusingSender extends RecordingSender {
+  constructor(private readonly refused: string) {
+    super('wecom');
+  }
+  override async send(to: Recipient, msg: OutboundMessage) {
+    if (textOf(msg) === this.refused) throw new Error('WeCom: 81013 user not found');
+    return super.send(to, msg);
+  }
+}
+
+let prefixes = 0;
+function makeRunner(kind: RunnerKind, deps: JobDeps, o: { worker?: boolean } = {}): JobRunner {
+  if (kind === 'in-process') return createMemoryRunner(deps, { schedules: false, backoffScale: 0.001 });
+  return createBullRunner(deps, {
+    redisUrl: must(redisUrl, 'TEST_REDIS_URL (BullMQ runs only with it)'),
+    prefix: `t-push-bulk-${process.pid}-${Date.now()}-${prefixes++}`,
+    backoffScale: 0.001,
+    schedules: false,
+    ...(o.worker === false ? { worker: false } : {}),
+  });
+}
+
+/** a job context whose enqueueBulk only records what it was handed */
+function recordingCtx(deps: JobDeps, jobs: JobRequest[]): JobContext {
+  return {
+    ...deps,
+    enqueue: async () => {},
+    enqueueBulk: async (list) => {
+      jobs.push(...list);
+    },
+    jobId: 'test',
+    attempt: 1,
+  };
+}
+
+const keysOf = (jobs: JobRequest[]) =>
+  jobs.flatMap((j) => (j.name === 'deliver' ? [j.data.key, ...(j.data.next ?? [])] : []));
+
+describe.each(providers)('a push planned in bulk on %s', (provider) => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await freshDb(provider);
+  });
+  afterAll(async () => {
+    await t?.drop();
+  });
+
+  it('planned twice (a double click, a retried job) it inserts and enqueues each row once', async () => {
+    const items = push('twice', 1500, 2);
+    const first: JobRequest[] = [];
+    const r1 = await planAndEnqueue(recordingCtx(jobDeps(t), first), items);
+    // more rows than one chunk, and one job per person carrying the person's second message
+    expect(r1).toEqual({ planned: 3000, enqueued: 3000, jobs: 1500 });
+    expect(first).toHaveLength(1500);
+    expect(first[0]).toEqual({
+      name: 'deliver',
+      data: { key: 'twice:twice-u0:1', next: ['twice:twice-u0:2'] },
+      opts: { jobId: deliverJobId('twice:twice-u0:1') },
+    });
+    expect(keysOf(first).sort()).toEqual(items.map((i) => i.key).sort());
+
+    const second: JobRequest[] = [];
+    expect(await planAndEnqueue(recordingCtx(jobDeps(t), second), items)).toEqual({
+      planned: 3000,
+      enqueued: 0,
+      jobs: 0,
+    });
+    expect(second).toEqual([]);
+    expect(await t.db.delivery.count({ where: { key: { startsWith: 'twice:' } } })).toBe(3000);
+  });
+
+  it('two planners at once: every row is inserted by exactly one of them and enqueued by that one only', async () => {
+    const items = push('race', 1200, 3);
+    const a: JobRequest[] = [];
+    const b: JobRequest[] = [];
+    const [ra, rb] = await Promise.all([
+      planAndEnqueue(recordingCtx(jobDeps(t), a), items),
+      planAndEnqueue(recordingCtx(jobDeps(t), b), items),
+    ]);
+    expect(ra.enqueued + rb.enqueued).toBe(items.length);
+    const all = [...keysOf(a), ...keysOf(b)];
+    expect(all).toHaveLength(items.length);
+    expect(new Set(all).size).toBe(items.length);
+    // a job id is never handed out twice, whichever planner won each row
+    const ids = [...a, ...b].map((j) => j.opts?.jobId);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(await t.db.delivery.count({ where: { key: { startsWith: 'race:' } } })).toBe(items.length);
+  });
+
+  it('the rows keep what was planned: recipient, message, the order mark, kind and platform', async () => {
+    const items = push('shape', 1, 2);
+    await planDeliveries(t.db, items);
+    // the stored text is JSON.stringify's, byte for byte, whatever the message holds
+    const odd: PlannedDelivery = {
+      key: 'shape:odd',
+      kind: 'ranking_push',
+      platform: 'wecom',
+      recipient: { userIds: ['shape-u0'] },
+      message: { kind: 'text', text: '**进度**\n"引号" \\ \t 😀 \u2028 </b>' },
+    };
+    await planDeliveries(t.db, [odd]);
+    const stored = await t.db.delivery.findUniqueOrThrow({ where: { key: 'shape:odd' } });
+    expect(stored.content).toBe(JSON.stringify(odd.message));
+    expect(stored.recipient).toBe('{"userIds":["shape-u0"]}');
+    const rows = await t.db.delivery.findMany({
+      where: { key: { startsWith: 'shape:shape-' } },
+      orderBy: { id: 'asc' },
+    });
+    expect(
+      rows.map((r) => ({
+        key: r.key,
+        kind: r.kind,
+        platform: r.platform,
+        status: r.status,
+        recipient: JSON.parse(r.recipient),
+        message: JSON.parse(r.content),
+      })),
+    ).toEqual([
+      {
+        key: 'shape:shape-u0:1',
+        kind: 'ranking_push',
+        platform: 'wecom',
+        status: 'queued',
+        recipient: { userIds: ['shape-u0'] },
+        message: { kind: 'text', text: 'shape-u0:1' },
+      },
+      {
+        key: 'shape:shape-u0:2',
+        kind: 'ranking_push',
+        platform: 'wecom',
+        status: 'queued',
+        recipient: { userIds: ['shape-u0'] },
+        message: { kind: 'text', text: 'shape-u0:2', after: 'shape:shape-u0:1' },
+      },
+    ]);
+  });
+});
+
+describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))(
+  'enqueued in bulk on %s, %s runner',
+  (provider, kind) => {
+    let t: TestDb;
+    let runner: JobRunner | null = null;
+    beforeAll(async () => {
+      t = await freshDb(provider);
+    });
+    beforeEach(async () => {
+      await runner?.stop();
+      runner = null;
+    });
+    afterAll(async () => {
+      await runner?.stop();
+      await t?.drop();
+    });
+
+    it('enqueueBulk takes thousands of jobs in one call, and a job id given twice is one job', async () => {
+      const r = makeRunner(kind, jobDeps(t), { worker: false });
+      runner = r;
+      const jobs = (from: number, n: number): JobRequest[] =>
+        Array.from({ length: n }, (_, i) => ({
+          name: 'deliver',
+          data: { key: `bulk:${from + i}` },
+          opts: { jobId: deliverJobId(`bulk:${from + i}`) },
+        }));
+      await r.enqueueBulk(jobs(0, 2500));
+      // the same 2 500 again (a re-plan, the sweep) and 10 new ones
+      await r.enqueueBulk([...jobs(0, 2500), ...jobs(2500, 10)]);
+      expect((await r.counts()).waiting).toBe(2510);
+    });
+
+    it("sends each chat's messages in order, each once, and a dead message does not hold back the rest", async () => {
+      const wecom = new RefusingSender('stuck-u0:2');
+      const r = makeRunner(kind, jobDeps(t, { outbox: outboxWith(wecom) }));
+      runner = r;
+      await r.start();
+      const items = [...push('order', 40, 3), ...push('stuck', 1, 3)];
+      const ctx = { ...jobDeps(t), enqueue: r.enqueue, enqueueBulk: r.enqueueBulk, jobId: 'test', attempt: 1 };
+      expect(await planAndEnqueue(ctx, items)).toEqual({ planned: 123, enqueued: 123, jobs: 41 });
+      await r.idle();
+
+      for (let u = 0; u < 40; u++) {
+        const user = `order-u${u}`;
+        const got = wecom.sent.filter((s) => 'userIds' in s.to && s.to.userIds[0] === user).map((s) => textOf(s.msg));
+        expect(got).toEqual([`${user}:1`, `${user}:2`, `${user}:3`]);
+      }
+      // the refused one is a dead letter after its attempts; the one after it still went out
+      expect(
+        wecom.sent.filter((s) => 'userIds' in s.to && s.to.userIds[0] === 'stuck-u0').map((s) => textOf(s.msg)),
+      ).toEqual(['stuck-u0:1', 'stuck-u0:3']);
+      const rows = await t.db.delivery.findMany({ where: { key: { in: items.map((i) => i.key) } } });
+      expect(rows.filter((x) => x.status !== 'sent').map((x) => [x.key, x.status])).toEqual([
+        ['stuck:stuck-u0:2', 'dead'],
+      ]);
+      expect(rows.filter((x) => x.status === 'sent').every((x) => x.attempts === 1)).toBe(true);
+      expect(wecom.sent).toHaveLength(122);
+    });
+
+    it('a follower whose job was lost (killed between a send and the next enqueue) is sent by the sweep', async () => {
+      const wecom = new RecordingSender('wecom');
+      // this app started after the rows were planned: the sweep takes them at once (src/jobs/definitions.ts)
+      const deps = { ...jobDeps(t, { outbox: outboxWith(wecom) }), startedAt: new Date(Date.now() + 60_000) };
+      const r = makeRunner(kind, deps);
+      runner = r;
+      await r.start();
+      const items = push('lost', 1, 2);
+      await planDeliveries(t.db, items);
+      // the first message's job, as a process that died before enqueueing the chain would have left it: alone
+      const head = must(items[0], 'two items');
+      await r.enqueue('deliver', { key: head.key }, { jobId: deliverJobId(head.key) });
+      await r.idle();
+      expect(wecom.sent.map((s) => textOf(s.msg))).toEqual(['lost-u0:1']);
+      const follower = await t.db.delivery.findUniqueOrThrow({ where: { key: 'lost:lost-u0:2' } });
+      expect(follower.status).toBe('queued');
+
+      await r.enqueue('deliveries.sweep', {});
+      await r.idle();
+      expect(wecom.sent.map((s) => textOf(s.msg))).toEqual(['lost-u0:1', 'lost-u0:2']);
+      expect((await t.db.delivery.findUniqueOrThrow({ where: { key: 'lost:lost-u0:2' } })).status).toBe('sent');
+    });
+  },
+);
