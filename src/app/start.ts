@@ -76,7 +76,7 @@ export interface RunningApp {
   clock: Clock;
   now: () => Date;
   /** the bot as wired here (or StartOptions.handle): the load bench calls it directly as its baseline */
-  handle: (msg: InboundMessage) => Promise<OutboundMessage[]>;
+  handle: (msg: InboundMessage) => Promise<Reply[]>;
   stop(): Promise<void>;
 }
 

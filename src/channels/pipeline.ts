@@ -102,7 +102,7 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
    * (and leaves the map) when its last send is done.
    */
   const chains = new Map<string, Promise<void>>();
-  const queue = (sender: string, transport: ReplyTransport, replies: OutboundMessage[]): Promise<void> => {
+  const queue = (sender: string, transport: ReplyTransport, replies: Reply[]): Promise<void> => {
     const sent = (chains.get(sender) ?? Promise.resolve()).then(() => deliver(transport, replies));
     chains.set(sender, sent);
     void sent.then(() => {
