@@ -94,27 +94,47 @@ const one = (c) => new Promise((resolve, reject) => {
 })();
 `;
 
-/** DingTalk's sessionWebhook endpoint, in a worker thread: answers {errcode:0} and counts */
+/**
+ * DingTalk's sessionWebhook endpoint, in a worker thread: answers {errcode:0}, counts, and files each reply's text
+ * and arrival (Date.now()) under the request's `session` query parameter (the load bench asks for them by session)
+ */
 const SINK = `
 const http = require('node:http');
 const { parentPort } = require('node:worker_threads');
 let count = 0;
+const bySession = new Map();
 const server = http.createServer((req, res) => {
-  req.resume();
-  req.on('end', () => { count++; res.writeHead(200, { 'content-type': 'application/json' }); res.end('{"errcode":0,"errmsg":"ok"}'); });
+  const chunks = [];
+  req.on('data', (c) => chunks.push(c));
+  req.on('end', () => {
+    count++;
+    const at = Date.now();
+    const session = new URL(req.url, 'http://x').searchParams.get('session') ?? '';
+    let text = '';
+    try { const b = JSON.parse(Buffer.concat(chunks).toString()); text = b.text?.content ?? b.markdown?.text ?? ''; } catch {}
+    if (!bySession.has(session)) bySession.set(session, []);
+    bySession.get(session).push({ text, at });
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"errcode":0,"errmsg":"ok"}');
+  });
 });
 server.keepAliveTimeout = 30000;
 server.listen(0, '127.0.0.1', () => parentPort.postMessage({ port: server.address().port }));
-parentPort.on('message', (m) => { if (m === 'count') parentPort.postMessage({ count }); });
+parentPort.on('message', (m) => {
+  if (m === 'count') parentPort.postMessage({ count });
+  else if (m && m.replies) parentPort.postMessage({ replies: Object.fromEntries(m.replies.map((k) => [k, bySession.get(k) ?? []])) });
+});
 `;
 
-interface Sink {
+export interface Sink {
   url: string;
   count(): Promise<number>;
+  /** the replies each session received, in arrival order */
+  replies(sessions: string[]): Promise<Record<string, { text: string; at: number }[]>>;
   close(): Promise<void>;
 }
 
-async function startSink(): Promise<Sink> {
+export async function startSink(): Promise<Sink> {
   const worker = new Worker(SINK, { eval: true });
   const { port } = await new Promise<{ port: number }>((resolve) => worker.once('message', resolve));
   return {
@@ -123,6 +143,11 @@ async function startSink(): Promise<Sink> {
       new Promise((resolve) => {
         worker.once('message', (m: { count: number }) => resolve(m.count));
         worker.postMessage('count');
+      }),
+    replies: (sessions) =>
+      new Promise((resolve) => {
+        worker.once('message', (m: { replies: Record<string, { text: string; at: number }[]> }) => resolve(m.replies));
+        worker.postMessage({ replies: sessions });
       }),
     close: async () => void (await worker.terminate()),
   };

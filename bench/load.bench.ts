@@ -1,77 +1,201 @@
 /**
- * `npm run bench -- load` (60 s; not part of the default run): the honest load of issue #17. 10 000 distinct bound
- * members (the demo at scale 100, each given a WeCom account), a mix of journeys — status, 补助进度, 排名, 截止日期,
- * policy questions, claim steps (申请补助 → hospital → 取消), officer and rep commands — at 200 messages/s for 60 s
- * through the real signed and encrypted WeCom callback of the full app (SQLite, Redis, BullMQ), with Redis stopped
- * (SIGTERM) at 25 s and started again 3 s later. Nothing is cached for the load: each person asks about their own
- * enrolment, once or twice in the minute.
+ * `npm run bench -- load` (not part of the default run): the honest load of issue #17. 10 000 distinct bound members
+ * (the demo at scale 100, each given a WeCom and a DingTalk account), a mix of journeys — status, 补助进度, 排名,
+ * 截止日期, policy questions, claim steps (申请补助 → hospital → 取消), officers' 待审批 and their clicks of 批准 on
+ * approval cards of claims seeded before the run, reps' 我单位进度 — through the real signed (and, on WeCom,
+ * encrypted) callbacks of the full app (SQLite, Redis, BullMQ). Nothing is cached for the load: each person asks
+ * about their own enrolment, once or twice; each click decides its own claim.
  *
- * Reported: p50/p99 of every callback (open loop: each request leaves on its schedule, whatever the others do),
- * the busy answers during the Redis outage, lost (a message without a 200, or a busy one whose resend after the
- * outage is not answered), duplicated (WeCom's retry of 2 % of the callbacks, byte for byte, answered a second
- * time). Targets: lost = 0, duplicated = 0, p99 ≤ 100 ms (the outage's own requests included).
+ * Where things run: the app in this process's main thread (its event loop is the one measured); the load generator
+ * and DingTalk's sessionWebhook endpoint (a sink that records each reply's text and arrival) in worker threads, so
+ * timing requests takes no turn of the app's event loop. All share the machine's cores (say so with the numbers).
+ *
+ * Two phases, in one run, on one database:
+ * 1. capacity (closed loop, LOAD_CONCURRENCY messages in flight, LOAD_CAPACITY messages each, disjoint slices of
+ *    members with the same mix): the bare handler (the bot's handler called directly with InboundMessages: no HTTP,
+ *    crypto, dedupe or per-user lock), the full WeCom path, the full DingTalk path (answered at once; its throughput
+ *    is counted until the last reply reached the sessionWebhook). Ratios: WeCom / bare (target ≥ 60 %), DingTalk /
+ *    WeCom (target ≥ 90 %).
+ * 2. open loop, per platform (LOAD_PLATFORMS, default wecom,dingtalk): LOAD_RATE messages/s for LOAD_SECONDS
+ *    (default 200 × 60), each request leaving on its schedule whatever the others do, with Redis stopped (SIGTERM)
+ *    at 5/12 of the run and started again 3 s later (LOAD_OUTAGE=0: none). 2 % of the single-answer questions are
+ *    delivered twice, byte for byte (the platform's retry). Reported: p50/p99 (WeCom: the HTTP answer, which carries
+ *    the reply; DingTalk: until the reply reached the sessionWebhook), the busy answers, lost (no answer, or a busy
+ *    one whose resend after the outage is not answered), duplicated (a retry answered a second time).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RunningApp } from '../src/app/start.js';
+import { sendApprovalCards } from '../src/bot/flows/approvals.js';
+import type { DingtalkChannel } from '../src/channels/dingtalk/index.js';
 import type { WecomChannel } from '../src/channels/wecom/index.js';
+import type { InboundMessage } from '../src/core/messages.js';
 import { must } from '../src/core/must.js';
 import { Templates } from '../src/core/templates.js';
 import { startLocalServices } from '../src/local/start-local.js';
+import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
+import { addDays } from '../src/rules/index.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
+import { submitClaim } from '../src/services/claims.js';
 import { loadDemo } from '../src/services/demo/load.js';
+import { createServices } from '../src/services/index.js';
+import { currentPeriod } from '../src/services/periods.js';
 import { cleanUp, ownRedis } from '../test/faults/support.js';
-import { type BuiltCallback, WecomTestClient } from '../test/support/wecom/client.js';
+import { DingtalkTestClient } from '../test/support/dingtalk/client.js';
+import { WecomTestClient } from '../test/support/wecom/client.js';
+import { sinkChannel, startSink } from './dingtalk.bench.js';
 import type { BenchResult } from './run.js';
 
 const MEMBERS = 10_000;
-/** LOAD_RATE / LOAD_SECONDS: a shorter or gentler run, to check the bench itself */
-const RATE = Number(process.env.LOAD_RATE ?? 200);
-const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
-const OUTAGE_AT_MS = (SECONDS * 1000 * 5) / 12;
+const num = (name: string, dflt: number) => Number(process.env[name] ?? dflt);
+const RATE = num('LOAD_RATE', 200);
+const SECONDS = num('LOAD_SECONDS', 60);
+const CAPACITY = num('LOAD_CAPACITY', 1_500);
+const CONCURRENCY = num('LOAD_CONCURRENCY', 32);
+const OUTAGE = process.env.LOAD_OUTAGE !== '0';
+const PLATFORMS = (process.env.LOAD_PLATFORMS ?? 'wecom,dingtalk').split(',').filter(Boolean);
 const OUTAGE_MS = 3_000;
+/** how long the replies still owed after an open loop may take (an overloaded run drains for minutes) */
+const DRAIN_MS = num('LOAD_DRAIN_S', 180) * 1000;
+/** members 0..2999 for the capacity phases (1000 each), the rest for the open loops */
+const SLICE = 1_000;
+const OFFICERS = 10;
 
 const ONE_SHOT = ['我参加了吗', '补助进度', '排名', '截止日期', '起付线是多少', '我参加了没有', '交多少钱', '帮助'];
+/** answered with one text (a retry of these shows a duplicate as a second answer) */
+const SINGLE = new Set(['我参加了吗', '补助进度', '截止日期', '起付线是多少', '我参加了没有', '交多少钱']);
 const CLAIM_STEPS = ['申请补助', '海南省人民医院', '取消'];
 
-/** the open-loop generator, in a worker thread so timing requests takes no CPU from the server under test */
+type Step =
+  | { kind: 'text'; user: string; text: string; retry: boolean }
+  | { kind: 'click'; user: string; claim: number };
+
+/** the mix: person p of the slice speaks at slot i; every 10th person walks into a claim and out of it */
+function plan(n: number, members: string[], officers: string[], claims: number[]): Step[] {
+  const said = new Map<string, number>();
+  const steps: Step[] = [];
+  let clicks = 0;
+  for (let i = 0; i < n; i++) {
+    if (i % 100 === 75 && clicks < claims.length) {
+      steps.push({
+        kind: 'click',
+        user: must(officers[clicks % officers.length], 'officers'),
+        claim: must(claims[clicks++], 'a claim'),
+      });
+      continue;
+    }
+    if (i % 50 === 25) {
+      steps.push({ kind: 'text', user: must(officers[i % officers.length], 'officers'), text: '待审批', retry: false });
+      continue;
+    }
+    if (i % 50 === 49) {
+      steps.push({ kind: 'text', user: 'demo-rep-1', text: '我单位进度', retry: false });
+      continue;
+    }
+    const p = (i * 7919) % members.length;
+    const user = must(members[p], 'a member');
+    const k = said.get(user) ?? 0;
+    said.set(user, k + 1);
+    const text = must(
+      p % 10 === 7 ? CLAIM_STEPS[k % CLAIM_STEPS.length] : ONE_SHOT[(p + k) % ONE_SHOT.length],
+      'an index within the list',
+    );
+    steps.push({ kind: 'text', user, text, retry: i % 50 === 10 && SINGLE.has(text) });
+  }
+  return steps;
+}
+
+/** one request of the load generator; `key` names the DingTalk session a reply comes back on */
+interface Call {
+  path: string;
+  body: string;
+  headers: Record<string, string>;
+}
+interface Sent {
+  status: number;
+  body: string;
+  ms: number;
+  /** Date.now() when it left */
+  at: number;
+}
+
+/** the load generator in a worker thread: open loop (`rate`) or closed loop (`connections`) */
 const DRIVER = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { baseUrl, callbacks, rate } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+const { baseUrl, calls, rate, connections } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: rate ? 1024 : connections });
 const url = new URL(baseUrl);
-const post = (cb) => new Promise((resolve) => {
+const post = (c) => new Promise((resolve) => {
+  const at = Date.now();
   const t0 = performance.now();
-  const req = http.request({ agent, host: url.hostname, port: url.port, path: cb.path, method: 'POST', timeout: 30000,
-    headers: { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(cb.body) } }, (res) => {
+  const req = http.request({ agent, host: url.hostname, port: url.port, path: c.path, method: 'POST', timeout: 30000,
+    headers: { ...c.headers, 'content-length': Buffer.byteLength(c.body) } }, (res) => {
     const chunks = [];
-    res.on('data', (c) => chunks.push(c));
-    res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0 }));
+    res.on('data', (x) => chunks.push(x));
+    res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0, at }));
   });
   req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', () => resolve({ status: 0, body: '', ms: performance.now() - t0 }));
-  req.end(cb.body);
+  req.on('error', () => resolve({ status: 0, body: '', ms: performance.now() - t0, at }));
+  req.end(c.body);
 });
 (async () => {
   const started = performance.now();
-  const results = new Array(callbacks.length);
-  const pending = callbacks.map((cb, i) => new Promise((resolve) => {
-    setTimeout(async () => { results[i] = await post(cb); resolve(); }, Math.max(0, (i * 1000) / rate));
-  }));
-  await Promise.all(pending);
+  const results = new Array(calls.length);
+  if (rate) {
+    await Promise.all(calls.map((c, i) => new Promise((resolve) => {
+      setTimeout(async () => { results[i] = await post(c); resolve(); }, (i * 1000) / rate);
+    })));
+  } else {
+    let next = 0;
+    await Promise.all(Array.from({ length: connections }, async () => {
+      while (next < calls.length) { const i = next++; results[i] = await post(calls[i]); }
+    }));
+  }
   agent.destroy();
   parentPort.postMessage({ elapsed: (performance.now() - started) / 1000, results });
 })();
 `;
 
-type Result = { status: number; body: string; ms: number };
+async function drive(
+  baseUrl: string,
+  calls: Call[],
+  pace: { rate: number } | { connections: number },
+): Promise<{ elapsed: number; results: Sent[] }> {
+  const worker = new Worker(DRIVER, { eval: true, workerData: { baseUrl, calls, ...pace } });
+  try {
+    return await new Promise((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
 
-const pct = (sorted: number[], p: number) =>
-  must(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))], 'a non-empty run');
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? must(s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))], 'non-empty') : Number.NaN;
+};
+/** waits for `p`, at most `ms`: false when it did not settle in time (the run says so, and counts what is owed as lost) */
+const within = async (p: Promise<unknown>, ms: number): Promise<boolean> => {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((r) => {
+    timer = setTimeout(() => r(false), ms);
+  });
+  const ok = await Promise.race([p.then(() => true as const), late]);
+  clearTimeout(timer);
+  return ok;
+};
+const until = async (what: string, ok: () => Promise<boolean> | boolean, timeoutMs = 120_000) => {
+  const end = Date.now() + timeoutMs;
+  while (!(await ok())) {
+    if (Date.now() > end) throw new Error(`load bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+};
 
 export default async function run(): Promise<BenchResult[]> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'huzhu-bench-load-'));
@@ -79,158 +203,478 @@ export default async function run(): Promise<BenchResult[]> {
   const rt = await openRuntime({
     ...process.env,
     DATABASE_URL: `file:${path.join(dir, 'load.db')}`,
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.LOAD_LOG_LEVEL ?? 'silent',
     REDIS_URL: redis.url,
     REDIS_PREFIX: `load-${process.pid}`,
   });
-  let app: RunningApp | undefined;
+  const sink = await startSink();
+  const t0 = performance.now();
+  const say = (what: string) =>
+    process.stderr.write(`   load ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)} s: ${what}\n`);
+  let app: Awaited<ReturnType<typeof startLocalServices>> | undefined;
   try {
+    // ---- the people: 10 000 members bound on both platforms, officers, claims waiting for their click ----
+    const db = rt.db;
     await loadDemo({
-      db: rt.db,
+      db,
       hashKey: rt.config.ID_HASH_KEY,
       today: shanghaiToday(),
       scale: 100,
-      platforms: ['wecom'],
+      platforms: ['wecom', 'dingtalk'],
     });
-    const unbound = await rt.db.member.findMany({
+    const unbound = await db.member.findMany({
       where: { identities: { none: {} } },
       select: { id: true },
       orderBy: { id: 'asc' },
       take: MEMBERS,
     });
     if (unbound.length < MEMBERS) throw new Error(`the demo at scale 100 has ${unbound.length} unbound members`);
-    await rt.db.chatIdentity.createMany({
-      data: unbound.map((m, i) => ({ platform: 'wecom', userId: `load-${i}`, memberId: m.id, boundBy: 'bench' })),
-    });
-    app = await startLocalServices(rt, { port: 0, channels: [createLocalWecomChannelFactory], schedules: false });
-    const channel = app.channels.get('wecom') as WecomChannel;
-    const c = channel.credentials;
-    const client = new WecomTestClient({
-      corpId: c.corpId,
-      token: c.token,
-      encodingAesKey: c.encodingAesKey,
-      agentId: c.agentId,
-    });
-
-    // the schedule: person i%MEMBERS speaks at slot i; every 10th person files a claim and cancels it
-    const total = RATE * SECONDS;
-    const said = new Map<string, number>();
-    const plan: { user: string; text: string }[] = [];
-    for (let i = 0; i < total; i++) {
-      if (i % 50 === 25) {
-        plan.push({ user: 'demo-officer-1', text: '待审批' });
-        continue;
-      }
-      if (i % 50 === 49) {
-        plan.push({ user: 'demo-rep-1', text: '我单位进度' });
-        continue;
-      }
-      const p = (i * 7919) % MEMBERS; // spread people over the minute
-      const user = `load-${p}`;
-      const k = said.get(user) ?? 0;
-      said.set(user, k + 1);
-      const text = must(
-        p % 10 === 7 ? CLAIM_STEPS[k % CLAIM_STEPS.length] : ONE_SHOT[(p + k) % ONE_SHOT.length],
-        'an index within the list',
-      );
-      plan.push({ user, text });
-    }
-    const callbacks: BuiltCallback[] = plan.map((m) => client.seal(client.text(m.user, m.text)));
-    // WeCom's retry of 2 % of them, byte for byte, sent right after the original's slot
-    const retries = callbacks.flatMap((cb, i) => (i % 50 === 10 ? [{ i, cb }] : []));
-    const all = [...callbacks];
-    const order = callbacks.map((_, i) => i);
-    for (const r of retries) {
-      order.splice(order.indexOf(r.i) + 1, 0, -1 - retries.indexOf(r));
-      all.push(r.cb);
-    }
-    const sequence = order.map((i) => must(i >= 0 ? callbacks[i] : retries[-1 - i]?.cb, 'an index of the plan'));
-
-    const outage = setTimeout(async () => {
-      await redis.stop();
-      setTimeout(() => void redis.start(), OUTAGE_MS);
-    }, OUTAGE_AT_MS);
-    process.stderr.write(
-      `   load: ${sequence.length} callbacks at ${RATE}/s, Redis restarted at ${(OUTAGE_AT_MS / 1000).toFixed(0)} s\n`,
-    );
-    const worker = new Worker(DRIVER, {
-      eval: true,
-      workerData: {
-        baseUrl: app.url,
-        callbacks: sequence.map(({ path: p, body }) => ({ path: p, body })),
-        rate: (RATE * sequence.length) / total,
-      },
-    });
-    const r = await new Promise<{ elapsed: number; results: Result[] }>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    clearTimeout(outage);
-    await worker.terminate();
-    await app.background.idle();
-
-    const busyText = new Templates().render('system_busy');
-    const open = (body: string) => (body ? (client.openReply(body).Content ?? '') : '');
-    let lost = 0;
-    let busy = 0;
-    let duplicated = 0;
-    const toResend: BuiltCallback[] = [];
-    sequence.forEach((cb, j) => {
-      const res = must(r.results[j], 'a result per callback');
-      const isRetry = (order[j] ?? 0) < 0;
-      if (res.status !== 200) {
-        if (!isRetry) lost++;
-        return;
-      }
-      const text = open(res.body);
-      if (text === busyText) {
-        busy++;
-        if (!isRetry) toResend.push(cb);
-        return;
-      }
-      // a retry is answered again only when its original was not handled (answered busy, or not at all)
-      if (isRetry && text) {
-        const original = must(r.results[sequence.indexOf(cb)], 'the original of a retry');
-        if (original.status === 200 && open(original.body) !== busyText) duplicated++;
-      }
-    });
-    // the people answered busy send again once the outage is over: each must now be answered
-    for (;;) {
-      try {
-        await app.store.get('ping');
-        break;
-      } catch {
-        await new Promise((res) => setTimeout(res, 100));
-      }
-    }
-    for (const cb of toResend) {
-      const res = await fetch(app.url + cb.path, {
-        method: 'POST',
-        body: cb.body,
-        headers: { 'content-type': 'text/xml' },
+    for (const platform of ['wecom', 'dingtalk'])
+      await db.chatIdentity.createMany({
+        data: unbound.map((m, i) => ({ platform, userId: `load-${i}`, memberId: m.id, boundBy: 'bench' })),
       });
-      const text = open(await res.text());
-      if (res.status !== 200 || text === busyText) lost++;
-    }
-    const ms = r.results.map((x) => x.ms).sort((a, b) => a - b);
-    const load = (os.loadavg()[0] ?? 0).toFixed(1);
-    return [
-      { name: `load: callbacks sent (${MEMBERS} members, mixed journeys)`, value: sequence.length, unit: 'msgs' },
-      { name: 'load: achieved rate', value: sequence.length / r.elapsed, unit: 'msg/s', target: `${RATE} offered` },
-      { name: 'load: p50', value: pct(ms, 50), unit: 'ms' },
-      {
-        name: 'load: p99 (Redis restart included)',
-        value: pct(ms, 99),
-        unit: 'ms',
-        target: '≤ 100',
-        note: `loadavg ${load}`,
+
+    app = await startLocalServices(rt, {
+      port: 0,
+      channels: [createLocalWecomChannelFactory, sinkChannel(sink)],
+      schedules: false,
+      emulator: false,
+    });
+    const running = app;
+    const wecom = running.channels.get('wecom') as WecomChannel & LocalWecomChannel;
+    const wecomServer = must(wecom.localServer, 'WeCom runs against its local server');
+    const dingtalk = running.channels.get('dingtalk') as DingtalkChannel;
+    const wc = wecom.credentials;
+    const wClient = new WecomTestClient({
+      corpId: wc.corpId,
+      token: wc.token,
+      encodingAesKey: wc.encodingAesKey,
+      agentId: wc.agentId,
+    });
+    const dClient = new DingtalkTestClient(dingtalk.credentials);
+
+    // claims to approve: one per enrolled member, a one-day stay each, the cards sent to the bench's officers
+    const period = await currentPeriod(db);
+    const clicksPerPhase = (n: number) => Math.ceil(n / 100);
+    const need = clicksPerPhase(CAPACITY) * 3 + clicksPerPhase(RATE * SECONDS) * PLATFORMS.length;
+    const enrolled = await db.enrolment.findMany({
+      where: {
+        periodId: period.id,
+        kind: { in: ['new', 'renewal'] },
+        member: { identities: { some: { boundBy: 'bench' } } },
       },
-      { name: 'load: answered busy during the Redis restart', value: busy, unit: 'msgs' },
-      { name: 'load: lost', value: lost, unit: 'msgs', target: '= 0' },
-      { name: 'load: duplicated (retries answered twice)', value: duplicated, unit: 'msgs', target: '= 0' },
-    ];
+      select: { memberId: true },
+      orderBy: { memberId: 'desc' },
+    });
+    const claims: number[] = [];
+    const day = addDays(period.policy.startsOn, 10);
+    for (const e of enrolled) {
+      if (claims.length >= need) break;
+      const r = await submitClaim(
+        db,
+        period,
+        {
+          memberId: e.memberId,
+          hospital: '海南省人民医院',
+          admittedOn: day,
+          dischargedOn: day,
+          totalFen: 500_000,
+          basicInsuranceFen: 200_000,
+          selfPaidFen: 300_000,
+          majorIllness: false,
+          photos: [],
+        },
+        'bench',
+        running.now(),
+      );
+      if (r.ok) claims.push(r.claim.id);
+    }
+    if (claims.length < need) throw new Error(`only ${claims.length} of ${need} bench claims were accepted`);
+    const offices = await db.claim.findMany({
+      where: { id: { in: claims } },
+      select: { officeId: true },
+      distinct: ['officeId'],
+    });
+    const unit = await db.org.findFirstOrThrow({ where: { code: 'HN-HK-DEMO' } });
+    const officers: string[] = [];
+    for (let i = 0; i < OFFICERS; i++) {
+      const userId = `load-officer-${i}`;
+      const m = await db.member.create({
+        data: { name: `审批员${i}`, idHash: `load-${userId}`, idLast4: '0000', status: 'in_service', unitId: unit.id },
+      });
+      for (const o of offices)
+        if (o.officeId) await db.roleGrant.create({ data: { memberId: m.id, role: 'officer', orgId: o.officeId } });
+      for (const platform of ['wecom', 'dingtalk'])
+        await db.chatIdentity.create({ data: { platform, userId, memberId: m.id } });
+      officers.push(userId);
+    }
+    const botDeps = {
+      services: createServices({ db, store: running.store, log: rt.log }),
+      store: running.store,
+      log: rt.log,
+      templates: running.templates,
+      outbox: running.outbox,
+      hashKey: rt.config.ID_HASH_KEY,
+      now: running.now,
+    };
+    for (let i = 0; i < claims.length; i += 8)
+      await Promise.all(claims.slice(i, i + 8).map((id) => sendApprovalCards(botDeps, id, 1)));
+    const cards = await db.claimCard.findMany({ where: { claimId: { in: claims } } });
+    const cardOf = (platform: string, claim: number) =>
+      must(
+        cards.find((c) => c.claimId === claim && c.platform === platform),
+        `the ${platform} card of claim ${claim}`,
+      ).cardId;
+    await running.background.idle();
+    await running.jobs.idle();
+    say(`${MEMBERS} members bound on both platforms, ${claims.length} claims with their cards, ${OFFICERS} officers`);
+
+    const members = (from: number, n: number) => Array.from({ length: n }, (_, i) => `load-${from + i}`);
+    const takeClaims = (() => {
+      let next = 0;
+      return (n: number) => {
+        const c = claims.slice(next, next + n);
+        next += n;
+        return c;
+      };
+    })();
+    const busyText = new Templates().render('system_busy');
+
+    // ---- builders: a step as an InboundMessage (bare), a WeCom callback, a DingTalk callback ----
+    let seq = 0;
+    const inbound = (s: Step): InboundMessage => {
+      const base = { platform: 'wecom', userId: s.user, dedupeKey: `bare-${seq++}`, receivedAt: new Date() };
+      if (s.kind === 'text') return { ...base, kind: 'text', text: s.text };
+      const cardId = cardOf('wecom', s.claim);
+      return {
+        ...base,
+        kind: 'card_click',
+        cardId,
+        action: `approve:${s.claim}`,
+        responseCode: wecomServer.issueClickCode(cardId),
+      };
+    };
+    const wecomCall = (s: Step): Call => {
+      const plain =
+        s.kind === 'text'
+          ? wClient.text(s.user, s.text)
+          : (() => {
+              const cardId = cardOf('wecom', s.claim);
+              return wClient.cardClick(s.user, cardId, `approve:${s.claim}`, wecomServer.issueClickCode(cardId));
+            })();
+      const cb = wClient.seal(plain);
+      return { path: cb.path, body: cb.body, headers: { 'content-type': 'text/xml' } };
+    };
+    /** a DingTalk callback; a text names its own session (the sink files its replies under it) */
+    const dingtalkCall = (s: Step, session: string): Call =>
+      s.kind === 'text'
+        ? {
+            path: '/dingtalk/callback',
+            body: JSON.stringify(
+              dClient.text(s.user, s.text, {
+                session: { url: `${sink.url}?session=${session}`, expiresAt: Date.now() + 90 * 60_000 },
+              }),
+            ),
+            headers: dClient.headers(),
+          }
+        : {
+            path: '/dingtalk/card-callback',
+            body: JSON.stringify(dClient.cardClick(s.user, cardOf('dingtalk', s.claim), `approve:${s.claim}`)),
+            headers: dClient.cardHeaders(),
+          };
+
+    const rows: BenchResult[] = [];
+    const load = () => `loadavg ${(os.loadavg()[0] ?? 0).toFixed(1)}`;
+
+    // ---- 1. capacity: bare handler, full WeCom, full DingTalk; same mix, disjoint people, closed loop ----
+    const capPlan = (slice: number) =>
+      plan(CAPACITY, members(slice * SLICE, SLICE), officers, takeClaims(clicksPerPhase(CAPACITY)));
+    {
+      const msgs = capPlan(0).map(inbound);
+      const lat: number[] = [];
+      let next = 0;
+      const started = performance.now();
+      await Promise.all(
+        Array.from({ length: CONCURRENCY }, async () => {
+          while (next < msgs.length) {
+            const m = must(msgs[next++], 'a message');
+            const t = performance.now();
+            await running.handle(m);
+            lat.push(performance.now() - t);
+          }
+        }),
+      );
+      const bare = msgs.length / ((performance.now() - started) / 1000);
+      await running.jobs.idle();
+      say(`bare handler: ${bare.toFixed(0)} msg/s`);
+
+      const wCalls = capPlan(1).map(wecomCall);
+      const w = await drive(running.url, wCalls, { connections: CONCURRENCY });
+      const wRate = wCalls.length / w.elapsed;
+      const wErr = w.results.filter((x) => x.status !== 200).length;
+      await running.background.idle();
+      await running.jobs.idle();
+      say(`WeCom full path: ${wRate.toFixed(0)} msg/s`);
+
+      const dSteps = capPlan(2);
+      const dCalls = dSteps.map((s, i) => dingtalkCall(s, `cap-${i}`));
+      const before = performance.now();
+      const d = await drive(running.url, dCalls, { connections: CONCURRENCY });
+      const dErr = d.results.filter((x) => x.status !== 200).length;
+      const texts = dSteps.flatMap((s, i) => (s.kind === 'text' ? [`cap-${i}`] : []));
+      await until('the DingTalk replies of the capacity phase', async () => {
+        const got = await sink.replies(texts);
+        return texts.every((k) => (got[k]?.length ?? 0) > 0);
+      });
+      const replied = dCalls.length / ((performance.now() - before) / 1000);
+      const got = await sink.replies(texts);
+      const dLat = texts.map((k) => {
+        const i = Number(k.slice(4));
+        return must(got[k]?.[0], 'a reply').at - must(d.results[i], 'a result').at;
+      });
+      await running.background.idle();
+      await running.jobs.idle();
+      say(`DingTalk full path: ${replied.toFixed(0)} msg/s replied`);
+
+      const cap = `${CAPACITY} msgs, ${CONCURRENCY} in flight`;
+      rows.push(
+        { name: 'capacity: bare handler (bot called directly)', value: bare, unit: 'msg/s', note: `${cap}, ${load()}` },
+        {
+          name: 'capacity: bare handler p50 / p99',
+          value: pct(lat, 50),
+          unit: 'ms',
+          note: `p99 ${pct(lat, 99).toFixed(0)} ms`,
+        },
+        { name: 'capacity: WeCom full path', value: wRate, unit: 'msg/s', note: `${wErr} errors` },
+        {
+          name: 'capacity: WeCom p50 / p99',
+          value: pct(
+            w.results.map((x) => x.ms),
+            50,
+          ),
+          unit: 'ms',
+          note: `p99 ${pct(
+            w.results.map((x) => x.ms),
+            99,
+          ).toFixed(0)} ms`,
+        },
+        { name: 'capacity: WeCom / bare', value: (wRate / bare) * 100, unit: '%', target: '≥ 60' },
+        {
+          name: 'capacity: DingTalk full path (until the last reply)',
+          value: replied,
+          unit: 'msg/s',
+          note: `${dErr} errors`,
+        },
+        {
+          name: 'capacity: DingTalk reply p50 / p99',
+          value: pct(dLat, 50),
+          unit: 'ms',
+          note: `p99 ${pct(dLat, 99).toFixed(0)} ms`,
+        },
+        { name: 'capacity: DingTalk / WeCom', value: (replied / wRate) * 100, unit: '%', target: '≥ 90' },
+      );
+    }
+
+    // ---- 2. open loop per platform, with a Redis restart ----
+    const openMembers = members(3 * SLICE, MEMBERS - 3 * SLICE);
+    const total = RATE * SECONDS;
+    const outageAt = (SECONDS * 1000 * 5) / 12;
+    const redisBack = () =>
+      until('Redis back', async () => {
+        try {
+          await running.store.get('ping');
+          return true;
+        } catch {
+          return false;
+        }
+      });
+    for (const platform of PLATFORMS) {
+      const steps = plan(total, openMembers, officers, takeClaims(clicksPerPhase(total)));
+      // the retry follows its original
+      const order: { step: number; retry: boolean }[] = [];
+      steps.forEach((s, i) => {
+        order.push({ step: i, retry: false });
+        if (s.kind === 'text' && s.retry) order.push({ step: i, retry: true });
+      });
+      const built = steps.map((s, i) => (platform === 'wecom' ? wecomCall(s) : dingtalkCall(s, `${platform}-${i}`)));
+      const calls = order.map((o) => must(built[o.step], 'a call'));
+      const outage = OUTAGE
+        ? setTimeout(async () => {
+            say(`${platform}: Redis stopped`);
+            await redis.stop();
+            setTimeout(() => void redis.start().then(() => say(`${platform}: Redis started`)), OUTAGE_MS);
+          }, outageAt)
+        : undefined;
+      say(
+        `${platform}: ${calls.length} callbacks at ${RATE}/s${OUTAGE ? `, Redis restarted at ${(outageAt / 1000).toFixed(0)} s` : ''}`,
+      );
+      const r = await drive(running.url, calls, { rate: (RATE * calls.length) / total });
+      if (outage) clearTimeout(outage);
+      const achieved = calls.length / r.elapsed;
+      {
+        // the numbers of the load itself, said at once (the drain that follows an overloaded run is long)
+        const ms = r.results.map((x) => x.ms);
+        const failed = r.results.filter((x) => x.status !== 200).length;
+        say(
+          `${platform}: sent at ${achieved.toFixed(0)}/s; HTTP answer p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms; ${failed} without a 200`,
+        );
+      }
+      await redisBack();
+      let drained = true;
+      const drain = async (p: Promise<unknown>) => {
+        if (!(await within(p, DRAIN_MS))) drained = false;
+      };
+      let lost = 0;
+      let busy = 0;
+      let duplicated = 0;
+      let late = 0;
+      let afterLate = 0;
+      const lat: number[] = [];
+      /** LOAD_DEBUG=1: why each lost message counts as lost */
+      const lose = (why: string, step: number) => {
+        lost++;
+        if (process.env.LOAD_DEBUG) say(`${platform} lost: ${why} ${JSON.stringify(steps[step] ?? null)}`);
+      };
+      if (platform === 'wecom') {
+        const open = (body: string) => (body ? (wClient.openReply(body).Content ?? '') : '');
+        const toResend: Call[] = [];
+        const firstOf = new Map<number, Sent>();
+        order.forEach((o, j) => {
+          const res = must(r.results[j], 'a result per callback');
+          lat.push(res.ms);
+          if (!o.retry) firstOf.set(o.step, res);
+          if (res.status !== 200) {
+            if (!o.retry) lose(`status ${res.status}`, o.step);
+            return;
+          }
+          const text = open(res.body);
+          if (text === busyText) {
+            busy++;
+            if (!o.retry) toResend.push(must(built[o.step], 'a call'));
+            return;
+          }
+          if (!o.retry && !text && must(steps[o.step], 'a step').kind === 'text') {
+            late++;
+            if (process.env.LOAD_DEBUG)
+              say(`no passive text: ${res.ms.toFixed(0)} ms, ${JSON.stringify(steps[o.step])}`);
+          }
+          // a retry is answered again only when its original was not handled (answered busy, or not at all)
+          // (an original answered late, empty, may have failed after its answer, its mark released: then the retry
+          // is rightly handled, and the HTTP answers cannot tell; those are counted apart)
+          if (o.retry && text) {
+            const original = must(firstOf.get(o.step), 'the original of a retry');
+            const first = original.status === 200 ? open(original.body) : '';
+            if (first && first !== busyText) duplicated++;
+            else if (original.status === 200 && !first) afterLate++;
+          }
+        });
+        await drain(running.background.idle());
+        // those answered busy send again once the outage is over: each must now be answered
+        for (const cb of toResend) {
+          const res = await fetch(running.url + cb.path, {
+            method: 'POST',
+            body: cb.body,
+            headers: cb.headers,
+            signal: AbortSignal.timeout(30_000),
+          }).catch(() => null);
+          const text = res ? open(await res.text()) : '';
+          if (res?.status !== 200 || text === busyText) lose(`resend: ${res?.status} ${text}`, -1);
+        }
+        // a late answer went through the API: the user must have received something
+        order.forEach((o, j) => {
+          const res = must(r.results[j], 'a result');
+          const s = must(steps[o.step], 'a step');
+          if (
+            !o.retry &&
+            res.status === 200 &&
+            !res.body &&
+            s.kind === 'text' &&
+            wecomServer.messagesTo(s.user).length === 0
+          )
+            lost++;
+        });
+      } else {
+        await drain(running.background.idle());
+        const sessions = steps.flatMap((s, i) => (s.kind === 'text' ? [{ i, key: `${platform}-${i}`, s }] : []));
+        let got = await sink.replies(sessions.map((x) => x.key));
+        const resend: { key: string; call: Call }[] = [];
+        const firstAt = new Map<number, number>();
+        order.forEach((o, j) => {
+          if (!o.retry) firstAt.set(o.step, must(r.results[j], 'a result').at);
+          if (must(r.results[j], 'a result').status !== 200 && !o.retry) lose('status', o.step);
+        });
+        for (const { i, key, s } of sessions) {
+          const replies = got[key] ?? [];
+          const real = replies.filter((x) => x.text !== busyText);
+          busy += replies.length - real.length;
+          const first = real[0] ?? replies[0];
+          if (first) lat.push(first.at - must(firstAt.get(i), 'sent'));
+          if (s.kind === 'text' && s.retry && real.length > 1) duplicated++;
+          if (real.length === 0) {
+            const call = must(built[i], 'a call');
+            // the user sends it again (DingTalk signs the resend anew)
+            resend.push({ key, call: { ...call, headers: dClient.headers() } });
+          }
+        }
+        for (const { call } of resend)
+          await fetch(running.url + call.path, {
+            method: 'POST',
+            body: call.body,
+            headers: call.headers,
+            signal: AbortSignal.timeout(30_000),
+          }).catch(() => null);
+        await drain(running.background.idle());
+        got = await sink.replies(resend.map((x) => x.key));
+        for (const { key } of resend)
+          if (!(got[key] ?? []).some((x) => x.text !== busyText)) lose(`resend: ${JSON.stringify(got[key])}`, -1);
+      }
+      await drain(running.jobs.idle());
+      const label = platform === 'wecom' ? 'WeCom (HTTP answer)' : 'DingTalk (reply at the sessionWebhook)';
+      rows.push(
+        {
+          name: `${platform} ${RATE}/s × ${SECONDS} s: achieved rate`,
+          value: achieved,
+          unit: 'msg/s',
+          note: `${calls.length} callbacks, ${load()}`,
+        },
+        { name: `${platform}: p50, ${label}`, value: pct(lat, 50), unit: 'ms' },
+        {
+          name: `${platform}: p99${OUTAGE ? ' (Redis restart included)' : ''}`,
+          value: pct(lat, 99),
+          unit: 'ms',
+          target: '≤ 100',
+        },
+        { name: `${platform}: answered busy (Redis away)`, value: busy, unit: 'msgs' },
+        ...(platform === 'wecom'
+          ? [
+              { name: 'wecom: answered through the API only (no passive text)', value: late, unit: 'msgs' },
+              { name: 'wecom: retries answered after a late, empty original', value: afterLate, unit: 'msgs' },
+            ]
+          : []),
+        {
+          name: `${platform}: lost`,
+          value: lost,
+          unit: 'msgs',
+          target: '= 0',
+          ...(drained ? {} : { note: `not drained within ${DRAIN_MS / 1000} s: what was still owed counts as lost` }),
+        },
+        { name: `${platform}: duplicated (retries answered twice)`, value: duplicated, unit: 'msgs', target: '= 0' },
+      );
+      say(`${platform}: done, p99 ${pct(lat, 99).toFixed(0)} ms, lost ${lost}, duplicated ${duplicated}`);
+    }
+    for (const row of rows) say(`${row.name}: ${row.value.toFixed(1)} ${row.unit}${row.note ? ` (${row.note})` : ''}`);
+    return rows;
   } finally {
-    await app?.stop().catch(() => undefined);
+    // an overloaded run may still owe replies (and their rate-limit waits): the stop is not waited for forever
+    if (
+      app &&
+      !(await within(
+        app.stop().catch(() => undefined),
+        30_000,
+      ))
+    )
+      say('the app did not stop within 30 s');
+    await sink.close();
     await rt.close();
     await cleanUp();
     fs.rmSync(dir, { recursive: true, force: true });

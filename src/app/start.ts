@@ -75,6 +75,8 @@ export interface RunningApp {
   jobs: JobRunner;
   clock: Clock;
   now: () => Date;
+  /** the bot as wired here (or StartOptions.handle): the load bench calls it directly as its baseline */
+  handle: (msg: InboundMessage) => Promise<Reply[]>;
   stop(): Promise<void>;
 }
 
@@ -173,6 +175,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     jobs,
     clock,
     now,
+    handle,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();

@@ -1,7 +1,7 @@
 /**
  * Conversation state: one key per user and platform in the shared store, with a TTL so an abandoned form fades.
- * Writes go through store.update (atomic), and a turn runs under a per-user lock, so two quick messages are
- * handled one after the other and cannot corrupt the form.
+ * A turn runs under a per-user lock, so two quick messages are handled one after the other and cannot corrupt the
+ * form; a write replaces the whole value.
  *
  * The shapes are zod schemas and the types are inferred from them: what is read back is parsed, so a value an
  * older version wrote, or a corrupted one, is dropped (the person starts afresh) and logged, never trusted.
@@ -106,5 +106,9 @@ export async function writeDialog(
   userId: string,
   d: Dialog | null,
 ): Promise<void> {
-  await store.update(dialogKey(platform, userId), () => (d ? JSON.stringify(d) : null), DIALOG_TTL_MS);
+  // a plain write, not store.update: the value does not depend on the stored one, and the turn already holds the
+  // user's lock (on Redis, update is a WATCH/MULTI/EXEC on one connection that every user's write queued behind)
+  const key = dialogKey(platform, userId);
+  if (d) await store.set(key, JSON.stringify(d), DIALOG_TTL_MS);
+  else await store.del(key);
 }

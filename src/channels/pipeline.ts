@@ -4,7 +4,10 @@
  * sessionWebhook, then the API); this file owns what must be the same everywhere:
  * - once per delivery: a mark in the shared store set BEFORE handling (several instances, platform retries), kept
  *   when handled, released when handling failed so the platform's retry (or the user's resend) is handled;
- * - per-user order: one user's messages are handled and answered one after another, across instances;
+ * - per-user order: one user's messages are handled one after another, across instances (a lock), and answered in
+ *   that order; the lock is held for the handling only: once the state is committed the replies are queued behind
+ *   the user's earlier replies (in this process) and the turn is released, so a slow platform call (DingTalk's
+ *   sessionWebhook, the API) never holds the user's next message;
  * - never silent: when handling fails, or the shared store itself is away, the user gets the busy text of the
  *   templates (`system_busy`), and the failure is one JSON log line;
  * - replies through the transport, in order, a rate limit waited out a few times rather than hammered.
@@ -44,8 +47,9 @@ export type Outcome =
 
 export interface Pipeline {
   /**
-   * Handles a message once, in its sender's order. With `deliver`, the replies are sent through it while the
-   * sender's turn is still held (their next message is answered after). Never throws.
+   * Handles a message once, in its sender's order. With `deliver`, the replies are queued for it, behind the
+   * sender's earlier replies, before the turn is released, and sent after: the next message of the sender is
+   * handled meanwhile, its replies wait for these. Resolves once they were sent. Never throws.
    */
   receive(msg: InboundMessage, deliver?: ReplyTransport): Promise<Outcome>;
   /** sends replies in order through a transport; never throws (what could not be sent is logged) */
@@ -92,10 +96,33 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     }
   };
 
-  /** not handled: the user reads the busy text (through the transport when there is one) */
-  const answerBusy = async (transport: ReplyTransport | undefined): Promise<Outcome> => {
+  /**
+   * Each sender's replies, in the order their turns ended: a turn appends its replies while it still holds the
+   * sender's lock, so their order is the handling order; the sends run after the lock is released. A chain ends
+   * (and leaves the map) when its last send is done.
+   */
+  const chains = new Map<string, Promise<void>>();
+  const queue = (sender: string, transport: ReplyTransport, replies: Reply[]): Promise<void> => {
+    const sent = (chains.get(sender) ?? Promise.resolve()).then(() => deliver(transport, replies));
+    chains.set(sender, sent);
+    void sent.then(() => {
+      if (chains.get(sender) === sent) chains.delete(sender);
+    });
+    return sent;
+  };
+
+  /** not handled: the user reads the busy text (queued behind their earlier replies when there is a transport) */
+  const answerBusy = async (
+    transport: ReplyTransport | undefined,
+    sender: string,
+    sending?: { sent?: Promise<void> },
+  ): Promise<Outcome> => {
     const replies = busy();
-    if (transport) await deliver(transport, replies);
+    if (transport) {
+      const sent = queue(sender, transport, replies);
+      if (sending) sending.sent = sent;
+      else await sent;
+    }
     return { kind: 'failed', replies };
   };
 
@@ -113,6 +140,7 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     deliver,
     async receive(msg, transport) {
       const key = `${opts.markPrefix}:${msg.dedupeKey}`;
+      const sender = `${msg.platform}:${msg.userId}`;
       try {
         if (!(await store.setIfAbsent(key, 'handling', opts.dedupeTtlMs))) {
           log.info({ platform, kind: msg.kind }, 'duplicate delivery acknowledged');
@@ -121,9 +149,11 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
       } catch (e) {
         // nothing can be handled once without the store: answer busy, handle nothing; the retry will be
         log.error({ err: e, platform, kind: msg.kind }, 'shared store unavailable: message answered busy, not handled');
-        return answerBusy(transport);
+        return answerBusy(transport, sender);
       }
       let outcome: Outcome | undefined;
+      // the replies queued by the turn, sent once it has released the sender's lock
+      const sending: { sent?: Promise<void> } = {};
       const turn = async (): Promise<Outcome> => {
         outcome = await handleInTurn();
         return outcome;
@@ -135,7 +165,7 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
         } catch (e) {
           log.error({ err: e, platform, kind: msg.kind }, 'message handling failed: answered busy, mark released');
           await release(key);
-          return answerBusy(transport);
+          return answerBusy(transport, sender, sending);
         }
         try {
           await store.set(key, 'done', opts.dedupeTtlMs);
@@ -143,25 +173,32 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
           // the 'handling' mark stays until its ttl: a retry is still taken for a duplicate
           log.warn({ err: e, platform }, 'delivery mark not updated');
         }
-        if (transport) await deliver(transport, replies);
+        if (transport) sending.sent = queue(sender, transport, replies);
         return { kind: 'handled', replies };
       };
+      let result: Outcome;
       try {
-        // the lock outlives a turn with its replies and their rate-limit waits; a crashed holder frees it after
-        return await store.withLock(
+        // a crashed holder frees the lock after its ttl (the Redis store: within one lease)
+        result = await store.withLock(
           `order:${opts.markPrefix}:${msg.userId}`,
           120_000,
           turn,
           opts.orderWaitMs ?? 10_000,
         );
       } catch (e) {
-        // handled, and only the lock's release failed: the outcome stands
-        if (outcome) return outcome;
-        // the sender's turn could not be taken (the store failed, or their previous message is stuck)
-        log.error({ err: e, platform, kind: msg.kind }, 'message not handled in turn: answered busy, mark released');
-        await release(key);
-        return answerBusy(transport);
+        if (outcome) {
+          // handled, and only the lock's release failed: the outcome stands
+          result = outcome;
+        } else {
+          // the sender's turn could not be taken (the store failed, or their previous message is stuck)
+          log.error({ err: e, platform, kind: msg.kind }, 'message not handled in turn: answered busy, mark released');
+          await release(key);
+          return answerBusy(transport, sender);
+        }
       }
+      // the turn is released: its replies go out now, after the sender's earlier ones
+      await sending.sent;
+      return result;
     },
   };
 }

@@ -21,7 +21,7 @@ import {
   transition,
 } from '../rules/index.js';
 import { audit } from './audit.js';
-import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-cards.js';
+import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-card-rows.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';

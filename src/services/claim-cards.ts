@@ -10,7 +10,6 @@ import type { Card } from '../core/messages.js';
 import { must } from '../core/must.js';
 import type { CardTemplateKey, TemplateKey } from '../core/template-keys.js';
 import type { Db } from '../db/client.js';
-import type { Prisma } from '../generated/sqlite/client.js';
 import {
   type ClaimStatus,
   COUNTED_CLAIM_STATUSES,
@@ -26,10 +25,20 @@ import {
   shanghaiStamp,
 } from '../rules/index.js';
 import { claimEntryStanding, uncappedOf } from './approvals.js';
+import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-card-rows.js';
 import { CardRecipients } from './claim-outbox.js';
 import { memo } from './memo.js';
 import { periodById } from './periods.js';
 import { type Change, lastSupplement } from './supplements.js';
+
+export {
+  CARD_CLAIM_INCLUDE,
+  type CardClaim,
+  type ClaimCardRows,
+  OTHER_CLAIMS_SELECT,
+  type OtherClaim,
+  otherClaimsOf,
+} from './claim-card-rows.js';
 
 /** Something the officer must look at before deciding; the card template words it. */
 export type CardWarning =
@@ -124,44 +133,6 @@ const Breakdown = z.object({
     .array(z.object({ amountFen: z.number().int(), rateBp: z.number().int(), subsidyFen: z.number().int() }))
     .optional(),
 });
-
-/** The claim as a card reads it: with its decisions (oldest first) and its number of documents. */
-export const CARD_CLAIM_INCLUDE = {
-  approvals: { orderBy: { id: 'asc' } },
-  _count: { select: { attachments: true } },
-} as const satisfies Prisma.ClaimInclude;
-export type CardClaim = Prisma.ClaimGetPayload<{ include: typeof CARD_CLAIM_INCLUDE }>;
-
-/** The member's other claims of the period as a card reads them (the cap's room, the stays to compare). */
-export const OTHER_CLAIMS_SELECT = {
-  id: true,
-  subsidyFen: true,
-  status: true,
-  hospital: true,
-  admittedOn: true,
-  dischargedOn: true,
-} as const satisfies Prisma.ClaimSelect;
-export type OtherClaim = Prisma.ClaimGetPayload<{ select: typeof OTHER_CLAIMS_SELECT }>;
-
-export function otherClaimsOf(
-  db: Db | Prisma.TransactionClient,
-  c: { id: number; periodId: number; memberId: number },
-) {
-  return db.claim.findMany({
-    where: { periodId: c.periodId, memberId: c.memberId, id: { not: c.id } },
-    orderBy: { id: 'asc' },
-    select: OTHER_CLAIMS_SELECT,
-  });
-}
-
-/**
- * The rows a card is drawn from, when the caller holds them already (a decision read the claim and the member's
- * other claims in its transaction): the clicked card is then drawn without reading them again.
- */
-export interface ClaimCardRows {
-  claim: CardClaim;
-  others: OtherClaim[];
-}
 
 export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCardFacts> {
   const claim = await db.claim.findUniqueOrThrow({ where: { id: claimId }, include: CARD_CLAIM_INCLUDE });

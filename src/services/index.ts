@@ -37,7 +37,7 @@ import { markPaid, payableOf } from './payments.js';
 import { personByChat } from './people.js';
 import { currentPeriod } from './periods.js';
 import { yearReportWorkbook } from './programme/year-report.js';
-import { ranking } from './progress.js';
+import { chatRanking } from './progress.js';
 import { reconciliationReport, reconciliationWorkbook } from './reconciliation.js';
 import { claimsWaitingForMaterial, claimToSupplement, resubmitClaim } from './supplements.js';
 import { missingMembers, unitCounts } from './unit-views.js';
@@ -103,7 +103,7 @@ export function createServices(deps: ServicesDeps) {
       trySelfBind: (i: Parameters<typeof trySelfBind>[1]) => trySelfBind(deps, i),
       bindOnBehalfOf: (i: Parameters<typeof bindOnBehalfOf>[1]) => bindOnBehalfOf(deps, i),
     },
-    progress: { ranking: bound(ranking) },
+    progress: { ranking: bound(chatRanking) },
     feeCollection: {
       lookUpFeePayers: bound(lookUpFeePayers),
       recordCollectedFees: bound(recordCollectedFees),

@@ -47,6 +47,7 @@ export async function currentPeriod(db: Db): Promise<PeriodWithPolicy> {
 export function forgetCurrentPeriod(db: Db): void {
   current.forget(db);
   byId.forget(db);
+  previous.forget(db);
 }
 
 // a claim's card, decision and notice read their period's policy: parsed once per period, not per query
@@ -66,12 +67,17 @@ export async function periodByNumber(db: Db, number: number, programmeCode?: str
   return withPolicy(p);
 }
 
+// every status answer and ranking reads the previous period too (issue #17's load: one query per turn less)
+const previous = memo<{ id: number; name: string } | null>(5_000, (p) => p !== null);
+
 export async function previousPeriod(
   db: Db,
   period: Pick<PeriodWithPolicy, 'programmeId' | 'number'>,
 ): Promise<{ id: number; name: string } | null> {
-  return db.period.findFirst({
-    where: { programmeId: period.programmeId, number: period.number - 1 },
-    select: { id: true, name: true },
-  });
+  return previous.get(db, `${period.programmeId}:${period.number}`, () =>
+    db.period.findFirst({
+      where: { programmeId: period.programmeId, number: period.number - 1 },
+      select: { id: true, name: true },
+    }),
+  );
 }

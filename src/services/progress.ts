@@ -6,6 +6,7 @@
 import { must } from '../core/must.js';
 import type { Db } from '../db/client.js';
 import { rankUnits } from '../rules/index.js';
+import { memo } from './memo.js';
 import type { PeriodWithPolicy } from './periods.js';
 import { previousPeriod } from './periods.js';
 
@@ -64,4 +65,21 @@ export async function unitProgress(db: Db, period: PeriodWithPolicy): Promise<Un
 export async function ranking(db: Db, period: PeriodWithPolicy) {
   const units = await unitProgress(db, period);
   return rankUnits(units, { target: period.policy.targets.participants });
+}
+
+/**
+ * The ranking as the chat shows it (排名, 我单位进度): computed at most once per 5 s per period and process. Each
+ * computation groups every enrolment of two periods (a province: a million rows), and people ask in bursts after a
+ * push (issue #17's load: a tenth of the messages). The pushes and exports call `ranking` and are exact; the chat's
+ * unit counts (unit-views.ts) are exact too, only the rank may be 5 s old.
+ */
+const chatRankings = memo<Awaited<ReturnType<typeof ranking>>>(5_000);
+
+export function chatRanking(db: Db, period: PeriodWithPolicy) {
+  return chatRankings.get(db, String(period.id), () => ranking(db, period));
+}
+
+/** the next chat ranking is computed afresh (a test, or a writer that must be seen at once) */
+export function forgetChatRanking(db: Db): void {
+  chatRankings.forget(db);
 }

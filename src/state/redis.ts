@@ -24,11 +24,25 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
     enableOfflineQueue: true,
     connectTimeout: 2_000,
     lazyConnect: false,
+    // back within half a second of Redis (the default waits up to 2 s between tries)
+    retryStrategy: (times) => Math.min(times * 50, 500),
   });
   redis.on('error', () => {
     // reported by the failing command; the client reconnects by itself
   });
-  const k = (key: string) => `${opts.prefix ?? 'huzhu:'}${key}`;
+  /**
+   * Fail fast while the connection is down: a command would wait in the offline queue for the next reconnect try and
+   * fail then (a second and more per message under load, issue #17); answered at once, the caller answers busy.
+   * Commands issued while (re)connecting still queue: at start-up, and while a reconnect is under way.
+   */
+  const up = () => {
+    if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end')
+      throw new Error(`redis unavailable (${redis.status})`);
+  };
+  const k = (key: string) => {
+    up();
+    return `${opts.prefix ?? 'huzhu:'}${key}`;
+  };
   // WATCH belongs to a connection: updates share one dedicated connection, one at a time
   const txConn = redis.duplicate();
   txConn.on('error', () => undefined);

@@ -61,3 +61,25 @@ describe('per-user order', () => {
     expect(server.messagesTo('u1').map((m) => m.param.content)).toEqual(['echo: 慢', 'echo: 快']);
   });
 });
+
+describe('the turn is released before the reply is sent', () => {
+  it('a slow sessionWebhook does not hold the same user’s next message; each reply is sent once, in order', async () => {
+    h = await startHarness();
+    const server = localServerOf(h.channel);
+    const session = server.openSession({ userId: 'u1' });
+    // DingTalk is slow to take the first reply: its POST is held until released
+    const slow = server.holdNext('/robot/sendBySession');
+    await h.say(h.client.text('u1', '一', { session }));
+    await slow.arrived;
+    // the first reply's HTTP call is still open: the second message is handled meanwhile
+    await h.say(h.client.text('u1', '二', { session }));
+    await until(() => h?.handled.length === 2);
+    expect(h.handled.map((m) => (m.kind === 'text' ? m.text : m.kind))).toEqual(['一', '二']);
+    // its reply waits behind the first one: nothing reached the user yet
+    expect(server.messagesTo('u1')).toEqual([]);
+    slow.release();
+    await h.background.idle();
+    expect(server.messagesTo('u1').map((m) => m.param.content)).toEqual(['echo: 一', 'echo: 二']);
+    expect(server.requests('/robot/sendBySession')).toHaveLength(2);
+  });
+});

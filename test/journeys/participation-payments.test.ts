@@ -125,6 +125,17 @@ describe.each(platforms)('no subsidy for a unit in breach, at payment, on %s', (
     expect(said(none)).toContain(`另有 1 笔暂缓支付（#${a}）：${REASON}`);
   });
 
+  it('已批未付 lists the claim with the reason it is held back, out of the payable total', async () => {
+    const got = said(await ctx.d.say(OFFICER, '已批未付'));
+    expect(got).toContain('笔暂缓支付）');
+    expect(got).toMatch(new RegExp(`#${a} .*（暂缓支付：${REASON}）`));
+    const held = (await db().claim.findUniqueOrThrow({ where: { id: a } })).subsidyFen;
+    const all = await db().claim.findMany({ where: { officeId, status: 'approved' } });
+    const payableFen = all.filter((c) => c.id !== a).reduce((s, c) => s + c.subsidyFen, 0);
+    expect(held).toBeGreaterThan(0);
+    expect(got).toContain(`可支付合计 ${(payableFen / 100).toLocaleString('en-US')} 元`);
+  });
+
   it('已支付 n names the claim and the reason, and writes nothing', async () => {
     const got = said(await ctx.d.say(OFFICER, `已支付 ${a}`));
     expect(got).toContain(`#${a} 不能标记支付：${REASON}。按规定不予补助、不予退款`);

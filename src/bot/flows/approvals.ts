@@ -254,13 +254,19 @@ export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessag
 export async function approvedUnpaid(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length) return [t.say('forbidden', { what: '查看已批未付', who: '办事处经办人' })];
-  const claims = await t.deps.services.claimCards.approvedUnpaidOf(a.offices);
+  const listed = await t.deps.services.claimCards.approvedUnpaidOf(a.offices);
+  // seed 004: a claim whose unit was found in breach after its approval is not to be paid; the list says so
+  const { heldBack } = await t.deps.services.payments.payableOf(a.offices);
+  const held = new Map(heldBack.map((h) => [h.id, h.reason.replace(/。$/, '')]));
+  const claims = listed.map((c) => ({ ...c, heldBack: held.get(c.id) ?? null }));
+  const payable = claims.filter((c) => c.heldBack === null);
   const period = await t.deps.services.periods.currentPeriod();
   const today = shanghaiDate(t.deps.now());
   return [
     t.say('approved_unpaid', {
       claims,
-      totalFen: claims.reduce((s, c) => s + c.subsidyFen, 0),
+      heldCount: claims.length - payable.length,
+      totalFen: payable.reduce((s, c) => s + c.subsidyFen, 0),
       payoutBy: period.policy.claims.payoutBy,
       daysToPayout: daysBetween(today, period.policy.claims.payoutBy),
     }),

@@ -136,6 +136,7 @@ export class LocalDingtalkServer {
   private quotaLeft: number | undefined;
   private counted = 0;
   private readonly signedAt = new Set<number>();
+  private readonly holds: { path: string; arrived: () => void; gate: Promise<void> }[] = [];
 
   /**
    * The millisecond a callback is signed with: `nowMs`, moved on when already used. DingTalk's clock moves, so it
@@ -196,6 +197,19 @@ export class LocalDingtalkServer {
   /** the next `times` calls (to `path`, or any counted call) answer this fault instead */
   failNext(times: number, fault: Fault, path?: string): void {
     this.faults.push({ fault, left: times, path });
+  }
+
+  /**
+   * A slow DingTalk: the next request to `path` (e.g. /robot/sendBySession) is read, then held unanswered until
+   * `release()`; `arrived` resolves once it is held (tests wait on it, never on time).
+   */
+  holdNext(path: string): { arrived: Promise<void>; release: () => void } {
+    let arrived!: () => void;
+    let release!: () => void;
+    const reached = new Promise<void>((r) => (arrived = r));
+    const gate = new Promise<void>((r) => (release = r));
+    this.holds.push({ path, arrived, gate });
+    return { arrived: reached, release };
   }
 
   /** the organisation has `n` calls left this month (undefined: no limit); beyond, ApiCountLimitForOrg */
@@ -364,6 +378,12 @@ export class LocalDingtalkServer {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks);
+    const held = this.holds.findIndex((h) => h.path === url.pathname);
+    if (held >= 0) {
+      const [h] = this.holds.splice(held, 1);
+      h?.arrived();
+      await h?.gate;
+    }
     let body: unknown = null;
     let answer: Answer;
     try {
