@@ -10,7 +10,7 @@ import { admissionOutsidePeriod, claimWindow, shanghaiDate, shanghaiStamp } from
 import type { SubmitResult } from '../../services/claims.js';
 import type { Person } from '../../services/people.js';
 import type { Turn } from '../context.js';
-import { type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
+import { CLAIM_STEPS, type ClaimDraft, type ClaimStep, writeDialog } from '../dialog.js';
 import { fold } from '../normalise.js';
 import { parseDate } from '../slots/dates.js';
 import { parseMoneyFen } from '../slots/money.js';
@@ -24,17 +24,8 @@ import { CLAIM_STATUS_LABEL } from './worker.js';
 const PLAUSIBLE_MAX_FEN = 1_000_000_000;
 const MAX_PHOTOS = 9;
 
-const ORDER: ClaimStep[] = [
-  'hospital',
-  'admitted',
-  'discharged',
-  'total',
-  'basic',
-  'selfPaid',
-  'major',
-  'photos',
-  'confirm',
-];
+/** the form's steps in the order they are asked: the dialog's own list */
+const ORDER: readonly ClaimStep[] = CLAIM_STEPS;
 
 /**
  * Starts the claim form. When the person was just given an estimate with amounts (estimate-offer.ts), the form

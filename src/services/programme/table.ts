@@ -28,7 +28,8 @@ export class TableFormatError extends Error {}
 
 export type TableSource = { file: string } | { buffer: Buffer; fileName: string };
 
-function cellText(v: unknown): string {
+/** an XLSX cell as text (rich text joined, a formula's result, a date as YYYY-MM-DD); roster/header.ts reads alike */
+export function cellText(v: unknown): string {
   if (v === null || v === undefined) return '';
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   if (typeof v === 'object') {

@@ -5,20 +5,7 @@
  */
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { fromValues, type Table, TableFormatError, TITLE_ROWS } from '../programme/table.js';
-
-/** a cell as text, as services/programme/table.ts reads it */
-function cellText(v: unknown): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v.toISOString().slice(0, 10);
-  if (typeof v === 'object') {
-    const o = v as { text?: unknown; result?: unknown; richText?: { text: string }[] };
-    if (o.richText) return o.richText.map((r) => r.text).join('');
-    if (o.text !== undefined) return String(o.text);
-    if (o.result !== undefined) return cellText(o.result);
-  }
-  return String(v).trim();
-}
+import { cellText, fromValues, type Table, TableFormatError, TITLE_ROWS } from '../programme/table.js';
 
 /**
  * Same answers as readTable for the header: the first non-empty row below any title rows (programme/table.ts
