@@ -25,7 +25,7 @@ import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-c
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
-import { unitEntryStanding } from './participation.js';
+import { memberEntryStanding } from './participation.js';
 import { type PeriodWithPolicy, periodById } from './periods.js';
 
 export type Decision = 'approve' | 'reject' | 'needs_info';
@@ -246,12 +246,6 @@ export async function decide(
 }
 
 /** The entry rules for a claim's member: the unit they enrolled through in the claim's period (their unit if none). */
-export async function claimEntryStanding(db: Db, period: PeriodWithPolicy, memberId: number) {
-  const e = await db.enrolment.findUnique({
-    where: { periodId_memberId: { periodId: period.id, memberId } },
-    select: { unitId: true },
-  });
-  const unitId =
-    e?.unitId ?? (await db.member.findUniqueOrThrow({ where: { id: memberId }, select: { unitId: true } })).unitId;
-  return unitEntryStanding(db, period, unitId);
+export function claimEntryStanding(db: Db, period: PeriodWithPolicy, memberId: number) {
+  return memberEntryStanding(db, period, memberId);
 }
