@@ -32,7 +32,11 @@ export async function withPgSession<T>(db: object, name: string, run: (c: PgSess
  * the stream's, so nothing is held but the piece being sent. If `source` throws, the COPY is cancelled (CopyFail)
  * and the error is thrown here; the transaction around it is then aborted and must be rolled back.
  */
-export async function copyIn(client: PgSession, sql: string, source: AsyncIterable<string>): Promise<number> {
+export async function copyIn(
+  client: PgSession,
+  sql: string,
+  source: Iterable<string> | AsyncIterable<string>,
+): Promise<number> {
   const stream = client.query(copyFrom(sql));
   // pipeline takes the first error and then lets go of the stream; a lost connection reports itself to the query in
   // flight more than once (the socket's EPIPE, the server's FATAL, the close), and a later one must not be uncaught

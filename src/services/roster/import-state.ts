@@ -8,7 +8,7 @@ import type { Provider } from '../../db/provider.js';
 import type { PeriodWithPolicy } from '../periods.js';
 import type { PlatformColumn } from '../programme/columns.js';
 import type { RowErrorList } from './errors.js';
-import { DEFAULT_LIMITS, type RosterLimits, readRoster } from './read.js';
+import { DEFAULT_LIMITS, type RawRow, type RosterLimits, readRoster } from './read.js';
 import { type RosterRow, type RowError, validateRow } from './validate.js';
 
 export interface ImportSummary {
@@ -42,6 +42,11 @@ export interface ImportOptions {
    * SQLite path), kept so the two can be compared on the same database (test/services/roster/pg-copy.test.ts).
    */
   pgWriter?: 'copy' | 'statements';
+  /**
+   * Told when the COPY writer has read and checked the whole file (the database a chunk or so behind), and when it
+   * has written it: where a long import's time goes (bench/roster-million)
+   */
+  onPhase?: (phase: 'read' | 'written') => void;
 }
 
 export interface Unit {
@@ -76,11 +81,12 @@ export function emptySummary(): ImportSummary {
 }
 
 /**
- * The file's rows that pass their own checks and are not a duplicate ID number of an earlier row, in file order;
- * every error found on the way goes to `s.errors`. A row whose chat account repeats an earlier row's is named and
- * still yielded (the database's checks of it still run), as before.
+ * The checks of the file's rows one by one, in file order: the row when it passes its own checks and is not a
+ * duplicate ID number of an earlier row, else null; every error found on the way goes to `s.errors`. A row whose chat
+ * account repeats an earlier row's is named and still returned (the database's checks of it still run). Synchronous,
+ * so a reader loop calls it with no promise per row.
  */
-export async function* checkedRows(s: State): AsyncGenerator<RosterRow> {
+export function rowChecker(s: State): (raw: RawRow) => RosterRow | null {
   const { o } = s;
   // the first row of each ID hash and chat account: duplicates within the file are found here, across chunks. A
   // hash is kept by its first 128 bits packed into 8 characters (16 bytes, not 64 one-byte digits; a slice would
@@ -94,15 +100,15 @@ export async function* checkedRows(s: State): AsyncGenerator<RosterRow> {
   };
   const byAccount = new Map<string, number>();
   const labelOf = new Map(o.platforms.map((p) => [p.name, p.label]));
-  for await (const raw of readRoster(o.file, o.platforms, o.limits ?? DEFAULT_LIMITS)) {
+  return (raw) => {
     const { row, errors: rowErrors } = validateRow(raw, o.period.policy, o.hashKey, o.platforms);
     for (const message of rowErrors) s.errors.add(raw.line, message);
-    if (!row) continue;
+    if (!row) return null;
     const key = dupKey(row.idHash);
     const first = byHash.get(key);
     if (first !== undefined) {
       s.errors.add(row.line, `身份证号与第 ${first} 行重复`);
-      continue;
+      return null;
     }
     byHash.set(key, row.line);
     for (const { platform, userId: account } of row.accounts) {
@@ -112,6 +118,10 @@ export async function* checkedRows(s: State): AsyncGenerator<RosterRow> {
         s.errors.add(row.line, `${labelOf.get(platform) ?? platform}账号 ${account} 与第 ${seen} 行重复`);
       else byAccount.set(k, row.line);
     }
-    yield row;
-  }
+    return row;
+  };
 }
+
+/** the rows of the import's file, read as a stream */
+export const rawRows = (o: ImportOptions): AsyncGenerator<RawRow> =>
+  readRoster(o.file, o.platforms, o.limits ?? DEFAULT_LIMITS);

@@ -21,7 +21,14 @@ import { rosterEntryRefusal } from '../participation.js';
 import { previousPeriod } from '../periods.js';
 import { importByCopy } from './copy-import.js';
 import { RowErrorList } from './errors.js';
-import { checkedRows, emptySummary, type ImportOptions, type ImportResult, type State } from './import-state.js';
+import {
+  emptySummary,
+  type ImportOptions,
+  type ImportResult,
+  rawRows,
+  rowChecker,
+  type State,
+} from './import-state.js';
 import type { RosterRow } from './validate.js';
 
 export type { ImportOptions, ImportResult, ImportSummary } from './import-state.js';
@@ -90,7 +97,10 @@ async function importByChunks(s: State): Promise<boolean> {
           // its failure is taken when it is awaited, not reported as unhandled while the next chunk is read
           writing.catch(() => {});
         };
-        for await (const row of checkedRows(s)) {
+        const check = rowChecker(s);
+        for await (const raw of rawRows(o)) {
+          const row = check(raw);
+          if (!row) continue;
           chunk.push(row);
           if (chunk.length >= CHUNK[s.provider]) {
             await next(chunk);

@@ -12,7 +12,7 @@ import type { Db } from '../../../src/db/client.js';
 import { copyIn, copyLine, withPgSession } from '../../../src/db/pg-copy.js';
 import { periodByNumber } from '../../../src/services/periods.js';
 import { loadPolicyFile } from '../../../src/services/policies.js';
-import { COPY_SESSION_NAME } from '../../../src/services/roster/copy-import.js';
+import { COPY_CHUNK_ROWS, COPY_SESSION_NAME } from '../../../src/services/roster/copy-import.js';
 import { importRoster } from '../../../src/services/roster/import.js';
 import { cli } from '../../support/cli.js';
 import { freshDb, providers, type TestDb } from '../../support/db.js';
@@ -251,12 +251,14 @@ pgOnly('the roster import by COPY on PostgreSQL', { timeout: 180_000 }, () => {
 
   it('an error in the last row, after the rows before it were copied: nothing is written', async () => {
     const before = await snapshot(copy.db);
-    const fresh = Array.from({ length: ROWS }, (_, i) => row(40_000 + i, 100));
+    // more rows than a COPY chunk: the first chunk is merged before the last row is read
+    const n = COPY_CHUNK_ROWS + 2_000;
+    const fresh = Array.from({ length: n }, (_, i) => row(40_000 + i, 100));
     // the file's own check (a fee) and the database's (a person on another unit's roster) in the last row
-    for (const last of [row(40_000 + ROWS, 120), row(3, 100)]) {
+    for (const last of [row(40_000 + n, 120), row(3, 100)]) {
       const r = await cli(copy.url, 'roster', 'import', writeCsv([...fresh, last], HEADER_CI), '--unit', 'KMUST-ART');
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(new RegExp(`名册有 1 处错误，未写入任何数据：\\n  第 ${ROWS + 2} 行：`));
+      expect(r.err).toMatch(new RegExp(`名册有 1 处错误，未写入任何数据：\\n  第 ${n + 2} 行：`));
       expect(await snapshot(copy.db)).toEqual(before);
     }
   });
