@@ -1,25 +1,22 @@
 /**
  * The roster import's PostgreSQL writer (issue #17: a million rows in ≤ 120 s). On one connection of its own and in
- * ONE transaction, a chunk at a time: the rows that pass their own checks are streamed by COPY into a temporary
- * table; the database's checks (a person on another unit's roster, a fee that does not match last period, an account
- * bound to someone else) run over it as set queries; and while no row so far has an error, the chunk's members,
- * enrolments and chat accounts are merged in with a few INSERT … SELECT / UPDATE … FROM statements. The next chunk is
- * read meanwhile. After the last chunk: COMMIT only if no row anywhere had an error, else ROLLBACK; a refused file
- * or a lost connection rolls back too, and the temporary tables go with the transaction. What it writes is what the
- * chunked Prisma writer (import.ts, SQLite) writes for the same file, row for row, and the errors are the same
- * (test/services/roster/pg-copy.test.ts compares the two on PostgreSQL).
+ * ONE transaction: every row that passes its own checks is streamed by COPY into a temporary table as the file is
+ * read; then the database's checks (a person on another unit's roster, a fee that does not match last period, an
+ * account bound to someone else) run as set queries over it, and only when no row anywhere has an error are the
+ * members, enrolments and chat accounts merged in with a few INSERT … SELECT / UPDATE … FROM statements and the
+ * transaction committed. Any error, a refused file or a lost connection: ROLLBACK, and the temporary table goes
+ * with the session. What it writes is what the chunked Prisma writer (import.ts, SQLite) writes for the same file,
+ * row for row (test/services/roster/pg-copy.test.ts compares the two on one database).
+ *
+ * One COPY and one merge, not a chunk at a time: merging 10 000-row chunks while the next was read was slower for a
+ * million rows on two busy cores (221 s against ~170 s), each chunk's inserts working their way into ever larger
+ * indexes by index lookups, where one statement over all the rows builds its hash joins once.
  */
 import { copyIn, copyLine, type PgSession, withPgSession } from '../../db/pg-copy.js';
 import { MAX_ERRORS_KEPT } from './errors.js';
 import { rawRows, rowChecker, type State } from './import-state.js';
 import type { RosterRow } from './validate.js';
 
-/**
- * Rows staged, checked and merged together. The file is read a chunk ahead of the database: while PostgreSQL merges
- * one chunk (its inserts, their indexes and foreign keys are most of an import's time) the next is read and checked
- * here, on the other core. Large enough that a chunk's dozen statements cost little beside its rows.
- */
-export const COPY_CHUNK_ROWS = 10_000;
 /** rows sent to COPY in one piece: ~30 KB of text, few enough writes, small enough to stay in V8's young space */
 const LINES_PER_PIECE = 256;
 
@@ -42,107 +39,27 @@ const stageColumns = (accounts: number) => [
   ...Array.from({ length: accounts }, (_, i) => `acc${i} text`),
 ];
 
-/** one chunk of checked rows as COPY text, and whether the file had an error up to its last row */
-interface Chunk {
-  pieces: string[];
-  accounts: number;
-  cleanSoFar: boolean;
-}
-
 /** resolves true when written (the summary filled in), false when a row error rolled it all back */
 export async function importByCopy(s: State): Promise<boolean> {
   return withPgSession(s.o.db, COPY_SESSION_NAME, async (c) => {
-    // a chunk's staged rows stay in the session's memory, not its temporary files (temp_buffers can only be set
-    // before the session's first temporary table); the merge sorts them by row
-    await c.query(`SET temp_buffers = '64MB'`);
+    // the staged rows stay in the session's memory, not its temporary files, for a province's million rows
+    // (temp_buffers can only be set before the session's first temporary table); the merge sorts them by row
+    await c.query(`SET temp_buffers = '256MB'`);
     await c.query('BEGIN');
-    let working: Promise<void> = Promise.resolve();
     try {
-      await c.query(`SET LOCAL work_mem = '64MB'`);
-      const { platforms } = s.o;
-      await c.query(`CREATE TEMP TABLE roster_stage (${stageColumns(platforms.length).join(', ')}) ON COMMIT DROP`);
-      await c.query(
-        'CREATE TEMP TABLE roster_account (line int, "idHash" text, platform text, "userId" text, ord int) ON COMMIT DROP',
-      );
-      // errors the database's checks found: once there is one (or one in the file up to a chunk's last row),
-      // nothing more is merged, only checked; which chunks were merged depends on the rows before them alone
-      const found = { db: 0 };
-      let first = true;
-      let accountsAnalysed = false;
-      const process = async (chunk: Chunk) => {
-        if (!first) await c.query('TRUNCATE roster_stage, roster_account');
-        await copyIn(c, 'COPY roster_stage FROM STDIN', chunk.pieces);
-        if (chunk.accounts)
-          for (const [i, p] of platforms.entries())
-            await c.query(
-              `INSERT INTO roster_account SELECT line, "idHash", $1::text, acc${i}, ${i} FROM roster_stage WHERE acc${i} IS NOT NULL`,
-              [p.name],
-            );
-        // a temporary table is never analysed by autovacuum: without its statistics the planner guesses badly. Those
-        // of the first chunk (and of the first with accounts) hold for the rest; the sizes are read at each plan
-        if (first || (chunk.accounts && !accountsAnalysed))
-          await c.query(chunk.accounts ? 'ANALYZE roster_stage, roster_account' : 'ANALYZE roster_stage');
-        if (chunk.accounts) accountsAnalysed = true;
-        first = false;
-        // the database's checks run even when errors were found: the office gets every error in one answer
-        found.db += await databaseChecks(c, s, chunk.accounts > 0);
-        if (chunk.cleanSoFar && found.db === 0) await merge(c, s, chunk.accounts > 0);
-      };
-      const next = async (chunk: Chunk) => {
-        await working;
-        working = process(chunk);
-        // its failure is taken when it is awaited, not reported as unhandled while the next chunk is read
-        working.catch(() => {});
-      };
-
-      const accountIndex = new Map(platforms.map((p, i) => [p.name, i]));
-      const check = rowChecker(s);
-      let chunk: Chunk = { pieces: [], accounts: 0, cleanSoFar: true };
-      let piece = '';
-      let inPiece = 0;
-      let inChunk = 0;
-      for await (const raw of rawRows(s.o)) {
-        const r = check(raw);
-        if (!r) continue;
-        piece += copyRow(r, platforms.length, accountIndex);
-        chunk.accounts += r.accounts.length;
-        if (r.feeFen === null) s.summary.notParticipating++;
-        else s.summary.participants++;
-        s.summary.rows++;
-        if (++inPiece === LINES_PER_PIECE) {
-          chunk.pieces.push(piece);
-          piece = '';
-          inPiece = 0;
-          // the file's buffered bytes are read through promises alone, which never let the socket's replies in:
-          // without a turn of the event loop here, each of a chunk's statements would wait for a whole buffer
-          // of rows to be parsed (~50 ms) before the next is sent
-          await new Promise<void>((resolve) => setImmediate(resolve));
-        }
-        if (++inChunk === COPY_CHUNK_ROWS) {
-          if (piece) chunk.pieces.push(piece);
-          chunk.cleanSoFar = s.errors.total - found.db === 0;
-          await next(chunk);
-          chunk = { pieces: [], accounts: 0, cleanSoFar: true };
-          piece = '';
-          inPiece = 0;
-          inChunk = 0;
-        }
-      }
-      if (piece) chunk.pieces.push(piece);
-      chunk.cleanSoFar = s.errors.total - found.db === 0;
+      await c.query(`SET LOCAL work_mem = '128MB'`);
+      const accounts = await stage(c, s);
       s.o.onPhase?.('read');
-      if (chunk.pieces.length) await next(chunk);
-      await working;
       if (s.summary.rows === 0 && s.errors.total === 0) s.errors.add(0, '名册中没有人员行');
+      // the database's checks run even when the file's own found errors: the office gets every error in one answer
+      await databaseChecks(c, s, accounts);
       if (s.errors.total) throw new RolledBack();
-      await finish(c, s);
+      await merge(c, s, accounts);
       await c.query('COMMIT');
       s.o.onPhase?.('written');
       return true;
     } catch (e) {
-      // no statement may be cut short by the ROLLBACK; a lost connection fails both, and the server rolls back a
-      // transaction whose session ended
-      await working.catch(() => {});
+      // a lost connection fails this too; the server rolls back a transaction whose session ended
       await c.query('ROLLBACK').catch(() => {});
       if (e instanceof RolledBack) return false;
       throw e;
@@ -150,25 +67,68 @@ export async function importByCopy(s: State): Promise<boolean> {
   });
 }
 
-/** a checked row as a line of roster_stage in COPY's text format, its accounts in their platforms' columns */
-function copyRow(r: RosterRow, platforms: number, accountIndex: Map<string, number>): string {
-  const acc: (string | null)[] = new Array(platforms).fill(null);
-  for (const a of r.accounts) {
-    const i = accountIndex.get(a.platform);
-    if (i !== undefined) acc[i] = a.userId;
+/**
+ * COPY of every checked row into roster_stage (and its chat accounts into roster_account), as the file is read;
+ * true when any row has an account
+ */
+async function stage(c: PgSession, s: State): Promise<boolean> {
+  const { platforms } = s.o;
+  await c.query(`CREATE TEMP TABLE roster_stage (${stageColumns(platforms.length).join(', ')}) ON COMMIT DROP`);
+  const accountIndex = new Map(platforms.map((p, i) => [p.name, i]));
+  let accounts = 0;
+  const line = (r: RosterRow): string => {
+    const acc: (string | null)[] = platforms.map(() => null);
+    for (const a of r.accounts) {
+      const i = accountIndex.get(a.platform);
+      if (i !== undefined) acc[i] = a.userId;
+    }
+    accounts += r.accounts.length;
+    if (r.feeFen === null) s.summary.notParticipating++;
+    else s.summary.participants++;
+    s.summary.rows++;
+    return copyLine([
+      r.line,
+      r.name,
+      r.idHash,
+      r.idLast4,
+      r.birthDate,
+      r.phone,
+      r.status,
+      r.feeFen,
+      r.criticalIllness,
+      ...acc,
+    ]);
+  };
+  async function* pieces(): AsyncGenerator<string> {
+    let piece = '';
+    let n = 0;
+    const check = rowChecker(s);
+    for await (const raw of rawRows(s.o)) {
+      const r = check(raw);
+      if (!r) continue;
+      piece += line(r);
+      if (++n === LINES_PER_PIECE) {
+        yield piece;
+        piece = '';
+        n = 0;
+      }
+    }
+    if (piece) yield piece;
   }
-  return copyLine([
-    r.line,
-    r.name,
-    r.idHash,
-    r.idLast4,
-    r.birthDate,
-    r.phone,
-    r.status,
-    r.feeFen,
-    r.criticalIllness,
-    ...acc,
-  ]);
+  await copyIn(c, 'COPY roster_stage FROM STDIN', pieces());
+  // a temporary table is never analysed by autovacuum: without its size the planner guesses nested loops
+  await c.query('ANALYZE roster_stage');
+  if (!accounts) return false;
+  await c.query(
+    'CREATE TEMP TABLE roster_account (line int, "idHash" text, platform text, "userId" text, ord int) ON COMMIT DROP',
+  );
+  for (const [i, p] of platforms.entries())
+    await c.query(
+      `INSERT INTO roster_account SELECT line, "idHash", $1::text, acc${i}, ${i} FROM roster_stage WHERE acc${i} IS NOT NULL`,
+      [p.name],
+    );
+  await c.query('ANALYZE roster_account');
+  return true;
 }
 
 /**
@@ -176,9 +136,8 @@ function copyRow(r: RosterRow, platforms: number, accountIndex: Map<string, numb
  * the first MAX_ERRORS_KEPT rows in row order and how many in all. Each kind is added in the order the chunked
  * writer finds them (another unit, then fees, then accounts), so a row's errors read the same.
  */
-async function databaseChecks(c: PgSession, s: State, accounts: boolean): Promise<number> {
+async function databaseChecks(c: PgSession, s: State, accounts: boolean): Promise<void> {
   const { o, unit, errors } = s;
-  const before = errors.total;
   const take = async <R extends { line: number; total: string }>(sql: string, params: unknown[]) => {
     const rows = (await c.query<R>(`${sql} LIMIT ${MAX_ERRORS_KEPT}`, params)).rows;
     // the rows past the first MAX_ERRORS_KEPT count in the total without a message of their own
@@ -216,7 +175,7 @@ async function databaseChecks(c: PgSession, s: State, accounts: boolean): Promis
     errors.countUnlisted(fees.more);
   }
 
-  if (!accounts) return errors.total - before;
+  if (!accounts) return;
   const bound = await take<{ line: number; total: string; userId: string }>(
     `SELECT a.line, a."userId", count(*) OVER () AS total
        FROM roster_account a
@@ -228,10 +187,9 @@ async function databaseChecks(c: PgSession, s: State, accounts: boolean): Promis
   );
   for (const r of bound.rows) errors.add(r.line, `账号 ${r.userId} 已绑定到其他人员`);
   errors.countUnlisted(bound.more);
-  return errors.total - before;
 }
 
-/** a chunk's writes, while no row has an error: members, enrolments, chat accounts; the counts add up */
+/** the writes, once no row has an error: members, enrolments, chat accounts, the audit line */
 async function merge(c: PgSession, s: State, accounts: boolean): Promise<void> {
   const { o, unit, summary: m, stamp } = s;
   const { policy } = o.period;
@@ -239,7 +197,7 @@ async function merge(c: PgSession, s: State, accounts: boolean): Promise<void> {
   const count = (r: { rowCount: number | null }) => r.rowCount ?? 0;
 
   // a member already known (of this unit: another unit's is an error) whose details changed
-  m.membersUpdated += count(
+  m.membersUpdated = count(
     await c.query(
       `UPDATE "Member" m
           SET name = s.name, status = s.status, phone = COALESCE(s.phone, m.phone), "birthDate" = s."birthDate",
@@ -254,7 +212,7 @@ async function merge(c: PgSession, s: State, accounts: boolean): Promise<void> {
     ),
   );
   // new people, numbered in row order as the chunked writer numbers them
-  m.membersCreated += count(
+  m.membersCreated = count(
     await c.query(
       `INSERT INTO "Member" (name, "idHash", "idLast4", "birthDate", phone, status, "hasBasicInsurance",
                              "hasCriticalIllnessInsurance", "unitId", "createdAt", "updatedAt")
@@ -304,12 +262,12 @@ async function merge(c: PgSession, s: State, accounts: boolean): Promise<void> {
      SELECT (SELECT count(*) FROM updated) AS updated, (SELECT count(*) FROM created) AS created`,
     params,
   );
-  m.enrolmentsUpdated += Number(enrolments.rows[0]?.updated ?? 0);
-  m.enrolmentsCreated += Number(enrolments.rows[0]?.created ?? 0);
+  m.enrolmentsUpdated = Number(enrolments.rows[0]?.updated ?? 0);
+  m.enrolmentsCreated = Number(enrolments.rows[0]?.created ?? 0);
 
   // an account not known yet is bound; one per platform and member: a new account replaces nothing silently
   if (accounts)
-    m.identitiesBound += count(
+    m.identitiesBound = count(
       await c.query(
         `INSERT INTO "ChatIdentity" (platform, "userId", "memberId", "boundBy", "createdAt")
          SELECT a.platform, a."userId", m.id, 'roster', $1::timestamp(3)
@@ -320,11 +278,7 @@ async function merge(c: PgSession, s: State, accounts: boolean): Promise<void> {
         [new Date().toISOString()],
       ),
     );
-}
 
-/** after the last chunk, when no row had an error: what stayed as it was, and the audit line */
-async function finish(c: PgSession, s: State): Promise<void> {
-  const { o, unit, summary: m } = s;
   m.unchanged = m.rows - m.membersCreated - Math.max(m.membersUpdated, m.enrolmentsUpdated);
   if (m.membersCreated + m.membersUpdated + m.enrolmentsCreated + m.enrolmentsUpdated + m.identitiesBound > 0)
     // the line audit() writes through Prisma, in this transaction

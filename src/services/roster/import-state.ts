@@ -43,8 +43,8 @@ export interface ImportOptions {
    */
   pgWriter?: 'copy' | 'statements';
   /**
-   * Told when the COPY writer has read and checked the whole file (the database a chunk or so behind), and when it
-   * has written it: where a long import's time goes (bench/roster-million)
+   * Told when the COPY writer has read, checked and copied the whole file into its staging table, and when it has
+   * merged and committed it: where a long import's time goes (bench/roster-million)
    */
   onPhase?: (phase: 'read' | 'written') => void;
 }

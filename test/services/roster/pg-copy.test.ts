@@ -12,7 +12,7 @@ import type { Db } from '../../../src/db/client.js';
 import { copyIn, copyLine, withPgSession } from '../../../src/db/pg-copy.js';
 import { periodByNumber } from '../../../src/services/periods.js';
 import { loadPolicyFile } from '../../../src/services/policies.js';
-import { COPY_CHUNK_ROWS, COPY_SESSION_NAME } from '../../../src/services/roster/copy-import.js';
+import { COPY_SESSION_NAME } from '../../../src/services/roster/copy-import.js';
 import { importRoster } from '../../../src/services/roster/import.js';
 import { cli } from '../../support/cli.js';
 import { freshDb, providers, type TestDb } from '../../support/db.js';
@@ -251,8 +251,8 @@ pgOnly('the roster import by COPY on PostgreSQL', { timeout: 180_000 }, () => {
 
   it('an error in the last row, after the rows before it were copied: nothing is written', async () => {
     const before = await snapshot(copy.db);
-    // more rows than a COPY chunk: the first chunk is merged before the last row is read
-    const n = COPY_CHUNK_ROWS + 2_000;
+    // more rows than the statements writer's chunk: all of them copied before the last one is found wrong
+    const n = ROWS + 2_000;
     const fresh = Array.from({ length: n }, (_, i) => row(40_000 + i, 100));
     // the file's own check (a fee) and the database's (a person on another unit's roster) in the last row
     for (const last of [row(40_000 + n, 120), row(3, 100)]) {
