@@ -6,6 +6,7 @@
 
 import { z } from 'zod';
 import { faultPoint } from '../core/fault.js';
+import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
 import {
@@ -216,6 +217,7 @@ export async function decide(
           },
           // the update above moved the version on by one: the plan needs no read of the claim
           { version: claim.version + 1, officeId: claim.officeId, memberId: claim.memberId },
+          providerOfDb(db),
         )
       : [];
     const after = {
