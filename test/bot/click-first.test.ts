@@ -1,9 +1,9 @@
 /**
- * Clicks first (src/bot/flows/click-first.ts): a decision's rows wait while other clicks are being decided, go as
- * soon as the last one is, and never wait past the bound.
+ * Clicks first (src/bot/flows/click-first.ts): a decision's rows wait while other clicks are being decided, go once
+ * none has been for a moment, and never wait past the bound.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CLICKS_FIRST_MAX_MS, clicksQuiet, decidingClick } from '../../src/bot/flows/click-first.js';
+import { CLICKS_FIRST_MAX_MS, CLICKS_QUIET_MS, clicksQuiet, decidingClick } from '../../src/bot/flows/click-first.js';
 
 /** a click being decided until `finish` is called */
 function openClick() {
@@ -28,7 +28,8 @@ describe('clicksQuiet', () => {
     expect(quiet).toBe(true);
   });
 
-  it('waits for every click being decided, then lets the rows go', async () => {
+  it('waits for every click being decided, and for a quiet moment after the last, then lets the rows go', async () => {
+    vi.useFakeTimers();
     const a = openClick();
     const b = openClick();
     let quiet = false;
@@ -37,15 +38,24 @@ describe('clicksQuiet', () => {
     });
     a.finish();
     await a.done;
-    await Promise.resolve();
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS);
     expect(quiet).toBe(false);
     b.finish();
     await b.done;
+    // the officer's next click comes in before the quiet moment is over: the rows keep waiting
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS - 1);
+    const c = openClick();
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS);
+    expect(quiet).toBe(false);
+    c.finish();
+    await c.done;
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS);
     await waiting;
     expect(quiet).toBe(true);
   });
 
   it('a click that fails still ends its hold', async () => {
+    vi.useFakeTimers();
     let quiet = false;
     const failing = decidingClick(async () => {
       await Promise.resolve();
@@ -55,6 +65,7 @@ describe('clicksQuiet', () => {
       quiet = true;
     });
     await expect(failing).rejects.toThrow('decision failed');
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS);
     await waiting;
     expect(quiet).toBe(true);
   });

@@ -9,9 +9,24 @@
 
 /** a click storm never holds the rest back longer than this: the copies and notices follow within seconds */
 export const CLICKS_FIRST_MAX_MS = 2_000;
+/**
+ * how long no click must be in its decision before the held rows go: an officer's next click reaches its decision
+ * a few ticks after the previous one is answered (their turns run one at a time), and must not find the queue's
+ * sends released in between
+ */
+export const CLICKS_QUIET_MS = 50;
 
 let deciding = 0;
 let waiters: (() => void)[] = [];
+let quietTimer: NodeJS.Timeout | null = null;
+
+function releaseIfQuiet(): void {
+  quietTimer = null;
+  if (deciding > 0) return;
+  const w = waiters;
+  waiters = [];
+  for (const f of w) f();
+}
 
 /** Runs one click's decision and its answer's drawing; the rows held meanwhile wait for it. */
 export async function decidingClick<T>(fn: () => Promise<T>): Promise<T> {
@@ -20,17 +35,16 @@ export async function decidingClick<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } finally {
     deciding--;
-    if (deciding === 0) {
-      const w = waiters;
-      waiters = [];
-      for (const f of w) f();
-    }
+    if (deciding === 0 && waiters.length && !quietTimer) quietTimer = setTimeout(releaseIfQuiet, CLICKS_QUIET_MS);
   }
 }
 
-/** Resolves when no click is being decided in this process, or after `maxMs` at most. */
+/**
+ * Resolves once no click has been in its decision in this process for CLICKS_QUIET_MS (at once when none is), or
+ * after `maxMs` at most.
+ */
 export function clicksQuiet(maxMs = CLICKS_FIRST_MAX_MS): Promise<void> {
-  if (deciding === 0) return Promise.resolve();
+  if (deciding === 0 && !quietTimer) return Promise.resolve();
   return new Promise((resolve) => {
     const done = () => {
       clearTimeout(timer);
