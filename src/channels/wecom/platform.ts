@@ -31,6 +31,13 @@ export const wecomPlatform = {
   limits: {
     perPlatform: { limit: 3000, windowMs: 60_000 },
     perRobot: { limit: 20, windowMs: 60_000 },
+    // message/send to one member: at most 30 a minute and 1000 an hour, "the excess is dropped silently", no error
+    // (doc 90454 访问频率限制, the twin of doc 90312; WECOM.md §6). The sender takes these slots at every
+    // message/send (the bot's direct replies too), the job queue waits for them (src/jobs/pace.ts)
+    perMember: [
+      { limit: 30, windowMs: 60_000 },
+      { limit: 1000, windowMs: 3_600_000 },
+    ],
     textBytes: 2048,
   },
   // update_template_card takes the response code of the send or of the click, each good once
