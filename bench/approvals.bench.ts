@@ -10,7 +10,6 @@
 
 import { Worker } from 'node:worker_threads';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
-import { templateCardFromXml } from '../src/channels/wecom/passive-card.js';
 import { must } from '../src/core/must.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
@@ -159,10 +158,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
         const { t0, t1, reply } = must(clicks[i], 'one answer per click');
         started.set(c.cardId, { t0, t1, who: who(i) });
         if (reply?.MsgType === 'update_template_card') {
-          const refused = server.recordPassiveCard(
-            who(i),
-            templateCardFromXml(reply.TemplateCard as Record<string, unknown>),
-          );
+          const refused = server.recordPassiveCardXml(who(i), reply.TemplateCard);
           if (refused) throw new Error(`passive card refused: ${refused.errmsg}`);
         }
       }),

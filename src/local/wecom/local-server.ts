@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { APP_TEXT_MAX_BYTES, ROBOT_MARKDOWN_MAX_BYTES } from '../../channels/wecom/render.js';
 import { DEMO_CREDENTIALS, type WecomCredentials } from './demo.js';
 import { checkContent, checkRecipients, checkTemplateCard, INTERACTIVE, type Rejection } from './local-validate.js';
+import { PassiveCardShapeError, templateCardFromXml } from './passive-card-schema.js';
 
 export interface LocalWecomServerOptions {
   creds?: WecomCredentials;
@@ -261,6 +262,21 @@ export class LocalWecomServer {
       body: { template_card: templateCard },
     });
     return null;
+  }
+
+  /**
+   * The same, from the passive reply's parsed `<TemplateCard>` element: read as WeCom reads it (doc 90241's element
+   * names, lists as repeated elements: passive-card-schema.ts); any other shape is refused, not guessed at.
+   */
+  recordPassiveCardXml(userId: string, templateCardXml: unknown): Rejection | null {
+    let card: Record<string, unknown>;
+    try {
+      card = templateCardFromXml(templateCardXml);
+    } catch (e) {
+      if (e instanceof PassiveCardShapeError) return { errcode: 40058, errmsg: e.message };
+      throw e;
+    }
+    return this.recordPassiveCard(userId, card);
   }
 
   /** the card as one user's client shows it */
