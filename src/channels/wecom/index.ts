@@ -11,7 +11,7 @@ import { DEFAULT_API_BASE, type RetryPolicy, WecomApi } from './api-client.js';
 import { type CallbackOptions, createCallbackRouter } from './callback.js';
 import type { WecomCredentials } from './credentials.js';
 import { WecomCrypto } from './crypto.js';
-import { wecomPlatform } from './platform.js';
+import { memberLimitsFor } from './platform.js';
 import { createRobotClient, type RobotClient } from './robot.js';
 import { createWecomSender } from './sender.js';
 
@@ -73,10 +73,13 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     retry: opts.retry,
     rateLimitBlockMs: opts.rateLimitBlockMs,
   });
+  if (deps.config.NODE_ENV === 'production' && deps.config.WECOM_MEMBER_PER_MINUTE !== undefined)
+    // WeCom itself takes 30 a minute for one member and drops the rest silently: no other number is true there
+    throw new ConfigError('WECOM_MEMBER_PER_MINUTE is for tests against the local WeCom server only: unset it');
   const wallNow = opts.wallNow ?? Date.now;
   const sender = createWecomSender(api, {
     publicUrl: deps.config.PUBLIC_URL,
-    pacing: { store: deps.store, limits: opts.memberLimits ?? wecomPlatform.limits.perMember, wallNow },
+    pacing: { store: deps.store, limits: opts.memberLimits ?? memberLimitsFor(deps.config), wallNow },
   });
   const router = createCallbackRouter(deps, credentials, crypto, sender, {
     passiveBudgetMs: opts.passiveBudgetMs ?? 3_000,

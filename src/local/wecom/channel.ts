@@ -38,7 +38,14 @@ export async function createLocalWecomChannel(
   opts: LocalWecomOptions = {},
 ): Promise<LocalWecomChannel> {
   const { localServer: given, ...channelOpts } = opts;
-  const server = given ?? (await LocalWecomServer.start({ creds: { ...DEMO_CREDENTIALS } }));
+  // a test that raises the app's per-member rate (WECOM_MEMBER_PER_MINUTE) raises this WeCom's as well
+  const memberPerMinute = deps.config.WECOM_MEMBER_PER_MINUTE;
+  const server =
+    given ??
+    (await LocalWecomServer.start({
+      creds: { ...DEMO_CREDENTIALS },
+      ...(memberPerMinute !== undefined ? { memberPerMinute } : {}),
+    }));
   if (!given)
     deps.log.info({ apiBase: server.url }, 'local mode: WeCom runs against the local API server with demo credentials');
   const channel = await createWecomChannelWith({ ...deps, config: localWecomConfig(deps.config, server) }, channelOpts);

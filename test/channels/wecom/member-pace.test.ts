@@ -112,4 +112,13 @@ describe('WeCom message/send: 30 a minute to one member (doc 90454)', () => {
     expect(texts.at(-1)).toBe('已批准补助申请 #2');
     expect(server.droppedFor(OFFICER)).toEqual([]);
   });
+
+  it('WECOM_MEMBER_PER_MINUTE (tests and benchmarks only) raises the app’s pacing and the local WeCom server’s alike', async () => {
+    h = await startHarness({ env: { WECOM_MEMBER_PER_MINUTE: '40' } });
+    for (let i = 1; i <= 40; i++) await h.channel.sender.send({ userIds: [OFFICER] }, text(i));
+    await expect(h.channel.sender.send({ userIds: [OFFICER] }, text(41))).rejects.toBeInstanceOf(MemberPaced);
+    const local = h.channel.localServer;
+    expect(local?.messagesTo(OFFICER)).toHaveLength(40);
+    expect(local?.droppedFor(OFFICER)).toEqual([]);
+  });
 });
