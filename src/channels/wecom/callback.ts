@@ -153,8 +153,8 @@ export function createCallbackRouter(
   const pacingSleep = opts.pacingSleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   /**
    * WeCom's reply transport after the HTTP answer: message/send to the sender. A member's full window (an officer
-   * clicking through many cards: each click's text comes this way) is waited out, however often: its slot frees
-   * within the window, and WeCom would drop the reply silently rather than refuse it.
+   * clicking through many cards: each click's text comes this way) is waited out by the sender; a longer one (the
+   * hour's) here, however often: its slot frees within the window, and WeCom would drop the reply silently.
    */
   const api = (userId: string): ReplyTransport => ({
     send: async (reply) => {

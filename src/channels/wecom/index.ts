@@ -32,6 +32,8 @@ export interface WecomChannelOptions extends Partial<CallbackOptions> {
    */
   memberLimits?: readonly RateLimit[];
   wallNow?: () => number;
+  /** the longest a send waits for a member's room before it refuses (default: a minute's window, and a second) */
+  memberMaxWaitMs?: number;
 }
 
 export interface WecomChannel extends Channel {
@@ -77,15 +79,22 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     // WeCom itself takes 30 a minute for one member and drops the rest silently: no other number is true there
     throw new ConfigError('WECOM_MEMBER_PER_MINUTE is for tests against the local WeCom server only: unset it');
   const wallNow = opts.wallNow ?? Date.now;
+  const sleep = opts.pacingSleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const sender = createWecomSender(api, {
     publicUrl: deps.config.PUBLIC_URL,
-    pacing: { store: deps.store, limits: opts.memberLimits ?? memberLimitsFor(deps.config), wallNow },
+    pacing: {
+      store: deps.store,
+      limits: opts.memberLimits ?? memberLimitsFor(deps.config),
+      wallNow,
+      sleep,
+      maxWaitMs: opts.memberMaxWaitMs ?? 61_000,
+    },
   });
   const router = createCallbackRouter(deps, credentials, crypto, sender, {
     passiveBudgetMs: opts.passiveBudgetMs ?? 3_000,
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
-    ...(opts.pacingSleep ? { pacingSleep: opts.pacingSleep } : {}),
+    pacingSleep: sleep,
     fetchMedia: opts.fetchMedia ?? ((mediaId, maxBytes) => api.mediaFile(mediaId, maxBytes)),
     ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
   });

@@ -34,6 +34,13 @@ export interface MemberPacing {
   limits: readonly RateLimit[];
   /** the wall clock of the windows, ms (a test advances its own) */
   wallNow: () => number;
+  /** waits ms on that clock (a timer; a test advances its clock instead) */
+  sleep: (ms: number) => Promise<void>;
+  /**
+   * the longest a send waits for its members' room before it refuses (MemberPaced): a minute's window is waited
+   * out (an officer's 待审批 cards, a reply), an hour's is not (the job queue puts its row back instead)
+   */
+  maxWaitMs: number;
 }
 
 /** how many message/send calls a message to users takes (a long text goes in parts) */
@@ -45,12 +52,19 @@ export function createWecomSender(api: WecomApi, opts: RenderOptions & { pacing?
   const agentid = api.creds.agentId;
   const { pacing } = opts;
 
-  /** takes the members' slots for the whole message, or throws MemberPaced having sent nothing */
+  /**
+   * takes the members' slots for the whole message, waiting for them up to maxWaitMs; beyond, throws MemberPaced
+   * having sent nothing (WeCom would take the message and drop it silently)
+   */
   const paceMembers = async (userIds: string[], msg: OutboundMessage) => {
     if (!pacing) return;
     const buckets = memberBuckets(wecomPlatform.name, userIds, pacing.limits);
-    const wait = await acquire(pacing.store, buckets, pacing.wallNow(), callsFor(msg));
-    if (wait > 0) throw new MemberPaced(userIds, wait);
+    for (;;) {
+      const wait = await acquire(pacing.store, buckets, pacing.wallNow(), callsFor(msg));
+      if (wait === 0) return;
+      if (wait > pacing.maxWaitMs) throw new MemberPaced(userIds, wait);
+      await pacing.sleep(wait);
+    }
   };
 
   const toUsers = async (userIds: string[], body: Record<string, unknown>): Promise<SentRef> => {

@@ -2,8 +2,8 @@
  * WeCom takes at most 30 message/send a minute for one member and drops the rest silently, errcode 0 (doc 90454
  * 访问频率限制, WECOM.md §6). The local WeCom server does the same, so a sender without pacing loses the 31st and
  * a test sees it; the channel's sender takes each member's slot before every message/send (the bot's direct
- * replies, the officer's 待审批 cards) and refuses, having sent nothing, when the member's minute is full; the
- * reply after a callback waits the window out. Time is a wall clock the test advances: nothing sleeps.
+ * replies, the officer's 待审批 cards), waits a full minute out, and past its longest wait refuses having sent
+ * nothing. Time is a wall clock the test advances (the waits advance it): nothing sleeps.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemberPaced } from '../../../src/channels/wecom/errors.js';
@@ -53,9 +53,29 @@ describe('WeCom message/send: 30 a minute to one member (doc 90454)', () => {
     expect(server.messagesTo(OFFICER)).toHaveLength(31);
   });
 
-  it('the sender refuses the 31st before calling WeCom (nothing sent, nothing dropped), and sends it once the minute has passed', async () => {
+  it('a direct send (待审批’s cards) waits out the member’s full minute and then goes: nothing dropped, no one else held', async () => {
+    const slept: number[] = [];
+    const { clock, server, h } = await setUp({
+      channel: {
+        pacingSleep: async (ms) => {
+          slept.push(ms);
+          clock.wall += ms;
+        },
+      },
+    });
+    for (let i = 1; i <= 30; i++) await h.channel.sender.send({ userIds: [OFFICER] }, text(i));
+    await h.channel.sender.send({ userIds: ['demo-centre-1'] }, text(100));
+    expect(slept).toEqual([]);
+    clock.wall += 20_000;
+    await h.channel.sender.send({ userIds: [OFFICER] }, text(31));
+    expect(slept).toEqual([40_001]);
+    expect(server.messagesTo(OFFICER)).toHaveLength(31);
+    expect(server.droppedFor(OFFICER)).toEqual([]);
+  });
+
+  it('past the longest wait, the sender refuses before calling WeCom (nothing sent, nothing dropped); it goes once the minute has passed', async () => {
     expect(wecomPlatform.limits.perMember[0]).toEqual({ limit: 30, windowMs: 60_000 });
-    const { clock, server, h } = await setUp();
+    const { clock, server, h } = await setUp({ channel: { memberMaxWaitMs: 0 } });
     for (let i = 1; i <= 30; i++) await h.channel.sender.send({ userIds: [OFFICER] }, text(i));
     clock.wall += 30_000;
     const refused = await h.channel.sender.send({ userIds: [OFFICER] }, text(31)).catch((e: unknown) => e);
@@ -79,7 +99,7 @@ describe('WeCom message/send: 30 a minute to one member (doc 90454)', () => {
   });
 
   it('a long text counts one slot per part, and is refused whole rather than cut after its first part', async () => {
-    const { server, h } = await setUp();
+    const { server, h } = await setUp({ channel: { memberMaxWaitMs: 0 } });
     for (let i = 1; i <= 29; i++) await h.channel.sender.send({ userIds: [OFFICER] }, text(i));
     // two parts (2048 bytes each at most): one slot is left, so none of it goes
     const long = { kind: 'text' as const, text: '详'.repeat(1000) };
@@ -114,7 +134,8 @@ describe('WeCom message/send: 30 a minute to one member (doc 90454)', () => {
   });
 
   it('WECOM_MEMBER_PER_MINUTE (tests and benchmarks only) raises the app’s pacing and the local WeCom server’s alike', async () => {
-    h = await startHarness({ env: { WECOM_MEMBER_PER_MINUTE: '40' } });
+    // refusing rather than waiting shows where the raised minute ends without a minute's real wait
+    h = await startHarness({ env: { WECOM_MEMBER_PER_MINUTE: '40' }, channel: { memberMaxWaitMs: 0 } });
     for (let i = 1; i <= 40; i++) await h.channel.sender.send({ userIds: [OFFICER] }, text(i));
     await expect(h.channel.sender.send({ userIds: [OFFICER] }, text(41))).rejects.toBeInstanceOf(MemberPaced);
     const local = h.channel.localServer;
