@@ -59,8 +59,12 @@ export function createWecomSender(api: WecomApi, opts: RenderOptions & { pacing?
   const paceMembers = async (userIds: string[], msg: OutboundMessage) => {
     if (!pacing) return;
     const buckets = memberBuckets(wecomPlatform.name, userIds, pacing.limits);
+    const calls = callsFor(msg);
+    // a text of more parts than a member may receive in a window would never find room: a bug, never retried
+    if (pacing.limits.some((l) => calls > l.limit))
+      throw new WecomInputError(`a message of ${calls} parts exceeds what one member may receive in a window`);
     for (;;) {
-      const wait = await acquire(pacing.store, buckets, pacing.wallNow(), callsFor(msg));
+      const wait = await acquire(pacing.store, buckets, pacing.wallNow(), calls);
       if (wait === 0) return;
       if (wait > pacing.maxWaitMs) throw new MemberPaced(userIds, wait);
       await pacing.sleep(wait);
