@@ -35,12 +35,15 @@ const PER_MEMBER: readonly RateLimit[] = [
   { limit: 1000, windowMs: 3_600_000 },
 ];
 
-/** WeCom's windows for one member, the minute's as WECOM_MEMBER_PER_MINUTE says when it is set */
+/**
+ * WeCom's windows for one member; WECOM_MEMBER_PER_MINUTE (tests only) replaces the minute's 30 and scales every
+ * window by the same factor, so a test that raises the minute is not stopped by the hour instead
+ */
 export function memberLimitsFor(config: Record<string, unknown>): readonly RateLimit[] {
   const perMinute = config.WECOM_MEMBER_PER_MINUTE;
-  return PER_MEMBER.map((l) =>
-    l.windowMs === 60_000 && typeof perMinute === 'number' ? { ...l, limit: perMinute } : l,
-  );
+  if (typeof perMinute !== 'number') return PER_MEMBER;
+  const minute = PER_MEMBER.find((l) => l.windowMs === 60_000)?.limit ?? perMinute;
+  return PER_MEMBER.map((l) => ({ ...l, limit: Math.ceil((l.limit * perMinute) / minute) }));
 }
 
 const LIMITS = {

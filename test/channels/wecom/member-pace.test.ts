@@ -7,7 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { MemberPaced } from '../../../src/channels/wecom/errors.js';
-import { wecomPlatform } from '../../../src/channels/wecom/platform.js';
+import { memberLimitsFor, wecomPlatform } from '../../../src/channels/wecom/platform.js';
 import type { Reply } from '../../../src/core/messages.js';
 import { LocalWecomServer } from '../../../src/local/wecom/local-server.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/wecom/harness.js';
@@ -140,6 +140,12 @@ describe('WeCom message/send: 30 a minute to one member (doc 90454)', () => {
     await expect(h.channel.sender.send({ userIds: [OFFICER] }, text(41))).rejects.toBeInstanceOf(MemberPaced);
     const local = h.channel.localServer;
     expect(local?.messagesTo(OFFICER)).toHaveLength(40);
+    // the hour's window scales alike (1000 × 40/30), so it does not stop the test instead
+    expect(memberLimitsFor({ WECOM_MEMBER_PER_MINUTE: 40 })).toEqual([
+      { limit: 40, windowMs: 60_000 },
+      { limit: 1334, windowMs: 3_600_000 },
+    ]);
+    expect(memberLimitsFor({})).toEqual(wecomPlatform.limits.perMember);
     expect(local?.droppedFor(OFFICER)).toEqual([]);
   });
 });
