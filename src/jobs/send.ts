@@ -39,7 +39,7 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
     // the message before it in the same chat goes first; a dead one does not hold the rest back
     const before = await ctx.db.delivery.findUnique({ where: { key: after }, select: { status: true } });
     if (before && ['queued', 'failed', 'sending'].includes(before.status))
-      throw new DelayJob(ORDER_WAIT_MS, `waiting for ${after}`);
+      throw new DelayJob(ORDER_WAIT_MS, `waiting for ${after}`, 'order');
   }
   if (!ctx.outbox.platforms().includes(row.platform))
     throw new PermanentJobError(`no sender for platform ${row.platform}`);

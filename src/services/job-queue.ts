@@ -37,11 +37,23 @@ export const DeliverData = z.object({
   next: z.array(z.string().min(1)).min(1).optional(),
 });
 
+/**
+ * Many planned rows sent by one job (a push: 20 000 rows are about 100 jobs, not 10 000), each `chains` entry one
+ * chat's messages in order. The worker sends them one by one through the same exactly-once path as `deliver` (the
+ * Delivery row's status decides, so a re-run sends only what is not out yet); a message that fails, or must wait
+ * for its turn, is handed on to a `deliver` job of its own with the rest of its chat's messages, so it is retried
+ * alone and never holds back or re-sends the others (src/jobs/batch.ts).
+ */
+export const DeliverBatchData = z.object({
+  chains: z.array(z.array(z.string().min(1)).min(1)).min(1),
+});
+
 export const JOB_PAYLOADS = {
   'ranking.daily': DailyJobData,
   'deadlines.daily': DailyJobData,
   'announce.adhoc': AdhocData,
   deliver: DeliverData,
+  'deliver.batch': DeliverBatchData,
   'deliveries.sweep': z.object({}),
 } as const;
 
@@ -55,6 +67,11 @@ export interface EnqueueOptions {
   /** the same id twice is one job (while the first is waiting, delayed or active) */
   jobId?: string;
   delayMs?: number;
+  /**
+   * attempts already spent on this work by another job (a batch's try of one message): the job gets only the rest
+   * of its definition's attempts, and starts after the backoff those attempts earned
+   */
+  attemptsMade?: number;
 }
 
 /** One job to enqueue: its name decides its payload's type. */
