@@ -4,9 +4,10 @@
  *   Enrolment(periodId, rankUnitId, kind)), on SQLite and on PostgreSQL — baseline: `SELECT count(*)` of the
  *   same period's rows; target ≤ 1 s;
  * - 10 000 personalised pushes planned and enqueued (ranking, snapshot, 10 000 rep lines rendered, three charts,
- *   the Delivery rows, the jobs: one per chat's ordered messages) — baseline: enqueueing 10 000 no-op jobs on the
- *   same queue; target ≤ 2.5 s on PostgreSQL + BullMQ (issue #17). Rounds of both are interleaved, so each pair
- *   sees the same load (printed: the 1-minute load average at each round; the machine is shared).
+ *   the Delivery rows, the jobs: batches of whole chats' ordered messages, src/jobs/batch.ts) — baseline: enqueueing
+ *   10 000 no-op jobs on the same queue; target ≤ 2.5 s on PostgreSQL + BullMQ (issue #17). Rounds of both are
+ *   interleaved, so each pair sees the same load (printed: the 1-minute load average at each round; the machine is
+ *   shared).
  * The data is written by set-based SQL (recursive CTE / generate_series), not a million client calls.
  */
 

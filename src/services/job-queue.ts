@@ -27,8 +27,8 @@ export const AdhocData = z.object({
 /**
  * One planned Delivery row, by its unique key. `next`: the rows planned to follow it in the same chat, in order
  * (a rep's report, then its chart; a table's parts, then its charts). The job that sends `key` enqueues the next
- * one when it is done (sent, or dead: a dead message does not hold the rest back), so a push to N people starts as
- * N jobs, and no message sits in the queue polling for the one before it. A follower whose job is lost (a crash
+ * one when it is done (sent, or dead: a dead message does not hold the rest back), so no message sits in the queue
+ * polling for the one before it (a push goes out in batches: DeliverBatchData). A follower whose job is lost (a crash
  * in between) is still a queued row: the delivery sweep enqueues it on its own, and its row's `after` keeps it
  * behind its predecessor.
  */
