@@ -105,6 +105,7 @@ async function benchPushes(db: Db, redisUrl: string | null) {
   };
   const noop: number[] = [];
   const push: number[] = [];
+  const planOnly: number[] = [];
   const loads: number[] = [];
   let messages = 0;
   let jobs = 0;
@@ -137,6 +138,14 @@ async function benchPushes(db: Db, redisUrl: string | null) {
       if (planned !== REPS) throw new Error(`planned ${planned} rep pushes, expected ${REPS}`);
       messages = await db.delivery.count();
       jobs = ((await runner.counts()).waiting ?? 0) - REPS;
+      // the same push planned with no job at all (the enqueues dropped): the floor of any queue design, so the
+      // share the jobs still cost is push − this
+      await db.delivery.deleteMany({});
+      await db.progressSnapshot.deleteMany({});
+      const nothing = async () => {};
+      const planStart = performance.now();
+      await JOBS['ranking.daily'].run({ ...ctx, enqueue: nothing, enqueueBulk: nothing }, { date: '2017-03-20' });
+      planOnly.push(performance.now() - planStart);
     } finally {
       await runner.stop();
       if (redisUrl) {
@@ -153,6 +162,8 @@ async function benchPushes(db: Db, redisUrl: string | null) {
     pushMs: Math.min(...push),
     noopMedian: median(noop),
     pushMedian: median(push),
+    planOnlyMs: Math.min(...planOnly),
+    planOnlyMedian: median(planOnly),
     messages,
     jobs,
     load: loads.map((l) => l.toFixed(1)).join('/'),
@@ -203,6 +214,12 @@ async function benchProvider(provider: Provider, redisUrl: string | undefined): 
       value: pushes.noopMs,
       unit: 'ms',
       note: `best of ${ROUNDS}, median ${Math.round(pushes.noopMedian)} ms`,
+    });
+    out.push({
+      name: `  the same push planned, no jobs enqueued (${provider})`,
+      value: pushes.planOnlyMs,
+      unit: 'ms',
+      note: `best of ${ROUNDS}, median ${Math.round(pushes.planOnlyMedian)} ms: the floor of any queue design`,
     });
     out.push({ name: `  pushes / no-op enqueue (${provider})`, value: pushes.pushMs / pushes.noopMs, unit: '×' });
     out.push({
