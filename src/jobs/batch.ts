@@ -25,7 +25,7 @@ import { DelayJob, type JobContext, PermanentJobError } from './types.js';
 /** a batch sends for this long, then queues its rest behind what came in meanwhile */
 export const SLICE_MS = 5_000;
 
-export async function runBatch(ctx: JobContext, chains: string[][]): Promise<void> {
+export async function runBatch(ctx: JobContext, chains: string[][], sliceMs = SLICE_MS): Promise<void> {
   const started = Date.now();
   let done = 0;
   /** the last chat handed on was waiting for a rate limit */
@@ -35,7 +35,7 @@ export async function runBatch(ctx: JobContext, chains: string[][]): Promise<voi
     for (let i = 0; i < chain.length; i++) {
       const key = must(chain[i], 'i < chain.length');
       const rest = () => [chain.slice(i), ...chains.slice(c + 1)];
-      if (done > 0 && Date.now() - started >= SLICE_MS) {
+      if (done > 0 && Date.now() - started >= sliceMs) {
         await ctx.enqueueBulk([batchRequest(rest())]);
         return;
       }

@@ -15,6 +15,13 @@ import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
 import { DelayJob, type JobContext, PermanentJobError } from './types.js';
 
 const ORDER_WAIT_MS = 200;
+/**
+ * A send attempt younger than this is taken to be alive in another worker (a platform call gives up within its
+ * timeout and retries, well inside it); BullMQ re-runs a dead worker's job only after its lock lapsed (30 s).
+ * `sentAt` is written from the business clock, which is the wall clock outside tests (tests freeze it in the past,
+ * so there every `sending` row is old).
+ */
+export const IN_FLIGHT_MS = 30_000;
 
 async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundMessage> {
   if (m.kind === 'chart') {
@@ -31,6 +38,11 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   const row = await ctx.db.delivery.findUnique({ where: { key } });
   if (!row) return 'missing';
   if (!['queued', 'failed', 'sending'].includes(row.status)) return row.status;
+  // another job may be sending it right now (a batch, and the sweep's job of one of its rows): not taken for an
+  // interrupted send (`unknown`) until the attempt is older than any send takes; a crashed one is older by then
+  const age = row.status === 'sending' && row.sentAt ? Date.now() - row.sentAt.getTime() : null;
+  if (age !== null && age >= 0 && age < IN_FLIGHT_MS)
+    throw new DelayJob(IN_FLIGHT_MS - age, `in flight elsewhere: ${key}`, 'order');
   const stored = tryJsonColumn(StoredMessage, row.content, 'Delivery.content');
   const to = tryJsonColumn(Recipient, row.recipient, 'Delivery.recipient');
   // unreadable: claimDelivery below sets the row aside as dead, with the reason

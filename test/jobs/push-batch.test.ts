@@ -4,6 +4,8 @@
  * - one failing delivery in a batch is retried alone, by a job of its own with the rest of its chat: the other
  *   chats of the batch go out at once and are never sent again, its chat's next message waits for it;
  * - a batch hands on a message whose predecessor another planner owns, and goes on with the others;
+ * - a row another worker is sending right now is left to it (not marked `unknown`) until its attempt is old;
+ * - after its time slice a batch queues its rest (mid-chat too) as a new batch;
  * - pacing: a group robot's full window holds only that group's messages; the platform's full window delays the
  *   rest of the batch as one job (not one job per message);
  * - a crash mid-batch (the process gone while one message is in the platform's hands): the batch run again (as
@@ -18,6 +20,7 @@ import { planAndEnqueue } from '../../src/jobs/definitions.js';
 import { planDeliveries } from '../../src/jobs/deliveries.js';
 import { createBullRunner } from '../../src/jobs/runner-bullmq.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
+import { IN_FLIGHT_MS } from '../../src/jobs/send.js';
 import type { JobContext, JobDeps, JobRunner } from '../../src/jobs/types.js';
 import type { JobRequest } from '../../src/services/job-queue.js';
 import { inOrder, type PlannedDelivery } from '../../src/services/planned-delivery.js';
@@ -158,6 +161,65 @@ describe.each(providers)('a batch of deliveries on %s', (provider) => {
     // the same batch run again (a retried job): nothing it sent goes out again, the failed one is tried again
     await runBatch(recordingCtx(jobDeps(t, { outbox: outboxWith(wecom) }), []), chainsOf(items));
     expect(wecom.sent.map((s) => textOf(s.msg)).slice(6)).toEqual(['hand-u1:1', 'hand-u1:2']);
+  });
+
+  it('after its time slice a batch queues its rest as a new batch, mid-chat, and sends nothing twice', async () => {
+    const wecom = new RecordingSender('wecom');
+    const items = push('slice', 3, 2);
+    await planDeliveries(t.db, items);
+    const handed: JobRequest[] = [];
+    const ctx = recordingCtx(jobDeps(t, { outbox: outboxWith(wecom) }), handed);
+    // a slice of 0 ms: one send, then the rest goes to the back of the queue
+    await runBatch(ctx, chainsOf(items), 0);
+    expect(wecom.sent.map((s) => textOf(s.msg))).toEqual(['slice-u0:1']);
+    expect(handed).toEqual([
+      {
+        name: 'deliver.batch',
+        data: {
+          chains: [
+            ['slice:slice-u0:2'],
+            ['slice:slice-u1:1', 'slice:slice-u1:2'],
+            ['slice:slice-u2:1', 'slice:slice-u2:2'],
+          ],
+        },
+        opts: { jobId: 'deliver-batch|slice|slice-u0|2' },
+      },
+    ]);
+    // the rest, run as its job would: the second message follows the first, and nothing goes out twice
+    const rest = must(handed[0]?.name === 'deliver.batch' ? handed[0].data.chains : null, 'a batch was handed on');
+    await runBatch(recordingCtx(jobDeps(t, { outbox: outboxWith(wecom) }), []), rest);
+    expect(wecom.sent.map((s) => textOf(s.msg))).toEqual([
+      'slice-u0:1',
+      'slice-u0:2',
+      'slice-u1:1',
+      'slice-u1:2',
+      'slice-u2:1',
+      'slice-u2:2',
+    ]);
+  });
+
+  it("a row in another worker's hands (sending, just started) is left to it, not taken for an interrupted send", async () => {
+    const wecom = new RecordingSender('wecom');
+    const items = push('busy', 2, 1);
+    await planDeliveries(t.db, items);
+    // busy-u0's row was claimed a moment ago by a live worker (the wall clock: outside tests, the business clock)
+    await t.db.delivery.update({ where: { key: 'busy:busy-u0:1' }, data: { status: 'sending', sentAt: new Date() } });
+    const handed: JobRequest[] = [];
+    await runBatch(recordingCtx(jobDeps(t, { outbox: outboxWith(wecom) }), handed), chainsOf(items));
+    expect(wecom.sent.map((s) => textOf(s.msg))).toEqual(['busy-u1:1']);
+    expect((await t.db.delivery.findUniqueOrThrow({ where: { key: 'busy:busy-u0:1' } })).status).toBe('sending');
+    // looked at again once the attempt is older than any send takes: its worker is gone
+    expect(handed).toMatchObject([{ name: 'deliver', data: { key: 'busy:busy-u0:1' } }]);
+    const wait = must(handed[0]?.opts?.delayMs, 'handed on with a delay');
+    expect(wait).toBeGreaterThan(IN_FLIGHT_MS / 2);
+    expect(wait).toBeLessThanOrEqual(IN_FLIGHT_MS);
+    await t.db.delivery.update({
+      where: { key: 'busy:busy-u0:1' },
+      data: { sentAt: new Date(Date.now() - IN_FLIGHT_MS - 1) },
+    });
+    await runBatch(recordingCtx(jobDeps(t, { outbox: outboxWith(wecom) }), []), [['busy:busy-u0:1']]);
+    expect((await t.db.delivery.findUniqueOrThrow({ where: { key: 'busy:busy-u0:1' } })).status).toBe('unknown');
+    expect(wecom.sent).toHaveLength(1);
   });
 
   it("a message whose predecessor is another planner's waits on its own; the batch goes on", async () => {
