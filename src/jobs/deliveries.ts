@@ -7,7 +7,8 @@
  *
  * The crash window between "claimed" and "marked sent" cannot be closed without the platform's help (WeCom's
  * message/send takes no idempotency key). Our choice: never send twice automatically. A later attempt that finds
- * the row still `sending` (the worker died, BullMQ re-ran the stalled job; or the sweep finds a `sending` row
+ * the row still `sending` and the attempt older than a send can take (the worker died, BullMQ re-ran the stalled job;
+ * a younger one is left to the worker sending it: src/jobs/send.ts IN_FLIGHT_MS; or the sweep finds a `sending` row
  * older than the lease) marks it `unknown` and puts it on the dead-letter list, where an admin sees it
  * (`huzhu jobs dead`) and decides (`huzhu jobs replay <id>`). Nothing is lost silently, nothing goes out twice.
  * While a row is `sending`, `sentAt` holds when the attempt started (the lease); once `sent`, when it went out.
