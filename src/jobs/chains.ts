@@ -51,9 +51,12 @@ export function deliverRequest(chain: string[], opts: { delayMs?: number; attemp
   });
 }
 
-/** A batch's id is its first row's: the same batch planned or handed on twice is one job. */
-export function batchJobId(firstKey: string): string {
-  return `deliver-batch|${firstKey.replaceAll(':', '|')}`;
+/**
+ * A batch's id is its first row's: the same batch planned or handed on twice is one job. The sweep's batches have
+ * their own (`sweep`): one of them never stands in for a planner's batch that happens to start with the same row.
+ */
+export function batchJobId(firstKey: string, origin: 'deliver-batch' | 'sweep' = 'deliver-batch'): string {
+  return `${origin}|${firstKey.replaceAll(':', '|')}`;
 }
 
 /** at most this many rows a batch job (about 100 jobs for a push of 20 000 messages) */
@@ -65,13 +68,13 @@ export const BATCH_ROWS = 200;
 export const BATCH_SPREAD = 8;
 
 /** One batch job of whole chains (a chat's ordered messages are never split across batches). */
-export function batchRequest(chains: string[][], delayMs = 0): JobRequest {
+export function batchRequest(chains: string[][], delayMs = 0, origin?: 'sweep'): JobRequest {
   const first = must(chains[0]?.[0], 'a batch has at least one chain of at least one key');
-  return jobRequest('deliver.batch', { chains }, { jobId: batchJobId(first), ...(delayMs ? { delayMs } : {}) });
+  return jobRequest('deliver.batch', { chains }, { jobId: batchJobId(first, origin), ...(delayMs ? { delayMs } : {}) });
 }
 
 /** Chains cut into batch jobs of about `rows` rows each: at most BATCH_ROWS, and at least BATCH_SPREAD batches. */
-export function batchRequests(chains: string[][]): JobRequest[] {
+export function batchRequests(chains: string[][], origin?: 'sweep'): JobRequest[] {
   const total = chains.reduce((n, c) => n + c.length, 0);
   const rows = Math.max(1, Math.min(BATCH_ROWS, Math.ceil(total / BATCH_SPREAD)));
   const out: JobRequest[] = [];
@@ -79,13 +82,13 @@ export function batchRequests(chains: string[][]): JobRequest[] {
   let n = 0;
   for (const chain of chains) {
     if (n > 0 && n + chain.length > rows) {
-      out.push(batchRequest(batch));
+      out.push(batchRequest(batch, 0, origin));
       batch = [];
       n = 0;
     }
     batch.push(chain);
     n += chain.length;
   }
-  if (batch.length) out.push(batchRequest(batch));
+  if (batch.length) out.push(batchRequest(batch, 0, origin));
   return out;
 }

@@ -219,7 +219,15 @@ const sweep = defineJob({
       ctx.db,
       new Date(Math.max(wall - UNQUEUED_AFTER_MS, ctx.startedAt?.getTime() ?? PROCESS_STARTED_AT)),
     );
-    await ctx.enqueueBulk(keys.map((key) => deliverRequest([key])));
+    // in batches (a row each: the rows' `after` keeps a chat's order): a long paced push leaves rows queued past the
+    // grace period in its own batches, and a job per row for them every minute was churn. The same oldest row next
+    // minute gives the same id, so a sweep's batch still waiting is not queued twice.
+    await ctx.enqueueBulk(
+      batchRequests(
+        keys.map((key) => [key]),
+        'sweep',
+      ),
+    );
   },
   onDead: recordDead,
 });
