@@ -8,10 +8,11 @@
  * - a send that fails: that message and the rest of its chat go to a `deliver` job of their own, which retries it
  *   with the backoff and attempts left (the batch's try counts as the first) and ends it on the dead-letter list; the
  *   other chats of the batch are neither held back nor sent again;
- * - a message whose predecessor is not out yet (planned by another planner): the same, after a short wait;
- * - a pacing wait: one chat's bucket (a group robot) holds only that chat, handed on like the above; a second wait
- *   in a row is taken for the platform's (every send would wait the same), and the rest of the batch goes on as one
- *   delayed batch;
+ * - a message whose predecessor is not out yet (planned by another planner), or in another worker's hands, or
+ *   whose member's window is full (src/jobs/pace.ts): the same, after that wait;
+ * - a pacing wait of a shared bucket (a group robot's, the platform's): the first in a row hands that chat on like
+ *   the above (a robot's holds only its group); a second in a row is taken for the platform's (every send would
+ *   wait the same), and the rest of the batch goes on as one delayed batch;
  * - after SLICE_MS of sending, the rest goes to the back of the queue as a new batch, so a batch never holds a
  *   worker (or a shutdown) for long, and other jobs (claims' cards) get their turn between slices.
  * A message that can never be sent (no sender for its platform) is a dead letter at once, and its chat goes on.

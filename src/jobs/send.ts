@@ -60,13 +60,15 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   // a member's slots are taken by the channel itself at the send (its direct replies count in the same buckets):
   // the queue only waits until every member has room, so a busy member's message waits here, unclaimed
   const members = buckets.filter((b) => b.scope === 'member');
-  const wait =
-    (await waitFor(ctx.store, members, wallNow())) ||
-    (await acquire(
-      ctx.store,
-      buckets.filter((b) => b.scope !== 'member'),
-      wallNow(),
-    ));
+  // a member's full window holds only that chat (a batch goes on with the others); the platform's or a robot's may
+  // hold every send after it
+  const memberWait = await waitFor(ctx.store, members, wallNow());
+  if (memberWait > 0) throw new DelayJob(memberWait, `paced for its member: ${key}`, 'order');
+  const wait = await acquire(
+    ctx.store,
+    buckets.filter((b) => b.scope !== 'member'),
+    wallNow(),
+  );
   if (wait > 0) throw new DelayJob(wait, `paced: ${key}`);
 
   // the row read above is not read again: the conditional update inside decides who sends it
@@ -87,7 +89,7 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
         await coolDown(ctx.store, cooled, after, wallNow());
       }
       await releaseDelivery(ctx.db, key, `rate limited: ${(e as Error).message}`);
-      throw new DelayJob(after, `rate limited by ${platform}`);
+      throw new DelayJob(after, `rate limited by ${platform}`, isRecipientPaced(e) ? 'order' : 'pace');
     }
     await markFailed(ctx.db, key, (e as Error).message ?? String(e), false);
     throw e;

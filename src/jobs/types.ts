@@ -65,8 +65,8 @@ export interface Job extends Omit<JobDefinition, 'run'> {
 
 /**
  * Why a send waits: `pace`, a rate limit (ours or the platform's refusal; it may hold every send to the platform);
- * `order`, the message before it in the same chat is not out yet, or this one is in another worker's hands (it holds
- * only that chat). A batch hands each on
+ * `order`, the message before it in the same chat is not out yet, this one is in another worker's hands, or its
+ * member's own window is full (it holds only that chat). A batch hands each on
  * differently (src/jobs/batch.ts).
  */
 export type DelayCause = 'pace' | 'order';
