@@ -6,7 +6,7 @@
  * - a batch hands on a message whose predecessor another planner owns, and goes on with the others;
  * - a row another worker is sending right now is left to it (not marked `unknown`) until its attempt is old;
  * - after its time slice a batch queues its rest (mid-chat too) as a new batch;
- * - pacing: a group robot's full window holds only that group's messages; the platform's full window delays the
+ * - pacing: a group robot's or a member's full window holds only that chat's messages; the platform's full window delays the
  *   rest of the batch as one job (not one job per message);
  * - a crash mid-batch (the process gone while one message is in the platform's hands): the batch run again (as
  *   BullMQ re-runs a stalled job) and the sweep at the restart, side by side, send the rest exactly once; the one in
@@ -24,6 +24,8 @@ import { IN_FLIGHT_MS } from '../../src/jobs/send.js';
 import type { JobContext, JobDeps, JobRunner } from '../../src/jobs/types.js';
 import type { JobRequest } from '../../src/services/job-queue.js';
 import { inOrder, type PlannedDelivery } from '../../src/services/planned-delivery.js';
+import { createMemoryStore } from '../../src/state/memory.js';
+import { acquire, memberBuckets } from '../../src/state/rate-log.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
 import { jobDeps, outboxWith, RecordingSender, textOf } from './support.js';
 
@@ -279,6 +281,24 @@ describe.each(providers)('a paced batch on %s', (provider) => {
     for (const j of handed) expect(j.opts?.delayMs).toBeGreaterThan(0);
     const rows = await t.db.delivery.findMany({ where: { key: { startsWith: 'full:' }, status: 'queued' } });
     expect(rows).toHaveLength(7);
+  });
+
+  it("members' full windows hold only their own chats: the batch sends to the others, nothing is delayed as a whole", async () => {
+    const wecom = new RecordingSender('wecom');
+    const store = createMemoryStore();
+    const items = push('member', 4, 1);
+    await planDeliveries(t.db, items);
+    const limits = { wecom: { ...tight(1000).wecom, perMember: [{ limit: 1, windowMs: 60_000 }] } };
+    // two members in a row already had their one message of the minute
+    for (const u of ['member-u1', 'member-u2'])
+      expect(await acquire(store, memberBuckets('wecom', [u], limits.wecom.perMember), Date.now())).toBe(0);
+    const handed: JobRequest[] = [];
+    await runBatch(recordingCtx(jobDeps(t, { outbox: outboxWith(wecom), store, limits }), handed), chainsOf(items));
+    expect(wecom.sent.map((s) => textOf(s.msg))).toEqual(['member-u0:1', 'member-u3:1']);
+    expect(handed.map((j) => [j.name, j.name === 'deliver' ? j.data.key : ''])).toEqual([
+      ['deliver', 'member:member-u1:1'],
+      ['deliver', 'member:member-u2:1'],
+    ]);
   });
 
   it("a group robot's full window holds only that group's messages", async () => {
