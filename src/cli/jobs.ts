@@ -24,6 +24,7 @@ const JOB_LABEL: Record<string, string> = {
   'deadlines.daily': '截止日期公告',
   'announce.adhoc': '群发通知',
   deliver: '发送一条消息',
+  'deliver.batch': '成批发送消息',
   'deliveries.sweep': '补发排队中的消息',
 };
 const KIND_LABEL: Record<string, string> = {

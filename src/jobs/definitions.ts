@@ -4,6 +4,7 @@
  * - deadlines.daily   same time: plan the T-n deadline announcements due today
  * - announce.adhoc    an officer's confirmed announcement: plan it to the federation's groups
  * - deliver           one planned message out, exactly once (src/jobs/deliveries.ts)
+ * - deliver.batch     a push's planned messages, a few hundred a job, each out exactly once (src/jobs/batch.ts)
  * - deliveries.sweep  every minute: enqueue planned rows whose enqueue was lost; expire stale `sending` rows
  * Fan-out jobs plan rows first and enqueue only the rows they inserted, so two instances running the same
  * schedule send nothing twice.
@@ -14,7 +15,8 @@ import { currentPeriods } from '../services/broadcasts/period.js';
 import { planRankingPush } from '../services/broadcasts/ranking-push.js';
 import { DeliverData, JOB_PAYLOADS, type JobData, type JobName } from '../services/job-queue.js';
 import type { PlannedDelivery } from '../services/planned-delivery.js';
-import { chainsOf, deliverRequest, predecessors } from './chains.js';
+import { runBatch } from './batch.js';
+import { batchRequests, chainsOf, deliverRequest, predecessors } from './chains.js';
 import { expireStaleSending, markFailed, planDeliveries, recordDeadJob, unqueuedKeys } from './deliveries.js';
 import { limitsFor } from './limits.js';
 import { deliver } from './send.js';
@@ -54,8 +56,9 @@ export function platformsOf(deps: JobDeps): string[] {
 }
 
 /**
- * Plans the rows, then enqueues only those this call inserted: one job per chat's ordered run of messages
- * (src/jobs/chains.ts), each chunk's jobs in one bulk enqueue while the next chunk is inserted.
+ * Plans the rows, then enqueues only those this call inserted: each chat's ordered run of messages is a chain
+ * (src/jobs/chains.ts), and the chains go to the queue in batches of a few hundred rows (`deliver.batch`), each
+ * chunk's batches in one bulk enqueue while the next chunk is inserted.
  */
 export async function planAndEnqueue(
   ctx: JobContext,
@@ -66,7 +69,7 @@ export async function planAndEnqueue(
   let jobs = 0;
   const after = predecessors(items);
   const mine = await planDeliveries(ctx.db, items, (keys) => {
-    const requests = chainsOf(keys, after).map(deliverRequest);
+    const requests = batchRequests(chainsOf(keys, after));
     jobs += requests.length;
     const p = ctx.enqueueBulk(requests);
     // handled below by Promise.all; this keeps a failure meanwhile from counting as unhandled
@@ -187,6 +190,19 @@ const deliverJob = defineJob({
   },
 });
 
+const deliverBatch = defineJob({
+  name: 'deliver.batch',
+  attempts: 5,
+  backoffMs: 2_000,
+  async run(ctx, data) {
+    // a throw here is not a send's (those are handed on): the queue or the database is away, so the whole batch
+    // runs again later, and what it already sent is not sent again (the rows say so)
+    await runBatch(ctx, data.chains);
+  },
+  // the rows it did not get to are still queued: the sweep sends them; kept as a dead job too, for the admin to see
+  onDead: deadAs('deliver.batch'),
+});
+
 const sweep = defineJob({
   name: 'deliveries.sweep',
   attempts: 1,
@@ -203,7 +219,15 @@ const sweep = defineJob({
       ctx.db,
       new Date(Math.max(wall - UNQUEUED_AFTER_MS, ctx.startedAt?.getTime() ?? PROCESS_STARTED_AT)),
     );
-    await ctx.enqueueBulk(keys.map((key) => deliverRequest([key])));
+    // in batches (a row each: the rows' `after` keeps a chat's order): a long paced push leaves rows queued past the
+    // grace period in its own batches, and a job per row for them every minute was churn. The same oldest row next
+    // minute gives the same id, so a sweep's batch still waiting is not queued twice.
+    await ctx.enqueueBulk(
+      batchRequests(
+        keys.map((key) => [key]),
+        'sweep',
+      ),
+    );
   },
   onDead: recordDead,
 });
@@ -213,6 +237,7 @@ export const JOBS: Record<JobName, Job> = {
   'deadlines.daily': deadlinesDaily,
   'announce.adhoc': announceAdhoc,
   deliver: deliverJob,
+  'deliver.batch': deliverBatch,
   'deliveries.sweep': sweep,
 };
 

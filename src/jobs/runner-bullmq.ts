@@ -14,10 +14,12 @@ import {
   DelayJob,
   type Enqueue,
   type EnqueueBulk,
+  type EnqueueOptions,
   type JobDeps,
   type JobName,
   type JobRunner,
   PermanentJobError,
+  retryDelayMs,
   type ScheduleInfo,
 } from './types.js';
 
@@ -45,24 +47,25 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
   let worker: Worker | null = null;
   let workerConn: Redis | null = null;
 
-  const optsFor = (job: JobName, jobId?: string, delayMs?: number) => {
+  const optsFor = (job: JobName, o: EnqueueOptions = {}) => {
     const def = JOBS[job];
+    const made = o.attemptsMade ?? 0;
+    // work another job already tried (a batch's send): the attempts left, after the backoff the tries earned
+    const delay = (o.delayMs ?? 0) + (made ? Math.round(retryDelayMs(def.backoffMs, made) * scale) : 0);
     return {
-      attempts: def.attempts,
+      attempts: Math.max(1, def.attempts - made),
       backoff: { type: 'exponential' as const, delay: Math.max(1, Math.round(def.backoffMs * scale)) },
       removeOnComplete: true,
       removeOnFail: 1000,
-      ...(jobId ? { jobId } : {}),
-      ...(delayMs ? { delay: delayMs } : {}),
+      ...(o.jobId ? { jobId: o.jobId } : {}),
+      ...(delay ? { delay } : {}),
     };
   };
 
   const enqueueBulk: EnqueueBulk = async (jobs) => {
     for (let i = 0; i < jobs.length; i += 1000)
       await queue.addBulk(
-        jobs
-          .slice(i, i + 1000)
-          .map((j) => ({ name: j.name, data: j.data, opts: optsFor(j.name, j.opts?.jobId, j.opts?.delayMs) })),
+        jobs.slice(i, i + 1000).map((j) => ({ name: j.name, data: j.data, opts: optsFor(j.name, j.opts) })),
       );
   };
 

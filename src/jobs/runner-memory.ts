@@ -16,6 +16,7 @@ import {
   type JobName,
   type JobRunner,
   PermanentJobError,
+  retryDelayMs,
   type Schedule,
   type ScheduleInfo,
 } from './types.js';
@@ -58,7 +59,16 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
       const id = j.opts?.jobId ?? `${j.name}|${++seq}`;
       if (ids.has(id)) continue;
       ids.add(id);
-      queue.push({ id, name: j.name, data: j.data, attempt: 1, runAt: Date.now() + (j.opts?.delayMs ?? 0) });
+      // work another job already tried (a batch's send) goes on from its next attempt, after that attempt's backoff
+      const made = j.opts?.attemptsMade ?? 0;
+      const backoff = made ? retryDelayMs(JOBS[j.name].backoffMs, made) * scale : 0;
+      queue.push({
+        id,
+        name: j.name,
+        data: j.data,
+        attempt: 1 + made,
+        runAt: Date.now() + (j.opts?.delayMs ?? 0) + backoff,
+      });
     }
     pump();
   };
@@ -91,7 +101,7 @@ export function createMemoryRunner(deps: JobDeps, o: MemoryRunnerOptions = {}): 
         return;
       }
       deps.log.warn({ err, job: p.name, jobId: p.id, attempt: p.attempt }, 'job failed: retrying');
-      queue.push({ ...p, attempt: p.attempt + 1, runAt: Date.now() + def.backoffMs * 2 ** (p.attempt - 1) * scale });
+      queue.push({ ...p, attempt: p.attempt + 1, runAt: Date.now() + retryDelayMs(def.backoffMs, p.attempt) * scale });
     }
   }
 

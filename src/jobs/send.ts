@@ -15,6 +15,13 @@ import { acquire, bucketsFor, coolDown, isRecipientPaced, retryAfterOf, waitFor 
 import { DelayJob, type JobContext, PermanentJobError } from './types.js';
 
 const ORDER_WAIT_MS = 200;
+/**
+ * A send attempt younger than this is taken to be alive in another worker (a platform call gives up within its
+ * timeout and retries, well inside it); BullMQ re-runs a dead worker's job only after its lock lapsed (30 s).
+ * `sentAt` is written from the business clock, which is the wall clock outside tests (tests freeze it in the past,
+ * so there every `sending` row is old).
+ */
+export const IN_FLIGHT_MS = 30_000;
 
 async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundMessage> {
   if (m.kind === 'chart') {
@@ -31,6 +38,11 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   const row = await ctx.db.delivery.findUnique({ where: { key } });
   if (!row) return 'missing';
   if (!['queued', 'failed', 'sending'].includes(row.status)) return row.status;
+  // another job may be sending it right now (a batch, and the sweep's job of one of its rows): not taken for an
+  // interrupted send (`unknown`) until the attempt is older than any send takes; a crashed one is older by then
+  const age = row.status === 'sending' && row.sentAt ? Date.now() - row.sentAt.getTime() : null;
+  if (age !== null && age >= 0 && age < IN_FLIGHT_MS)
+    throw new DelayJob(IN_FLIGHT_MS - age, `in flight elsewhere: ${key}`, 'order');
   const stored = tryJsonColumn(StoredMessage, row.content, 'Delivery.content');
   const to = tryJsonColumn(Recipient, row.recipient, 'Delivery.recipient');
   // unreadable: claimDelivery below sets the row aside as dead, with the reason
@@ -39,7 +51,7 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
     // the message before it in the same chat goes first; a dead one does not hold the rest back
     const before = await ctx.db.delivery.findUnique({ where: { key: after }, select: { status: true } });
     if (before && ['queued', 'failed', 'sending'].includes(before.status))
-      throw new DelayJob(ORDER_WAIT_MS, `waiting for ${after}`);
+      throw new DelayJob(ORDER_WAIT_MS, `waiting for ${after}`, 'order');
   }
   if (!ctx.outbox.platforms().includes(row.platform))
     throw new PermanentJobError(`no sender for platform ${row.platform}`);
@@ -48,13 +60,15 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   // a member's slots are taken by the channel itself at the send (its direct replies count in the same buckets):
   // the queue only waits until every member has room, so a busy member's message waits here, unclaimed
   const members = buckets.filter((b) => b.scope === 'member');
-  const wait =
-    (await waitFor(ctx.store, members, wallNow())) ||
-    (await acquire(
-      ctx.store,
-      buckets.filter((b) => b.scope !== 'member'),
-      wallNow(),
-    ));
+  // a member's full window holds only that chat (a batch goes on with the others); the platform's or a robot's may
+  // hold every send after it
+  const memberWait = await waitFor(ctx.store, members, wallNow());
+  if (memberWait > 0) throw new DelayJob(memberWait, `paced for its member: ${key}`, 'order');
+  const wait = await acquire(
+    ctx.store,
+    buckets.filter((b) => b.scope !== 'member'),
+    wallNow(),
+  );
   if (wait > 0) throw new DelayJob(wait, `paced: ${key}`);
 
   // the row read above is not read again: the conditional update inside decides who sends it
@@ -75,7 +89,7 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
         await coolDown(ctx.store, cooled, after, wallNow());
       }
       await releaseDelivery(ctx.db, key, `rate limited: ${(e as Error).message}`);
-      throw new DelayJob(after, `rate limited by ${platform}`);
+      throw new DelayJob(after, `rate limited by ${platform}`, isRecipientPaced(e) ? 'order' : 'pace');
     }
     await markFailed(ctx.db, key, (e as Error).message ?? String(e), false);
     throw e;

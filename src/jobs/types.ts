@@ -63,15 +63,29 @@ export interface Job extends Omit<JobDefinition, 'run'> {
   run(ctx: JobContext, raw: unknown): Promise<void>;
 }
 
+/**
+ * Why a send waits: `pace`, a rate limit (ours or the platform's refusal; it may hold every send to the platform);
+ * `order`, the message before it in the same chat is not out yet, this one is in another worker's hands, or its
+ * member's own window is full (it holds only that chat). A batch hands each on
+ * differently (src/jobs/batch.ts).
+ */
+export type DelayCause = 'pace' | 'order';
+
 /** Thrown by a job to run again later without spending an attempt (rate limits). */
 export class DelayJob extends Error {
   constructor(
     readonly ms: number,
     reason: string,
+    readonly waitsFor: DelayCause = 'pace',
   ) {
     super(reason);
     this.name = 'DelayJob';
   }
+}
+
+/** the wait before try n + 1 after n failed tries: the definition's backoff, doubled each retry (both runners) */
+export function retryDelayMs(backoffMs: number, failedTries: number): number {
+  return backoffMs * 2 ** (failedTries - 1);
 }
 
 /** Thrown by a job that must not be retried (bad data, a refusal that will not change). */

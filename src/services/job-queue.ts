@@ -27,8 +27,8 @@ export const AdhocData = z.object({
 /**
  * One planned Delivery row, by its unique key. `next`: the rows planned to follow it in the same chat, in order
  * (a rep's report, then its chart; a table's parts, then its charts). The job that sends `key` enqueues the next
- * one when it is done (sent, or dead: a dead message does not hold the rest back), so a push to N people starts as
- * N jobs, and no message sits in the queue polling for the one before it. A follower whose job is lost (a crash
+ * one when it is done (sent, or dead: a dead message does not hold the rest back), so no message sits in the queue
+ * polling for the one before it (a push goes out in batches: DeliverBatchData). A follower whose job is lost (a crash
  * in between) is still a queued row: the delivery sweep enqueues it on its own, and its row's `after` keeps it
  * behind its predecessor.
  */
@@ -37,11 +37,23 @@ export const DeliverData = z.object({
   next: z.array(z.string().min(1)).min(1).optional(),
 });
 
+/**
+ * Many planned rows sent by one job (a push: 20 000 rows are about 100 jobs, not 10 000), each `chains` entry one
+ * chat's messages in order. The worker sends them one by one through the same exactly-once path as `deliver` (the
+ * Delivery row's status decides, so a re-run sends only what is not out yet); a message that fails, or must wait
+ * for its turn, is handed on to a `deliver` job of its own with the rest of its chat's messages, so it is retried
+ * alone and never holds back or re-sends the others (src/jobs/batch.ts).
+ */
+export const DeliverBatchData = z.object({
+  chains: z.array(z.array(z.string().min(1)).min(1)).min(1),
+});
+
 export const JOB_PAYLOADS = {
   'ranking.daily': DailyJobData,
   'deadlines.daily': DailyJobData,
   'announce.adhoc': AdhocData,
   deliver: DeliverData,
+  'deliver.batch': DeliverBatchData,
   'deliveries.sweep': z.object({}),
 } as const;
 
@@ -55,6 +67,11 @@ export interface EnqueueOptions {
   /** the same id twice is one job (while the first is waiting, delayed or active) */
   jobId?: string;
   delayMs?: number;
+  /**
+   * attempts already spent on this work by another job (a batch's try of one message): the job gets only the rest
+   * of its definition's attempts, and starts after the backoff those attempts earned
+   */
+  attemptsMade?: number;
 }
 
 /** One job to enqueue: its name decides its payload's type. */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { must } from '../../src/core/must.js';
 import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
+import { IN_FLIGHT_MS } from '../../src/jobs/send.js';
 import type { JobRunner } from '../../src/jobs/types.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { only } from '../support/only.js';
@@ -111,9 +112,15 @@ describe('pacing per group robot and a 45009 refusal (WECOM.md §6: 20 messages 
     const sender = new RecordingSender('wecom');
     const runner = createMemoryRunner(jobDeps(t, { outbox: outboxWith(sender) }), { schedules: false });
     await runner.start();
-    // what a crash leaves behind: the row claimed (sending) and the job run again
+    // what a crash leaves behind: the row claimed (sending) and the job run again, once the dead worker's lock
+    // lapsed (a younger attempt is taken to be alive elsewhere: src/jobs/send.ts IN_FLIGHT_MS)
     await t.db.delivery.create({
-      data: { ...notice(0, 'groupd'), status: 'sending', attempts: 1, sentAt: new Date() },
+      data: {
+        ...notice(0, 'groupd'),
+        status: 'sending',
+        attempts: 1,
+        sentAt: new Date(Date.now() - IN_FLIGHT_MS - 1_000),
+      },
     });
     await runner.enqueue('deliver', { key: 'notice:pace:groupd:0' });
     await runner.idle();

@@ -11,6 +11,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { OutboundMessage, Recipient } from '../../src/core/messages.js';
 import { must } from '../../src/core/must.js';
+import { BATCH_ROWS, BATCH_SPREAD, batchJobId } from '../../src/jobs/chains.js';
 import { deliverJobId, planAndEnqueue } from '../../src/jobs/definitions.js';
 import { planDeliveries } from '../../src/jobs/deliveries.js';
 import { createBullRunner } from '../../src/jobs/runner-bullmq.js';
@@ -78,7 +79,14 @@ function recordingCtx(deps: JobDeps, jobs: JobRequest[]): JobContext {
 }
 
 const keysOf = (jobs: JobRequest[]) =>
-  jobs.flatMap((j) => (j.name === 'deliver' ? [j.data.key, ...(j.data.next ?? [])] : []));
+  jobs.flatMap((j) =>
+    j.name === 'deliver'
+      ? [j.data.key, ...(j.data.next ?? [])]
+      : j.name === 'deliver.batch'
+        ? j.data.chains.flat()
+        : [],
+  );
+const chainsIn = (jobs: JobRequest[]) => jobs.flatMap((j) => (j.name === 'deliver.batch' ? j.data.chains : []));
 
 describe.each(providers)('a push planned in bulk on %s', (provider) => {
   let t: TestDb;
@@ -93,14 +101,20 @@ describe.each(providers)('a push planned in bulk on %s', (provider) => {
     const items = push('twice', 1500, 2);
     const first: JobRequest[] = [];
     const r1 = await planAndEnqueue(recordingCtx(jobDeps(t), first), items);
-    // more rows than one chunk, and one job per person carrying the person's second message
-    expect(r1).toEqual({ planned: 3000, enqueued: 3000, jobs: 1500 });
-    expect(first).toHaveLength(1500);
-    expect(first[0]).toEqual({
-      name: 'deliver',
-      data: { key: 'twice:twice-u0:1', next: ['twice:twice-u0:2'] },
-      opts: { jobId: deliverJobId('twice:twice-u0:1') },
-    });
+    // more rows than one chunk, sent by batch jobs of whole chats (a person's two messages, in order), none too big
+    expect(r1).toMatchObject({ planned: 3000, enqueued: 3000 });
+    expect(r1.jobs).toBe(first.length);
+    expect(first.every((j) => j.name === 'deliver.batch')).toBe(true);
+    expect(first.length).toBeGreaterThanOrEqual(3000 / BATCH_ROWS);
+    expect(first.length).toBeLessThan(100);
+    for (const j of first)
+      expect(j.name === 'deliver.batch' && j.data.chains.flat().length).toBeLessThanOrEqual(BATCH_ROWS);
+    // chunks in flight together may be enqueued in either order: the batch that starts with u0's report
+    const u0 = first.find((j) => j.name === 'deliver.batch' && j.data.chains[0]?.[0] === 'twice:twice-u0:1');
+    expect(u0?.name === 'deliver.batch' && u0.data.chains[0]).toEqual(['twice:twice-u0:1', 'twice:twice-u0:2']);
+    expect(u0?.opts).toEqual({ jobId: batchJobId('twice:twice-u0:1') });
+    expect(chainsIn(first)).toHaveLength(1500);
+    expect(chainsIn(first).every((c) => c.length === 2 && c[1] === c[0]?.replace(/:1$/, ':2'))).toBe(true);
     expect(keysOf(first).sort()).toEqual(items.map((i) => i.key).sort());
 
     const second: JobRequest[] = [];
@@ -219,7 +233,11 @@ describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))
       await r.start();
       const items = [...push('order', 40, 3), ...push('stuck', 1, 3)];
       const ctx = { ...jobDeps(t), enqueue: r.enqueue, enqueueBulk: r.enqueueBulk, jobId: 'test', attempt: 1 };
-      expect(await planAndEnqueue(ctx, items)).toEqual({ planned: 123, enqueued: 123, jobs: 41 });
+      const planned = await planAndEnqueue(ctx, items);
+      // a small push still goes out side by side: a few batches of whole chats, far fewer jobs than chats
+      expect(planned).toMatchObject({ planned: 123, enqueued: 123 });
+      expect(planned.jobs).toBeGreaterThanOrEqual(BATCH_SPREAD);
+      expect(planned.jobs).toBeLessThan(41);
       await r.idle();
 
       for (let u = 0; u < 40; u++) {
@@ -236,6 +254,8 @@ describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))
         ['stuck:stuck-u0:2', 'dead'],
       ]);
       expect(rows.filter((x) => x.status === 'sent').every((x) => x.attempts === 1)).toBe(true);
+      // the batch's try and the retries of its own job: the deliver job's 5 attempts in all, no more
+      expect(rows.find((x) => x.key === 'stuck:stuck-u0:2')?.attempts).toBe(5);
       expect(wecom.sent).toHaveLength(122);
     });
 
