@@ -26,6 +26,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Session } from 'node:inspector/promises';
 import { Worker } from 'node:worker_threads';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import type { DingtalkChannel } from '../src/channels/dingtalk/index.js';
@@ -57,6 +58,8 @@ const CONCURRENCY = num('LOAD_CONCURRENCY', 32);
 const OUTAGE = process.env.LOAD_OUTAGE !== '0';
 const PLATFORMS = (process.env.LOAD_PLATFORMS ?? 'wecom,dingtalk').split(',').filter(Boolean);
 const OUTAGE_MS = 3_000;
+/** worker threads generating the open loop's requests */
+const GENERATORS = num('LOAD_GENERATORS', 1);
 /** how long the replies still owed after an open loop may take (an overloaded run drains for minutes) */
 const DRAIN_MS = num('LOAD_DRAIN_S', 180) * 1000;
 /** members 0..2999 for the capacity phases (1000 each), the rest for the open loops */
@@ -121,12 +124,17 @@ interface Sent {
   at: number;
 }
 
-/** the load generator in a worker thread: open loop (`rate`) or closed loop (`connections`) */
+/**
+ * The load generator in worker threads: open loop (`rate`: call i leaves at `start + i / rate`, whatever the others
+ * do, worker w sending the calls i ≡ w mod `workers`) or closed loop (`connections`). The bodies are built and
+ * signed before the run. Each worker reports how late its calls left (its own event loop's lag: a CPU-starved
+ * generator shows here, not as the app's slowness) and its event-loop utilisation.
+ */
 const DRIVER = `
 const http = require('node:http');
 const { parentPort, workerData } = require('node:worker_threads');
-const { baseUrl, calls, rate, connections } = workerData;
-const agent = new http.Agent({ keepAlive: true, maxSockets: rate ? 1024 : connections });
+const { baseUrl, calls, rate, connections, start, worker, workers } = workerData;
+const agent = new http.Agent({ keepAlive: true, maxSockets: rate ? 4096 : connections });
 const url = new URL(baseUrl);
 const post = (c) => new Promise((resolve) => {
   const at = Date.now();
@@ -138,16 +146,34 @@ const post = (c) => new Promise((resolve) => {
     res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0, at }));
   });
   req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', () => resolve({ status: 0, body: '', ms: performance.now() - t0, at }));
+  req.on('error', (e) => resolve({ status: 0, body: String(e && e.message), ms: performance.now() - t0, at }));
   req.end(c.body);
 });
 (async () => {
+  const elu0 = performance.eventLoopUtilization();
   const started = performance.now();
-  const results = new Array(calls.length);
+  const results = {};
+  const lag = {};
   if (rate) {
-    await Promise.all(calls.map((c, i) => new Promise((resolve) => {
-      setTimeout(async () => { results[i] = await post(c); resolve(); }, (i * 1000) / rate);
-    })));
+    const mine = [];
+    for (let i = worker; i < calls.length; i += workers) mine.push(i);
+    const due = (i) => start + (i * 1000) / rate;
+    const pending = [];
+    await new Promise((done) => {
+      let k = 0;
+      const tick = () => {
+        const now = Date.now();
+        while (k < mine.length && due(mine[k]) <= now) {
+          const i = mine[k++];
+          lag[i] = now - due(i);
+          pending.push(post(calls[i]).then((r) => { results[i] = r; }));
+        }
+        if (k < mine.length) setTimeout(tick, Math.max(0, due(mine[k]) - Date.now()));
+        else done();
+      };
+      setTimeout(tick, Math.max(0, start - Date.now()));
+    });
+    await Promise.all(pending);
   } else {
     let next = 0;
     await Promise.all(Array.from({ length: connections }, async () => {
@@ -155,23 +181,72 @@ const post = (c) => new Promise((resolve) => {
     }));
   }
   agent.destroy();
-  parentPort.postMessage({ elapsed: (performance.now() - started) / 1000, results });
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  parentPort.postMessage({ elapsed: (performance.now() - started) / 1000, results, lag, elu });
 })();
 `;
+
+interface Driven {
+  elapsed: number;
+  results: Sent[];
+  /** how late each call left its schedule (open loop), ms */
+  lag: number[];
+  /** the generators' event-loop utilisation (1 = always busy: the generator itself is the limit) */
+  elu: number[];
+}
 
 async function drive(
   baseUrl: string,
   calls: Call[],
-  pace: { rate: number } | { connections: number },
-): Promise<{ elapsed: number; results: Sent[] }> {
-  const worker = new Worker(DRIVER, { eval: true, workerData: { baseUrl, calls, ...pace } });
+  pace: { rate: number; workers?: number } | { connections: number },
+): Promise<Driven> {
+  const workers = 'rate' in pace ? (pace.workers ?? 1) : 1;
+  const start = Date.now() + 200;
+  const threads = Array.from(
+    { length: workers },
+    (_, worker) => new Worker(DRIVER, { eval: true, workerData: { baseUrl, calls, ...pace, start, worker, workers } }),
+  );
   try {
-    return await new Promise((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
+    const parts = await Promise.all(
+      threads.map(
+        (w) =>
+          new Promise<{ elapsed: number; results: Record<number, Sent>; lag: Record<number, number>; elu: number }>(
+            (resolve, reject) => {
+              w.once('message', resolve);
+              w.once('error', reject);
+            },
+          ),
+      ),
+    );
+    const results = calls.map((_, i) =>
+      must(
+        parts.map((p) => p.results[i]).find((x) => x !== undefined),
+        `the result of call ${i}`,
+      ),
+    );
+    const lag = calls.flatMap((_, i) => parts.flatMap((p) => (p.lag[i] === undefined ? [] : [p.lag[i]])));
+    return { elapsed: Math.max(...parts.map((p) => p.elapsed)), results, lag, elu: parts.map((p) => p.elu) };
   } finally {
-    await worker.terminate();
+    await Promise.all(threads.map((w) => w.terminate()));
+  }
+}
+
+/** LOAD_PROFILE=<dir>: a CPU profile of the app's thread over each capacity phase (<dir>/<phase>.cpuprofile) */
+async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.LOAD_PROFILE;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 500 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${phase}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
   }
 }
 
@@ -394,22 +469,24 @@ export default async function run(): Promise<BenchResult[]> {
       const lat: number[] = [];
       let next = 0;
       const started = performance.now();
-      await Promise.all(
-        Array.from({ length: CONCURRENCY }, async () => {
-          while (next < msgs.length) {
-            const m = must(msgs[next++], 'a message');
-            const t = performance.now();
-            await running.handle(m);
-            lat.push(performance.now() - t);
-          }
-        }),
+      await profiled('bare', () =>
+        Promise.all(
+          Array.from({ length: CONCURRENCY }, async () => {
+            while (next < msgs.length) {
+              const m = must(msgs[next++], 'a message');
+              const t = performance.now();
+              await running.handle(m);
+              lat.push(performance.now() - t);
+            }
+          }),
+        ),
       );
       const bare = msgs.length / ((performance.now() - started) / 1000);
       await running.jobs.idle();
       say(`bare handler: ${bare.toFixed(0)} msg/s`);
 
       const wCalls = capPlan(1).map(wecomCall);
-      const w = await drive(running.url, wCalls, { connections: CONCURRENCY });
+      const w = await profiled('wecom', () => drive(running.url, wCalls, { connections: CONCURRENCY }));
       const wRate = wCalls.length / w.elapsed;
       const wErr = w.results.filter((x) => x.status !== 200).length;
       await running.background.idle();
@@ -508,17 +585,24 @@ export default async function run(): Promise<BenchResult[]> {
       say(
         `${platform}: ${calls.length} callbacks at ${RATE}/s${OUTAGE ? `, Redis restarted at ${(outageAt / 1000).toFixed(0)} s` : ''}`,
       );
-      const r = await drive(running.url, calls, { rate: (RATE * calls.length) / total });
+      const r = await drive(running.url, calls, { rate: (RATE * calls.length) / total, workers: GENERATORS });
       if (outage) clearTimeout(outage);
-      const achieved = calls.length / r.elapsed;
-      {
-        // the numbers of the load itself, said at once (the drain that follows an overloaded run is long)
-        const ms = r.results.map((x) => x.ms);
-        const failed = r.results.filter((x) => x.status !== 200).length;
-        say(
-          `${platform}: sent at ${achieved.toFixed(0)}/s; HTTP answer p50 ${pct(ms, 50).toFixed(0)} ms, p99 ${pct(ms, 99).toFixed(0)} ms, max ${Math.max(...ms).toFixed(0)} ms; ${failed} without a 200`,
-        );
-      }
+      // the rate the generator emitted: from the first call's departure to the last's
+      const departures = r.results.map((x) => x.at);
+      const lastSent = Math.max(...departures);
+      const achieved = (calls.length - 1) / ((lastSent - Math.min(...departures)) / 1000);
+      const httpMs = r.results.map((x) => x.ms);
+      const failed = r.results.filter((x) => x.status !== 200).length;
+      const generator = `generator lag p99 ${pct(r.lag, 99).toFixed(0)} ms, max ${Math.max(...r.lag).toFixed(0)} ms; its event loop ${r.elu.map((u) => `${(u * 100).toFixed(0)} %`).join(', ')} busy`;
+      // the numbers of the load itself, said at once (the drain that follows an overloaded run is long)
+      say(
+        `${platform}: sent at ${achieved.toFixed(0)}/s (${generator}); HTTP answer p50 ${pct(httpMs, 50).toFixed(0)} ms, p99 ${pct(httpMs, 99).toFixed(0)} ms, max ${Math.max(...httpMs).toFixed(0)} ms; ${failed} without a 200`,
+      );
+      /** when the backlog (the replies still owed after the last call left) was first drained */
+      let drainedAfterMs = Number.NaN;
+      const backlogDrained = () => {
+        if (Number.isNaN(drainedAfterMs)) drainedAfterMs = Date.now() - lastSent;
+      };
       await redisBack();
       let drained = true;
       const drain = async (p: Promise<unknown>) => {
@@ -536,12 +620,19 @@ export default async function run(): Promise<BenchResult[]> {
         if (process.env.LOAD_DEBUG) say(`${platform} lost: ${why} ${JSON.stringify(steps[step] ?? null)}`);
       };
       if (platform === 'wecom') {
-        const open = (body: string) => (body ? (wClient.openReply(body).Content ?? '') : '');
+        /** the passive text of an answer ('' when empty; an answer that is not WeCom's envelope says so) */
+        const open = (body: string) => {
+          if (!body) return '';
+          try {
+            return wClient.openReply(body).Content ?? '';
+          } catch {
+            return `(not a passive reply: ${body.slice(0, 60)})`;
+          }
+        };
         const toResend: Call[] = [];
         const firstOf = new Map<number, Sent>();
         order.forEach((o, j) => {
           const res = must(r.results[j], 'a result per callback');
-          lat.push(res.ms);
           if (!o.retry) firstOf.set(o.step, res);
           if (res.status !== 200) {
             if (!o.retry) lose(`status ${res.status}`, o.step);
@@ -553,6 +644,7 @@ export default async function run(): Promise<BenchResult[]> {
             if (!o.retry) toResend.push(must(built[o.step], 'a call'));
             return;
           }
+          if (!o.retry && text) lat.push(res.ms);
           if (!o.retry && !text && must(steps[o.step], 'a step').kind === 'text') {
             late++;
             if (process.env.LOAD_DEBUG)
@@ -569,6 +661,7 @@ export default async function run(): Promise<BenchResult[]> {
           }
         });
         await drain(running.background.idle());
+        backlogDrained();
         // those answered busy send again once the outage is over: each must now be answered
         for (const cb of toResend) {
           const res = await fetch(running.url + cb.path, {
@@ -580,21 +673,22 @@ export default async function run(): Promise<BenchResult[]> {
           const text = res ? open(await res.text()) : '';
           if (res?.status !== 200 || text === busyText) lose(`resend: ${res?.status} ${text}`, -1);
         }
-        // a late answer went through the API: the user must have received something
+        // a late answer went through the API: the user must have received something; its reply time is the first
+        // message the user got after sending
         order.forEach((o, j) => {
           const res = must(r.results[j], 'a result');
           const s = must(steps[o.step], 'a step');
-          if (
-            !o.retry &&
-            res.status === 200 &&
-            !res.body &&
-            s.kind === 'text' &&
-            wecomServer.messagesTo(s.user).length === 0
-          )
-            lost++;
+          if (o.retry || res.status !== 200 || res.body || s.kind !== 'text') return;
+          const after = wecomServer
+            .messagesTo(s.user)
+            .map((m) => Date.parse(m.at))
+            .filter((at) => at >= res.at);
+          if (after.length === 0) lose('no answer through the API', o.step);
+          else lat.push(Math.min(...after) - res.at);
         });
       } else {
         await drain(running.background.idle());
+        backlogDrained();
         const sessions = steps.flatMap((s, i) => (s.kind === 'text' ? [{ i, key: `${platform}-${i}`, s }] : []));
         let got = await sink.replies(sessions.map((x) => x.key));
         const resend: { key: string; call: Call }[] = [];
@@ -629,21 +723,25 @@ export default async function run(): Promise<BenchResult[]> {
           if (!(got[key] ?? []).some((x) => x.text !== busyText)) lose(`resend: ${JSON.stringify(got[key])}`, -1);
       }
       await drain(running.jobs.idle());
-      const label = platform === 'wecom' ? 'WeCom (HTTP answer)' : 'DingTalk (reply at the sessionWebhook)';
+      const label =
+        platform === 'wecom' ? 'reply (passive, or its first API message)' : 'reply (at the sessionWebhook)';
+      const outaged = OUTAGE ? ' (Redis restart included)' : '';
       rows.push(
         {
           name: `${platform} ${RATE}/s × ${SECONDS} s: achieved rate`,
           value: achieved,
           unit: 'msg/s',
-          note: `${calls.length} callbacks, ${load()}`,
+          note: `${calls.length} callbacks, ${generator}, ${load()}`,
+        },
+        {
+          name: `${platform}: HTTP answer p50 / p99${outaged}`,
+          value: pct(httpMs, 50),
+          unit: 'ms',
+          note: `p99 ${pct(httpMs, 99).toFixed(0)} ms, max ${Math.max(...httpMs).toFixed(0)} ms, ${failed} without a 200`,
         },
         { name: `${platform}: p50, ${label}`, value: pct(lat, 50), unit: 'ms' },
-        {
-          name: `${platform}: p99${OUTAGE ? ' (Redis restart included)' : ''}`,
-          value: pct(lat, 99),
-          unit: 'ms',
-          target: '≤ 100',
-        },
+        { name: `${platform}: p99, ${label}${outaged}`, value: pct(lat, 99), unit: 'ms', target: '≤ 100' },
+        { name: `${platform}: backlog drained, after the last call left`, value: drainedAfterMs / 1000, unit: 's' },
         { name: `${platform}: answered busy (Redis away)`, value: busy, unit: 'msgs' },
         ...(platform === 'wecom'
           ? [

@@ -10,10 +10,15 @@
  *   sessionWebhook, the API) never holds the user's next message;
  * - never silent: when handling fails, or the shared store itself is away, the user gets the busy text of the
  *   templates (`system_busy`), and the failure is one JSON log line;
- * - replies through the transport, in order, a rate limit waited out a few times rather than hammered.
+ * - replies through the transport, in order, a rate limit waited out a few times rather than hammered;
+ * - bounded: only so many messages are handled at once in the process (admission.ts), the rest wait in the order
+ *   they came, so an overload never starves the transports' HTTP answers; a sender's message waits here for their
+ *   previous one's turn to end before it asks for a slot, so one sender never holds two slots and their messages
+ *   take the shared lock in the order they came (the lock still orders them across instances).
  */
 import type { CardAnswer, InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import { Templates } from '../core/templates.js';
+import { createAdmission } from './admission.js';
 import type { ChannelDeps } from './channel.js';
 
 /** How an answer reaches the sender of the message in hand. */
@@ -56,6 +61,8 @@ export interface Pipeline {
   deliver(transport: ReplyTransport, replies: Reply[]): Promise<void>;
   /** the busy text, for a transport that must answer without handling */
   busy(): OutboundMessage[];
+  /** how long a message arriving now is expected to wait before it is handled (a transport acks at once when long) */
+  expectedWaitMs(): number;
 }
 
 let sharedTemplates: Templates | undefined;
@@ -71,6 +78,22 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
   const templates = opts.templates ?? appTemplates();
   const busy = (): OutboundMessage[] => [{ kind: 'text', text: templates.render('system_busy') }];
   const platform = opts.markPrefix.split(':')[0];
+  const admission = deps.admission ?? createAdmission();
+  /** each sender's last turn in this process: their next message waits for it to end before it takes a slot */
+  const turns = new Map<string, Promise<void>>();
+  const followTurn = (sender: string) => {
+    const previous = turns.get(sender) ?? Promise.resolve();
+    let end!: () => void;
+    const ended = new Promise<void>((resolve) => {
+      end = resolve;
+    });
+    const link = previous.then(() => ended);
+    turns.set(sender, link);
+    void link.then(() => {
+      if (turns.get(sender) === link) turns.delete(sender);
+    });
+    return { previous, end };
+  };
 
   const deliver = async (transport: ReplyTransport, replies: Reply[]) => {
     for (const reply of replies) {
@@ -138,69 +161,90 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
   return {
     busy,
     deliver,
+    expectedWaitMs: () => admission.expectedWaitMs(),
     async receive(msg, transport) {
       const key = `${opts.markPrefix}:${msg.dedupeKey}`;
       const sender = `${msg.platform}:${msg.userId}`;
+      // taken at once, in arrival order, before any await: the sender's next message queues behind this one
+      const place = followTurn(sender);
       try {
-        if (!(await store.setIfAbsent(key, 'handling', opts.dedupeTtlMs))) {
-          log.info({ platform, kind: msg.kind }, 'duplicate delivery acknowledged');
-          return { kind: 'duplicate' };
-        }
-      } catch (e) {
-        // nothing can be handled once without the store: answer busy, handle nothing; the retry will be
-        log.error({ err: e, platform, kind: msg.kind }, 'shared store unavailable: message answered busy, not handled');
-        return answerBusy(transport, sender);
+        return await receiveInTurn(msg, transport, key, sender, place);
+      } finally {
+        // (already ended when the turn was over; this covers a throw)
+        place.end();
       }
-      let outcome: Outcome | undefined;
-      // the replies queued by the turn, sent once it has released the sender's lock
-      const sending: { sent?: Promise<void> } = {};
-      const turn = async (): Promise<Outcome> => {
-        outcome = await handleInTurn();
-        return outcome;
-      };
-      const handleInTurn = async (): Promise<Outcome> => {
-        let replies: Reply[];
-        try {
-          replies = await deps.handle(msg);
-        } catch (e) {
-          log.error({ err: e, platform, kind: msg.kind }, 'message handling failed: answered busy, mark released');
-          await release(key);
-          return answerBusy(transport, sender, sending);
-        }
-        try {
-          await store.set(key, 'done', opts.dedupeTtlMs);
-        } catch (e) {
-          // the 'handling' mark stays until its ttl: a retry is still taken for a duplicate
-          log.warn({ err: e, platform }, 'delivery mark not updated');
-        }
-        if (transport) sending.sent = queue(sender, transport, replies);
-        return { kind: 'handled', replies };
-      };
-      let result: Outcome;
-      try {
-        // a crashed holder frees the lock after its ttl (the Redis store: within one lease)
-        result = await store.withLock(
-          `order:${opts.markPrefix}:${msg.userId}`,
-          120_000,
-          turn,
-          opts.orderWaitMs ?? 10_000,
-        );
-      } catch (e) {
-        if (outcome) {
-          // handled, and only the lock's release failed: the outcome stands
-          result = outcome;
-        } else {
-          // the sender's turn could not be taken (the store failed, or their previous message is stuck)
-          log.error({ err: e, platform, kind: msg.kind }, 'message not handled in turn: answered busy, mark released');
-          await release(key);
-          return answerBusy(transport, sender);
-        }
-      }
-      // the turn is released: its replies go out now, after the sender's earlier ones
-      await sending.sent;
-      return result;
     },
   };
+
+  async function receiveInTurn(
+    msg: InboundMessage,
+    transport: ReplyTransport | undefined,
+    key: string,
+    sender: string,
+    place: { previous: Promise<void>; end: () => void },
+  ): Promise<Outcome> {
+    try {
+      if (!(await store.setIfAbsent(key, 'handling', opts.dedupeTtlMs))) {
+        log.info({ platform, kind: msg.kind }, 'duplicate delivery acknowledged');
+        return { kind: 'duplicate' };
+      }
+    } catch (e) {
+      // nothing can be handled once without the store: answer busy, handle nothing; the retry will be
+      log.error({ err: e, platform, kind: msg.kind }, 'shared store unavailable: message answered busy, not handled');
+      place.end();
+      return answerBusy(transport, sender);
+    }
+    let outcome: Outcome | undefined;
+    // the replies queued by the turn, sent once it has released the sender's lock
+    const sending: { sent?: Promise<void> } = {};
+    const turn = async (): Promise<Outcome> => {
+      outcome = await handleInTurn();
+      return outcome;
+    };
+    const handleInTurn = async (): Promise<Outcome> => {
+      let replies: Reply[];
+      try {
+        replies = await deps.handle(msg);
+      } catch (e) {
+        log.error({ err: e, platform, kind: msg.kind }, 'message handling failed: answered busy, mark released');
+        await release(key);
+        return answerBusy(transport, sender, sending);
+      }
+      try {
+        await store.set(key, 'done', opts.dedupeTtlMs);
+      } catch (e) {
+        // the 'handling' mark stays until its ttl: a retry is still taken for a duplicate
+        log.warn({ err: e, platform }, 'delivery mark not updated');
+      }
+      if (transport) sending.sent = queue(sender, transport, replies);
+      return { kind: 'handled', replies };
+    };
+    let result: Outcome;
+    try {
+      // the sender's previous message in this process first (it never rejects), then a slot, then the shared lock
+      await place.previous;
+      // a crashed holder frees the lock after its ttl (the Redis store: within one lease)
+      result = await admission.run(() =>
+        store.withLock(`order:${opts.markPrefix}:${msg.userId}`, 120_000, turn, opts.orderWaitMs ?? 10_000),
+      );
+    } catch (e) {
+      if (outcome) {
+        // handled, and only the lock's release failed: the outcome stands
+        result = outcome;
+      } else {
+        // the sender's turn could not be taken (the store failed, or their previous message is stuck)
+        log.error({ err: e, platform, kind: msg.kind }, 'message not handled in turn: answered busy, mark released');
+        await release(key);
+        place.end();
+        return answerBusy(transport, sender);
+      }
+    }
+    // the sender's next message may take its turn while these replies are sent
+    place.end();
+    // the turn is released: its replies go out now, after the sender's earlier ones
+    await sending.sent;
+    return result;
+  }
 }
 
 /** A card answer that did not go out with the click's answer: its copies are left to the queue. Never throws. */

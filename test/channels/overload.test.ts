@@ -1,0 +1,152 @@
+/**
+ * An overload through the signed callbacks (issue #17): more messages than the bot may handle at once arrive while
+ * it is stuck. Every callback is answered over HTTP before the bot gets through any of them (the acks never wait on
+ * the bot's work), no more handlers run than the bound, and once it goes on every message is handled exactly once
+ * (the platform's retries of queued messages are duplicates) and each sender's replies come in the order they wrote.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createAdmission } from '../../src/channels/admission.js';
+import type { InboundMessage, OutboundMessage } from '../../src/core/messages.js';
+import * as dingtalk from '../support/dingtalk/harness.js';
+import { localServerOf } from '../support/local.js';
+import * as wecom from '../support/wecom/harness.js';
+
+const USERS = 6;
+const EACH = 4;
+const BOUND = 2;
+
+/** a bot that is stuck until released, and counts how many of it run at once */
+function stuckBot() {
+  let release = () => {};
+  const stuck = new Promise<void>((r) => {
+    release = r;
+  });
+  const seen = { running: 0, most: 0, started: 0 };
+  const handle = async (m: InboundMessage): Promise<OutboundMessage[]> => {
+    seen.started++;
+    seen.running++;
+    seen.most = Math.max(seen.most, seen.running);
+    await stuck;
+    // a turn that yields a few times, as a real one does (the store, the database)
+    for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+    seen.running--;
+    return [{ kind: 'text', text: `echo: ${m.kind === 'text' ? m.text : m.kind}` }];
+  };
+  return { handle, release, seen };
+}
+
+/** user u's k-th message */
+const said = (u: number, k: number) => `u${u}-${k}`;
+/** what each user wrote, in order, interleaved across users as a crowd writes */
+const crowd = () => Array.from({ length: EACH }, (_, k) => Array.from({ length: USERS }, (_, u) => ({ u, k }))).flat();
+const expected = (u: number) => Array.from({ length: EACH }, (_, k) => `echo: ${said(u, k)}`);
+const byUser = (handled: InboundMessage[], u: number) =>
+  handled.filter((m) => m.userId === `user${u}`).map((m) => (m.kind === 'text' ? m.text : m.kind));
+
+describe('overload: every callback answered, order kept, exactly once', () => {
+  let wh: wecom.Harness | undefined;
+  let dh: dingtalk.Harness | undefined;
+  afterEach(async () => {
+    await wh?.stop();
+    await dh?.stop();
+    wh = undefined;
+    dh = undefined;
+  });
+
+  it('WeCom: all acknowledged while the bot is stuck; the retries are duplicates; the replies through the API in order', async () => {
+    const bot = stuckBot();
+    wh = await wecom.startHarness({
+      handle: bot.handle,
+      admission: createAdmission(BOUND),
+      channel: { passiveBudgetMs: 50 },
+    });
+    const h = wh;
+    const calls = crowd().map(({ u, k }) => h.client.seal(h.client.text(`user${u}`, said(u, k))));
+    // every callback at once, each of the first user's messages delivered twice (WeCom's retry)
+    const retries = calls.filter((_, i) => i % USERS === 0);
+    const answers = await Promise.all([...calls, ...retries].map((cb) => h.post(cb.path, cb.body)));
+    // answered while the bot has not finished a single message
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    expect(answers.map((a) => a.body)).toEqual(answers.map(() => ''));
+    expect(bot.seen.started).toBe(BOUND);
+
+    bot.release();
+    await h.background.idle();
+    expect(bot.seen.most).toBe(BOUND);
+    expect(h.handled).toHaveLength(USERS * EACH);
+    const server = localServerOf(h.channel);
+    for (let u = 0; u < USERS; u++) {
+      expect(byUser(h.handled, u)).toEqual(expected(u).map((t) => t.slice('echo: '.length)));
+      const texts = server
+        .messagesTo(`user${u}`)
+        .map((m) => (m.body[m.msgtype] as { content?: string } | undefined)?.content);
+      expect(texts).toEqual(expected(u));
+    }
+  });
+
+  it('WeCom: once the queue is longer than the passive budget, a callback is acknowledged without waiting for it', async () => {
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    // the gate's clock: a turn "takes" 10 s when the bot says so, so the expected wait is known without timing
+    let clock = 0;
+    const admission = createAdmission(1, () => clock);
+    wh = await wecom.startHarness({
+      admission,
+      channel: { passiveBudgetMs: 5_000 },
+      handle: async (m) => {
+        const text = m.kind === 'text' ? m.text : '';
+        if (text === 'warm') clock += 10_000;
+        else await held;
+        return [{ kind: 'text', text: `echo: ${text}` }];
+      },
+    });
+    const h = wh;
+    const warm = h.client.seal(h.client.text('user0', 'warm'));
+    expect(h.client.openReply((await h.post(warm.path, warm.body)).body).Content).toBe('echo: warm');
+    // the next one takes the slot and is stuck; its own answer may wait (it was first in line)
+    const blocked = h.client.seal(h.client.text('user1', 'blocked'));
+    const pending = h.post(blocked.path, blocked.body);
+    await until(() => admission.load().running === 1);
+    // behind it, a turn of 10 s each: more than the 5 s budget, so these are acknowledged at once, empty
+    const queued = [2, 3, 4].map((u) => h.client.seal(h.client.text(`user${u}`, `q${u}`)));
+    const answers = await Promise.all(queued.map((cb) => h.post(cb.path, cb.body)));
+    expect(answers.map((a) => [a.status, a.body])).toEqual(queued.map(() => [200, '']));
+    release();
+    expect(h.client.openReply((await pending).body).Content).toBe('echo: blocked');
+    await h.background.idle();
+    expect(h.handled.map((m) => (m.kind === 'text' ? m.text : ''))).toEqual(['warm', 'blocked', 'q2', 'q3', 'q4']);
+    const server = localServerOf(h.channel);
+    for (const u of [2, 3, 4])
+      expect(server.messagesTo(`user${u}`).map((m) => (m.body.text as { content?: string }).content)).toEqual([
+        `echo: q${u}`,
+      ]);
+  });
+
+  it('DingTalk: every message accepted while the bot is stuck; each handled once, replies in each sender’s order', async () => {
+    const bot = stuckBot();
+    dh = await dingtalk.startHarness({ handle: bot.handle, admission: createAdmission(BOUND) });
+    const h = dh;
+    const server = localServerOf(h.channel);
+    const sessions = Array.from({ length: USERS }, (_, u) => server.openSession({ userId: `user${u}` }));
+    const bodies = crowd().map(({ u, k }) => h.client.text(`user${u}`, said(u, k), { session: sessions[u] }));
+    for (const body of bodies) expect((await h.say(body)).status).toBe(200);
+    // the same delivery again (Stream/HTTP retry of the first user's messages)
+    for (const body of bodies.filter((_, i) => i % USERS === 0)) expect((await h.say(body)).status).toBe(200);
+    expect(bot.seen.started).toBe(BOUND);
+
+    bot.release();
+    await h.background.idle();
+    expect(bot.seen.most).toBe(BOUND);
+    expect(h.handled).toHaveLength(USERS * EACH);
+    for (let u = 0; u < USERS; u++) {
+      expect(byUser(h.handled, u)).toEqual(expected(u).map((t) => t.slice('echo: '.length)));
+      expect(server.messagesTo(`user${u}`).map((m) => m.param.content)).toEqual(expected(u));
+    }
+  });
+});
+
+const until = async (cond: () => boolean) => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+};
