@@ -21,7 +21,7 @@ export interface Admission {
 }
 
 /** enough handlers to keep the CPU busy while others wait on Redis or the database, few enough to keep turns short */
-export const DEFAULT_HANDLER_CONCURRENCY = 8;
+export const DEFAULT_HANDLER_CONCURRENCY = 32;
 
 export function createAdmission(
   limit = DEFAULT_HANDLER_CONCURRENCY,
