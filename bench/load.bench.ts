@@ -136,9 +136,9 @@ const { parentPort, workerData } = require('node:worker_threads');
 const { baseUrl, calls, rate, connections, start, worker, workers } = workerData;
 const agent = new http.Agent({ keepAlive: true, maxSockets: rate ? 4096 : connections });
 const url = new URL(baseUrl);
-const post = (c) => new Promise((resolve) => {
-  const at = Date.now();
-  const t0 = performance.now();
+// a request on a kept-alive socket the server closed meanwhile never reached it: sent again on a fresh one, as
+// Node's documentation advises (req.reusedSocket) and as the platforms retry network errors
+const post = (c, at = Date.now(), t0 = performance.now()) => new Promise((resolve) => {
   const req = http.request({ agent, host: url.hostname, port: url.port, path: c.path, method: 'POST', timeout: 30000,
     headers: { ...c.headers, 'content-length': Buffer.byteLength(c.body) } }, (res) => {
     const chunks = [];
@@ -146,7 +146,10 @@ const post = (c) => new Promise((resolve) => {
     res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString(), ms: performance.now() - t0, at }));
   });
   req.on('timeout', () => req.destroy(new Error('timeout')));
-  req.on('error', (e) => resolve({ status: 0, body: String(e && e.message), ms: performance.now() - t0, at }));
+  req.on('error', (e) => {
+    if (req.reusedSocket && e && e.code === 'ECONNRESET') return resolve(post(c, at, t0));
+    resolve({ status: 0, body: String(e && e.message), ms: performance.now() - t0, at });
+  });
   req.end(c.body);
 });
 (async () => {

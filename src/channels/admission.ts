@@ -47,10 +47,12 @@ export function createAdmission(
       else await new Promise<void>((resolve) => waiting.push(resolve));
       const started = clock();
       try {
-        return await fn();
-      } finally {
+        const value = await fn();
+        // timed when it went through: a turn refused at once (the store away) says nothing of the wait behind a slot
         const ms = clock() - started;
         meanMs = meanMs === 0 ? ms : meanMs * 0.9 + ms * 0.1;
+        return value;
+      } finally {
         next();
       }
     },

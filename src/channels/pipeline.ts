@@ -18,6 +18,7 @@
  */
 import type { CardAnswer, InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import { Templates } from '../core/templates.js';
+import { StoreUnavailableError } from '../state/store.js';
 import { createAdmission } from './admission.js';
 import type { ChannelDeps } from './channel.js';
 
@@ -27,7 +28,15 @@ export interface ReplyTransport {
   send(reply: OutboundMessage): Promise<void>;
   /** the wait a rate-limit error asks for, or undefined when the error is not a rate limit */
   retryAfterMs(err: unknown): number | undefined;
+  /**
+   * true when a send that failed because the shared store was away sent nothing (every store read comes before the
+   * platform call): the reply is then tried again for a while (a Redis restart) instead of being given up
+   */
+  retriesWhileStoreAway?: boolean;
 }
+
+/** how long a reply waits out the shared store's absence, a try a second (Redis restarts in a few seconds) */
+const STORE_AWAY_TRIES = 30;
 
 export interface PipelineOptions {
   /** namespace of the delivery marks, e.g. `wecom:seen:<corpId>` */
@@ -102,14 +111,20 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
         await settleLate(reply, log);
         continue;
       }
-      for (let attempt = 0; ; attempt++) {
+      for (let attempt = 0, away = 0; ; ) {
         try {
           await transport.send(reply);
           break;
         } catch (e) {
           const wait = transport.retryAfterMs(e);
           if (wait !== undefined && attempt < opts.rateLimitRetries) {
+            attempt++;
             await sleep(wait);
+            continue;
+          }
+          if (e instanceof StoreUnavailableError && transport.retriesWhileStoreAway && away < STORE_AWAY_TRIES) {
+            away++;
+            await sleep(1_000);
             continue;
           }
           log.error({ err: e, platform, kind: reply.kind }, 'reply could not be sent');
@@ -149,11 +164,29 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     return { kind: 'failed', replies };
   };
 
-  /** the mark could not be kept: a failure to release it is logged, never thrown (the user is answered anyway) */
+  /**
+   * The mark could not be kept: a failure to release it is logged, never thrown (the user is answered anyway). When
+   * the store is away (a Redis restart) the release is tried again in the background for a while, so the resend the
+   * busy text asks for is handled rather than taken for a duplicate.
+   */
   const release = async (key: string) => {
     try {
       await store.del(key);
     } catch (e) {
+      if (e instanceof StoreUnavailableError) {
+        log.warn({ platform }, 'delivery mark not released yet: the store is away, tried again');
+        deps.background.run('release a delivery mark', async () => {
+          for (let tries = 0; tries < STORE_AWAY_TRIES; tries++) {
+            await sleep(1_000);
+            try {
+              await store.del(key);
+              return;
+            } catch {}
+          }
+          log.error({ platform }, 'delivery mark not released: the retry will be taken for a duplicate');
+        });
+        return;
+      }
       log.error({ err: e, platform }, 'delivery mark not released: the retry will be taken for a duplicate');
     }
   };

@@ -155,6 +155,9 @@ export function createCallbackRouter(
       await sender.send({ userIds: [userId] }, reply);
     },
     retryAfterMs: (e) => (e instanceof RateLimited ? e.retryAfterMs : undefined),
+    // the API client reads the store (rate-limit block, token) before it calls WeCom: a store failure sent nothing
+    // (but for a long text sent in parts, whose earlier parts go again when the store went away between them)
+    retriesWhileStoreAway: true,
   });
 
   const dispatch = async (ctx: Context, msg: InboundMessage) => {
