@@ -7,6 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdmission } from '../../src/channels/admission.js';
 import type { InboundMessage, OutboundMessage } from '../../src/core/messages.js';
+import { Templates } from '../../src/core/templates.js';
+import { createMemoryStore } from '../../src/state/memory.js';
+import { type KeyValueStore, StoreUnavailableError } from '../../src/state/store.js';
 import * as dingtalk from '../support/dingtalk/harness.js';
 import { localServerOf } from '../support/local.js';
 import * as wecom from '../support/wecom/harness.js';
@@ -144,6 +147,89 @@ describe('overload: every callback answered, order kept, exactly once', () => {
       expect(byUser(h.handled, u)).toEqual(expected(u).map((t) => t.slice('echo: '.length)));
       expect(server.messagesTo(`user${u}`).map((m) => m.param.content)).toEqual(expected(u));
     }
+  });
+});
+
+/** a store that is away (as Redis while it restarts: every read and delete refused at once) while `away` is set */
+function flakyStore() {
+  const inner = createMemoryStore();
+  const state = { away: false, refused: 0 };
+  const check = () => {
+    if (state.away) {
+      state.refused++;
+      throw new StoreUnavailableError('redis unavailable (reconnecting)');
+    }
+  };
+  const store: KeyValueStore = {
+    ...inner,
+    async get(key) {
+      check();
+      return inner.get(key);
+    },
+    async del(key) {
+      check();
+      return inner.del(key);
+    },
+  };
+  return { store, state };
+}
+
+describe('a Redis restart loses no answer', () => {
+  let h: wecom.Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    h = undefined;
+  });
+
+  it('WeCom: a reply owed through the API waits until the store is back, and is sent once', async () => {
+    const { store, state } = flakyStore();
+    let finish = () => {};
+    const handled = new Promise<void>((r) => {
+      finish = r;
+    });
+    h = await wecom.startHarness({
+      store,
+      channel: { passiveBudgetMs: 50 },
+      handle: async () => {
+        await handled;
+        // the store goes away as the turn ends: the API's token cannot be read
+        state.away = true;
+        return [{ kind: 'text', text: '已收到' }];
+      },
+    });
+    const cb = h.client.seal(h.client.text('u1', '进度'));
+    expect(await h.post(cb.path, cb.body)).toMatchObject({ status: 200, body: '' });
+    finish();
+    await until(() => state.refused > 0);
+    state.away = false;
+    await h.background.idle();
+    const server = localServerOf(h.channel);
+    expect(server.messagesTo('u1').map((m) => (m.body.text as { content?: string }).content)).toEqual(['已收到']);
+  });
+
+  it('WeCom: a failed turn’s mark is released once the store is back, so the resend is handled', async () => {
+    const { store, state } = flakyStore();
+    let calls = 0;
+    h = await wecom.startHarness({
+      store,
+      handle: async () => {
+        calls++;
+        if (calls === 1) {
+          // the store goes away mid-turn: the turn fails, and its mark cannot be released now
+          state.away = true;
+          throw new Error('redis went away');
+        }
+        return [{ kind: 'text', text: 'ok now' }];
+      },
+    });
+    const cb = h.client.seal(h.client.text('u2', 'x'));
+    const first = await h.post(cb.path, cb.body);
+    expect(h.client.openReply(first.body).Content).toBe(new Templates().render('system_busy'));
+    state.away = false;
+    await h.background.idle();
+    const again = await h.post(cb.path, cb.body);
+    expect(h.client.openReply(again.body).Content).toBe('ok now');
+    expect(calls).toBe(2);
   });
 });
 
