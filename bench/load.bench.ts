@@ -19,9 +19,13 @@
  * 2. open loop, per platform (LOAD_PLATFORMS, default wecom,dingtalk): LOAD_RATE messages/s for LOAD_SECONDS
  *    (default 200 × 60), each request leaving on its schedule whatever the others do, with Redis stopped (SIGTERM)
  *    at 5/12 of the run and started again 3 s later (LOAD_OUTAGE=0: none). 2 % of the single-answer questions are
- *    delivered twice, byte for byte (the platform's retry). Reported: p50/p99 (WeCom: the HTTP answer, which carries
- *    the reply; DingTalk: until the reply reached the sessionWebhook), the busy answers, lost (no answer, or a busy
- *    one whose resend after the outage is not answered), duplicated (a retry answered a second time).
+ *    delivered twice, byte for byte (the platform's retry). Reported: the rate the generator emitted (first to last
+ *    departure) with its own lag behind the schedule and its event loop's use (a starved generator shows there);
+ *    the HTTP answer's p50/p99 (all, and away from the outage) apart from the reply's (WeCom: the passive answer, or
+ *    the first message through the API after the call left; DingTalk: until it reached the sessionWebhook); how
+ *    long the backlog took to drain after the last call left; the busy answers; lost (no HTTP answer, an empty one
+ *    never followed by a message through the API, or a busy one whose resend after the outage is not answered);
+ *    duplicated (a retry answered a second time).
  */
 import fs from 'node:fs';
 import { Session } from 'node:inspector/promises';
@@ -473,6 +477,7 @@ export default async function run(): Promise<BenchResult[]> {
       const lat: number[] = [];
       let next = 0;
       const started = performance.now();
+      const bareCpu = process.cpuUsage();
       await profiled('bare', () =>
         Promise.all(
           Array.from({ length: CONCURRENCY }, async () => {
@@ -486,12 +491,20 @@ export default async function run(): Promise<BenchResult[]> {
         ),
       );
       const bare = msgs.length / ((performance.now() - started) / 1000);
+      /** the process's CPU (every thread: the generator's share is in the full paths' numbers) per message, ms */
+      const cpuPer = (since: NodeJS.CpuUsage, n: number) => {
+        const u = process.cpuUsage(since);
+        return (u.user + u.system) / 1000 / n;
+      };
+      const bareMs = cpuPer(bareCpu, msgs.length);
       await running.jobs.idle();
       say(`bare handler: ${bare.toFixed(0)} msg/s`);
 
       const wCalls = capPlan(1).map(wecomCall);
+      const wCpu = process.cpuUsage();
       const w = await profiled('wecom', () => drive(running.url, wCalls, { connections: CONCURRENCY }));
       const wRate = wCalls.length / w.elapsed;
+      const wMs = cpuPer(wCpu, wCalls.length);
       const wErr = w.results.filter((x) => x.status !== 200).length;
       await running.background.idle();
       await running.jobs.idle();
@@ -500,6 +513,7 @@ export default async function run(): Promise<BenchResult[]> {
       const dSteps = capPlan(2);
       const dCalls = dSteps.map((s, i) => dingtalkCall(s, `cap-${i}`));
       const before = performance.now();
+      const dCpu = process.cpuUsage();
       const d = await drive(running.url, dCalls, { connections: CONCURRENCY });
       const dErr = d.results.filter((x) => x.status !== 200).length;
       const texts = dSteps.flatMap((s, i) => (s.kind === 'text' ? [`cap-${i}`] : []));
@@ -508,6 +522,7 @@ export default async function run(): Promise<BenchResult[]> {
         return texts.every((k) => (got[k]?.length ?? 0) > 0);
       });
       const replied = dCalls.length / ((performance.now() - before) / 1000);
+      const dMs = cpuPer(dCpu, dCalls.length);
       const got = await sink.replies(texts);
       const dLat = texts.map((k) => {
         const i = Number(k.slice(4));
@@ -520,6 +535,12 @@ export default async function run(): Promise<BenchResult[]> {
       const cap = `${CAPACITY} msgs, ${CONCURRENCY} in flight`;
       rows.push(
         { name: 'capacity: bare handler (bot called directly)', value: bare, unit: 'msg/s', note: `${cap}, ${load()}` },
+        {
+          name: 'capacity: CPU per message, bare / WeCom / DingTalk',
+          value: bareMs,
+          unit: 'ms',
+          note: `WeCom ${wMs.toFixed(1)} ms, DingTalk ${dMs.toFixed(1)} ms (the process, generator included)`,
+        },
         {
           name: 'capacity: bare handler p50 / p99',
           value: pct(lat, 50),

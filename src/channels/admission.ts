@@ -11,40 +11,71 @@
  * mark's ttl), as a crash during handling always did.
  */
 
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+
 export interface Admission {
   /** runs `fn` when a slot is free, in the order the calls came */
   run<T>(fn: () => Promise<T>): Promise<T>;
   /** how long a message arriving now is expected to wait for a slot (0 when one is free) */
   expectedWaitMs(): number;
-  /** messages waiting for a slot, and those running */
-  load(): { waiting: number; running: number };
+  /** messages waiting for a slot, those running, and how many may run now */
+  load(): { waiting: number; running: number; allowed: number };
 }
 
 /** enough handlers to keep the CPU busy while others wait on Redis or the database, few enough to keep turns short */
 export const DEFAULT_HANDLER_CONCURRENCY = 32;
+/**
+ * While the event loop lags more than LAG_MS (the CPU is short: our own handlers, or the machine's other work),
+ * only FLOOR handlers run: fewer continuations per loop turn, so the HTTP answers keep coming; the full bound is
+ * back once the loop keeps time again.
+ */
+const LAG_MS = 100;
+const FLOOR = 4;
+
+let monitor: { lagMs: number } | undefined;
+/** the event loop's worst delay over the last 200 ms, one monitor for the process */
+function loopLag(): () => number {
+  if (!monitor) {
+    const m = { lagMs: 0 };
+    const h = monitorEventLoopDelay({ resolution: 10 });
+    h.enable();
+    setInterval(() => {
+      m.lagMs = h.max / 1e6;
+      h.reset();
+    }, 200).unref();
+    monitor = m;
+  }
+  const m = monitor;
+  return () => m.lagMs;
+}
 
 export function createAdmission(
   limit = DEFAULT_HANDLER_CONCURRENCY,
   /** the clock turns are timed by (tests give their own) */
   clock: () => number = () => performance.now(),
+  /** the event loop's recent delay, ms (tests give their own) */
+  lag: () => number = loopLag(),
 ): Admission {
   if (!Number.isInteger(limit) || limit < 1) throw new Error(`admission limit must be a positive integer: ${limit}`);
   let running = 0;
   const waiting: (() => void)[] = [];
   // the mean time a handler holds its slot (exponentially weighted), for the expected wait
   let meanMs = 0;
-
-  const next = () => {
-    const go = waiting.shift();
-    if (go) go();
-    else running--;
+  const allowed = () => (lag() > LAG_MS ? Math.min(FLOOR, limit) : limit);
+  /** first come, first served: slots go to the waiting in order, as many as may run now */
+  const pump = () => {
+    while (waiting.length > 0 && running < allowed()) {
+      running++;
+      waiting.shift()?.();
+    }
   };
 
   return {
     async run(fn) {
-      if (running < limit) running++;
-      // the slot is handed over by the finishing handler (running stays counted), so no later arrival can take it
-      else await new Promise<void>((resolve) => waiting.push(resolve));
+      await new Promise<void>((resolve) => {
+        waiting.push(resolve);
+        pump();
+      });
       const started = clock();
       try {
         const value = await fn();
@@ -53,13 +84,15 @@ export function createAdmission(
         meanMs = meanMs === 0 ? ms : meanMs * 0.9 + ms * 0.1;
         return value;
       } finally {
-        next();
+        running--;
+        pump();
       }
     },
     expectedWaitMs() {
-      if (running < limit) return 0;
-      return ((waiting.length + 1) / limit) * meanMs;
+      const now = allowed();
+      if (running < now && waiting.length === 0) return 0;
+      return ((waiting.length + 1) / now) * meanMs;
     },
-    load: () => ({ waiting: waiting.length, running }),
+    load: () => ({ waiting: waiting.length, running, allowed: allowed() }),
   };
 }
