@@ -16,6 +16,7 @@
  *   previous one's turn to end before it asks for a slot, so one sender never holds two slots and their messages
  *   take the shared lock in the order they came (the lock still orders them across instances).
  */
+import { randomUUID } from 'node:crypto';
 import type { CardAnswer, InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import { Templates } from '../core/templates.js';
 import { StoreUnavailableError } from '../state/store.js';
@@ -164,6 +165,19 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     return { kind: 'failed', replies };
   };
 
+  /** removes the mark when it is still `mark` (compare and delete), tried while the store is away */
+  const releaseIfOurs = async (key: string, mark: string) => {
+    for (let tries = 0; tries < STORE_AWAY_TRIES; tries++) {
+      try {
+        await store.update(key, (current) => (current === mark ? null : current), opts.dedupeTtlMs);
+        return;
+      } catch {
+        await sleep(1_000);
+      }
+    }
+    log.error({ platform }, 'an unanswered delivery mark could not be checked: a resend may be taken for a duplicate');
+  };
+
   /**
    * The mark could not be kept: a failure to release it is logged, never thrown (the user is answered anyway). When
    * the store is away (a Redis restart) the release is tried again in the background for a while, so the resend the
@@ -216,14 +230,19 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     sender: string,
     place: { previous: Promise<void>; end: () => void },
   ): Promise<Outcome> {
+    // this delivery's own mark: an unanswered set may still have reached the store, and only this mark is removed
+    const mark = `handling:${randomUUID()}`;
     try {
-      if (!(await store.setIfAbsent(key, 'handling', opts.dedupeTtlMs))) {
+      if (!(await store.setIfAbsent(key, mark, opts.dedupeTtlMs))) {
         log.info({ platform, kind: msg.kind }, 'duplicate delivery acknowledged');
         return { kind: 'duplicate' };
       }
     } catch (e) {
       // nothing can be handled once without the store: answer busy, handle nothing; the retry will be
       log.error({ err: e, platform, kind: msg.kind }, 'shared store unavailable: message answered busy, not handled');
+      // Redis may have set the mark as the connection dropped (its answer lost): removed once the store is back,
+      // if it is still this delivery's, so the resend the busy text asks for is not taken for a duplicate
+      deps.background.run('release an unanswered delivery mark', () => releaseIfOurs(key, mark));
       place.end();
       return answerBusy(transport, sender);
     }

@@ -153,7 +153,7 @@ describe('overload: every callback answered, order kept, exactly once', () => {
 /** a store that is away (as Redis while it restarts: every read and delete refused at once) while `away` is set */
 function flakyStore() {
   const inner = createMemoryStore();
-  const state = { away: false, refused: 0 };
+  const state = { away: false, refused: 0, loseNextAnswer: false };
   const check = () => {
     if (state.away) {
       state.refused++;
@@ -169,6 +169,15 @@ function flakyStore() {
     async del(key) {
       check();
       return inner.del(key);
+    },
+    async setIfAbsent(key, value, ttl) {
+      const set = await inner.setIfAbsent(key, value, ttl);
+      if (state.loseNextAnswer) {
+        // Redis stopped as it answered: the mark is set, the caller hears only the broken connection
+        state.loseNextAnswer = false;
+        throw new StoreUnavailableError('redis unavailable (close)');
+      }
+      return set;
     },
   };
   return { store, state };
@@ -205,6 +214,21 @@ describe('a Redis restart loses no answer', () => {
     await h.background.idle();
     const server = localServerOf(h.channel);
     expect(server.messagesTo('u1').map((m) => (m.body.text as { content?: string }).content)).toEqual(['已收到']);
+  });
+
+  it('WeCom: a mark set as Redis went away (its answer lost) is removed, so the resend is handled once', async () => {
+    const { store, state } = flakyStore();
+    h = await wecom.startHarness({ store });
+    const cb = h.client.seal(h.client.text('u3', '在吗'));
+    state.loseNextAnswer = true;
+    const first = await h.post(cb.path, cb.body);
+    expect(h.client.openReply(first.body).Content).toBe(new Templates().render('system_busy'));
+    await h.background.idle();
+    const again = await h.post(cb.path, cb.body);
+    expect(h.client.openReply(again.body).Content).toBe('echo: 在吗');
+    // and once only: the platform's next retry is a duplicate
+    expect((await h.post(cb.path, cb.body)).body).toBe('');
+    expect(h.handled).toHaveLength(1);
   });
 
   it('WeCom: a failed turn’s mark is released once the store is back, so the resend is handled', async () => {
