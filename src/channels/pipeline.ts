@@ -165,14 +165,15 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     return { kind: 'failed', replies };
   };
 
-  /** removes the mark when it is still `mark` (compare and delete), tried while the store is away */
+  /** removes the mark when it is still `mark` (compare and delete), tried while the store is away; never throws */
   const releaseIfOurs = async (key: string, mark: string) => {
     for (let tries = 0; tries < STORE_AWAY_TRIES; tries++) {
       try {
         await store.update(key, (current) => (current === mark ? null : current), opts.dedupeTtlMs);
         return;
       } catch {
-        await sleep(1_000);
+        // an unref'd wait: a process stopping meanwhile is not held by it
+        await new Promise<void>((r) => setTimeout(r, 1_000).unref());
       }
     }
     log.error({ platform }, 'an unanswered delivery mark could not be checked: a resend may be taken for a duplicate');
@@ -242,7 +243,8 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
       log.error({ err: e, platform, kind: msg.kind }, 'shared store unavailable: message answered busy, not handled');
       // Redis may have set the mark as the connection dropped (its answer lost): removed once the store is back,
       // if it is still this delivery's, so the resend the busy text asks for is not taken for a duplicate
-      deps.background.run('release an unanswered delivery mark', () => releaseIfOurs(key, mark));
+      // (not waited for at shutdown or by tests: a store that stays away must not hold either)
+      void releaseIfOurs(key, mark);
       place.end();
       return answerBusy(transport, sender);
     }
