@@ -26,11 +26,12 @@ export interface Admission {
 export const DEFAULT_HANDLER_CONCURRENCY = 32;
 /**
  * While the event loop lags more than LAG_MS (the CPU is short: our own handlers, or the machine's other work),
- * only FLOOR handlers run: fewer continuations per loop turn, so the HTTP answers keep coming; the full bound is
- * back once the loop keeps time again.
+ * only LAGGING_HANDLERS run: fewer continuations per loop turn, so the HTTP answers keep coming; the full bound is
+ * back once the loop keeps time again. (4 kept the answers quick but halved the throughput when the lag was the
+ * machine's and not ours: the handlers spend most of a turn waiting on Redis.)
  */
 const LAG_MS = 100;
-const FLOOR = 4;
+export const LAGGING_HANDLERS = 12;
 
 let monitor: { lagMs: number } | undefined;
 /** the event loop's worst delay over the last 200 ms, one monitor for the process */
@@ -61,7 +62,7 @@ export function createAdmission(
   const waiting: (() => void)[] = [];
   // the mean time a handler holds its slot (exponentially weighted), for the expected wait
   let meanMs = 0;
-  const allowed = () => (lag() > LAG_MS ? Math.min(FLOOR, limit) : limit);
+  const allowed = () => (lag() > LAG_MS ? Math.min(LAGGING_HANDLERS, limit) : limit);
   /** first come, first served: slots go to the waiting in order, as many as may run now */
   const pump = () => {
     while (waiting.length > 0 && running < allowed()) {
