@@ -674,6 +674,8 @@ export default async function run(): Promise<BenchResult[]> {
         };
         const toResend: { call: Call; user: string }[] = [];
         const firstOf = new Map<number, Sent>();
+        /** originals acknowledged empty whose retry (the same message) carried the passive answer */
+        const answeredByRetry = new Set<number>();
         order.forEach((o, j) => {
           const res = must(r.results[j], 'a result per callback');
           if (!o.retry) firstOf.set(o.step, res);
@@ -701,7 +703,10 @@ export default async function run(): Promise<BenchResult[]> {
             const original = must(firstOf.get(o.step), 'the original of a retry');
             const first = original.status === 200 ? open(original.body) : '';
             if (first && first !== busyText) duplicated++;
-            else if (original.status === 200 && !first) afterLate++;
+            else if (original.status === 200 && !first) {
+              afterLate++;
+              answeredByRetry.add(o.step);
+            }
           }
         });
         await drain(running.background.idle());
@@ -736,8 +741,9 @@ export default async function run(): Promise<BenchResult[]> {
             .messagesTo(s.user)
             .map((m) => Date.parse(m.at))
             .filter((at) => at >= res.at);
-          if (after.length === 0) lose('no answer through the API', o.step);
-          else lat.push(Math.min(...after) - res.at);
+          // (the platform's retry of the same message carried the answer: the user has it, once)
+          if (after.length === 0 && !answeredByRetry.has(o.step)) lose('no answer through the API', o.step);
+          else if (after.length > 0) lat.push(Math.min(...after) - res.at);
         });
       } else {
         await drain(running.background.idle());
