@@ -11,7 +11,7 @@ import { createBot } from '../bot/bot.js';
 import { createAdmission } from '../channels/admission.js';
 import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
 import { configuredChannelFactories, platformColumns } from '../channels/index.js';
-import { platformLimits } from '../channels/platforms.js';
+import { platformLimitsFor } from '../channels/platforms.js';
 import { type Clock, createClock } from '../clock.js';
 import { bullPrefix } from '../config.js';
 import type { Log } from '../core/log.js';
@@ -114,7 +114,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     outbox,
     now,
     startedAt: new Date(),
-    limits: platformLimits,
+    limits: platformLimitsFor(config),
     ...(chartFont ? { chartFont } : {}),
   };
   const jobs = createJobRunner(jobDeps, {

@@ -19,6 +19,8 @@ export interface PlatformDescriptor<Env extends z.ZodRawShape = z.ZodRawShape> {
   /** settings beyond the credentials, checked at start (a bad value names the variable) */
   settings?: z.ZodObject;
   limits: PlatformLimits;
+  /** the limits as configured, when a setting may change them (a test against the local server raises one) */
+  limitsFor?(config: Record<string, unknown>): PlatformLimits;
   /** a card is updated only with the one-shot code of a send or a click (else a redraw is skipped) */
   cardUpdateNeedsCode: boolean;
   /** its API calls are counted against a monthly quota (`huzhu quota`) */

@@ -38,6 +38,13 @@ export const platformColumns: readonly { name: string; label: string }[] = PLATF
 /** each platform's send limits, for the job runner's pacing */
 export const platformLimits: LimitsTable = Object.fromEntries(PLATFORMS.map((p) => [p.name, p.limits]));
 
+/** the same, as the configuration sets them (the descriptors' own settings, e.g. WECOM_MEMBER_PER_MINUTE) */
+export function platformLimitsFor(config: Record<string, unknown>): LimitsTable {
+  return Object.fromEntries(
+    PLATFORMS.map((p: PlatformDescriptor) => [p.name, p.limitsFor ? p.limitsFor(config) : p.limits]),
+  );
+}
+
 type Union = (typeof PLATFORMS)[number]['env']['shape'];
 type Intersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { platformNames } from '../channels/index.js';
-import { platformLimits } from '../channels/platforms.js';
+import { platformLimitsFor } from '../channels/platforms.js';
 import { bullPrefix } from '../config.js';
 import { firstIssue } from '../core/must.js';
 import { Templates } from '../core/templates.js';
@@ -107,7 +107,7 @@ export async function runJobsCommand(
     templates: new Templates(),
     now: o.now ?? (() => new Date()),
     platforms: o.platforms ?? (() => [...platformNames]),
-    limits: platformLimits,
+    limits: platformLimitsFor(rt.config),
   };
   let runner: JobRunner | null = null;
   const producer = async (): Promise<JobRunner> => {

@@ -13,6 +13,11 @@ export interface PlatformLimits {
   perPlatform: RateLimit;
   /** sends into one group chat (its robot) */
   perRobot: RateLimit;
+  /**
+   * messages to one member (each window its own limit), where the platform documents such a limit: a message to
+   * several members waits until every one of them has room. Absent: the platform documents none.
+   */
+  perMember?: readonly RateLimit[];
   /** longest markdown or text message, UTF-8 bytes */
   textBytes: number;
 }

@@ -59,6 +59,6 @@ export function createDb(url: string): Db {
   const adapter = adapterFactory(url);
   const provider = providerOf(url);
   const db = provider === 'postgresql' ? (new PgClient({ adapter }) as unknown as Db) : new SqliteClient({ adapter });
-  rememberProvider(db, provider);
+  rememberProvider(db, provider, url);
   return db;
 }

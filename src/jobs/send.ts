@@ -1,7 +1,7 @@
 /**
- * One planned message out: pace (per platform, per group robot), claim the row, send, mark sent. A rate-limit
- * refusal puts the row back and delays the job without spending an attempt; any other error is retried with
- * backoff by the runner and ends on the dead-letter list.
+ * One planned message out: pace (per platform, per group robot, per member), claim the row, send, mark sent. A
+ * rate-limit refusal puts the row back and delays the job without spending an attempt; any other error is retried
+ * with backoff by the runner and ends on the dead-letter list.
  */
 import { faultPoint } from '../core/fault.js';
 import { tryJsonColumn } from '../core/json-column.js';
@@ -11,7 +11,7 @@ import { loadChart } from '../services/broadcasts/charts.js';
 import { StoredMessage } from '../services/planned-delivery.js';
 import { isClaimMessage, sendClaimMessage } from './claim-send.js';
 import { claimDelivery, markFailed, markSent, releaseDelivery } from './deliveries.js';
-import { acquire, bucketsFor, coolDown, retryAfterOf } from './pace.js';
+import { acquire, bucketsFor, coolDown, isRecipientPaced, retryAfterOf, waitFor } from './pace.js';
 import { DelayJob, type JobContext, PermanentJobError } from './types.js';
 
 const ORDER_WAIT_MS = 200;
@@ -43,8 +43,18 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   }
   if (!ctx.outbox.platforms().includes(row.platform))
     throw new PermanentJobError(`no sender for platform ${row.platform}`);
+  const wallNow = ctx.wallNow ?? Date.now;
   const buckets = bucketsFor(ctx.limits, row.platform, to.ok ? to.value : { userIds: [] });
-  const wait = await acquire(ctx.store, buckets, Date.now());
+  // a member's slots are taken by the channel itself at the send (its direct replies count in the same buckets):
+  // the queue only waits until every member has room, so a busy member's message waits here, unclaimed
+  const members = buckets.filter((b) => b.scope === 'member');
+  const wait =
+    (await waitFor(ctx.store, members, wallNow())) ||
+    (await acquire(
+      ctx.store,
+      buckets.filter((b) => b.scope !== 'member'),
+      wallNow(),
+    ));
   if (wait > 0) throw new DelayJob(wait, `paced: ${key}`);
 
   // the row read above is not read again: the conditional update inside decides who sends it
@@ -57,8 +67,13 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
   } catch (e) {
     const after = retryAfterOf(e);
     if (after !== null) {
-      // the platform refused it (45009): not sent, so it goes back to the queue and the bucket cools down
-      await coolDown(ctx.store, must(buckets.at(-1), 'every send has its platform bucket'), after, Date.now());
+      // not sent, so it goes back to the queue; a refusal of the platform (45009) cools the robot's or the
+      // platform's bucket down, a member's full window (the channel's own pacing) holds back only that message
+      if (!isRecipientPaced(e)) {
+        const cooled =
+          buckets.find((b) => b.scope === 'robot') ?? must(buckets[0], 'every send has its platform bucket');
+        await coolDown(ctx.store, cooled, after, wallNow());
+      }
       await releaseDelivery(ctx.db, key, `rate limited: ${(e as Error).message}`);
       throw new DelayJob(after, `rate limited by ${platform}`);
     }

@@ -20,6 +20,8 @@ export interface JobDeps {
   outbox?: Outbox;
   /** the business clock: dates in messages and keys (tests freeze it); pacing uses the wall clock */
   now: () => Date;
+  /** the wall clock of the pacing windows, ms (default Date.now): a test advances its own instead of sleeping */
+  wallNow?: () => number;
   /** platforms to address; default outbox.platforms() */
   platforms?: () => string[];
   /** each platform's send limits (the platform folders' descriptors); a platform not in it is paced carefully */

@@ -6,6 +6,7 @@
 
 import { z } from 'zod';
 import { faultPoint } from '../core/fault.js';
+import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import type { Claim } from '../generated/sqlite/client.js';
 import {
@@ -164,16 +165,17 @@ export async function decide(
   if (!mayDecide(claim, t.level, who)) return { ok: false, reason: 'forbidden' };
   const period = await periodById(db, claim.periodId);
   const { policy } = period;
-  if (decision === 'approve') {
-    const entry = await claimEntryStanding(db, period, claim.memberId);
-    if (!entry.ok) return { ok: false, reason: 'entry_breach', message: entry.reason };
-  }
   type TxResult =
     | { won: true; grant: CapGrant | null; deliveries: string[]; card: ClaimCardRows }
-    | { won: false; grant?: CapGrant };
+    | { won: false; grant?: CapGrant; breach?: string };
   const r = await db.$transaction(async (tx): Promise<TxResult> => {
     // the cap is the member's over the period: approvals of their claims run one at a time
     await lockMember(db, tx, claim.memberId);
+    // the entry rules are read in the transaction that approves: a unit found in breach before the commit refuses it
+    if (decision === 'approve') {
+      const entry = await memberEntryStanding(tx, period, claim.memberId);
+      if (!entry.ok) return { won: false, breach: entry.reason };
+    }
     // the member's other claims, read once: what they hold against the cap, and what the card compares
     const others = await otherClaimsOf(tx, claim);
     let grant: CapGrant | null = null;
@@ -215,6 +217,7 @@ export async function decide(
           },
           // the update above moved the version on by one: the plan needs no read of the claim
           { version: claim.version + 1, officeId: claim.officeId, memberId: claim.memberId },
+          providerOfDb(db),
         )
       : [];
     const after = {
@@ -228,6 +231,7 @@ export async function decide(
   });
   faultPoint('decision-commit');
   if (!r.won) {
+    if (r.breach !== undefined) return { ok: false, reason: 'entry_breach', message: r.breach };
     if (r.grant) return { ok: false, reason: 'cap_reached', grant: r.grant };
     return alreadyDecided(db, claimId);
   }

@@ -2,6 +2,7 @@
  * The rows an approval card is drawn from, and how to read them. Their own module because the decision
  * (approvals.ts) reads them in its transaction and claim-cards.ts draws from them: neither imports the other for it.
  */
+import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import type { Prisma } from '../generated/sqlite/client.js';
 
@@ -23,15 +24,29 @@ export const OTHER_CLAIMS_SELECT = {
 } as const satisfies Prisma.ClaimSelect;
 export type OtherClaim = Prisma.ClaimGetPayload<{ select: typeof OTHER_CLAIMS_SELECT }>;
 
-export function otherClaimsOf(
+const OtherClaimRows = z.array(
+  z.object({
+    id: z.number().int(),
+    subsidyFen: z.number().int(),
+    status: z.string(),
+    hospital: z.string(),
+    admittedOn: z.string(),
+    dischargedOn: z.string(),
+  }),
+) satisfies z.ZodType<OtherClaim[]>;
+
+/**
+ * The member's other claims of the period, oldest first: a plain statement (the decision's transaction reads them
+ * for the cap on every approval click, and Prisma's query compiler costs more than SQLite's work here).
+ */
+export async function otherClaimsOf(
   db: Db | Prisma.TransactionClient,
   c: { id: number; periodId: number; memberId: number },
-) {
-  return db.claim.findMany({
-    where: { periodId: c.periodId, memberId: c.memberId, id: { not: c.id } },
-    orderBy: { id: 'asc' },
-    select: OTHER_CLAIMS_SELECT,
-  });
+): Promise<OtherClaim[]> {
+  return OtherClaimRows.parse(
+    await db.$queryRaw`SELECT "id", "subsidyFen", "status", "hospital", "admittedOn", "dischargedOn" FROM "Claim"
+      WHERE "periodId" = ${c.periodId} AND "memberId" = ${c.memberId} AND "id" <> ${c.id} ORDER BY "id" ASC`,
+  );
 }
 
 /**

@@ -46,8 +46,9 @@ describe('the configuration, documented and deployed', () => {
     expect([...documented()].filter((k) => !read.has(k))).toEqual([]);
   });
 
-  // the local mode's switch and the fault tests' crash points are refused in production: the image never passes them
-  const notForProduction = ['HUZHU_LOCAL', 'HUZHU_FAULT'];
+  // the local mode's switch, the fault tests' crash points and the test-only per-member rate are refused in
+  // production: the image never passes them
+  const notForProduction = ['HUZHU_LOCAL', 'HUZHU_FAULT', 'WECOM_MEMBER_PER_MINUTE'];
 
   it('docker-compose.yml passes every documented variable but the local mode switch and the crash points', () => {
     const missing = [...documented()].filter((k) => !notForProduction.includes(k) && !composed().has(k));

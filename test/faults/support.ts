@@ -15,7 +15,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { platformNames } from '../../src/channels/index.js';
-import { templateCardFromXml } from '../../src/channels/wecom/passive-card.js';
 import { must } from '../../src/core/must.js';
 import { createDb, type Db } from '../../src/db/client.js';
 import { applyMigrations } from '../../src/db/migrations.js';
@@ -314,10 +313,7 @@ export async function wecomSide(appUrl: () => string): Promise<WecomSide> {
     const reply = client.openReply(body);
     if (reply.MsgType === 'update_template_card') {
       // a click answered with the clicker's card redrawn: WeCom applies it to that user's copy
-      const refused = server.recordPassiveCard(
-        userId,
-        templateCardFromXml(reply.TemplateCard as Record<string, unknown>),
-      );
+      const refused = server.recordPassiveCardXml(userId, reply.TemplateCard);
       if (refused) throw new Error(`passive card update refused: ${refused.errmsg}`);
       return '';
     }

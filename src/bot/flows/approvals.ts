@@ -17,6 +17,7 @@ import type { BotDeps, Turn } from '../context.js';
 import { writeDialog } from '../dialog.js';
 import { approverOf, forgetWorkerStatus } from './approver.js';
 import { enqueueDeliveries } from './claim-deliveries.js';
+import { clicksQuiet, decidingClick } from './click-first.js';
 import { isPayAction, onPayClick } from './payments.js';
 import { CLAIM_STATUS_LABEL } from './worker.js';
 
@@ -66,16 +67,18 @@ function levelOfCard(cardId: string): number | null {
 
 /**
  * The clicked card in the claim's new state, for the click's own answer (issue #14): the officer sees it change as
- * the click is answered, not after the queue. The redraw rows of the decision wait for `settle`: the channel says
- * who saw the card in the answer (kept under the row's key for the sender, src/jobs/claim-send.ts), then the rows
- * go to the queue for every other copy. Unsettled (the process died first), the rows stay queued and the sweep
- * redraws every copy, the clicker's too.
+ * the click is answered, not after the queue. Every row of the decision waits for `settle`: the channel says who
+ * saw the card in the answer (kept under the redraw row's key for the sender, src/jobs/claim-send.ts), then the rows
+ * go to the queue — once no other click is being decided (click-first.ts), so a burst of clicks is answered before
+ * the queue's sends share the thread; the clicker's own redraw at once when the answer did not carry it.
+ * Unsettled (the process died first), the rows stay queued and the sweep sends them, every copy's redraw included.
  */
 async function clickedCardAnswer(
   t: Turn,
   rows: ClaimCardRows,
   cardId: string,
   redraws: string[],
+  rest: string[],
 ): Promise<CardAnswer | null> {
   const level = levelOfCard(cardId);
   const deps = t.deps;
@@ -97,10 +100,16 @@ async function clickedCardAnswer(
     async settle(answered) {
       if (settled) return;
       settled = true;
-      if (answered)
-        for (const key of redraws)
-          await deps.store.set(cardAnsweredKey(key), JSON.stringify(answered), CARD_ANSWERED_TTL_MS);
-      await enqueueDeliveries(deps, redraws);
+      if (!answered) {
+        // the clicker has not seen the decision: nothing waits
+        await enqueueDeliveries(deps, [...redraws, ...rest]);
+        return;
+      }
+      for (const key of redraws)
+        await deps.store.set(cardAnsweredKey(key), JSON.stringify(answered), CARD_ANSWERED_TTL_MS);
+      // the channels settle a delivered answer in their background (never inside a request): waiting costs no one
+      await clicksQuiet();
+      await enqueueDeliveries(deps, [...redraws, ...rest]);
     },
   };
 }
@@ -141,15 +150,21 @@ async function applyDecision(
   }
   // the notice, every card's redraw and the centre's cards were planned with the decision: the queue sends them.
   // None is sent inside this turn: the officer's next click (their turns run one at a time) waits only for the
-  // decision, not for the platform's API. The clicked card goes back in the click's answer; the redraws of this
-  // platform wait for that answer (clickedCardAnswer), so the clicker's copy is not drawn twice
+  // decision, not for the platform's API. The clicked card goes back in the click's answer; every row waits for that
+  // answer to leave (clickedCardAnswer), so the clicker's copy is not drawn twice and the answer goes first
   const redraw = `:refresh:${t.msg.platform}`;
   const redraws = r.deliveries.filter((key) => key.endsWith(redraw));
   const answer =
     t.msg.kind === 'card_click' && t.msg.cardId === clicked.cardId && redraws.length > 0
-      ? await clickedCardAnswer(t, r.card, clicked.cardId, redraws)
+      ? await clickedCardAnswer(
+          t,
+          r.card,
+          clicked.cardId,
+          redraws,
+          r.deliveries.filter((key) => !redraws.includes(key)),
+        )
       : null;
-  await enqueueDeliveries(t.deps, answer ? r.deliveries.filter((key) => !redraws.includes(key)) : r.deliveries);
+  if (!answer) await enqueueDeliveries(t.deps, r.deliveries);
   await forgetWorkerStatus(t.deps, r);
   const done = t.say('decision_done', { id: claimId, label: DECISION_LABEL[decision], to: r.to, grant: r.grant });
   return { replies: [done], ...(answer ? { answer } : {}) };
@@ -166,7 +181,7 @@ export async function onCardClick(t: Turn & { msg: InboundMessage & { kind: 'car
   const claimId = Number(m[2]);
   const clicked = { cardId: t.msg.cardId, ...(t.msg.responseCode ? { responseCode: t.msg.responseCode } : {}) };
   if (decision === 'approve') {
-    const r = await applyDecision(t, claimId, 'approve', null, clicked);
+    const r = await decidingClick(() => applyDecision(t, claimId, 'approve', null, clicked));
     return r.answer ? [r.answer, ...r.replies] : r.replies;
   }
   // a refusal needs a reason: checked now (so a stranger is refused at once), decided when the reason comes

@@ -20,7 +20,8 @@ export const dingtalkPlatform = {
   env,
   credentials: { required: ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET'], optional: ['DINGTALK_ROBOT_CODE'] },
   settings: DingtalkSettingsSchema,
-  // /work/shared/platforms: 20 QPS per app and API; 20 messages a minute per robot
+  // /work/shared/platforms: 20 QPS per app and API; 20 messages a minute per robot. No per-member limit: DINGTALK.md
+  // documents none (batchSend answers a flowControlledStaffIdList, with no number behind it), so none is invented
   limits: {
     perPlatform: { limit: 20, windowMs: 1_000 },
     perRobot: { limit: 20, windowMs: 60_000 },

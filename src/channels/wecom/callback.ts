@@ -20,7 +20,7 @@ import type { ChannelDeps } from '../channel.js';
 import { createPipeline, type ReplyTransport, settleLate } from '../pipeline.js';
 import type { WecomCredentials } from './credentials.js';
 import { type WecomCrypto, WecomCryptoError } from './crypto.js';
-import { RateLimited } from './errors.js';
+import { MemberPaced, RateLimited } from './errors.js';
 import { InboundShapeError, type MediaFetcher, toInbound } from './inbound.js';
 import { passiveCardXml } from './passive-card.js';
 import { APP_TEXT_MAX_BYTES, renderTemplateCard, splitUtf8 } from './render.js';
@@ -42,6 +42,8 @@ export interface CallbackOptions {
   fetchMedia?: MediaFetcher;
   /** where a text_notice card leads (a card redrawn in a passive answer is rendered as the sender renders it) */
   publicUrl?: string;
+  /** how a reply waits for its member's message/send window (default: a timer; a test advances its clock) */
+  pacingSleep?: (ms: number) => Promise<void>;
 }
 
 interface Refusal {
@@ -149,10 +151,24 @@ export function createCallbackRouter(
     ...(opts.templates ? { templates: opts.templates } : {}),
   });
 
-  /** WeCom's reply transport after the HTTP answer: message/send to the sender */
+  const pacingSleep = opts.pacingSleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  /**
+   * WeCom's reply transport after the HTTP answer: message/send to the sender. A member's full window (an officer
+   * clicking through many cards: each click's text comes this way) is waited out by the sender; a longer one (the
+   * hour's) here, however often: its slot frees within the window, and WeCom would drop the reply silently.
+   */
   const api = (userId: string): ReplyTransport => ({
     send: async (reply) => {
-      await sender.send({ userIds: [userId] }, reply);
+      for (;;) {
+        try {
+          await sender.send({ userIds: [userId] }, reply);
+          return;
+        } catch (e) {
+          if (!(e instanceof MemberPaced)) throw e;
+          log.info({ waitMs: e.retryAfterMs }, 'wecom reply waits for the member’s message/send window');
+          await pacingSleep(e.retryAfterMs);
+        }
+      }
     },
     retryAfterMs: (e) => (e instanceof RateLimited ? e.retryAfterMs : undefined),
     // the API client reads the store (rate-limit block, token) before it calls WeCom: a store failure sent nothing

@@ -35,3 +35,19 @@ export class WecomUnavailable extends Error {
 
 /** A message that cannot be expressed on WeCom (e.g. a card id outside task_id's charset): a bug, never retried. */
 export class WecomInputError extends Error {}
+
+/**
+ * huzhu's own pacing refused a message/send before it was made: one of its members had their window full (WeCom
+ * takes 30 a minute and 1000 an hour for one member and drops the rest silently, WECOM.md §6). Nothing was sent;
+ * try again after retryAfterMs. `retryScope` tells the job queue not to slow anyone else down (src/jobs/pace.ts).
+ */
+export class MemberPaced extends Error {
+  readonly retryScope = 'recipient';
+  constructor(
+    readonly userIds: readonly string[],
+    readonly retryAfterMs: number,
+  ) {
+    super(`message/send paced: a member's window is full, ${retryAfterMs} ms to wait`);
+    this.name = 'MemberPaced';
+  }
+}

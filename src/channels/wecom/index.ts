@@ -5,11 +5,13 @@
  */
 
 import { ConfigError } from '../../config.js';
+import type { RateLimit } from '../../core/platform-limits.js';
 import type { Channel, ChannelDeps, ChannelFactory } from '../channel.js';
 import { DEFAULT_API_BASE, type RetryPolicy, WecomApi } from './api-client.js';
 import { type CallbackOptions, createCallbackRouter } from './callback.js';
 import type { WecomCredentials } from './credentials.js';
 import { WecomCrypto } from './crypto.js';
+import { memberLimitsFor } from './platform.js';
 import { createRobotClient, type RobotClient } from './robot.js';
 import { createWecomSender } from './sender.js';
 
@@ -17,13 +19,21 @@ export { DEFAULT_API_BASE, WecomApi } from './api-client.js';
 export { CALLBACK_PATH } from './callback.js';
 export type { WecomCredentials } from './credentials.js';
 export { WecomCrypto } from './crypto.js';
-export { RateLimited, WecomApiError, WecomInputError, WecomUnavailable } from './errors.js';
+export { MemberPaced, RateLimited, WecomApiError, WecomInputError, WecomUnavailable } from './errors.js';
 export { createRobotClient, type RobotClient } from './robot.js';
 
 export interface WecomChannelOptions extends Partial<CallbackOptions> {
   retry?: Partial<RetryPolicy>;
   /** how long a 45009/45033 blocks an API path */
   rateLimitBlockMs?: number;
+  /**
+   * message/send to one member: the descriptor's windows (WeCom's 30 a minute, 1000 an hour) unless a test gives
+   * its own, and the wall clock they are read by (Date.now unless a test advances its own)
+   */
+  memberLimits?: readonly RateLimit[];
+  wallNow?: () => number;
+  /** the longest a send waits for a member's room before it refuses (default: a minute's window, and a second) */
+  memberMaxWaitMs?: number;
 }
 
 export interface WecomChannel extends Channel {
@@ -65,11 +75,26 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
     retry: opts.retry,
     rateLimitBlockMs: opts.rateLimitBlockMs,
   });
-  const sender = createWecomSender(api, { publicUrl: deps.config.PUBLIC_URL });
+  if (deps.config.NODE_ENV === 'production' && deps.config.WECOM_MEMBER_PER_MINUTE !== undefined)
+    // WeCom itself takes 30 a minute for one member and drops the rest silently: no other number is true there
+    throw new ConfigError('WECOM_MEMBER_PER_MINUTE is for tests against the local WeCom server only: unset it');
+  const wallNow = opts.wallNow ?? Date.now;
+  const sleep = opts.pacingSleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sender = createWecomSender(api, {
+    publicUrl: deps.config.PUBLIC_URL,
+    pacing: {
+      store: deps.store,
+      limits: opts.memberLimits ?? memberLimitsFor(deps.config),
+      wallNow,
+      sleep,
+      maxWaitMs: opts.memberMaxWaitMs ?? 61_000,
+    },
+  });
   const router = createCallbackRouter(deps, credentials, crypto, sender, {
     passiveBudgetMs: opts.passiveBudgetMs ?? 3_000,
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
+    pacingSleep: sleep,
     fetchMedia: opts.fetchMedia ?? ((mediaId, maxBytes) => api.mediaFile(mediaId, maxBytes)),
     ...(deps.config.PUBLIC_URL ? { publicUrl: deps.config.PUBLIC_URL } : {}),
   });

@@ -1,14 +1,27 @@
 /**
  * The passive answer to a card click that redraws the clicker's card (doc 90241 被动回复消息格式, 模板卡片更新消息 →
- * 更新点击用户的整张卡片): `MsgType` update_template_card with the card in `<TemplateCard>`, the fields of the JSON
- * template_card (render.ts) written as XML elements in PascalCase (task_id → TaskId, main_title → MainTitle).
- * A list is written as its element repeated, as the Go SDK that sends it does (`ButtonList []ButtonItem
- * xml:"ButtonList"`); WECOM.md §2 notes this shape was not re-checked against the page itself. It changes only the
- * clicking user's copy, and uses no response_code (that stays for the other copies).
+ * 更新点击用户的整张卡片, developer.work.weixin.qq.com/document/path/90241): `MsgType` update_template_card with the
+ * card in `<TemplateCard>`, the fields of the JSON template_card (render.ts) written as XML elements.
+ * The shape, checked field by field against the public SDKs that build this reply (the doc page's own XML samples
+ * were not readable here):
+ * - shenghui0779/sdk-go corp/message/reply.go `XMLTemplateCard` and its reply_test.go (the expected XML of a
+ *   button_interaction update: `<ButtonList><Text/><Style/><Key/></ButtonList>` repeated, `<HorizontalContentList>
+ *   <KeyName/>…` repeated, `<ReplaceText/>`);
+ * - silenceper/wechat work/message/template_card_button.go and template_card.go (`TaskId`, `KeyName`, `MediaId`,
+ *   `Url`, `SelectedId`; lists as repeated elements).
+ * So: a list is its element repeated, without a wrapper; names are PascalCase with `Id` and `Url` as words. The JSON
+ * keys without an underscore that hold two words are named explicitly (keyname → KeyName, userid → UserId, appid →
+ * AppId, pagepath → PagePath): a plain first-letter capital (`Keyname`) is not what WeCom reads. The local WeCom
+ * server reads exactly this shape and refuses any other (src/local/wecom/passive-card-schema.ts).
+ * It changes only the clicking user's copy, and uses no response_code (that stays for the other copies).
  */
 import { cdata } from './xml.js';
 
-const pascal = (key: string) =>
+/** JSON keys whose XML name is not their snake_case parts capitalised */
+const NAMES: Record<string, string> = { keyname: 'KeyName', userid: 'UserId', appid: 'AppId', pagepath: 'PagePath' };
+
+const xmlName = (key: string) =>
+  NAMES[key] ??
   key
     .split('_')
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
@@ -19,9 +32,9 @@ function element(name: string, v: unknown): string {
   if (Array.isArray(v)) return v.map((item) => element(name, item)).join('');
   if (typeof v === 'object')
     return `<${name}>${Object.entries(v as Record<string, unknown>)
-      .map(([k, x]) => element(pascal(k), x))
+      .map(([k, x]) => element(xmlName(k), x))
       .join('')}</${name}>`;
-  return `<${name}>${typeof v === 'number' ? String(v) : cdata(String(v))}</${name}>`;
+  return `<${name}>${typeof v === 'number' || typeof v === 'boolean' ? String(v) : cdata(String(v))}</${name}>`;
 }
 
 /** The plaintext `<xml>` of the passive card update (sealed by the caller like any passive reply). */
@@ -33,33 +46,4 @@ export function passiveCardXml(
     'CreateTime',
     head.CreateTime,
   )}${element('MsgType', 'update_template_card')}${element('TemplateCard', templateCard)}</xml>`;
-}
-
-const snake = (key: string) => key.replace(/(?<=[a-z0-9])([A-Z])/g, '_$1').toLowerCase();
-
-/**
- * The JSON template_card back from the parsed XML (what WeCom's client draws; the local server and tests read it).
- * `lists` names the fields that are lists, since one repeated element parses as a single object.
- */
-export function templateCardFromXml(
-  x: Record<string, unknown>,
-  lists: readonly string[] = ['horizontal_content_list', 'jump_list', 'button_list', 'vertical_content_list'],
-): Record<string, unknown> {
-  const conv = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(conv);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, y]) => [snake(k), conv(y)]));
-    return v;
-  };
-  const out = conv(x) as Record<string, unknown>;
-  for (const l of lists) if (out[l] !== undefined && !Array.isArray(out[l])) out[l] = [out[l]];
-  // numbers come back as strings from the XML parser: the fields that are numbers in the JSON shape
-  for (const l of ['horizontal_content_list', 'jump_list', 'button_list'])
-    for (const item of (out[l] as Record<string, unknown>[] | undefined) ?? [])
-      for (const k of ['type', 'style']) if (typeof item[k] === 'string') item[k] = Number(item[k]);
-  if (out.card_action && typeof out.card_action === 'object') {
-    const a = out.card_action as Record<string, unknown>;
-    if (typeof a.type === 'string') a.type = Number(a.type);
-  }
-  return out;
 }

@@ -4,8 +4,11 @@
  */
 import type { Card, OutboundMessage, Recipient } from '../../core/messages.js';
 import type { PlatformSender, SentRef } from '../../core/outbox.js';
+import type { RateLimit } from '../../core/platform-limits.js';
+import { acquire, memberBuckets } from '../../state/rate-log.js';
+import type { KeyValueStore } from '../../state/store.js';
 import type { WecomApi } from './api-client.js';
-import { WecomInputError } from './errors.js';
+import { MemberPaced, WecomInputError } from './errors.js';
 import { wecomPlatform } from './platform.js';
 import { APP_TEXT_MAX_BYTES, type RenderOptions, renderCardMarkdown, renderTemplateCard, splitUtf8 } from './render.js';
 
@@ -21,8 +24,52 @@ export function contentTypeOf(name: string): string {
 /** message/send takes at most 1000 users per call */
 const TOUSER_MAX = 1000;
 
-export function createWecomSender(api: WecomApi, opts: RenderOptions = {}): PlatformSender {
+/**
+ * WeCom drops what exceeds its per-member rate of message/send without an error (WECOM.md §6): every message/send
+ * takes a slot of each of its members first, in buckets shared by every instance and by the job queue.
+ */
+export interface MemberPacing {
+  store: KeyValueStore;
+  /** the descriptor's perMember windows (src/channels/wecom/platform.ts) */
+  limits: readonly RateLimit[];
+  /** the wall clock of the windows, ms (a test advances its own) */
+  wallNow: () => number;
+  /** waits ms on that clock (a timer; a test advances its clock instead) */
+  sleep: (ms: number) => Promise<void>;
+  /**
+   * the longest a send waits for its members' room before it refuses (MemberPaced): a minute's window is waited
+   * out (an officer's 待审批 cards, a reply), an hour's is not (the job queue puts its row back instead)
+   */
+  maxWaitMs: number;
+}
+
+/** how many message/send calls a message to users takes (a long text goes in parts) */
+function callsFor(msg: OutboundMessage): number {
+  return msg.kind === 'text' || msg.kind === 'markdown' ? splitUtf8(msg.text, APP_TEXT_MAX_BYTES).length : 1;
+}
+
+export function createWecomSender(api: WecomApi, opts: RenderOptions & { pacing?: MemberPacing } = {}): PlatformSender {
   const agentid = api.creds.agentId;
+  const { pacing } = opts;
+
+  /**
+   * takes the members' slots for the whole message, waiting for them up to maxWaitMs; beyond, throws MemberPaced
+   * having sent nothing (WeCom would take the message and drop it silently)
+   */
+  const paceMembers = async (userIds: string[], msg: OutboundMessage) => {
+    if (!pacing) return;
+    const buckets = memberBuckets(wecomPlatform.name, userIds, pacing.limits);
+    const calls = callsFor(msg);
+    // a text of more parts than a member may receive in a window would never find room: a bug, never retried
+    if (pacing.limits.some((l) => calls > l.limit))
+      throw new WecomInputError(`a message of ${calls} parts exceeds what one member may receive in a window`);
+    for (;;) {
+      const wait = await acquire(pacing.store, buckets, pacing.wallNow(), calls);
+      if (wait === 0) return;
+      if (wait > pacing.maxWaitMs) throw new MemberPaced(userIds, wait);
+      await pacing.sleep(wait);
+    }
+  };
 
   const toUsers = async (userIds: string[], body: Record<string, unknown>): Promise<SentRef> => {
     let ref: SentRef = {};
@@ -52,6 +99,8 @@ export function createWecomSender(api: WecomApi, opts: RenderOptions = {}): Plat
       const deliver = (body: Record<string, unknown>) =>
         'chatId' in to ? toChat(to.chatId, body) : toUsers(to.userIds, body);
       if ('userIds' in to && to.userIds.length === 0) throw new WecomInputError('no recipient');
+      // before any upload or part is sent: a refused message was not sent at all, so it can be sent again whole
+      if ('userIds' in to) await paceMembers(to.userIds, msg);
       switch (msg.kind) {
         case 'text':
         case 'markdown': {

@@ -4,6 +4,7 @@
  */
 import type { ChannelDeps, ChannelFactory } from '../../channels/channel.js';
 import { createWecomChannelWith, type WecomChannel, type WecomChannelOptions } from '../../channels/wecom/index.js';
+import { memberLimitsFor } from '../../channels/wecom/platform.js';
 import type { Config } from '../../config.js';
 import { DEMO_CREDENTIALS } from './demo.js';
 import { createWecomEmulator, type WecomEmulator } from './emulator.js';
@@ -38,7 +39,15 @@ export async function createLocalWecomChannel(
   opts: LocalWecomOptions = {},
 ): Promise<LocalWecomChannel> {
   const { localServer: given, ...channelOpts } = opts;
-  const server = given ?? (await LocalWecomServer.start({ creds: { ...DEMO_CREDENTIALS } }));
+  // a test that raises the app's per-member rate (WECOM_MEMBER_PER_MINUTE) raises this WeCom's as well
+  const [minute, hour] = memberLimitsFor(deps.config);
+  const server =
+    given ??
+    (await LocalWecomServer.start({
+      creds: { ...DEMO_CREDENTIALS },
+      ...(minute ? { memberPerMinute: minute.limit } : {}),
+      ...(hour ? { memberPerHour: hour.limit } : {}),
+    }));
   if (!given)
     deps.log.info({ apiBase: server.url }, 'local mode: WeCom runs against the local API server with demo credentials');
   const channel = await createWecomChannelWith({ ...deps, config: localWecomConfig(deps.config, server) }, channelOpts);

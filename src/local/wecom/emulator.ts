@@ -8,7 +8,6 @@ import { randomBytes } from 'node:crypto';
 import { CALLBACK_PATH } from '../../channels/wecom/callback.js';
 import type { WecomCredentials } from '../../channels/wecom/credentials.js';
 import type { WecomCrypto } from '../../channels/wecom/crypto.js';
-import { templateCardFromXml } from '../../channels/wecom/passive-card.js';
 import { buildXml, parseXmlRoot } from '../../channels/wecom/xml.js';
 import type { EmulatedMessage, EmulatorAdapter } from '../emulator/adapter.js';
 import type { LocalWecomServer, RecordedMessage } from './local-server.js';
@@ -125,11 +124,7 @@ export function createWecomEmulator(opts: {
     if (reply.MsgType === 'text') server.recordPassive(userId, s(reply.Content));
     else if (reply.MsgType === 'update_template_card') {
       // a click answered with the clicker's card redrawn: WeCom applies it to that user's copy
-      const card = reply.TemplateCard;
-      const refused =
-        card && typeof card === 'object' && !Array.isArray(card)
-          ? server.recordPassiveCard(userId, templateCardFromXml(card as Record<string, unknown>))
-          : { errmsg: 'TemplateCard missing' };
+      const refused = server.recordPassiveCardXml(userId, reply.TemplateCard);
       if (refused) throw new Error(`passive card update refused: ${refused.errmsg}`);
     }
   };

@@ -1,7 +1,7 @@
 /**
  * A local WeCom API server: a real HTTP server on 127.0.0.1 that speaks the endpoints huzhu uses (WECOM.md §4),
  * checks what it receives as WeCom does (token, agentid, required fields, lengths, task_id, single-use
- * response_code, robot rate), and records everything for assertions and for the emulator. Faults can be injected
+ * response_code, robot rate, the per-member rate of message/send: the excess dropped silently), and records everything for assertions and for the emulator. Faults can be injected
  * (the next N calls answer -1, 45009, 42001 or HTTP 500). Used by `npm start` without credentials, the tests and
  * the emulator; it never sends callbacks (those are built by the emulator or the test client).
  */
@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { APP_TEXT_MAX_BYTES, ROBOT_MARKDOWN_MAX_BYTES } from '../../channels/wecom/render.js';
 import { DEMO_CREDENTIALS, type WecomCredentials } from './demo.js';
 import { checkContent, checkRecipients, checkTemplateCard, INTERACTIVE, type Rejection } from './local-validate.js';
+import { PassiveCardShapeError, templateCardFromXml } from './passive-card-schema.js';
 
 export interface LocalWecomServerOptions {
   creds?: WecomCredentials;
@@ -20,6 +21,12 @@ export interface LocalWecomServerOptions {
   robotKeys?: string[];
   /** messages a robot accepts per minute (WeCom: 20) */
   robotPerMinute?: number;
+  /**
+   * message/send to one member: WeCom delivers at most 30 a minute and 1000 an hour and drops the excess silently,
+   * errcode 0 (doc 90454, WECOM.md §6); so does this server (what it dropped: `droppedFor`)
+   */
+  memberPerMinute?: number;
+  memberPerHour?: number;
   now?: () => number;
 }
 
@@ -143,6 +150,9 @@ export class LocalWecomServer {
   private readonly mediaStore = new Map<string, StoredMedia>();
   private readonly chats = new Map<string, { name: string; owner?: string; userlist: string[] }>();
   private readonly robotHits = new Map<string, number[]>();
+  /** per member, the times of the messages delivered to them by message/send in the last hour */
+  private readonly memberHits = new Map<string, number[]>();
+  private readonly dropped: RecordedMessage[] = [];
 
   constructor(private readonly opts: LocalWecomServerOptions = {}) {
     this.creds = opts.creds ?? { ...DEMO_CREDENTIALS };
@@ -254,6 +264,21 @@ export class LocalWecomServer {
     return null;
   }
 
+  /**
+   * The same, from the passive reply's parsed `<TemplateCard>` element: read as WeCom reads it (doc 90241's element
+   * names, lists as repeated elements: passive-card-schema.ts); any other shape is refused, not guessed at.
+   */
+  recordPassiveCardXml(userId: string, templateCardXml: unknown): Rejection | null {
+    let card: Record<string, unknown>;
+    try {
+      card = templateCardFromXml(templateCardXml);
+    } catch (e) {
+      if (e instanceof PassiveCardShapeError) return { errcode: 40058, errmsg: e.message };
+      throw e;
+    }
+    return this.recordPassiveCard(userId, card);
+  }
+
   /** the card as one user's client shows it */
   cardFor(taskId: string, userId: string): Record<string, unknown> | undefined {
     const card = this.cards.get(taskId);
@@ -287,6 +312,11 @@ export class LocalWecomServer {
   /** messages accepted for a user (message/send), in order */
   messagesTo(userId: string): RecordedMessage[] {
     return this.sent.filter((m) => 'userIds' in m.to && m.to.userIds.includes(userId));
+  }
+
+  /** message/send calls WeCom accepted (errcode 0) but did not deliver to this member: over their rate */
+  droppedFor(userId: string): RecordedMessage[] {
+    return this.dropped.filter((m) => 'userIds' in m.to && m.to.userIds.includes(userId));
   }
 
   messagesToChat(chatId: string): RecordedMessage[] {
@@ -496,9 +526,22 @@ export class LocalWecomServer {
   private send(body: Record<string, unknown>): Answer {
     const bad = this.checkAgent(body) ?? checkRecipients(body) ?? this.checkBody(body, APP_TEXT_MAX_BYTES, true);
     if (bad) return rejection(bad);
-    const userIds = String(body.touser ?? '')
+    const addressed = String(body.touser ?? '')
       .split('|')
       .filter(Boolean);
+    // over a member's rate the message is not delivered to them, and nothing says so (errcode 0)
+    const userIds = addressed.filter((u) => this.memberTakes(u));
+    const over = addressed.filter((u) => !userIds.includes(u));
+    if (over.length)
+      this.dropped.push({
+        seq: this.seq + 1,
+        at: new Date(this.now()).toISOString(),
+        api: 'message/send',
+        to: { userIds: over },
+        msgtype: String(body.msgtype),
+        body,
+        msgid: '',
+      });
     let responseCode: string | undefined;
     if (body.msgtype === 'template_card') {
       const card = obj(body.template_card);
@@ -519,7 +562,9 @@ export class LocalWecomServer {
           updates: [],
         });
     }
-    const r = this.record({ api: 'message/send', to: { userIds }, msgtype: String(body.msgtype), body, responseCode });
+    const r = userIds.length
+      ? this.record({ api: 'message/send', to: { userIds }, msgtype: String(body.msgtype), body, responseCode })
+      : { msgid: id(24) };
     return json(
       ok({
         invaliduser: '',
@@ -530,6 +575,17 @@ export class LocalWecomServer {
         ...(responseCode ? { response_code: responseCode } : {}),
       }),
     );
+  }
+
+  /** counts a message/send to this member if their minute and hour have room (WeCom: 30 and 1000) */
+  private memberTakes(userId: string): boolean {
+    const now = this.now();
+    const hits = (this.memberHits.get(userId) ?? []).filter((t) => t > now - 3_600_000);
+    const lastMinute = hits.filter((t) => t > now - 60_000).length;
+    const room = lastMinute < (this.opts.memberPerMinute ?? 30) && hits.length < (this.opts.memberPerHour ?? 1000);
+    if (room) hits.push(now);
+    this.memberHits.set(userId, hits);
+    return room;
   }
 
   private update(body: Record<string, unknown>): Answer {

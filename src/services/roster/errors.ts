@@ -42,6 +42,14 @@ export class RowErrorList {
     if (kept.length > this.keep) kept.pop();
   }
 
+  /**
+   * `n` more errors that come after every one kept (the rest of a kind whose first `keep` were just added): only
+   * counted
+   */
+  countUnlisted(n: number): void {
+    this.total += n;
+  }
+
   list(): RowError[] {
     return this.kept.map(({ line, message }) => ({ line, message }));
   }

@@ -30,13 +30,45 @@ export interface RowError {
   message: string;
 }
 
-const NAME = z
+const NAME_CHARS = /^[\p{Script=Han}A-Za-z·•.\s]+$/u;
+const PHONE_RE = /^1[3-9]\d{9}$/;
+const ACCOUNT_RE = /^[A-Za-z0-9_.@-]{1,64}$/;
+
+/** the rules and their words; `passes` below is the same rule as a plain test, for the rows that pass it */
+export const NAME = z
   .string()
   .min(1, '姓名为空')
   .max(30, '姓名过长（最多 30 个字符）')
-  .regex(/^[\p{Script=Han}A-Za-z·•.\s]+$/u, '姓名只能包含汉字、字母和间隔号');
-const PHONE = z.string().regex(/^1[3-9]\d{9}$/, '手机号应为 11 位手机号码');
-const ACCOUNT = z.string().regex(/^[A-Za-z0-9_.@-]{1,64}$/, '账号只能包含字母、数字和 _.@-');
+  .regex(NAME_CHARS, '姓名只能包含汉字、字母和间隔号');
+export const PHONE = z.string().regex(PHONE_RE, '手机号应为 11 位手机号码');
+export const ACCOUNT = z.string().regex(ACCOUNT_RE, '账号只能包含字母、数字和 _.@-');
+
+/**
+ * Each schema's verdict as a compiled test: a million-row roster is a million valid names, and zod's safeParse costs
+ * a few µs each. Only a value that fails goes through zod, for its message, so the words are zod's by construction;
+ * test/services/roster/fast-checks.test.ts holds each test to its schema.
+ */
+export const passes = {
+  // zod measures a string in code points: a name of 30 characters outside the BMP (𠮷) is 60 UTF-16 units
+  name: (s: string) => s.length >= 1 && (s.length <= 30 || codePoints(s) <= 30) && NAME_CHARS.test(s),
+  phone: (s: string) => PHONE_RE.test(s),
+  account: (s: string) => ACCOUNT_RE.test(s),
+};
+
+function codePoints(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+type Checked = { success: true; data: string } | { success: false; message: string };
+
+function checked(schema: z.ZodType<string>, pass: (s: string) => boolean, s: string): Checked {
+  if (pass(s)) return { success: true, data: s };
+  const r = schema.safeParse(s);
+  // the compiled test is stricter than zod nowhere (the test file says so); if it ever were, zod's word holds
+  return r.success ? { success: true, data: r.data } : { success: false, message: firstIssue(r.error) };
+}
 
 function parseStatus(t: string | undefined): RosterRow['status'] | null {
   if (!t) return null;
@@ -73,8 +105,8 @@ export function validateRow(
 ): { row?: RosterRow; errors: string[] } {
   const errors: string[] = [];
   const c = raw.cells;
-  const name = NAME.safeParse((c.name ?? '').replace(/\s+/g, ''));
-  if (!name.success) errors.push(firstIssue(name.error));
+  const name = checked(NAME, passes.name, (c.name ?? '').replace(/\s+/g, ''));
+  if (!name.success) errors.push(name.message);
   const id = (c.idNumber ?? '').replace(/\s+/g, '').toUpperCase();
   const idCheck = id ? validateIdNumber(id) : null;
   if (!id) errors.push('身份证号为空');
@@ -89,15 +121,15 @@ export function validateRow(
     errors.push(`交费金额 ${yuan(fee)} 元与本期标准不符：续互 ${yuan(renewalFen)} 元，新参 ${yuan(newFen)} 元`);
   let phone: string | null = null;
   if (c.phone) {
-    const p = PHONE.safeParse(c.phone.replace(/[\s-]/g, ''));
+    const p = checked(PHONE, passes.phone, c.phone.replace(/[\s-]/g, ''));
     if (p.success) phone = p.data;
-    else errors.push(firstIssue(p.error));
+    else errors.push(p.message);
   }
   const account = (t: string | undefined, label: string): string | null => {
     if (!t) return null;
-    const a = ACCOUNT.safeParse(t);
+    const a = checked(ACCOUNT, passes.account, t);
     if (a.success) return a.data;
-    errors.push(`${label}：${firstIssue(a.error)}`);
+    errors.push(`${label}：${a.message}`);
     return null;
   };
   const accounts = platforms.flatMap((p) => {

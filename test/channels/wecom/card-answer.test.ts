@@ -5,9 +5,9 @@
  * text goes through the API either way. Built and opened by the independent test crypto.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { templateCardFromXml } from '../../../src/channels/wecom/passive-card.js';
 import type { CardAnswer, CardAnswered, Reply } from '../../../src/core/messages.js';
 import { must } from '../../../src/core/must.js';
+import { templateCardFromXml } from '../../../src/local/wecom/passive-card-schema.js';
 import { localServerOf } from '../../support/local.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/wecom/harness.js';
 
@@ -57,7 +57,7 @@ describe('a card click answered with the card', () => {
     const r = await h.post(cb.path, cb.body);
     const reply = h.client.openReply(r.body);
     expect(reply.MsgType).toBe('update_template_card');
-    const drawn = templateCardFromXml(must(reply.TemplateCard, 'TemplateCard') as Record<string, unknown>);
+    const drawn = templateCardFromXml(must(reply.TemplateCard, 'TemplateCard'));
     expect(drawn).toMatchObject({ task_id: card.id, card_type: 'button_interaction', replace_text: '已批准 · 吴文静' });
     expect(drawn.button_list).toEqual([{ text: '批准', style: 1, key: 'approve:7' }]);
     // WeCom (the local server) takes it as an update of u1's copy only

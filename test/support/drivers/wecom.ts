@@ -5,9 +5,9 @@
  */
 
 import type { RunningApp } from '../../../src/app/start.js';
-import { templateCardFromXml } from '../../../src/channels/wecom/passive-card.js';
 import type { LocalWecomChannel } from '../../../src/local/wecom/channel.js';
 import type { LocalWecomServer, RecordedMessage } from '../../../src/local/wecom/local-server.js';
+import { templateCardFromXml } from '../../../src/local/wecom/passive-card-schema.js';
 import type { PlatformDriver, SeenCard, SeenMessage } from '../driver.js';
 import { type BuiltCallback, WecomTestClient } from '../wecom/client.js';
 
@@ -96,8 +96,9 @@ export function wecomDriver(app: RunningApp): PlatformDriver {
       if (reply.ToUserName !== userId) throw new Error(`passive reply addressed to ${reply.ToUserName}, not ${userId}`);
       if (reply.MsgType === 'update_template_card') {
         // the clicked card redrawn for the clicker: WeCom (the local server) applies it to that user's copy
-        const card = templateCardFromXml(obj(reply.TemplateCard));
-        const refused = server.recordPassiveCard(userId, card);
+        // read as WeCom reads it: a wrong element name is refused here, not guessed at
+        const refused = server.recordPassiveCardXml(userId, reply.TemplateCard);
+        const card = templateCardFromXml(reply.TemplateCard);
         if (refused) throw new Error(`passive card update refused: ${refused.errmsg}`);
         const { lines, ...seenC } = seenCard(card);
         out.push({ kind: 'card', text: lines.join('\n'), card: seenC, raw: reply });
