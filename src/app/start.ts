@@ -8,6 +8,7 @@ import type Router from '@koa/router';
 import type Koa from 'koa';
 import { createBackground } from '../background.js';
 import { createBot } from '../bot/bot.js';
+import { createAdmission } from '../channels/admission.js';
 import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
 import { configuredChannelFactories, platformColumns } from '../channels/index.js';
 import { platformLimitsFor } from '../channels/platforms.js';
@@ -61,6 +62,8 @@ export interface StartOptions {
   handle?: (msg: InboundMessage) => Promise<Reply[]>;
   /** run the schedules (daily push, deadline announcements, delivery sweep); default true */
   schedules?: boolean;
+  /** how many messages the bot handles at once across every channel (default: src/channels/admission.ts) */
+  handlerConcurrency?: number;
 }
 
 export interface RunningApp {
@@ -137,8 +140,10 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     });
 
   const channels = new Map<string, Channel>();
+  // one bound for the process: the platforms share its CPU
+  const admission = createAdmission(opts.handlerConcurrency);
   for (const factory of opts.channels ?? configuredChannelFactories(config)) {
-    const ch = await factory({ config, store, log, handle, now, background, diskState: true });
+    const ch = await factory({ config, store, log, handle, now, background, diskState: true, admission });
     channels.set(ch.platform, ch);
     outbox.register(ch.platform, ch.sender);
   }

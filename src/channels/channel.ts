@@ -9,6 +9,7 @@ import type { Log } from '../core/log.js';
 import type { InboundMessage, Platform, Reply } from '../core/messages.js';
 import type { PlatformSender } from '../core/outbox.js';
 import type { KeyValueStore } from '../state/store.js';
+import type { Admission } from './admission.js';
 
 /** Work that outlives the HTTP request (a slow answer sent through the API): tracked so tests and shutdown can wait. */
 export interface Background {
@@ -31,6 +32,8 @@ export interface ChannelDeps {
    * in a file beside the database instead of this process's memory. Set by the app and the CLI; tests leave it off.
    */
   diskState?: boolean;
+  /** how many messages the bot handles at once, shared by every channel of the process (default: one per channel) */
+  admission?: Admission;
 }
 
 export interface Channel {

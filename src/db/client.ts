@@ -30,7 +30,29 @@ export function sqlitePath(url: string): string {
 
 export function adapterFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
   if (providerOf(url) === 'postgresql') return new PrismaPg({ connectionString: url, max: 10 });
-  return new PrismaBetterSqlite3({ url: sqlitePath(url) });
+  return walSqlite(new PrismaBetterSqlite3({ url: sqlitePath(url) }));
+}
+
+/**
+ * SQLite in WAL mode with synchronous=NORMAL (issue #17). better-sqlite3 runs on the event loop, so each write
+ * transaction's fsyncs (three or four of them in the default rollback-journal mode, 10–20 ms each on a busy disk)
+ * stalled every callback of the process; under the load bench the writes of one click held the loop for longer
+ * than all the reads of a hundred messages. In WAL a commit appends to the log and is synced at checkpoints: a
+ * crash of the process loses nothing committed, a power cut may lose the last commits but never corrupts the
+ * file, and readers (the CLI beside the app) no longer wait for the writer.
+ */
+function walSqlite(inner: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  return {
+    provider: inner.provider,
+    adapterName: inner.adapterName,
+    async connect() {
+      const adapter = await inner.connect();
+      // (an in-memory database answers 'memory' and stays as it is)
+      await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;');
+      return adapter;
+    },
+    connectToShadowDb: () => inner.connectToShadowDb(),
+  };
 }
 
 export function createDb(url: string): Db {

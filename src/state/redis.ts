@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LockTimeoutError } from './memory.js';
-import type { KeyValueStore } from './store.js';
+import { type KeyValueStore, StoreUnavailableError } from './store.js';
 
 const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
@@ -37,7 +37,7 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
    */
   const up = () => {
     if (redis.status === 'reconnecting' || redis.status === 'close' || redis.status === 'end')
-      throw new Error(`redis unavailable (${redis.status})`);
+      throw new StoreUnavailableError(`redis unavailable (${redis.status})`);
   };
   const k = (key: string) => {
     up();

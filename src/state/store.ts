@@ -2,6 +2,11 @@
  * Short-lived shared state (dedupe marks, dialog state, locks, token cache). Backed by Redis when REDIS_URL is set,
  * by process memory otherwise; both implementations pass the same test suite.
  */
+/** The store could not be asked (Redis is down or reconnecting): the call did nothing, and may be tried again. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
 export interface KeyValueStore {
   get(key: string): Promise<string | null>;
   set(key: string, value: string, ttlMs?: number): Promise<void>;

@@ -16,18 +16,23 @@ afterEach(async () => {
   h = undefined;
 });
 
-/** a memory store that tells who asked for a lock */
+/** a memory store that tells who asked for a lock, and which deliveries were marked */
 function watchedStore() {
   const inner = createMemoryStore();
   const locks: string[] = [];
+  const marks: string[] = [];
   const store: KeyValueStore = {
     ...inner,
     withLock(key, ttl, fn, wait) {
       locks.push(key);
       return inner.withLock(key, ttl, fn, wait);
     },
+    setIfAbsent(key, value, ttl) {
+      marks.push(key);
+      return inner.setIfAbsent(key, value, ttl);
+    },
   };
-  return { store, locks };
+  return { store, locks, marks };
 }
 
 const until = async (cond: () => boolean) => {
@@ -38,7 +43,7 @@ describe('per-user order', () => {
   it('a quick second message waits for the slow first one: handled and answered in order', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
-    const { store, locks } = watchedStore();
+    const { store, locks, marks } = watchedStore();
     const handle = async (m: InboundMessage): Promise<OutboundMessage[]> => {
       const text = m.kind === 'text' ? m.text : m.kind;
       if (text === '慢') await gate;
@@ -50,14 +55,18 @@ describe('per-user order', () => {
     const other = server.openSession({ userId: 'u2' });
     await h.say(h.client.text('u1', '慢', { session }));
     await h.say(h.client.text('u1', '快', { session }));
+    // the second has arrived (its delivery is marked) and waits in this process for the first's turn to end: it
+    // asks for the shared lock only then, so the sender's messages take it in the order they came
     const turns = () => locks.filter((k) => k.startsWith('order:') && k.endsWith(':u1')).length;
-    await until(() => turns() === 2);
+    await until(() => marks.filter((k) => k.includes(':seen:')).length === 2);
+    expect(turns()).toBe(1);
     // another user goes ahead meanwhile
     await h.say(h.client.text('u2', '别人', { session: other }));
     await until(() => server.messagesTo('u2').length === 1);
     expect(h.handled.map((m) => (m.kind === 'text' ? m.text : m.kind))).toEqual(['慢', '别人']);
     release();
     await h.background.idle();
+    expect(turns()).toBe(2);
     expect(server.messagesTo('u1').map((m) => m.param.content)).toEqual(['echo: 慢', 'echo: 快']);
   });
 });

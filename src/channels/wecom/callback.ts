@@ -3,7 +3,8 @@
  * ciphertext before anything is decrypted; then the clock window, the plaintext's shape and its receiveid. The
  * message then goes through the receive pipeline (src/channels/pipeline.ts: once per delivery, in the user's
  * order, never silent) and is answered passively when the bot is quick, otherwise acknowledged at once and
- * answered through the API, so WeCom's 5-second timeout never loses a reply. A card click's answer carries the
+ * answered through the API, so WeCom's 5-second timeout never loses a reply; when the messages already waiting for
+ * the bot (admission.ts) will not be handled within the budget, it is acknowledged without waiting. A card click's answer carries the
  * clicked card redrawn for the clicker (passive update_template_card, passive-card.ts); its text follows via the API. When handling fails, or the shared
  * store is away, the busy text goes back passively with a 200: WeCom retries only on timeouts and network errors
  * (WECOM.md §1), so a 500 would leave the user with nothing; the delivery's mark is released, so a retry is
@@ -170,13 +171,19 @@ export function createCallbackRouter(
       }
     },
     retryAfterMs: (e) => (e instanceof RateLimited ? e.retryAfterMs : undefined),
+    // the API client reads the store (rate-limit block, token) before it calls WeCom: a store failure sent nothing
+    // (but for a long text sent in parts, whose earlier parts go again when the store went away between them)
+    retriesWhileStoreAway: true,
   });
 
   const dispatch = async (ctx: Context, msg: InboundMessage) => {
+    // overloaded (the messages ahead will not be handled within the budget): acknowledged at once and answered
+    // through the API, so the request holds no connection for nothing
+    const budgetMs = pipeline.expectedWaitMs() >= opts.passiveBudgetMs ? 0 : opts.passiveBudgetMs;
     const handling = pipeline.receive(msg);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), opts.passiveBudgetMs);
+      timer = setTimeout(() => resolve('late'), budgetMs);
     });
     // one decision, taken once: either this request answers, or the background does; never both
     const first = await Promise.race([handling, late]);

@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import Koa from 'koa';
 import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
+import type { Admission } from '../../../src/channels/admission.js';
 import type { Background } from '../../../src/channels/channel.js';
 import { createDingtalkChannelWith } from '../../../src/channels/dingtalk/index.js';
 import { configuredPlatforms, loadConfig } from '../../../src/config.js';
@@ -47,6 +48,8 @@ export interface HarnessOptions {
   store?: KeyValueStore;
   env?: Record<string, string>;
   now?: () => Date;
+  /** the bound on handlers at once (default: the pipeline's own) */
+  admission?: Admission;
   channel?: LocalDingtalkOptions;
 }
 
@@ -92,6 +95,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       handled.push(m);
       return handle(m);
     },
+    ...(opts.admission ? { admission: opts.admission } : {}),
   };
   const channelOpts = { baseDelayMs: 5, flushEveryMs: 0, ...opts.channel };
   const channel: LocalDingtalkChannel = configuredPlatforms(config).includes('dingtalk')

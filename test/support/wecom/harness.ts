@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import Koa from 'koa';
 import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
+import type { Admission } from '../../../src/channels/admission.js';
 import type { Background } from '../../../src/channels/channel.js';
 import { createWecomChannelWith } from '../../../src/channels/wecom/index.js';
 import { loadConfig, platformConfigured } from '../../../src/config.js';
@@ -48,6 +49,8 @@ export interface HarnessOptions {
   store?: KeyValueStore;
   env?: Record<string, string>;
   now?: () => Date;
+  /** the bound on handlers at once (default: the pipeline's own) */
+  admission?: Admission;
   channel?: LocalWecomOptions;
 }
 
@@ -85,6 +88,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       handled.push(m);
       return handle(m);
     },
+    ...(opts.admission ? { admission: opts.admission } : {}),
   };
   const channelOpts = { retry: { baseDelayMs: 5 }, ...opts.channel };
   const channel: LocalWecomChannel = platformConfigured(config, 'wecom')
