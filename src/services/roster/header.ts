@@ -6,12 +6,25 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { cellText, fromValues, type Table, TableFormatError, TITLE_ROWS } from '../programme/table.js';
+import { isXlsxStreamRace, XLSX_STREAM_ATTEMPTS } from '../xlsx-stream-race.js';
 
 /**
  * Same answers as readTable for the header: the first non-empty row below any title rows (programme/table.ts
  * fromValues decides which, on the first few non-empty rows), spaces taken out; the same refusals. Rows: none.
  */
 export async function readXlsxHeader(bytes: Buffer): Promise<Table> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await readHeaderOnce(bytes);
+    } catch (e) {
+      // the reader's occasional race on a good file (xlsx-stream-race.ts): read the same bytes again
+      if (attempt < XLSX_STREAM_ATTEMPTS && e instanceof TableFormatError && isXlsxStreamRace(e.cause)) continue;
+      throw e;
+    }
+  }
+}
+
+async function readHeaderOnce(bytes: Buffer): Promise<Table> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([bytes]), {
     sharedStrings: 'cache',
     styles: 'ignore',
@@ -34,7 +47,7 @@ export async function readXlsxHeader(bytes: Buffer): Promise<Table> {
     }
   } catch (e) {
     if (e instanceof TableFormatError) throw e;
-    throw new TableFormatError('无法读取这个 XLSX 文件：请用 Excel 或 WPS 另存为 .xlsx 后再试');
+    throw new TableFormatError('无法读取这个 XLSX 文件：请用 Excel 或 WPS 另存为 .xlsx 后再试', { cause: e });
   }
   throw new TableFormatError('文件中没有工作表');
 }

@@ -8,6 +8,7 @@ import { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
 import ExcelJS from 'exceljs';
 import type { PlatformColumn } from '../programme/columns.js';
+import { isXlsxStreamRace, XLSX_STREAM_ATTEMPTS } from '../xlsx-stream-race.js';
 import { unpackedSize } from './zip-size.js';
 
 /** a fixed column, or a platform's account column (`account:<platform>`, headed `<label>账号`) */
@@ -138,7 +139,19 @@ async function* readXlsx(file: string, platforms: readonly PlatformColumn[], lim
       `文件解压后超过 ${Math.round(limits.maxUnpackedBytes / 1024 / 1024)} MB，不像是人员名册，未导入：请检查文件，或按单位拆分后分别导入`,
     );
   try {
-    yield* readXlsxSheet(file, platforms, limits);
+    for (let attempt = 1; ; attempt++) {
+      let started = false;
+      try {
+        for await (const row of readXlsxSheet(file, platforms, limits)) {
+          started = true;
+          yield row;
+        }
+        return;
+      } catch (e) {
+        // the reader's occasional race (xlsx-stream-race.ts), before any row: the same file read again
+        if (started || attempt >= XLSX_STREAM_ATTEMPTS || !isXlsxStreamRace(e)) throw e;
+      }
+    }
   } catch (e) {
     if (e instanceof RosterFormatError) throw e;
     // not a zip, a broken zip, XML that is not SpreadsheetML: the reader's own words mean nothing to an office
