@@ -50,9 +50,62 @@ function walSqlite(inner: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAw
       const adapter = await inner.connect();
       // (an in-memory database answers 'memory' and stays as it is)
       await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      reusePreparedStatements(adapter);
       return adapter;
     },
     connectToShadowDb: () => inner.connectToShadowDb(),
+  };
+}
+
+/** what the better-sqlite3 adapter does with a statement (dist/index.mjs: performIO, executeIO, startTransaction) */
+interface SqliteStatement {
+  readonly reader: boolean;
+  columns(): unknown[];
+  raw(on?: boolean): SqliteStatement;
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): unknown;
+}
+type Prepare = (sql: string) => unknown;
+
+/** statements kept per connection: the app's queries are a few hundred distinct texts */
+const PREPARED_KEPT = 500;
+
+/**
+ * The better-sqlite3 adapter prepares every query anew (`client.prepare(sql).bind(args)`), and SQLite's prepare —
+ * parsing and planning the statement — was ~10 % of the CPU of a chat message under the load bench (issue #17).
+ * Prepared statements are kept by their text (least recently used dropped past PREPARED_KEPT), and the adapter gets
+ * a view that binds its arguments per call instead of binding the statement for good (better-sqlite3 binds a
+ * statement once only). Everything runs synchronously on the one connection, so a kept statement is never in use
+ * twice at once. An adapter of another shape is left as it is.
+ */
+function reusePreparedStatements(adapter: object): void {
+  const client = (adapter as { client?: { prepare?: Prepare } }).client;
+  if (!client || typeof client.prepare !== 'function') return;
+  const prepare = client.prepare.bind(client) as (sql: string) => SqliteStatement;
+  const kept = new Map<string, SqliteStatement>();
+  const statement = (sql: string): SqliteStatement => {
+    let s = kept.get(sql);
+    if (s) kept.delete(sql);
+    else {
+      s = prepare(sql);
+      if (kept.size >= PREPARED_KEPT) {
+        const oldest = kept.keys().next();
+        if (!oldest.done) kept.delete(oldest.value);
+      }
+    }
+    kept.set(sql, s);
+    return s;
+  };
+  const bound = (s: SqliteStatement, params: unknown[]) => ({
+    reader: s.reader,
+    columns: () => s.columns(),
+    raw: () => ({ all: () => s.raw(true).all(...params) }),
+    all: () => s.raw(false).all(...params),
+    run: () => s.run(...params),
+  });
+  client.prepare = (sql: string) => {
+    const s = statement(sql);
+    return { ...bound(s, []), bind: (...params: unknown[]) => bound(s, params) };
   };
 }
 

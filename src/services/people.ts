@@ -2,10 +2,14 @@
  * Who is talking: the member behind a chat identity and their roles. Roles decide what a person may see
  * (a worker their own data, a rep their unit, an officer their office).
  */
+import { z } from 'zod';
 import type { Db } from '../db/client.js';
 import { memo } from './memo.js';
 
-export type Role = 'rep' | 'officer' | 'centre' | 'admin';
+const ROLES = ['rep', 'officer', 'centre', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+/** a grant's role as stored (a string column): one the app knows, or none */
+const isRole = (r: string | null): r is Role => (ROLES as readonly (string | null)[]).includes(r);
 
 export interface Person {
   memberId: number;
@@ -30,22 +34,52 @@ export function forgetPeople(db: Db): void {
   people.forget(db);
 }
 
+/**
+ * One statement for the identity, the member, their unit and their roles (issue #17: every message of a person not
+ * seen in the last seconds reads this; Prisma's include ran five statements, each with its own planning and
+ * preparing, the largest single cost of a question). Quoted identifiers are the models' names on SQLite and
+ * PostgreSQL alike; the rows are checked, not cast. Roles in the order of the unique index (role, org), as before.
+ */
+const PersonRow = z.object({
+  memberId: z.number().int(),
+  name: z.string(),
+  idLast4: z.string(),
+  unitId: z.number().int(),
+  unitName: z.string(),
+  officeId: z.number().int().nullable(),
+  rankUnitId: z.number().int().nullable(),
+  role: z.string().nullable(),
+  orgId: z.number().int().nullable(),
+  orgName: z.string().nullable(),
+});
+
 async function loadPerson(db: Db, platform: string, userId: string): Promise<Person | null> {
-  const ident = await db.chatIdentity.findUnique({
-    where: { platform_userId: { platform, userId } },
-    include: { member: { include: { unit: true, roles: { include: { org: true } } } } },
-  });
-  if (!ident) return null;
-  const m = ident.member;
+  const raw = await db.$queryRaw<unknown[]>`
+    SELECT m."id" AS "memberId", m."name", m."idLast4", m."unitId", u."name" AS "unitName", u."officeId",
+           u."rankUnitId", r."role", r."orgId", o."name" AS "orgName"
+    FROM "ChatIdentity" ci
+    JOIN "Member" m ON m."id" = ci."memberId"
+    JOIN "Org" u ON u."id" = m."unitId"
+    LEFT JOIN "RoleGrant" r ON r."memberId" = m."id"
+    LEFT JOIN "Org" o ON o."id" = r."orgId"
+    WHERE ci."platform" = ${platform} AND ci."userId" = ${userId}
+    ORDER BY r."role", r."orgId"`;
+  const rows = z.array(PersonRow).parse(raw);
+  const first = rows[0];
+  if (!first) return null;
   return {
-    memberId: m.id,
-    name: m.name,
-    idLast4: m.idLast4,
-    unitId: m.unitId,
-    unitName: m.unit.name,
-    officeId: m.unit.officeId,
-    rankUnitId: m.unit.rankUnitId,
-    roles: m.roles.map((r) => ({ role: r.role as Role, orgId: r.orgId, orgName: r.org.name })),
+    memberId: first.memberId,
+    name: first.name,
+    idLast4: first.idLast4,
+    unitId: first.unitId,
+    unitName: first.unitName,
+    officeId: first.officeId,
+    rankUnitId: first.rankUnitId,
+    roles: rows.flatMap((r) =>
+      isRole(r.role) && r.orgId !== null && r.orgName !== null
+        ? [{ role: r.role, orgId: r.orgId, orgName: r.orgName }]
+        : [],
+    ),
   };
 }
 
