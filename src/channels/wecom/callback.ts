@@ -4,7 +4,7 @@
  * message then goes through the receive pipeline (src/channels/pipeline.ts: once per delivery, in the user's
  * order, never silent) and is answered passively when the bot is quick, otherwise acknowledged at once and
  * answered through the API, so WeCom's 5-second timeout never loses a reply; when the messages already waiting for
- * the bot (admission.ts) will not be handled within the budget, it is acknowledged without waiting. A card click's answer carries the
+ * the bot (admission.ts) will not be handled within a short budget (QUEUE_BUDGET_MS), it is acknowledged without waiting. A card click's answer carries the
  * clicked card redrawn for the clicker (passive update_template_card, passive-card.ts); its text follows via the API. When handling fails, or the shared
  * store is away, the busy text goes back passively with a 200: WeCom retries only on timeouts and network errors
  * (WECOM.md §1), so a 500 would leave the user with nothing; the delivery's mark is released, so a retry is
@@ -28,10 +28,22 @@ import { buildXml, parseXmlRoot, XmlError } from './xml.js';
 
 export const CALLBACK_PATH = '/wecom/callback';
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/**
+ * A queue longer than this ahead of a message (admission.ts's expected wait) means the bot is saturated (issue #17):
+ * the callback is acknowledged at once and answered through the API. Waiting out the passive budget instead kept
+ * every connection open for up to 3 s (the HTTP answer's p99 at 200 msg/s was the budget itself) and bought the
+ * user nothing: their reply is as late either way, and WeCom only needs an answer within 5 s.
+ */
+export const QUEUE_BUDGET_MS = 250;
 
 export interface CallbackOptions {
   /** how long the bot may take before the reply goes through the API instead of the HTTP answer */
   passiveBudgetMs: number;
+  /**
+   * how long the messages already waiting for the bot may take before a callback is acknowledged at once, without
+   * waiting for a passive answer (default QUEUE_BUDGET_MS, at most passiveBudgetMs)
+   */
+  queueBudgetMs?: number;
   /** how long a delivery's mark is kept (WeCom retries within seconds; replays are refused for this long) */
   dedupeTtlMs: number;
   /** a rate-limited background send waits the window out at most this often before giving up */
@@ -144,6 +156,7 @@ export function createCallbackRouter(
     await dispatch(ctx, msg);
   });
 
+  const queueBudgetMs = Math.min(opts.passiveBudgetMs, opts.queueBudgetMs ?? QUEUE_BUDGET_MS);
   const pipeline = createPipeline(deps, {
     markPrefix: `wecom:seen:${creds.corpId}`,
     dedupeTtlMs: opts.dedupeTtlMs,
@@ -177,9 +190,9 @@ export function createCallbackRouter(
   });
 
   const dispatch = async (ctx: Context, msg: InboundMessage) => {
-    // overloaded (the messages ahead will not be handled within the budget): acknowledged at once and answered
-    // through the API, so the request holds no connection for nothing
-    const budgetMs = pipeline.expectedWaitMs() >= opts.passiveBudgetMs ? 0 : opts.passiveBudgetMs;
+    // overloaded (the messages ahead will not be handled within the queue's budget): acknowledged at once and
+    // answered through the API, so the request holds no connection for nothing
+    const budgetMs = pipeline.expectedWaitMs() >= queueBudgetMs ? 0 : opts.passiveBudgetMs;
     const handling = pipeline.receive(msg);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {

@@ -92,6 +92,7 @@ export async function createWecomChannelWith(deps: ChannelDeps, opts: WecomChann
   });
   const router = createCallbackRouter(deps, credentials, crypto, sender, {
     passiveBudgetMs: opts.passiveBudgetMs ?? 3_000,
+    ...(opts.queueBudgetMs === undefined ? {} : { queueBudgetMs: opts.queueBudgetMs }),
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
     pacingSleep: sleep,
