@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { currentPeriod } from '../../src/services/periods.js';
+import { ranking } from '../../src/services/progress.js';
 import { PHOTO, platforms, said, useApp } from './harness.js';
 
 describe.each(platforms)('worker journeys on %s', (platform) => {
@@ -22,6 +23,24 @@ describe.each(platforms)('worker journeys on %s', (platform) => {
     expect(r).toContain('续互');
     expect(r).toMatch(/本期补助申请 1 笔，已支付 [\d,.]+ 元/);
     expect(r).toContain('还可补助');
+  });
+
+  it('ranking: a worker hears the tables and their own unit’s place in its category', async () => {
+    const db = ctx.t.rt.db;
+    const period = await currentPeriod(db);
+    const m = await db.chatIdentity.findUniqueOrThrow({
+      where: { platform_userId: { platform, userId: 'demo-worker-1' } },
+      include: { member: { include: { unit: true } } },
+    });
+    const r = await ranking(db, period);
+    const category = r.categories.find((c) => c.rows.some((row) => row.id === m.member.unit.rankUnitId));
+    const own = category?.rows.find((row) => row.id === m.member.unit.rankUnitId);
+    if (!category || !own) throw new Error('the demo worker’s unit is ranked');
+    const text = said(await ctx.d.say('demo-worker-1', '排名'));
+    expect(text).toContain(
+      `您所在的“${own.name}”：${category.category}第 ${own.rank} / ${category.rows.length} 名，已完成 ${own.participants} 人`,
+    );
+    for (const c of r.categories) expect(text).toContain(c.category);
   });
 
   it('status: a worker on the roster but not enrolled is told how to join', async () => {

@@ -11,9 +11,10 @@ import type { Turn } from '../context.js';
 export async function rankingReply(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const period = await t.deps.services.periods.currentPeriod();
   const r = await t.deps.services.progress.ranking(period);
-  const own = r.categories
-    .flatMap((c) => c.rows.map((row) => ({ ...row, category: c.category, of: c.rows.length })))
-    .find((row) => row.id === p.rankUnitId);
+  // the person's own row, found without copying every row of the table (issue #17: that copy was most of the turn)
+  const category = r.categories.find((c) => c.rows.some((row) => row.id === p.rankUnitId));
+  const row = category?.rows.find((x) => x.id === p.rankUnitId);
+  const own = category && row ? { ...row, category: category.category, of: category.rows.length } : undefined;
   return [{ kind: 'markdown', text: t.deps.templates.render('ranking', { period: period.name, ranking: r, own }) }];
 }
 
