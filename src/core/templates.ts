@@ -25,6 +25,34 @@ function yuan(fen: unknown): string {
   return `${sign}${int}${dec ? `.${String(dec).padStart(2, '0')}` : ''}`;
 }
 
+/** rendered texts kept per Templates instance (least recently used dropped first) */
+const RENDERED_KEPT = 1_000;
+
+/**
+ * The key a render is kept under: the template and its variables as JSON; null (not kept) when a variable is not
+ * plain data (a Date, a class instance, a function: JSON would not tell two of them apart) or is too large to be
+ * worth keeping.
+ */
+function renderKey(key: string, vars: Record<string, unknown>): string | null {
+  let plain = true;
+  let json: string;
+  try {
+    json = JSON.stringify(vars, function (this: unknown, k: string, v: unknown) {
+      const original = (this as Record<string, unknown>)[k];
+      if (typeof original === 'function' || typeof original === 'symbol') plain = false;
+      else if (original !== null && typeof original === 'object' && !Array.isArray(original)) {
+        const proto = Object.getPrototypeOf(original);
+        if (proto !== Object.prototype && proto !== null) plain = false;
+      }
+      return v;
+    });
+  } catch {
+    return null;
+  }
+  if (!plain || json.length > 4_096) return null;
+  return `${key}\u0000${json}`;
+}
+
 export class Templates {
   private readonly engine: Liquid;
   private readonly text = new Map<string, Template[]>();
@@ -68,13 +96,37 @@ export class Templates {
    * out, in every reply and card, whoever reads it.
    */
   render(key: TemplateKey, vars: Record<string, unknown> = {}): string {
-    return maskPersonalData(
+    const cacheKey = renderKey(key, vars);
+    const hit = cacheKey === null ? undefined : this.rendered.get(cacheKey);
+    if (hit !== undefined) {
+      // most recently used last: the oldest is dropped first
+      this.rendered.delete(cacheKey as string);
+      this.rendered.set(cacheKey as string, hit);
+      return hit;
+    }
+    const text = maskPersonalData(
       this.engine
         .renderSync(this.parsed(key), vars)
         .replace(/\n{3,}/g, '\n\n')
         .trim(),
     );
+    if (cacheKey !== null) {
+      if (this.rendered.size >= RENDERED_KEPT) {
+        const oldest = this.rendered.keys().next();
+        if (!oldest.done) this.rendered.delete(oldest.value);
+      }
+      this.rendered.set(cacheKey, text);
+    }
+    return text;
   }
+
+  /**
+   * Texts already rendered, by template and variables (issue #17): the same answer is rendered again and again (截止日期,
+   * the policy answers, 帮助, a claim form's prompts are the same for everyone on a day), and Liquid's rendering was
+   * a tenth of a question's CPU. A render is a pure function of the template and its variables, and the templates are
+   * read once per instance, so a kept text is the text a new render would give.
+   */
+  private readonly rendered = new Map<string, string>();
 
   /** a card's strings are parsed once: a redraw of every copy of a card renders them again and again */
   private readonly cardParts = new Map<string, Template[]>();
