@@ -73,7 +73,14 @@ export function createBot(input: BotDeps): BotHandler {
     if (msg.kind === 'unsupported') return [turn.say('unsupported', { type: msg.originalType })];
     if (msg.kind === 'event') return msg.event === 'enter_agent' ? [turn.say('welcome')] : [];
 
-    const person = await deps.services.people.personByChat(msg.platform, msg.userId);
+    // who is talking, their open form and their open "您是想：" question, read at once (one wait instead of three: under
+    // load every wait of a turn is a pass through the event loop's whole queue, issue #17); a file or a click needs
+    // neither state, and only a text can answer the question
+    const [person, stored, clarifying] = await Promise.all([
+      deps.services.people.personByChat(msg.platform, msg.userId),
+      msg.kind === 'text' || msg.kind === 'image' ? readDialog(deps.store, msg.platform, msg.userId, deps.log) : null,
+      msg.kind === 'text' ? readClarify(deps.store, msg.platform, msg.userId, deps.log) : null,
+    ]);
     turn.person = person;
     // an office's file (admins only; anyone else is refused before it is downloaded)
     if (msg.kind === 'file')
@@ -89,7 +96,7 @@ export function createBot(input: BotDeps): BotHandler {
     // typed, with its ，！：; only the matching keys are folded (normalise.ts, nlu/commands.ts).
     const roles = person?.roles.map((r) => r.role);
     const said = readSaid(msg, { now: deps.now(), roles, bound: person !== null });
-    const dialog = await readDialog(deps.store, msg.platform, msg.userId, deps.log);
+    const dialog = stored;
     if (dialog && said.command?.kind === 'cancel_form') {
       await writeDialog(deps.store, msg.platform, msg.userId, null);
       const flow = flowOf(dialog);
@@ -103,7 +110,7 @@ export function createBot(input: BotDeps): BotHandler {
         (await handle({ ...msg, kind: 'text', text })).filter((r): r is OutboundMessage => r.kind !== 'card_answer');
       return unbound(turn, dialog, said, again);
     }
-    return bound({ ...turn, person }, dialog, said);
+    return bound({ ...turn, person }, dialog, said, clarifying);
   };
 
   async function unbound(
@@ -120,7 +127,12 @@ export function createBot(input: BotDeps): BotHandler {
     return startBinding(t, worthAnswering);
   }
 
-  async function bound(t: BoundTurn, dialog: Dialog | null, said: Said): Promise<OutboundMessage[]> {
+  async function bound(
+    t: BoundTurn,
+    dialog: Dialog | null,
+    said: Said,
+    clarifying: Awaited<ReturnType<typeof readClarify>>,
+  ): Promise<OutboundMessage[]> {
     const { command, parsed, text } = said;
     const { platform, userId } = t.msg;
     const roles = t.person.roles.map((r) => r.role);
@@ -132,7 +144,7 @@ export function createBot(input: BotDeps): BotHandler {
     if (parsed?.by === 'rule' && IMMEDIATE.has(parsed.intent)) return route(t, parsed, text);
 
     // the answer to "您是想：1 … 2 …": a number picks the choice; anything else drops the question
-    const asked = said.isText ? await readClarify(deps.store, platform, userId, deps.log) : null;
+    const asked = said.isText ? clarifying : null;
     if (asked) {
       await writeClarify(deps.store, platform, userId, null);
       const i = pickedChoice(text, asked.options.length);
