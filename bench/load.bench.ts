@@ -40,7 +40,7 @@ import { must } from '../src/core/must.js';
 import { Templates } from '../src/core/templates.js';
 import { startLocalServices } from '../src/local/start-local.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
-import { createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
+import { createLocalWecomChannel, createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
 import { submitClaim } from '../src/services/claims.js';
@@ -322,7 +322,13 @@ export default async function run(): Promise<BenchResult[]> {
 
     app = await startLocalServices(rt, {
       port: 0,
-      channels: [createLocalWecomChannelFactory, sinkChannel(sink)],
+      // LOAD_QUEUE_BUDGET_MS: WeCom's queue budget for a passive answer (src/channels/wecom/callback.ts), to compare
+      channels: [
+        process.env.LOAD_QUEUE_BUDGET_MS
+          ? (deps) => createLocalWecomChannel(deps, { queueBudgetMs: num('LOAD_QUEUE_BUDGET_MS', 0) })
+          : createLocalWecomChannelFactory,
+        sinkChannel(sink),
+      ],
       schedules: false,
       emulator: false,
       ...(process.env.LOAD_HANDLERS ? { handlerConcurrency: num('LOAD_HANDLERS', 0) } : {}),
