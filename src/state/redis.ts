@@ -26,10 +26,6 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
     lazyConnect: false,
     // back within half a second of Redis (the default waits up to 2 s between tries)
     retryStrategy: (times) => Math.min(times * 50, 500),
-    // the commands of many turns issued in one turn of the event loop leave in one write (issue #17: a message's
-    // dedupe mark, locks and dialog reads were a syscall each, and under load each write to Redis cost as much CPU
-    // as the command's JavaScript); order per connection is kept, each command still has its own answer
-    enableAutoPipelining: true,
   });
   redis.on('error', () => {
     // reported by the failing command; the client reconnects by itself
@@ -48,7 +44,7 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
     return `${opts.prefix ?? 'huzhu:'}${key}`;
   };
   // WATCH belongs to a connection: updates share one dedicated connection, one at a time
-  const txConn = redis.duplicate({ enableAutoPipelining: false });
+  const txConn = redis.duplicate();
   txConn.on('error', () => undefined);
   let txChain: Promise<unknown> = Promise.resolve();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
