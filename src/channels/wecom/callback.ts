@@ -4,7 +4,7 @@
  * message then goes through the receive pipeline (src/channels/pipeline.ts: once per delivery, in the user's
  * order, never silent) and is answered passively when the bot is quick, otherwise acknowledged at once and
  * answered through the API, so WeCom's 5-second timeout never loses a reply; when the messages already waiting for
- * the bot (admission.ts) will not be handled within a short budget (QUEUE_BUDGET_MS), it is acknowledged without waiting. A card click's answer carries the
+ * the bot (admission.ts) will not be handled within the budget, it is acknowledged without waiting. A card click's answer carries the
  * clicked card redrawn for the clicker (passive update_template_card, passive-card.ts); its text follows via the API. When handling fails, or the shared
  * store is away, the busy text goes back passively with a 200: WeCom retries only on timeouts and network errors
  * (WECOM.md §1), so a 500 would leave the user with nothing; the delivery's mark is released, so a retry is
@@ -28,20 +28,20 @@ import { buildXml, parseXmlRoot, XmlError } from './xml.js';
 
 export const CALLBACK_PATH = '/wecom/callback';
 export const BODY_LIMIT_BYTES = 64 * 1024;
-/**
- * A queue longer than this ahead of a message (admission.ts's expected wait) means the bot is saturated (issue #17):
- * the callback is acknowledged at once and answered through the API. Waiting out the passive budget instead kept
- * every connection open for up to 3 s (the HTTP answer's p99 at 200 msg/s was the budget itself) and bought the
- * user nothing: their reply is as late either way, and WeCom only needs an answer within 5 s.
+/*
+ * The queue's budget (queueBudgetMs) defaults to the passive budget: measured under the load bench at 200 msg/s
+ * (issue #17, one machine state, `LOAD_QUEUE_BUDGET_MS`), acknowledging at once past 250 ms brought the HTTP
+ * answer's p50/p99 from 435/3 088 ms to 23/893 ms, but sent 5 800 of 6 090 replies through the API instead of 2 800:
+ * the user's reply was no sooner (p50 1 970 → 3 762 ms, p99 5 738 → 5 999 ms), each API reply costs more CPU than a
+ * passive one and counts against the app's message quota, and WeCom only needs its answer within 5 s.
  */
-export const QUEUE_BUDGET_MS = 250;
 
 export interface CallbackOptions {
   /** how long the bot may take before the reply goes through the API instead of the HTTP answer */
   passiveBudgetMs: number;
   /**
    * how long the messages already waiting for the bot may take before a callback is acknowledged at once, without
-   * waiting for a passive answer (default QUEUE_BUDGET_MS, at most passiveBudgetMs)
+   * waiting for a passive answer (default and at most passiveBudgetMs; see above why not less)
    */
   queueBudgetMs?: number;
   /** how long a delivery's mark is kept (WeCom retries within seconds; replays are refused for this long) */
@@ -156,7 +156,7 @@ export function createCallbackRouter(
     await dispatch(ctx, msg);
   });
 
-  const queueBudgetMs = Math.min(opts.passiveBudgetMs, opts.queueBudgetMs ?? QUEUE_BUDGET_MS);
+  const queueBudgetMs = Math.min(opts.passiveBudgetMs, opts.queueBudgetMs ?? opts.passiveBudgetMs);
   const pipeline = createPipeline(deps, {
     markPrefix: `wecom:seen:${creds.corpId}`,
     dedupeTtlMs: opts.dedupeTtlMs,

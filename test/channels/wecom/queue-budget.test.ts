@@ -1,8 +1,8 @@
 /**
  * When WeCom's callback waits for a passive answer (issue #17): with a queue ahead whose expected wait is past the
- * queue's budget (QUEUE_BUDGET_MS, 250 ms by default), the callback is acknowledged at once, empty, and the reply
- * goes through the API; under that budget it waits (up to the passive budget) and answers passively. Every message
- * is handled once, whichever way it is answered.
+ * queue's budget (queueBudgetMs; by default the passive budget), the callback is acknowledged at once, empty, and
+ * the reply goes through the API; under that budget it waits (up to the passive budget) and answers passively. Every
+ * message is handled once, whichever way it is answered.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAdmission } from '../../../src/channels/admission.js';
@@ -46,8 +46,8 @@ describe('WeCom: the queue’s budget for a passive answer', () => {
     return { h, answer, pending, release };
   }
 
-  it('acknowledges at once when the queue ahead is expected to take longer than 250 ms, and replies through the API', async () => {
-    const { h, answer, pending, release } = await queued(300, { passiveBudgetMs: 60_000 });
+  it('acknowledges at once when the queue ahead is expected to take longer than its budget, and replies through the API', async () => {
+    const { h, answer, pending, release } = await queued(300, { passiveBudgetMs: 60_000, queueBudgetMs: 250 });
     // answered while the bot is still stuck (a wait for the passive answer would outlast the test)
     expect(await answer).toMatchObject({ status: 200, body: '' });
     release();
@@ -61,8 +61,8 @@ describe('WeCom: the queue’s budget for a passive answer', () => {
     ).toEqual(['echo: behind']);
   });
 
-  it('waits for the passive answer under the queue’s budget (the budget is a setting)', async () => {
-    const { h, answer, pending, release } = await queued(300, { passiveBudgetMs: 60_000, queueBudgetMs: 1_000 });
+  it('waits for the passive answer under the queue’s budget (by default the passive budget)', async () => {
+    const { h, answer, pending, release } = await queued(300, { passiveBudgetMs: 60_000 });
     // not answered while the bot is stuck
     let answered = false;
     void answer.then(() => {
