@@ -40,14 +40,18 @@ export class RecordingSender implements PlatformSender {
   async updateCard() {}
 }
 
-export async function demoDb(provider: Provider, scale = 1000): Promise<TestDb & { periodId: number }> {
+export async function demoDb(
+  provider: Provider,
+  scale = 1000,
+  platforms: string[] = ['wecom'],
+): Promise<TestDb & { periodId: number }> {
   const t = await freshDb(provider);
   const r = await loadDemo({
     db: t.db,
     hashKey: 'test-id-hash-key-0123456789',
     scale,
     today: NOTICE_DAY,
-    platforms: ['wecom'],
+    platforms,
   });
   return { ...t, periodId: r.periodId };
 }
