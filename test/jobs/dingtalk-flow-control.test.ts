@@ -11,8 +11,6 @@
  *   recorded in a row of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackground } from '../../src/background.js';
-import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/core/log.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { deadLetters, planDeliveries, prepareReplay, recipientKey } from '../../src/jobs/deliveries.js';
@@ -23,7 +21,7 @@ import type { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { localServerOf } from '../support/local.js';
-import { demoDb, jobDeps, PUSH_TIME } from './support.js';
+import { channelDeps, demoDb, jobDeps } from './support.js';
 
 const REP = 'demo-rep-1';
 const BATCH_SEND = '/v1.0/robot/oToMessages/batchSend';
@@ -38,17 +36,11 @@ describe('DingTalk flow-controlled and invalid staff ids, through the job queue 
 
   beforeAll(async () => {
     t = await demoDb('sqlite', 1000, ['dingtalk']);
-    channel = await createLocalDingtalkChannel(
-      {
-        config: loadConfig({}),
-        store,
-        log,
-        handle: async () => [],
-        now: () => PUSH_TIME,
-        background: createBackground(log),
-      },
-      { retries: 0, baseDelayMs: 1, flushEveryMs: 0 },
-    );
+    channel = await createLocalDingtalkChannel(channelDeps(store, log), {
+      retries: 0,
+      baseDelayMs: 1,
+      flushEveryMs: 0,
+    });
     outbox.register('dingtalk', channel.sender);
     server = localServerOf(channel);
   });

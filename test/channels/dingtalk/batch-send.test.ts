@@ -4,21 +4,13 @@
  * those knobs: the outcome per recipient, a message in parts never reaching anyone without its earlier part, a held
  * message (the month's quota) held again for the throttled alone, and masked ids in the log.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { monthOf } from '../../../src/channels/dingtalk/quota.js';
 import { RecipientsUndelivered } from '../../../src/core/undelivered.js';
-import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { type Harness, useHarnesses } from '../../support/dingtalk/harness.js';
 import { localServerOf } from '../../support/local.js';
 
-const harnesses: Harness[] = [];
-const start = async (o: HarnessOptions = {}) => {
-  const h = await startHarness(o);
-  harnesses.push(h);
-  return h;
-};
-afterEach(async () => {
-  for (const h of harnesses.splice(0).reverse()) await h.stop();
-});
+const start = useHarnesses();
 
 const contents = (h: Harness, user: string) =>
   localServerOf(h.channel)
