@@ -2,7 +2,8 @@
  * The sender reads batchSend's answer (aliyun/dingtalk-sdk robot_1_0 BatchSendOTOResponseBody): the staff ids
  * DingTalk flow-controlled or does not know are not taken for delivered. Against the local DingTalk server with
  * those knobs: the outcome per recipient, a message in parts never reaching anyone without its earlier part, a held
- * message (the month's quota) held again for the throttled alone, and masked ids in the log.
+ * message (the month's quota) held again for the throttled alone, a chat reply to a throttled user sent again after
+ * the wait, and masked ids in the log.
  */
 import { describe, expect, it } from 'vitest';
 import { monthOf } from '../../../src/channels/dingtalk/quota.js';
@@ -80,5 +81,25 @@ describe('batchSend’s flow-controlled and invalid staff ids', () => {
     expect(contents(h, 'a')).toEqual(['保留']);
     expect(contents(h, 'b')).toEqual(['保留']);
     expect(await h.channel.quota.held()).toEqual([]);
+  });
+
+  it('a reply to a throttled user is sent again after the wait and arrives once; to an invalid one, not again', async () => {
+    const h = await start({ channel: { flowControlRetryMs: 5 } });
+    const server = localServerOf(h.channel);
+    server.flowControl(['busy-user'], 1);
+    server.invalidateStaff(['gone-user']);
+    // the test client's sessionWebhook is not on the local DingTalk's host: replies go by batchSend
+    await h.say(h.client.text('busy-user', '补助进度'));
+    await h.say(h.client.text('gone-user', '补助进度'));
+    await h.background.idle();
+    expect(contents(h, 'busy-user')).toEqual(['echo: 补助进度']);
+    const asked = (u: string) =>
+      server
+        .requests('/v1.0/robot/oToMessages/batchSend')
+        .filter((r) => (r.body as { userIds: string[] }).userIds.includes(u));
+    expect(asked('busy-user')).toHaveLength(2);
+    expect(contents(h, 'gone-user')).toEqual([]);
+    expect(asked('gone-user')).toHaveLength(1);
+    expect(h.logs.some((l) => l.msg === 'reply could not be sent')).toBe(true);
   });
 });
