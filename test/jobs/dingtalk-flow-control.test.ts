@@ -20,6 +20,7 @@ import { createLocalDingtalkChannel, type LocalDingtalkChannel } from '../../src
 import type { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
 import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { createMemoryStore } from '../../src/state/memory.js';
+import { freshDb, providers, type TestDb } from '../support/db.js';
 import { localServerOf } from '../support/local.js';
 import { channelDeps, demoDb, jobDeps } from './support.js';
 
@@ -49,8 +50,8 @@ describe('DingTalk flow-controlled and invalid staff ids, through the job queue 
     await t.drop();
   });
 
-  const runUntilIdle = async (start: (r: JobRunner) => Promise<void>) => {
-    const runner = createMemoryRunner(jobDeps(t, { outbox, store }), { schedules: false, backoffScale: 0.001 });
+  const runUntilIdle = async (start: (r: JobRunner) => Promise<void>, on: TestDb = t) => {
+    const runner = createMemoryRunner(jobDeps(on, { outbox, store }), { schedules: false, backoffScale: 0.001 });
     await runner.start();
     await start(runner);
     await runner.idle();
@@ -131,60 +132,68 @@ describe('DingTalk flow-controlled and invalid staff ids, through the job queue 
     expect(server.messagesTo(REP).filter((m) => m.seq > since)).toHaveLength(1);
   });
 
-  it('one row to several: the others get it once, the throttled one after the retry, the invalid one never', async () => {
-    const key = 'dt-flow:several';
-    const [a, b, c] = ['staff-alpha', 'staff-bravo', 'staff-charlie'];
-    await planDeliveries(t.db, [
-      {
-        key,
-        kind: 'notice',
-        platform: 'dingtalk',
-        recipient: { userIds: [a, b, c] },
-        message: { kind: 'text', text: '互助金已拨付' },
-      },
-      // a row to an invalid staff id alone: dead at its first try
-      {
-        key: `${key}:alone`,
-        kind: 'notice',
-        platform: 'dingtalk',
-        recipient: { userIds: [c] },
-        message: { kind: 'text', text: '互助金已拨付' },
-      },
-    ]);
-    server.flowControl([b], 1);
-    server.invalidateStaff([c]);
-    const since = server.lastSeq();
-    await runUntilIdle(async (r) => {
-      await r.enqueue('deliver', { key });
-      await r.enqueue('deliver', { key: `${key}:alone` });
-    });
+  it.each(providers)(
+    'one row to several (%s): the others get it once, the throttled one after the retry, the invalid one never',
+    async (provider) => {
+      // the split is written in one transaction: on each database
+      const own = provider === 'sqlite' ? null : await freshDb(provider);
+      const on = own ?? t;
+      const db = on.db;
+      const key = `dt-flow:several:${provider}`;
+      const [a, b, c] = [`staff-alpha-${provider}`, `staff-bravo-${provider}`, `staff-charlie-${provider}`] as const;
+      await planDeliveries(db, [
+        {
+          key,
+          kind: 'notice',
+          platform: 'dingtalk',
+          recipient: { userIds: [a, b, c] },
+          message: { kind: 'text', text: '互助金已拨付' },
+        },
+        // a row to an invalid staff id alone: dead at its first try
+        {
+          key: `${key}:alone`,
+          kind: 'notice',
+          platform: 'dingtalk',
+          recipient: { userIds: [c] },
+          message: { kind: 'text', text: '互助金已拨付' },
+        },
+      ]);
+      server.flowControl([b], 1);
+      server.invalidateStaff([c]);
+      const since = server.lastSeq();
+      await runUntilIdle(async (r) => {
+        await r.enqueue('deliver', { key });
+        await r.enqueue('deliver', { key: `${key}:alone` });
+      }, on);
 
-    // what DingTalk delivered: a and b once each, c nothing
-    const got = (u: string) => server.messagesTo(u).filter((m) => m.seq > since);
-    expect(got(a)).toHaveLength(1);
-    expect(got(b)).toHaveLength(1);
-    expect(got(c)).toHaveLength(0);
-    // the retry named b alone: a was never asked again
-    expect(callsFor(a, since)).toHaveLength(1);
-    expect(callsFor(b, since).map((x) => (x.body as { userIds: string[] }).userIds)).toEqual([[a, b, c], [b]]);
-    expect(callsFor(c, since)).toHaveLength(2); // the row to several once, the row alone once: never retried
+      // what DingTalk delivered: a and b once each, c nothing
+      const got = (u: string) => server.messagesTo(u).filter((m) => m.seq > since);
+      expect(got(a)).toHaveLength(1);
+      expect(got(b)).toHaveLength(1);
+      expect(got(c)).toHaveLength(0);
+      // the retry named b alone: a was never asked again
+      expect(callsFor(a, since)).toHaveLength(1);
+      expect(callsFor(b, since).map((x) => (x.body as { userIds: string[] }).userIds)).toEqual([[a, b, c], [b]]);
+      expect(callsFor(c, since)).toHaveLength(2); // the row to several once, the row alone once: never retried
 
-    // the rows: the row itself kept b (sent after its retry); a and c have rows of their own
-    const row = await t.db.delivery.findUniqueOrThrow({ where: { key } });
-    expect(JSON.parse(row.recipient)).toEqual({ userIds: [b] });
-    expect(row.status).toBe('sent');
-    expect(row.attempts).toBe(2);
-    const rowA = await t.db.delivery.findUniqueOrThrow({ where: { key: recipientKey(key, a) } });
-    expect([rowA.status, JSON.parse(rowA.recipient)]).toEqual(['sent', { userIds: [a] }]);
-    const rowC = await t.db.delivery.findUniqueOrThrow({ where: { key: recipientKey(key, c) } });
-    expect([rowC.status, JSON.parse(rowC.recipient)]).toEqual(['dead', { userIds: [c] }]);
-    expect(rowC.error).toContain('invalid');
-    expect(rowC.error).not.toContain(c);
-    const alone = await t.db.delivery.findUniqueOrThrow({ where: { key: `${key}:alone` } });
-    expect([alone.status, alone.attempts]).toEqual(['dead', 1]);
-    expect(alone.error).toContain('invalid');
-    const dead = (await deadLetters(t.db)).map((d) => d.key);
-    expect(dead).toEqual(expect.arrayContaining([recipientKey(key, c), `${key}:alone`]));
-    expect(dead).not.toContain(key);
-  });
+      // the rows: the row itself kept b (sent after its retry); a and c have rows of their own
+      const row = await db.delivery.findUniqueOrThrow({ where: { key } });
+      expect(JSON.parse(row.recipient)).toEqual({ userIds: [b] });
+      expect(row.status).toBe('sent');
+      expect(row.attempts).toBe(2);
+      const rowA = await db.delivery.findUniqueOrThrow({ where: { key: recipientKey(key, a) } });
+      expect([rowA.status, JSON.parse(rowA.recipient)]).toEqual(['sent', { userIds: [a] }]);
+      const rowC = await db.delivery.findUniqueOrThrow({ where: { key: recipientKey(key, c) } });
+      expect([rowC.status, JSON.parse(rowC.recipient)]).toEqual(['dead', { userIds: [c] }]);
+      expect(rowC.error).toContain('invalid');
+      expect(rowC.error).not.toContain(c);
+      const alone = await db.delivery.findUniqueOrThrow({ where: { key: `${key}:alone` } });
+      expect([alone.status, alone.attempts]).toEqual(['dead', 1]);
+      expect(alone.error).toContain('invalid');
+      const dead = (await deadLetters(db)).map((d) => d.key);
+      expect(dead).toEqual(expect.arrayContaining([recipientKey(key, c), `${key}:alone`]));
+      expect(dead).not.toContain(key);
+      await own?.drop();
+    },
+  );
 });
