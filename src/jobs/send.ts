@@ -105,7 +105,11 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
       // taken for some recipients only: each one's outcome is recorded, the row keeps those still to do
       const reason = (e as Error).message;
       const next = await settleUndelivered(ctx.db, key, undelivered, reason, ctx.now());
-      ctx.log.warn({ key, ...counts(undelivered), next }, 'a send reached only some of its recipients');
+      // the row's id, not its key: a person's key holds their user id unmasked
+      ctx.log.warn(
+        { delivery: claim.row.id, ...counts(undelivered), next },
+        'a send reached only some of its recipients',
+      );
       if (next === 'retry') throw new Error(reason);
       throw new PermanentJobError(reason);
     }
