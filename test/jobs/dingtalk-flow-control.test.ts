@@ -8,13 +8,12 @@
  *   masked); replayed once the throttle lifts, it arrives once;
  * - one row to several people, one of them throttled and one invalid: the others get it once and are never sent it
  *   again, the throttled one gets it after the retry, the invalid one is a dead letter at once with the reason, each
- *   recorded in a row of its own.
+ *   recorded in a row of its own (on SQLite and PostgreSQL, with the in-process runner and with BullMQ).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLog } from '../../src/core/log.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { deadLetters, planDeliveries, prepareReplay, recipientKey } from '../../src/jobs/deliveries.js';
-import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import type { JobRunner } from '../../src/jobs/types.js';
 import { createLocalDingtalkChannel, type LocalDingtalkChannel } from '../../src/local/dingtalk/channel.js';
 import type { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
@@ -22,6 +21,7 @@ import { DEMO_GROUP_CHAT } from '../../src/services/demo/load.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
 import { localServerOf } from '../support/local.js';
+import { makeRunner, type RunnerKind, runnerKinds } from '../support/push-jobs.js';
 import { channelDeps, demoDb, jobDeps } from './support.js';
 
 const REP = 'demo-rep-1';
@@ -50,12 +50,19 @@ describe('DingTalk flow-controlled and invalid staff ids, through the job queue 
     await t.drop();
   });
 
-  const runUntilIdle = async (start: (r: JobRunner) => Promise<void>, on: TestDb = t) => {
-    const runner = createMemoryRunner(jobDeps(on, { outbox, store }), { schedules: false, backoffScale: 0.001 });
-    await runner.start();
-    await start(runner);
-    await runner.idle();
-    await runner.stop();
+  const runUntilIdle = async (
+    start: (r: JobRunner) => Promise<void>,
+    on: TestDb = t,
+    kind: RunnerKind = 'in-process',
+  ) => {
+    const runner = makeRunner(kind, jobDeps(on, { outbox, store }), { suite: 'dingtalk-flow' });
+    try {
+      await runner.start();
+      await start(runner);
+      await runner.idle();
+    } finally {
+      await runner.stop();
+    }
   };
   const repRows = () =>
     t.db.delivery.findMany({ where: { key: { startsWith: 'ranking:' }, recipient: { contains: `"${REP}"` } } });
@@ -132,15 +139,16 @@ describe('DingTalk flow-controlled and invalid staff ids, through the job queue 
     expect(server.messagesTo(REP).filter((m) => m.seq > since)).toHaveLength(1);
   });
 
-  it.each(providers)(
-    'one row to several (%s): the others get it once, the throttled one after the retry, the invalid one never',
-    async (provider) => {
-      // the split is written in one transaction: on each database
+  it.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))(
+    'one row to several (%s, %s runner): the others get it once, the throttled one after the retry, the invalid one never',
+    async (provider, kind) => {
+      // the split is written in one transaction: on each database, and retried by each runner
       const own = provider === 'sqlite' ? null : await freshDb(provider);
       const on = own ?? t;
       const db = on.db;
-      const key = `dt-flow:several:${provider}`;
-      const [a, b, c] = [`staff-alpha-${provider}`, `staff-bravo-${provider}`, `staff-charlie-${provider}`] as const;
+      const tag = `${provider}-${kind === 'BullMQ' ? 'bull' : 'mem'}`;
+      const key = `dt-flow:several:${tag}`;
+      const [a, b, c] = [`staff-alpha-${tag}`, `staff-bravo-${tag}`, `staff-charlie-${tag}`] as const;
       await planDeliveries(db, [
         {
           key,
@@ -161,10 +169,14 @@ describe('DingTalk flow-controlled and invalid staff ids, through the job queue 
       server.flowControl([b], 1);
       server.invalidateStaff([c]);
       const since = server.lastSeq();
-      await runUntilIdle(async (r) => {
-        await r.enqueue('deliver', { key });
-        await r.enqueue('deliver', { key: `${key}:alone` });
-      }, on);
+      await runUntilIdle(
+        async (r) => {
+          await r.enqueue('deliver', { key });
+          await r.enqueue('deliver', { key: `${key}:alone` });
+        },
+        on,
+        kind,
+      );
 
       // what DingTalk delivered: a and b once each, c nothing
       const got = (u: string) => server.messagesTo(u).filter((m) => m.seq > since);
