@@ -130,9 +130,40 @@ const NUMBER_IN_KEY = /\d|[一二两三四五六七八九十百千]+[万千百�
 const PROGRAMME_WORD = /参|保|互助|补助|报|申请|住院|出院|审|批|单位|名单|截止|通知|进度|排名|交钱|缴|续|理赔|材料/;
 const THANKS_WORD = /谢|感|辛苦|好的|收到|明白|知道|了解|ok|thx|thanks|3q/;
 
+/**
+ * The classifier's decisions, kept by the person's roles and the text (issue #17): the same few questions (我参加了吗,
+ * 排名, 截止日期) come again and again, and their features and scores were the largest share of a question's own CPU.
+ * A decision is a pure function of the two (the model is loaded once); kept frozen, least recently used dropped.
+ */
+const decided = new Map<string, Decision>();
+const DECIDED_KEPT = 2_000;
+const DECIDED_MAX_TEXT = 200;
+
 function decide(text: string, roles: readonly string[] | undefined, model?: Classifier): Decision {
   const hit = command(text);
   if (hit) return { intent: hit.intent, confidence: 1, alternatives: [], by: 'rule', hit };
+  // (a model given by the caller, the cross-validation's, is never kept)
+  const key = model || text.length > DECIDED_MAX_TEXT ? null : `${roles ? roles.join(',') : '*'}\u0000${text}`;
+  const kept = key === null ? undefined : decided.get(key);
+  if (key !== null && kept) {
+    decided.delete(key);
+    decided.set(key, kept);
+    return kept;
+  }
+  const d = decideByModel(text, roles, model);
+  if (key !== null) {
+    if (decided.size >= DECIDED_KEPT) {
+      const oldest = decided.keys().next();
+      if (!oldest.done) decided.delete(oldest.value);
+    }
+    for (const a of d.alternatives) Object.freeze(a);
+    Object.freeze(d.alternatives);
+    decided.set(key, Object.freeze(d));
+  }
+  return d;
+}
+
+function decideByModel(text: string, roles: readonly string[] | undefined, model?: Classifier): Decision {
   const all = (model ?? loadClassifier()).rank(featureIds(text));
   // A clear request for something the person may not use is kept, so its flow can say who may (仅限…); an unsure
   // one is not chosen over what the person can use.
