@@ -1,0 +1,165 @@
+/**
+ * A write transaction on the SQLite connection itself, for the approval click (issue #14): Prisma's client costs
+ * ~0.5 ms of JavaScript per statement here (a raw `SELECT 1` included), against a few microseconds for a prepared
+ * better-sqlite3 statement, and a decision runs a dozen of them on the thread that answers every chat.
+ *
+ * The transaction is taken through the adapter's own startTransaction, so it holds the same lock Prisma's
+ * interactive transactions hold (one at a time on the one connection) and issues the same BEGIN … COMMIT; its
+ * statements are prepared once per connection and kept. PostgreSQL (or a client not made by createDb, or not yet
+ * connected) has none: the caller goes the Prisma way.
+ */
+
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Db } from './client.js';
+
+type Value = string | number | bigint | boolean | Date | null;
+
+/** Statements on the open transaction, `?` placeholders. */
+export interface DirectSql {
+  all(sql: string, ...params: Value[]): unknown[];
+  run(sql: string, ...params: Value[]): { changes: number };
+}
+
+const adapters = new WeakMap<object, SqlDriverAdapter>();
+const factories = new WeakMap<object, SqlMigrationAwareDriverAdapterFactory>();
+
+/** createDb: this client's queries go through this factory's connection */
+export function rememberFactory(db: object, factory: SqlMigrationAwareDriverAdapterFactory): void {
+  factories.set(db, factory);
+}
+
+/** the factory's connect(): the adapter it made (Prisma connects once, on the client's first query) */
+export function rememberAdapter(factory: object, adapter: SqlDriverAdapter): void {
+  adapters.set(factory, adapter);
+}
+
+/** Prisma's own text form of a DateTime in SQLite (db/bulk.ts writes it too), so rows read back alike. */
+export function sqliteDate(d: Date): string {
+  return d.toISOString().replace('Z', '+00:00');
+}
+
+/** A DateTime column as stored (Prisma's ISO text; a bare `YYYY-MM-DD hh:mm:ss` is UTC, as Prisma reads it). */
+export function fromSqliteDate(v: unknown): Date {
+  if (typeof v === 'number') return new Date(v);
+  const s = String(v);
+  return new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(s) ? s : `${s.replace(' ', 'T')}Z`);
+}
+
+function bindable(v: Value): string | number | bigint | null {
+  if (v instanceof Date) return sqliteDate(v);
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v;
+}
+
+const statements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+function prepared(conn: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
+  const byText = statements.get(conn) ?? new Map<string, BetterSqlite3.Statement>();
+  statements.set(conn, byText);
+  const known = byText.get(sql);
+  if (known) return known;
+  // numbers, as Prisma's raw queries give them (the adapter's connection reads every INTEGER as a bigint): ids and
+  // amounts in 分 stay far below 2^53
+  const s = conn.prepare(sql);
+  if (s.reader) s.safeIntegers(false);
+  byText.set(sql, s);
+  return s;
+}
+
+function directSql(conn: BetterSqlite3.Database): DirectSql {
+  return {
+    all: (sql, ...params) => prepared(conn, sql).all(...params.map(bindable)),
+    run: (sql, ...params) => ({ changes: prepared(conn, sql).run(...params.map(bindable)).changes }),
+  };
+}
+
+function connectionOf(tx: object): BetterSqlite3.Database | null {
+  // the better-sqlite3 adapter's connection (its queryable's `client`), not part of the adapter's interface
+  const c = (tx as { client?: unknown }).client;
+  return typeof c === 'object' && c !== null && 'prepare' in c && 'inTransaction' in c && 'open' in c
+    ? (c as BetterSqlite3.Database)
+    : null;
+}
+
+function connectionOfDb(db: object): BetterSqlite3.Database | null {
+  const factory = factories.get(db);
+  const adapter = factory && adapters.get(factory);
+  const conn = adapter ? connectionOf(adapter) : null;
+  // a connection closed by $disconnect stays remembered until the next connect
+  return conn?.open ? conn : null;
+}
+
+/**
+ * Plain reads on the connection, outside any transaction of ours (as Prisma's own reads run: on the one connection,
+ * seeing what it holds); null without one (PostgreSQL, or not connected yet).
+ */
+export function directReads(db: object): DirectSql | null {
+  const conn = connectionOfDb(db);
+  return conn ? directSql(conn) : null;
+}
+
+/**
+ * `db` as the code inside a direct transaction sees it: raw statements ($queryRaw, $executeRawUnsafe …) run on the
+ * transaction's connection without Prisma; a model's methods stay Prisma's (reads only, on the same connection and
+ * so inside the transaction: a model write would wait on the lock this transaction holds).
+ */
+function rawOnConnection(db: Db, sql: DirectSql): Db {
+  const raw = (strings: TemplateStringsArray, ...values: unknown[]) => {
+    for (const v of values)
+      if (v !== null && typeof v === 'object' && !(v instanceof Date))
+        throw new Error('direct SQLite: only plain values in a raw query');
+    return { text: strings.join('?'), values: values as Value[] };
+  };
+  const own: Record<string, unknown> = {
+    $queryRaw: async (strings: TemplateStringsArray, ...values: unknown[]) => {
+      const q = raw(strings, ...values);
+      return sql.all(q.text, ...q.values);
+    },
+    $executeRaw: async (strings: TemplateStringsArray, ...values: unknown[]) => {
+      const q = raw(strings, ...values);
+      return sql.run(q.text, ...q.values).changes;
+    },
+    $queryRawUnsafe: async (text: string, ...values: Value[]) => sql.all(text, ...values),
+    $executeRawUnsafe: async (text: string, ...values: Value[]) => sql.run(text, ...values).changes,
+  };
+  return new Proxy(db, {
+    get: (target, prop, receiver) =>
+      typeof prop === 'string' && prop in own ? own[prop] : Reflect.get(target, prop, receiver),
+  });
+}
+
+/**
+ * Runs `fn` in a write transaction on the SQLite connection: committed when it returns, rolled back when it throws.
+ * `tx` is `db` with its raw statements on the transaction (for the services' helpers that take a transaction), `sql`
+ * the statements themselves. Null when there is no such connection: the caller uses db.$transaction.
+ */
+export async function directTransaction<T>(
+  db: Db,
+  fn: (sql: DirectSql, tx: Db) => Promise<T>,
+): Promise<{ value: T } | null> {
+  const factory = factories.get(db);
+  const adapter = factory && adapters.get(factory);
+  if (!adapter || !connectionOfDb(db)) return null;
+  const tx = await adapter.startTransaction();
+  const conn = connectionOf(tx);
+  if (!conn) {
+    await tx.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] });
+    await tx.rollback();
+    return null;
+  }
+  const sql = directSql(conn);
+  try {
+    const value = await fn(sql, rawOnConnection(db, sql));
+    prepared(conn, 'COMMIT').run();
+    await tx.commit();
+    return { value };
+  } catch (e) {
+    try {
+      if (conn.inTransaction) prepared(conn, 'ROLLBACK').run();
+    } finally {
+      await tx.rollback();
+    }
+    throw e;
+  }
+}
