@@ -14,6 +14,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import { must } from '../src/core/must.js';
+import { directCommits } from '../src/db/sqlite-direct.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
 import { submitClaim } from '../src/services/claims.js';
@@ -172,6 +173,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     // 50 approvals at once: posted → the clicker's updated card at WeCom (passive answer, or else the queue's update)
     const started = new Map<string, { t0: number; t1: number; who: string }>();
     const who = (i: number) => must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty');
+    const commits0 = directCommits(db);
     const clicks = await profiled('clicks', () =>
       burst(
         cards.map((c, i) =>
@@ -197,6 +199,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
         }
       }),
     );
+    const commits = directCommits(db);
     await app.background.idle();
     await app.jobs.idle();
     const lat: number[] = [];
@@ -236,6 +239,13 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
         value: clicks.cpuMs / N,
         unit: 'ms',
         note: `${(clicks.cpuMs / asked.cpuMs).toFixed(1)}× a question's (${(asked.cpuMs / N).toFixed(1)} ms)`,
+      },
+      {
+        // group commit (db/sqlite-direct.ts): each commit is an fsync that holds the thread
+        name: `decisions per commit over the ${N} clicks (SQLite)`,
+        value: (commits.works - commits0.works) / Math.max(1, commits.commits - commits0.commits),
+        unit: '',
+        note: `${commits.commits - commits0.commits} commits`,
       },
     ];
   } finally {

@@ -129,37 +129,136 @@ function rawOnConnection(db: Db, sql: DirectSql): Db {
   });
 }
 
-/**
- * Runs `fn` in a write transaction on the SQLite connection: committed when it returns, rolled back when it throws.
- * `tx` is `db` with its raw statements on the transaction (for the services' helpers that take a transaction), `sql`
- * the statements themselves. Null when there is no such connection: the caller uses db.$transaction.
- */
-export async function directTransaction<T>(
-  db: Db,
-  fn: (sql: DirectSql, tx: Db) => Promise<T>,
-): Promise<{ value: T } | null> {
+/** One transaction's work waiting for its group (directTransaction). */
+interface Waiting {
+  db: Db;
+  fn: (sql: DirectSql, tx: Db) => Promise<unknown>;
+  settle: (r: { value: unknown } | { error: unknown } | null) => void;
+}
+
+interface Group {
+  waiting: Waiting[];
+  running: boolean;
+  /** transactions committed, and the works they held (for the tests and the bench) */
+  commits: number;
+  works: number;
+}
+
+/** a group's size at most: a long one holds its first click's answer for the others' statements */
+const MAX_GROUP = 16;
+
+const groups = new WeakMap<SqlDriverAdapter, Group>();
+
+function groupOf(adapter: SqlDriverAdapter): Group {
+  const known = groups.get(adapter);
+  if (known) return known;
+  const g: Group = { waiting: [], running: false, commits: 0, works: 0 };
+  groups.set(adapter, g);
+  return g;
+}
+
+/** How many direct transactions committed on this client's connection, holding how many works in all. */
+export function directCommits(db: object): { commits: number; works: number } {
   const factory = factories.get(db);
   const adapter = factory && adapters.get(factory);
-  if (!adapter || !connectionOfDb(db)) return null;
-  const tx = await adapter.startTransaction();
+  const g = adapter ? groups.get(adapter) : undefined;
+  return { commits: g?.commits ?? 0, works: g?.works ?? 0 };
+}
+
+/**
+ * Runs `fn` in a write transaction on the SQLite connection: committed when it returns, undone when it throws.
+ * `tx` is `db` with its raw statements on the transaction (for the services' helpers that take a transaction), `sql`
+ * the statements themselves. Null when there is no such connection: the caller uses db.$transaction.
+ *
+ * Group commit: the works that arrive while a group runs (or in the same turn of the event loop) run one after the
+ * other in the next group's one transaction, each inside its own savepoint, and the group commits once. With
+ * synchronous=FULL every commit is an fsync that holds the event loop (milliseconds on a busy disk, the largest part
+ * of a click under load); a group pays it once. Each work sees the writes of those before it (one connection, in
+ * order), exactly as if they had committed one by one; a work that throws is rolled back to its savepoint alone and
+ * its caller gets its error; nobody's promise settles before the commit, so nobody is told of a write that is not
+ * on disk; a failed commit fails every work of the group.
+ */
+export function directTransaction<T>(db: Db, fn: (sql: DirectSql, tx: Db) => Promise<T>): Promise<{ value: T } | null> {
+  const factory = factories.get(db);
+  const adapter = factory && adapters.get(factory);
+  if (!adapter || !connectionOfDb(db)) return Promise.resolve(null);
+  const g = groupOf(adapter);
+  return new Promise((resolve, reject) => {
+    g.waiting.push({
+      db,
+      fn,
+      settle: (r) => {
+        if (r && 'error' in r) reject(r.error);
+        else resolve(r as { value: T } | null);
+      },
+    });
+    if (!g.running) {
+      g.running = true;
+      // the rest of this turn's works join the group
+      setImmediate(() => void runGroups(adapter, g));
+    }
+  });
+}
+
+async function runGroups(adapter: SqlDriverAdapter, g: Group): Promise<void> {
+  try {
+    while (g.waiting.length) {
+      const works = g.waiting.splice(0, MAX_GROUP);
+      try {
+        await runGroup(adapter, g, works);
+      } catch (error) {
+        // the connection failed under the group (a settled promise ignores this)
+        for (const w of works) w.settle({ error });
+      }
+    }
+  } finally {
+    g.running = false;
+  }
+}
+
+async function runGroup(adapter: SqlDriverAdapter, g: Group, works: Waiting[]): Promise<void> {
+  let tx: Awaited<ReturnType<SqlDriverAdapter['startTransaction']>>;
+  try {
+    tx = await adapter.startTransaction();
+  } catch (error) {
+    for (const w of works) w.settle({ error });
+    return;
+  }
   const conn = connectionOf(tx);
   if (!conn) {
     await tx.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] });
     await tx.rollback();
-    return null;
+    for (const w of works) w.settle(null);
+    return;
   }
   const sql = directSql(conn);
+  const outcomes: { w: Waiting; r: { value: unknown } | { error: unknown } }[] = [];
   try {
-    const value = await fn(sql, rawOnConnection(db, sql));
+    for (const w of works) {
+      prepared(conn, 'SAVEPOINT work').run();
+      try {
+        const value = await w.fn(sql, rawOnConnection(w.db, sql));
+        prepared(conn, 'RELEASE work').run();
+        outcomes.push({ w, r: { value } });
+      } catch (error) {
+        // this work's writes only; those before it stand
+        prepared(conn, 'ROLLBACK TO work').run();
+        prepared(conn, 'RELEASE work').run();
+        outcomes.push({ w, r: { error } });
+      }
+    }
     prepared(conn, 'COMMIT').run();
-    await tx.commit();
-    return { value };
-  } catch (e) {
+  } catch (error) {
     try {
       if (conn.inTransaction) prepared(conn, 'ROLLBACK').run();
     } finally {
       await tx.rollback();
     }
-    throw e;
+    for (const w of works) w.settle({ error });
+    return;
   }
+  await tx.commit();
+  g.commits++;
+  g.works += works.length;
+  for (const o of outcomes) o.w.settle(o.r);
 }
