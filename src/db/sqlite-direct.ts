@@ -101,8 +101,8 @@ export function directReads(db: object): DirectSql | null {
 
 /**
  * `db` as the code inside a direct transaction sees it: raw statements ($queryRaw, $executeRawUnsafe …) run on the
- * transaction's connection without Prisma; a model's methods stay Prisma's (reads only, on the same connection and
- * so inside the transaction: a model write would wait on the lock this transaction holds).
+ * transaction's connection without Prisma; a model's reads stay Prisma's (on the same connection, so inside the
+ * transaction); its writes and $transaction throw at once, where they could wait on the lock this transaction holds.
  */
 function rawOnConnection(db: Db, sql: DirectSql): Db {
   const raw = (strings: TemplateStringsArray, ...values: unknown[]) => {
@@ -123,11 +123,39 @@ function rawOnConnection(db: Db, sql: DirectSql): Db {
     $queryRawUnsafe: async (text: string, ...values: Value[]) => sql.all(text, ...values),
     $executeRawUnsafe: async (text: string, ...values: Value[]) => sql.run(text, ...values).changes,
   };
+  const refuse = (what: string) => () =>
+    Promise.reject(
+      new Error(`${what} inside a direct SQLite transaction would wait on the lock it holds: write in raw SQL`),
+    );
+  own.$transaction = refuse('$transaction');
   return new Proxy(db, {
-    get: (target, prop, receiver) =>
-      typeof prop === 'string' && prop in own ? own[prop] : Reflect.get(target, prop, receiver),
+    get: (target, prop, receiver) => {
+      if (typeof prop === 'string' && prop in own) return own[prop];
+      const v: unknown = Reflect.get(target, prop, receiver);
+      if (typeof prop !== 'string' || prop.startsWith('$') || typeof v !== 'object' || v === null) return v;
+      // a model: its reads as they are, its writes refused (Prisma may take the transaction lock for them)
+      return new Proxy(v, {
+        get: (delegate, method) => {
+          if (typeof method === 'string' && MODEL_WRITES.has(method)) return refuse(`${prop}.${method}`);
+          const f: unknown = Reflect.get(delegate, method);
+          return typeof f === 'function' ? f.bind(delegate) : f;
+        },
+      });
+    },
   });
 }
+
+const MODEL_WRITES = new Set([
+  'create',
+  'createMany',
+  'createManyAndReturn',
+  'update',
+  'updateMany',
+  'updateManyAndReturn',
+  'upsert',
+  'delete',
+  'deleteMany',
+]);
 
 /** One transaction's work waiting for its group (directTransaction). */
 interface Waiting {

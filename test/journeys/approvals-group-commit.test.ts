@@ -60,6 +60,40 @@ describe('group commit on the SQLite connection', () => {
   });
 });
 
+describe('the database as a direct transaction sees it', () => {
+  it("reads through Prisma's models see the transaction's writes; a model's write is refused, not left waiting", async () => {
+    const t = await freshDb('sqlite');
+    try {
+      const db = t.db;
+      await db.$queryRaw`SELECT 1`;
+      const r = await directTransaction(db, async (sql, tx) => {
+        sql.run(
+          'INSERT INTO "AuditLog" ("at","actor","action","subjectType","subjectId") VALUES (?,?,?,?,?)',
+          new Date(),
+          'w1',
+          'group.test',
+          'Test',
+          '1',
+        );
+        const seen = await tx.auditLog.count({ where: { action: 'group.test' } });
+        const write = await tx.auditLog
+          .create({ data: { actor: 'w2', action: 'group.test', subjectType: 'Test', subjectId: '2' } })
+          .then(
+            () => 'written',
+            (e: unknown) => String(e),
+          );
+        return { seen, write };
+      });
+      expect(r?.value.seen).toBe(1);
+      expect(r?.value.write).toContain('auditLog.create inside a direct SQLite transaction');
+      expect(await actors(db)).toEqual(['w1']);
+    } finally {
+      await t.db.$disconnect();
+      await t.drop();
+    }
+  });
+});
+
 describe.each(platforms)('decisions committed together on %s (SQLite)', (platform) => {
   const ctx = useApp(platform);
 
