@@ -11,7 +11,8 @@
 
 import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Db } from './client.js';
+// the client's type straight from the generated client: db/client.ts imports this file (no cycle, even type-only)
+import type { PrismaClient as Db } from '../generated/sqlite/client.js';
 
 type Value = string | number | bigint | boolean | Date | null;
 
