@@ -11,6 +11,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaClient as PgClient } from '../generated/pg/client.js';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
 import { type Provider, rememberProvider } from './provider.js';
+import { rememberAdapter, rememberFactory } from './sqlite-direct.js';
 
 export type Db = SqliteClient;
 export type { Provider };
@@ -43,7 +44,7 @@ export function adapterFactory(url: string): SqlMigrationAwareDriverAdapterFacto
  * fsync per commit is the price of never telling a worker something the database then forgets.
  */
 function walSqlite(inner: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
-  return {
+  const factory: SqlMigrationAwareDriverAdapterFactory = {
     provider: inner.provider,
     adapterName: inner.adapterName,
     async connect() {
@@ -51,10 +52,13 @@ function walSqlite(inner: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAw
       // (an in-memory database answers 'memory' and stays as it is)
       await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
       reusePreparedStatements(adapter);
+      // the approval click's transaction runs on this connection directly (db/sqlite-direct.ts)
+      rememberAdapter(factory, adapter);
       return adapter;
     },
     connectToShadowDb: () => inner.connectToShadowDb(),
   };
+  return factory;
 }
 
 /** what the better-sqlite3 adapter does with a statement (dist/index.mjs: performIO, executeIO, startTransaction) */
@@ -103,9 +107,23 @@ function reusePreparedStatements(adapter: object): void {
     all: () => s.raw(false).all(...params),
     run: () => s.run(...params),
   });
+  // the adapter binds what it prepares: it gets the kept statement's view; any other use (the adapter's BEGIN, the
+  // direct transactions of db/sqlite-direct.ts, which keep their own statements and set their own modes) gets a
+  // statement of its own, prepared when first used, as before
   client.prepare = (sql: string) => {
-    const s = statement(sql);
-    return { ...bound(s, []), bind: (...params: unknown[]) => bound(s, params) };
+    let own: Record<string | symbol, unknown> | undefined;
+    return new Proxy(
+      {},
+      {
+        get: (_target, prop) => {
+          if (prop === 'bind') return (...params: unknown[]) => bound(statement(sql), params);
+          own ??= prepare(sql) as unknown as Record<string | symbol, unknown>;
+          const v = own[prop];
+          return typeof v === 'function' ? v.bind(own) : v;
+        },
+        has: (_target, prop) => prop in (own ??= prepare(sql) as unknown as Record<string | symbol, unknown>),
+      },
+    );
   };
 }
 
@@ -114,5 +132,6 @@ export function createDb(url: string): Db {
   const provider = providerOf(url);
   const db = provider === 'postgresql' ? (new PgClient({ adapter }) as unknown as Db) : new SqliteClient({ adapter });
   rememberProvider(db, provider, url);
+  if (provider === 'sqlite') rememberFactory(db, adapter);
   return db;
 }
