@@ -112,16 +112,20 @@ function reusePreparedStatements(adapter: object): void {
   // statement of its own, prepared when first used, as before
   client.prepare = (sql: string) => {
     let own: Record<string | symbol, unknown> | undefined;
+    const mine = () => {
+      own ??= prepare(sql) as unknown as Record<string | symbol, unknown>;
+      return own;
+    };
     return new Proxy(
       {},
       {
         get: (_target, prop) => {
           if (prop === 'bind') return (...params: unknown[]) => bound(statement(sql), params);
-          own ??= prepare(sql) as unknown as Record<string | symbol, unknown>;
-          const v = own[prop];
-          return typeof v === 'function' ? v.bind(own) : v;
+          const s = mine();
+          const v = s[prop];
+          return typeof v === 'function' ? v.bind(s) : v;
         },
-        has: (_target, prop) => prop in (own ??= prepare(sql) as unknown as Record<string | symbol, unknown>),
+        has: (_target, prop) => prop in mine(),
       },
     );
   };
