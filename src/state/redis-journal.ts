@@ -1,0 +1,137 @@
+/**
+ * The inbound journal over Redis (see inbound-journal.ts for why it lives beside the delivery marks). Keys, under the
+ * store's prefix: `ij:entries` (a hash, entry id → entry JSON), `ij:owner:<owner>` (a process's lease), `ij:dead`
+ * (a hash of dead letters). Each hot-path call is one script, so one round trip: `admit` replaces the mark's
+ * `SET NX`, `handled` the mark's `SET done`; `remove` is one `HDEL` for every removal of the same tick.
+ */
+import type { Redis } from 'ioredis';
+import {
+  bySeq,
+  type DeadLetter,
+  type InboundJournal,
+  type JournalEntry,
+  journalOwner,
+  MAX_TAKEOVERS,
+  type MarkTakeover,
+  OWNER_LEASE_MS,
+  parseEntry,
+} from './inbound-journal.js';
+
+/** the mark set when absent, and the entry written only then: both or neither */
+const ADMIT = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
+  redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) return 1 end
+return 0`;
+/** the mark says done, and the entry (while still this owner's) keeps the replies */
+const HANDLED = `redis.call('SET', KEYS[1], 'done', 'PX', ARGV[1])
+local raw = redis.call('HGET', KEYS[2], ARGV[2])
+if raw then
+  local e = cjson.decode(raw)
+  if e.owner == ARGV[3] then e.replies = ARGV[4] redis.call('HSET', KEYS[2], ARGV[2], cjson.encode(e)) end
+end
+return 1`;
+/** an entry changes hands only when it is still as the taker read it (two takers: one wins) */
+const TAKE = `if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[4] ~= '' then
+  redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) return 2 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1`;
+/** the mark changes hands only when it is still the dead owner's, or gone */
+const TAKE_MARK = `local m = redis.call('GET', KEYS[1])
+if m == false or m == ARGV[1] then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) return 'taken' end
+if m == 'done' then return 'done' end
+return 'other'`;
+/** the entry goes to the dead letters, with the reason */
+const DEAD = `local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], cjson.encode({entry = cjson.decode(raw), reason = ARGV[2], at = ARGV[3]}))
+return 1`;
+
+export function createRedisJournal(redis: Redis, key: (k: string) => string): InboundJournal {
+  const { owner, seq } = journalOwner();
+  const entries = () => key('ij:entries');
+  const dead = () => key('ij:dead');
+  const lease = (o: string) => key(`ij:owner:${o}`);
+  const renew = () => redis.set(lease(owner), '1', 'PX', OWNER_LEASE_MS).catch(() => undefined);
+  void renew();
+  const timer = setInterval(renew, OWNER_LEASE_MS / 3);
+  timer.unref();
+
+  // removals of one tick in one HDEL
+  let pending: { ids: string[]; done: Promise<void> } | null = null;
+  const flush = async (ids: string[]) => {
+    await redis.hdel(entries(), ...ids);
+  };
+
+  return {
+    owner,
+    async admit(e, ttlMs) {
+      const entry: JournalEntry = { ...e, owner, seq: seq(), takeovers: 0 };
+      const r = await redis.eval(ADMIT, 2, key(e.id), entries(), e.mark, String(ttlMs), e.id, JSON.stringify(entry));
+      return Number(r) === 1;
+    },
+    async handled(id, replies, ttlMs) {
+      await redis.eval(HANDLED, 2, key(id), entries(), String(ttlMs), id, owner, replies);
+    },
+    remove(id) {
+      if (!pending) {
+        const batch: { ids: string[]; done: Promise<void> } = { ids: [], done: Promise.resolve() };
+        batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+          pending = null;
+          return flush(batch.ids);
+        });
+        pending = batch;
+      }
+      pending.ids.push(id);
+      return pending.done;
+    },
+    async takeOver() {
+      const all = await redis.hgetall(entries());
+      const found: { raw: string; e: JournalEntry }[] = [];
+      for (const [id, raw] of Object.entries(all)) {
+        const e = parseEntry(raw);
+        if (e) found.push({ raw, e });
+        else await redis.eval(DEAD, 2, entries(), dead(), id, 'unreadable entry', new Date().toISOString());
+      }
+      const owners = [...new Set(found.map((f) => f.e.owner).filter((o) => o !== owner))];
+      const alive = new Set<string>();
+      if (owners.length) {
+        const leases = await redis.mget(...owners.map(lease));
+        owners.forEach((o, i) => {
+          if (leases[i] !== null) alive.add(o);
+        });
+      }
+      const taken: JournalEntry[] = [];
+      for (const { raw, e } of found.sort((a, b) => bySeq(a.e, b.e))) {
+        if (e.owner === owner || alive.has(e.owner)) continue;
+        const mine: JournalEntry = { ...e, owner, takeovers: e.takeovers + 1 };
+        const deadLetter =
+          e.takeovers >= MAX_TAKEOVERS
+            ? JSON.stringify({
+                entry: e,
+                reason: `taken over ${e.takeovers} times: its process died each time before the message was answered`,
+                at: new Date().toISOString(),
+              })
+            : '';
+        const r = Number(await redis.eval(TAKE, 2, entries(), dead(), e.id, raw, JSON.stringify(mine), deadLetter));
+        if (r === 1) taken.push(mine);
+      }
+      return taken;
+    },
+    async takeMark(entry, newMark, ttlMs) {
+      return (await redis.eval(TAKE_MARK, 1, key(entry.id), entry.mark, newMark, String(ttlMs))) as MarkTakeover;
+    },
+    async deadLetter(id, reason) {
+      await redis.eval(DEAD, 2, entries(), dead(), id, reason, new Date().toISOString());
+    },
+    async deadLetters() {
+      const all = await redis.hgetall(dead());
+      return Object.values(all).map((raw) => JSON.parse(raw) as DeadLetter);
+    },
+    async size() {
+      return redis.hlen(entries());
+    },
+    async close() {
+      clearInterval(timer);
+    },
+  };
+}
