@@ -7,7 +7,6 @@
  */
 import type { Log } from '../core/log.js';
 import { type InboundJournal, type JournalEntry, OWNER_LEASE_MS } from '../state/inbound-journal.js';
-import type { Background } from './channel.js';
 
 export interface InboundRecovery {
   journal: InboundJournal;
@@ -20,7 +19,12 @@ export interface InboundRecovery {
   stop(): Promise<void>;
 }
 
-export function createInboundRecovery(journal: InboundJournal, log: Log, background: Background): InboundRecovery {
+/** (the app's Background, by shape: channel.ts imports this module) */
+interface Tracker {
+  run(label: string, task: () => Promise<void>): void;
+}
+
+export function createInboundRecovery(journal: InboundJournal, log: Log, background: Tracker): InboundRecovery {
   const replays = new Map<string, (e: JournalEntry) => Promise<void>>();
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | null = null;

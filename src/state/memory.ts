@@ -4,7 +4,7 @@
  */
 
 import { must } from '../core/must.js';
-import { createMemoryJournal } from './inbound-journal.js';
+import { createMemoryJournal } from './memory-journal.js';
 import type { KeyValueStore } from './store.js';
 
 interface Entry {

@@ -9,14 +9,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { must } from '../../src/core/must.js';
 import {
-  createMemoryJournal,
   type InboundJournal,
   type JournalEntry,
   MAX_TAKEOVERS,
-  memoryJournalBackend,
   OWNER_LEASE_MS,
 } from '../../src/state/inbound-journal.js';
 import { createMemoryStore } from '../../src/state/memory.js';
+import { createMemoryJournal, memoryJournalBackend } from '../../src/state/memory-journal.js';
 import { createRedisStore } from '../../src/state/redis.js';
 import type { KeyValueStore } from '../../src/state/store.js';
 
