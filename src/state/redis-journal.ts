@@ -1,7 +1,8 @@
 /**
  * The inbound journal over Redis (see inbound-journal.ts for why it lives beside the delivery marks). Keys, under the
- * store's prefix: `ij:entries` (a hash, entry id → entry JSON), `ij:owner:<owner>` (a process's lease), `ij:dead`
- * (a hash of dead letters). Each hot-path call is one script, so one round trip: `admit` replaces the mark's
+ * store's prefix: `ij:entries` (a hash, entry id → entry JSON), `ij:replies` (entry id → its turn's replies, once
+ * it committed), `ij:owner:<owner>` (a process's lease), `ij:dead` (a hash of dead letters). Scripts go by their
+ * SHA (EVALSHA), the entry JSON is never decoded in Redis. Each hot-path call is one script, so one round trip: `admit` replaces the mark's
  * `SET NX`, `handled` the mark's `SET done`; `remove` is one `HDEL` for every removal of the same tick.
  */
 import type { Redis } from 'ioredis';
@@ -21,18 +22,17 @@ import {
 const ADMIT = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
   redis.call('HSET', KEYS[2], ARGV[3], ARGV[4]) return 1 end
 return 0`;
-/** the mark says done, and the entry (while still this owner's) keeps the replies */
+/** the mark says done, and the entry (while it is still there) keeps the replies, in a hash of their own */
 const HANDLED = `redis.call('SET', KEYS[1], 'done', 'PX', ARGV[1])
-local raw = redis.call('HGET', KEYS[2], ARGV[2])
-if raw then
-  local e = cjson.decode(raw)
-  if e.owner == ARGV[3] then e.replies = ARGV[4] redis.call('HSET', KEYS[2], ARGV[2], cjson.encode(e)) end
-end
+if redis.call('HEXISTS', KEYS[2], ARGV[2]) == 1 then redis.call('HSET', KEYS[3], ARGV[2], ARGV[3]) end
 return 1`;
+/** the entries (and their replies) whose replies were sent: every removal of a tick in one call */
+const REMOVE = `redis.call('HDEL', KEYS[1], unpack(ARGV)) redis.call('HDEL', KEYS[2], unpack(ARGV)) return 1`;
 /** an entry changes hands only when it is still as the taker read it (two takers: one wins) */
 const TAKE = `if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
 if ARGV[4] ~= '' then
-  redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) return 2 end
+  redis.call('HDEL', KEYS[1], ARGV[1]) redis.call('HDEL', KEYS[3], ARGV[1])
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[4]) return 2 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) return 1`;
 /** the mark changes hands only when it is still the dead owner's, or gone */
 const TAKE_MARK = `local m = redis.call('GET', KEYS[1])
@@ -43,12 +43,35 @@ return 'other'`;
 const DEAD = `local raw = redis.call('HGET', KEYS[1], ARGV[1])
 if not raw then return 0 end
 redis.call('HDEL', KEYS[1], ARGV[1])
+redis.call('HDEL', KEYS[3], ARGV[1])
 redis.call('HSET', KEYS[2], ARGV[1], cjson.encode({entry = cjson.decode(raw), reason = ARGV[2], at = ARGV[3]}))
 return 1`;
 
+type Script = (...args: (string | number)[]) => Promise<unknown>;
+/** the scripts as commands of this client (EVALSHA, loaded on first use) */
+function scripts(redis: Redis): Record<'admit' | 'handled' | 'remove' | 'take' | 'takeMark' | 'dead', Script> {
+  const defs = {
+    admit: [2, ADMIT],
+    handled: [3, HANDLED],
+    remove: [2, REMOVE],
+    take: [3, TAKE],
+    takeMark: [1, TAKE_MARK],
+    dead: [3, DEAD],
+  };
+  const out: Record<string, Script> = {};
+  for (const [name, [numberOfKeys, lua]] of Object.entries(defs)) {
+    const command = `huzhuJournal_${name}`;
+    if (!(command in redis)) redis.defineCommand(command, { numberOfKeys: numberOfKeys as number, lua: lua as string });
+    out[name] = (...args) => (redis as unknown as Record<string, Script>)[command]?.(...args) as Promise<unknown>;
+  }
+  return out as Record<'admit' | 'handled' | 'remove' | 'take' | 'takeMark' | 'dead', Script>;
+}
+
 export function createRedisJournal(redis: Redis, key: (k: string) => string): InboundJournal {
   const { owner, seq } = journalOwner();
+  const lua = scripts(redis);
   const entries = () => key('ij:entries');
+  const repliesKey = () => key('ij:replies');
   const dead = () => key('ij:dead');
   const lease = (o: string) => key(`ij:owner:${o}`);
   const renew = () => redis.set(lease(owner), '1', 'PX', OWNER_LEASE_MS).catch(() => undefined);
@@ -56,21 +79,21 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
   const timer = setInterval(renew, OWNER_LEASE_MS / 3);
   timer.unref();
 
-  // removals of one tick in one HDEL
+  // removals of one tick in one round trip
   let pending: { ids: string[]; done: Promise<void> } | null = null;
   const flush = async (ids: string[]) => {
-    await redis.hdel(entries(), ...ids);
+    await lua.remove(entries(), repliesKey(), ...ids);
   };
 
   return {
     owner,
     async admit(e, ttlMs) {
       const entry: JournalEntry = { ...e, owner, seq: seq(), takeovers: 0 };
-      const r = await redis.eval(ADMIT, 2, key(e.id), entries(), e.mark, String(ttlMs), e.id, JSON.stringify(entry));
+      const r = await lua.admit(key(e.id), entries(), e.mark, ttlMs, e.id, JSON.stringify(entry));
       return Number(r) === 1;
     },
     async handled(id, replies, ttlMs) {
-      await redis.eval(HANDLED, 2, key(id), entries(), String(ttlMs), id, owner, replies);
+      await lua.handled(key(id), entries(), repliesKey(), ttlMs, id, replies);
     },
     remove(id) {
       if (!pending) {
@@ -90,7 +113,7 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
       for (const [id, raw] of Object.entries(all)) {
         const e = parseEntry(raw);
         if (e) found.push({ raw, e });
-        else await redis.eval(DEAD, 2, entries(), dead(), id, 'unreadable entry', new Date().toISOString());
+        else await lua.dead(entries(), dead(), repliesKey(), id, 'unreadable entry', new Date().toISOString());
       }
       const owners = [...new Set(found.map((f) => f.e.owner).filter((o) => o !== owner))];
       const alive = new Set<string>();
@@ -112,16 +135,23 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
                 at: new Date().toISOString(),
               })
             : '';
-        const r = Number(await redis.eval(TAKE, 2, entries(), dead(), e.id, raw, JSON.stringify(mine), deadLetter));
+        const r = Number(await lua.take(entries(), dead(), repliesKey(), e.id, raw, JSON.stringify(mine), deadLetter));
         if (r === 1) taken.push(mine);
+      }
+      if (taken.length) {
+        const replies = await redis.hmget(repliesKey(), ...taken.map((e) => e.id));
+        taken.forEach((e, i) => {
+          const r = replies[i];
+          if (typeof r === 'string') e.replies = r;
+        });
       }
       return taken;
     },
     async takeMark(entry, newMark, ttlMs) {
-      return (await redis.eval(TAKE_MARK, 1, key(entry.id), entry.mark, newMark, String(ttlMs))) as MarkTakeover;
+      return (await lua.takeMark(key(entry.id), entry.mark, newMark, ttlMs)) as MarkTakeover;
     },
     async deadLetter(id, reason) {
-      await redis.eval(DEAD, 2, entries(), dead(), id, reason, new Date().toISOString());
+      await lua.dead(entries(), dead(), repliesKey(), id, reason, new Date().toISOString());
     },
     async deadLetters() {
       const all = await redis.hgetall(dead());
