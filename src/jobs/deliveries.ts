@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { tryJsonColumn } from '../core/json-column.js';
 import { Recipient } from '../core/messages.js';
 import { must } from '../core/must.js';
+import type { UndeliveredOutcome } from '../core/undelivered.js';
 import { providerOfDb } from '../db/bulk.js';
 import type { Db } from '../db/client.js';
 import type { Delivery } from '../generated/sqlite/client.js';
@@ -204,6 +205,69 @@ export async function markSent(db: Db, key: string, now: Date): Promise<void> {
   await db.delivery.updateMany({
     where: { key, status: { in: [S.sending, S.unknown] } },
     data: { status: S.sent, sentAt: now, error: null },
+  });
+}
+
+/** the key of a recipient's own row, split off a row to several recipients (settleUndelivered) */
+export const recipientKey = (key: string, userId: string) => `${key}#to:${userId}`;
+
+/**
+ * A send the platform took for some recipients only (src/core/undelivered.ts). Each recipient's outcome is
+ * recorded, so a retry never reaches one who has the message:
+ * - the row itself keeps the recipients still to do: the throttled ones (`failed`: the job retries it with its
+ *   backoff, then the dead-letter list), else the invalid ones (`dead` now, never retried);
+ * - the others of a row to several recipients get a row of their own (recipientKey): `sent` for those who got
+ *   it, `dead` with the reason for invalid ones when the row keeps the throttled ones.
+ * The Delivery row's shape does not change: the split rows are ordinary rows with the same kind and content.
+ * Returns what the caller does next: `retry` (throttled left) or `dead`.
+ */
+export async function settleUndelivered(
+  db: Db,
+  key: string,
+  outcome: UndeliveredOutcome,
+  reason: string,
+  now: Date,
+): Promise<'retry' | 'dead'> {
+  const { delivered, throttled, invalid } = outcome;
+  const why = reason.slice(0, 1000);
+  const invalidWhy = `not delivered for good: the platform does not know this recipient (an invalid id); not retried. ${why}`;
+  return db.$transaction(async (tx) => {
+    const row = await tx.delivery.findUnique({ where: { key } });
+    if (!row) return 'dead';
+    const keep = throttled.length ? throttled : invalid;
+    const own = (userIds: string[], status: DeliveryStatus, error: string | null) =>
+      userIds.map((u) =>
+        tx.delivery.upsert({
+          where: { key: recipientKey(key, u) },
+          create: {
+            key: recipientKey(key, u),
+            kind: row.kind,
+            platform: row.platform,
+            recipient: JSON.stringify({ userIds: [u] }),
+            content: row.content,
+            status,
+            attempts: row.attempts,
+            error,
+            createdAt: row.createdAt,
+            sentAt: status === S.sent ? now : null,
+          },
+          update: {},
+        }),
+      );
+    await Promise.all([...own(delivered, S.sent, null), ...(throttled.length ? own(invalid, S.dead, invalidWhy) : [])]);
+    await tx.delivery.updateMany({
+      where: { key, status: S.sending },
+      data: {
+        recipient: JSON.stringify({ userIds: keep }),
+        status: throttled.length ? S.failed : S.dead,
+        error: (throttled.length
+          ? `flow-controlled by the platform: retried with backoff for ${throttled.length} recipient(s) only; ${why}`
+          : invalidWhy
+        ).slice(0, 1000),
+        sentAt: null,
+      },
+    });
+    return throttled.length ? 'retry' : 'dead';
   });
 }
 

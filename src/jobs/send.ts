@@ -1,16 +1,19 @@
 /**
  * One planned message out: pace (per platform, per group robot, per member), claim the row, send, mark sent. A
  * rate-limit refusal puts the row back and delays the job without spending an attempt; any other error is retried
- * with backoff by the runner and ends on the dead-letter list.
+ * with backoff by the runner and ends on the dead-letter list. A send the platform took for some recipients only
+ * (DingTalk's flow-controlled or invalid staff ids) records each one's outcome (settleUndelivered): the throttled
+ * are retried alone the same way, the invalid are dead letters at once.
  */
 import { faultPoint } from '../core/fault.js';
 import { tryJsonColumn } from '../core/json-column.js';
 import { type OutboundMessage, Recipient } from '../core/messages.js';
 import { must } from '../core/must.js';
+import { type UndeliveredOutcome, undeliveredOf } from '../core/undelivered.js';
 import { loadChart } from '../services/broadcasts/charts.js';
 import { StoredMessage } from '../services/planned-delivery.js';
 import { isClaimMessage, sendClaimMessage } from './claim-send.js';
-import { claimDelivery, markFailed, markSent, releaseDelivery } from './deliveries.js';
+import { claimDelivery, markFailed, markSent, releaseDelivery, settleUndelivered } from './deliveries.js';
 import { acquire, bucketsFor, coolDown, isRecipientPaced, retryAfterOf, waitFor } from './pace.js';
 import { DelayJob, type JobContext, PermanentJobError } from './types.js';
 
@@ -31,6 +34,12 @@ async function materialise(ctx: JobContext, m: StoredMessage): Promise<OutboundM
   const { after: _after, ...msg } = m;
   return msg as OutboundMessage;
 }
+
+const counts = (o: UndeliveredOutcome) => ({
+  delivered: o.delivered.length,
+  throttled: o.throttled.length,
+  invalid: o.invalid.length,
+});
 
 export async function deliver(ctx: JobContext, key: string): Promise<'sent' | string> {
   // a process without senders (the CLI without Redis) only plans: the row stays queued for the app's sweep
@@ -90,6 +99,19 @@ export async function deliver(ctx: JobContext, key: string): Promise<'sent' | st
       }
       await releaseDelivery(ctx.db, key, `rate limited: ${(e as Error).message}`);
       throw new DelayJob(after, `rate limited by ${platform}`, isRecipientPaced(e) ? 'order' : 'pace');
+    }
+    const undelivered = undeliveredOf(e);
+    if (undelivered) {
+      // taken for some recipients only: each one's outcome is recorded, the row keeps those still to do
+      const reason = (e as Error).message;
+      const next = await settleUndelivered(ctx.db, key, undelivered, reason, ctx.now());
+      // the row's id, not its key: a person's key holds their user id unmasked
+      ctx.log.warn(
+        { delivery: claim.row.id, ...counts(undelivered), next },
+        'a send reached only some of its recipients',
+      );
+      if (next === 'retry') throw new Error(reason);
+      throw new PermanentJobError(reason);
     }
     await markFailed(ctx.db, key, (e as Error).message ?? String(e), false);
     throw e;

@@ -6,9 +6,7 @@
  * deliveries to other members go meanwhile; a delivery to several members waits for the busiest one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackground } from '../../src/background.js';
 import { platformLimits } from '../../src/channels/platforms.js';
-import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/core/log.js';
 import { Outbox } from '../../src/core/outbox.js';
 import { deliver } from '../../src/jobs/send.js';
@@ -17,7 +15,7 @@ import { createLocalWecomChannel, type LocalWecomChannel } from '../../src/local
 import { LocalWecomServer } from '../../src/local/wecom/local-server.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { acquire, memberBuckets } from '../../src/state/rate-log.js';
-import { demoDb, jobDeps, PUSH_TIME } from './support.js';
+import { channelDeps, demoDb, jobDeps } from './support.js';
 
 const OFFICER = 'demo-officer-1';
 const clock = { wall: Date.UTC(2026, 2, 2, 2, 17) };
@@ -60,14 +58,7 @@ describe('pacing per member: WeCom message/send 30 a minute to one member (doc 9
     t = await demoDb('sqlite');
     server = await LocalWecomServer.start({ now: () => clock.wall });
     channel = await createLocalWecomChannel(
-      {
-        config: loadConfig({}),
-        store,
-        log,
-        handle: async () => [],
-        now: () => PUSH_TIME,
-        background: createBackground(log),
-      },
+      channelDeps(store, log),
       // the sender refuses where it would wait (as it does past a minute's window): the queue's side of a refusal
       { localServer: server, wallNow: () => clock.wall, memberMaxWaitMs: 0, retry: { retries: 0, baseDelayMs: 1 } },
     );

@@ -18,36 +18,14 @@ import { must } from '../../src/core/must.js';
 import { runBatch } from '../../src/jobs/batch.js';
 import { planAndEnqueue } from '../../src/jobs/definitions.js';
 import { planDeliveries } from '../../src/jobs/deliveries.js';
-import { createBullRunner } from '../../src/jobs/runner-bullmq.js';
-import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
 import { IN_FLIGHT_MS } from '../../src/jobs/send.js';
-import type { JobContext, JobDeps, JobRunner } from '../../src/jobs/types.js';
 import type { JobRequest } from '../../src/services/job-queue.js';
 import { inOrder, type PlannedDelivery } from '../../src/services/planned-delivery.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { acquire, memberBuckets } from '../../src/state/rate-log.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
+import { makeRunner, push, recordingCtx, runnerKinds } from '../support/push-jobs.js';
 import { jobDeps, outboxWith, RecordingSender, textOf } from './support.js';
-
-const redisUrl = process.env.TEST_REDIS_URL;
-const runnerKinds = ['in-process', ...(redisUrl ? ['BullMQ'] : [])] as const;
-type RunnerKind = (typeof runnerKinds)[number];
-
-/** n people, each sent `per` texts in order ('<user>:1', '<user>:2', …) */
-function push(tag: string, n: number, per: number): PlannedDelivery[] {
-  return Array.from({ length: n }, (_, u) => {
-    const user = `${tag}-u${u}`;
-    return inOrder(
-      Array.from({ length: per }, (_, m) => ({
-        key: `${tag}:${user}:${m + 1}`,
-        kind: 'ranking_push' as const,
-        platform: 'wecom',
-        recipient: { userIds: [user] },
-        message: { kind: 'text' as const, text: `${user}:${m + 1}` },
-      })),
-    );
-  }).flat();
-}
 
 /** the chains of a push as planned: each person's keys in order */
 const chainsOf = (items: PlannedDelivery[]) => {
@@ -87,29 +65,6 @@ class HangingSender extends RecordingSender {
     if (++this.calls === this.at) return new Promise<never>(() => {});
     return super.send(to, msg);
   }
-}
-
-let prefixes = 0;
-function makeRunner(kind: RunnerKind, deps: JobDeps): JobRunner {
-  if (kind === 'in-process') return createMemoryRunner(deps, { schedules: false, backoffScale: 0.001 });
-  return createBullRunner(deps, {
-    redisUrl: must(redisUrl, 'TEST_REDIS_URL (BullMQ runs only with it)'),
-    prefix: `t-push-batch-${process.pid}-${Date.now()}-${prefixes++}`,
-    backoffScale: 0.001,
-    schedules: false,
-  });
-}
-
-function recordingCtx(deps: JobDeps, jobs: JobRequest[]): JobContext {
-  return {
-    ...deps,
-    enqueue: async () => {},
-    enqueueBulk: async (list) => {
-      jobs.push(...list);
-    },
-    jobId: 'test',
-    attempt: 1,
-  };
 }
 
 const sentTo = (s: RecordingSender, user: string) =>
@@ -335,7 +290,7 @@ describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))
 
     it('one failing delivery in a batch is retried alone: every other message is sent once, in order', async () => {
       const wecom = new FlakySender(['retry-u5:1'], 2);
-      const r = makeRunner(kind, jobDeps(t, { outbox: outboxWith(wecom) }));
+      const r = makeRunner(kind, jobDeps(t, { outbox: outboxWith(wecom) }), { suite: 'push-batch' });
       try {
         await r.start();
         const items = push('retry', 30, 2);
@@ -371,7 +326,7 @@ describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))
       // the restart: the queue runs the batch again (a stalled job) and the first sweep takes the queued rows
       const wecom = new RecordingSender('wecom');
       const deps = { ...jobDeps(t, { outbox: outboxWith(wecom) }), startedAt: new Date(Date.now() + 60_000) };
-      const r = makeRunner(kind, deps);
+      const r = makeRunner(kind, deps, { suite: 'push-batch' });
       try {
         await r.start();
         await r.enqueueBulk([

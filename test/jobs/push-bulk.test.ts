@@ -14,33 +14,12 @@ import { must } from '../../src/core/must.js';
 import { BATCH_ROWS, BATCH_SPREAD, batchJobId } from '../../src/jobs/chains.js';
 import { deliverJobId, planAndEnqueue } from '../../src/jobs/definitions.js';
 import { planDeliveries } from '../../src/jobs/deliveries.js';
-import { createBullRunner } from '../../src/jobs/runner-bullmq.js';
-import { createMemoryRunner } from '../../src/jobs/runner-memory.js';
-import type { JobContext, JobDeps, JobRunner } from '../../src/jobs/types.js';
+import type { JobRunner } from '../../src/jobs/types.js';
 import type { JobRequest } from '../../src/services/job-queue.js';
-import { inOrder, type PlannedDelivery } from '../../src/services/planned-delivery.js';
+import type { PlannedDelivery } from '../../src/services/planned-delivery.js';
 import { freshDb, providers, type TestDb } from '../support/db.js';
+import { makeRunner, push, recordingCtx, runnerKinds } from '../support/push-jobs.js';
 import { jobDeps, outboxWith, RecordingSender, textOf } from './support.js';
-
-const redisUrl = process.env.TEST_REDIS_URL;
-const runnerKinds = ['in-process', ...(redisUrl ? ['BullMQ'] : [])] as const;
-type RunnerKind = (typeof runnerKinds)[number];
-
-/** n people, each sent `per` texts in order ('<user>:1', '<user>:2', …) */
-function push(tag: string, n: number, per: number): PlannedDelivery[] {
-  return Array.from({ length: n }, (_, u) => {
-    const user = `${tag}-u${u}`;
-    return inOrder(
-      Array.from({ length: per }, (_, m) => ({
-        key: `${tag}:${user}:${m + 1}`,
-        kind: 'ranking_push' as const,
-        platform: 'wecom',
-        recipient: { userIds: [user] },
-        message: { kind: 'text' as const, text: `${user}:${m + 1}` },
-      })),
-    );
-  }).flat();
-}
 
 /** a platform that refuses one text for good (every attempt), and records the rest */
 class RefusingSender extends RecordingSender {
@@ -51,31 +30,6 @@ class RefusingSender extends RecordingSender {
     if (textOf(msg) === this.refused) throw new Error('WeCom: 81013 user not found');
     return super.send(to, msg);
   }
-}
-
-let prefixes = 0;
-function makeRunner(kind: RunnerKind, deps: JobDeps, o: { worker?: boolean } = {}): JobRunner {
-  if (kind === 'in-process') return createMemoryRunner(deps, { schedules: false, backoffScale: 0.001 });
-  return createBullRunner(deps, {
-    redisUrl: must(redisUrl, 'TEST_REDIS_URL (BullMQ runs only with it)'),
-    prefix: `t-push-bulk-${process.pid}-${Date.now()}-${prefixes++}`,
-    backoffScale: 0.001,
-    schedules: false,
-    ...(o.worker === false ? { worker: false } : {}),
-  });
-}
-
-/** a job context whose enqueueBulk only records what it was handed */
-function recordingCtx(deps: JobDeps, jobs: JobRequest[]): JobContext {
-  return {
-    ...deps,
-    enqueue: async () => {},
-    enqueueBulk: async (list) => {
-      jobs.push(...list);
-    },
-    jobId: 'test',
-    attempt: 1,
-  };
 }
 
 const keysOf = (jobs: JobRequest[]) =>
@@ -212,7 +166,7 @@ describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))
     });
 
     it('enqueueBulk takes thousands of jobs in one call, and a job id given twice is one job', async () => {
-      const r = makeRunner(kind, jobDeps(t), { worker: false });
+      const r = makeRunner(kind, jobDeps(t), { suite: 'push-bulk', worker: false });
       runner = r;
       const jobs = (from: number, n: number): JobRequest[] =>
         Array.from({ length: n }, (_, i) => ({
@@ -228,7 +182,7 @@ describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))
 
     it("sends each chat's messages in order, each once, and a dead message does not hold back the rest", async () => {
       const wecom = new RefusingSender('stuck-u0:2');
-      const r = makeRunner(kind, jobDeps(t, { outbox: outboxWith(wecom) }));
+      const r = makeRunner(kind, jobDeps(t, { outbox: outboxWith(wecom) }), { suite: 'push-bulk' });
       runner = r;
       await r.start();
       const items = [...push('order', 40, 3), ...push('stuck', 1, 3)];
@@ -263,7 +217,7 @@ describe.each(providers.flatMap((p) => runnerKinds.map((k) => [p, k] as const)))
       const wecom = new RecordingSender('wecom');
       // this app started after the rows were planned: the sweep takes them at once (src/jobs/definitions.ts)
       const deps = { ...jobDeps(t, { outbox: outboxWith(wecom) }), startedAt: new Date(Date.now() + 60_000) };
-      const r = makeRunner(kind, deps);
+      const r = makeRunner(kind, deps, { suite: 'push-bulk' });
       runner = r;
       await r.start();
       const items = push('lost', 1, 2);

@@ -1,7 +1,10 @@
 /** Shared set-up of the job tests: the demo data of seed 000 at a small scale, a frozen clock, recording senders. */
 
+import { createBackground } from '../../src/background.js';
+import type { ChannelDeps } from '../../src/channels/channel.js';
 import { platformLimits } from '../../src/channels/platforms.js';
-import { createLog } from '../../src/core/log.js';
+import { loadConfig } from '../../src/config.js';
+import { createLog, type Log } from '../../src/core/log.js';
 import type { OutboundMessage, Recipient } from '../../src/core/messages.js';
 import { InvariantError } from '../../src/core/must.js';
 import { Outbox, type PlatformSender } from '../../src/core/outbox.js';
@@ -40,14 +43,18 @@ export class RecordingSender implements PlatformSender {
   async updateCard() {}
 }
 
-export async function demoDb(provider: Provider, scale = 1000): Promise<TestDb & { periodId: number }> {
+export async function demoDb(
+  provider: Provider,
+  scale = 1000,
+  platforms: string[] = ['wecom'],
+): Promise<TestDb & { periodId: number }> {
   const t = await freshDb(provider);
   const r = await loadDemo({
     db: t.db,
     hashKey: 'test-id-hash-key-0123456789',
     scale,
     today: NOTICE_DAY,
-    platforms: ['wecom'],
+    platforms,
   });
   return { ...t, periodId: r.periodId };
 }
@@ -65,6 +72,18 @@ export function jobDeps(
     ...(o.outbox ? { outbox: o.outbox } : {}),
     now: () => now,
     limits: o.limits ?? platformLimits,
+  };
+}
+
+/** a channel's deps for the queue's tests: nobody writes in (no bot), the clock frozen at the push time */
+export function channelDeps(store: KeyValueStore, log: Log): ChannelDeps {
+  return {
+    config: loadConfig({}),
+    store,
+    log,
+    handle: async () => [],
+    now: () => PUSH_TIME,
+    background: createBackground(log),
   };
 }
 

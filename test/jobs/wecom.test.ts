@@ -4,8 +4,6 @@
  * queue instead of failing it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBackground } from '../../src/background.js';
-import { loadConfig } from '../../src/config.js';
 import { createLog } from '../../src/core/log.js';
 import { must } from '../../src/core/must.js';
 import { Outbox } from '../../src/core/outbox.js';
@@ -17,7 +15,7 @@ import { ranking } from '../../src/services/progress.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import { localServerOf } from '../support/local.js';
 import { only } from '../support/only.js';
-import { demoDb, jobDeps, PNG_SIGNATURE, PUSH_TIME } from './support.js';
+import { channelDeps, demoDb, jobDeps, PNG_SIGNATURE } from './support.js';
 
 describe('ranking push and announcements through the WeCom channel, at the local WeCom API server (seed 000)', () => {
   let t: Awaited<ReturnType<typeof demoDb>>;
@@ -28,17 +26,10 @@ describe('ranking push and announcements through the WeCom channel, at the local
 
   beforeAll(async () => {
     t = await demoDb('sqlite');
-    channel = await createLocalWecomChannel(
-      {
-        config: loadConfig({}),
-        store,
-        log,
-        handle: async () => [],
-        now: () => PUSH_TIME,
-        background: createBackground(log),
-      },
-      { retry: { retries: 0, baseDelayMs: 1 }, rateLimitBlockMs: 300 },
-    );
+    channel = await createLocalWecomChannel(channelDeps(store, log), {
+      retry: { retries: 0, baseDelayMs: 1 },
+      rateLimitBlockMs: 300,
+    });
     outbox.register('wecom', channel.sender);
     // appchat/send only reaches chats the app created
     localServerOf(channel).putChat(DEMO_GROUP_CHAT, ['demo-officer-1', 'demo-rep-1', 'demo-centre-1']);

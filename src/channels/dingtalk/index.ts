@@ -38,6 +38,11 @@ export interface DingtalkChannelOptions {
   dedupeTtlMs?: number;
   sessionMarginMs?: number;
   rateLimitRetries?: number;
+  /**
+   * a reply DingTalk flow-controlled is sent again after this long (default 60 s: DingTalk states no number; its
+   * robot send throttles are per minute, errors-map.ts)
+   */
+  flowControlRetryMs?: number;
   /** API transport retries and their first delay */
   retries?: number;
   baseDelayMs?: number;
@@ -132,6 +137,7 @@ export async function createDingtalkChannelWith(
     dedupeTtlMs: opts.dedupeTtlMs ?? 24 * 3_600_000,
     sessionMarginMs: opts.sessionMarginMs ?? 60_000,
     rateLimitRetries: opts.rateLimitRetries ?? 2,
+    flowControlRetryMs: opts.flowControlRetryMs ?? 60_000,
     oapiBase: opts.sessionWebhookBase ?? oapiBase,
     requireHttps: c.NODE_ENV === 'production',
     fetchFile: (code, maxBytes) => api.downloadFile(code, maxBytes),

@@ -21,7 +21,8 @@ export const dingtalkPlatform = {
   credentials: { required: ['DINGTALK_APP_KEY', 'DINGTALK_APP_SECRET'], optional: ['DINGTALK_ROBOT_CODE'] },
   settings: DingtalkSettingsSchema,
   // /work/shared/platforms: 20 QPS per app and API; 20 messages a minute per robot. No per-member limit: DINGTALK.md
-  // documents none (batchSend answers a flowControlledStaffIdList, with no number behind it), so none is invented
+  // documents none (batchSend answers a flowControlledStaffIdList, with no number behind it), so none is invented;
+  // the staff ids it names are not delivered and are retried alone by the queue (./batch-send.ts, src/jobs/send.ts)
   limits: {
     perPlatform: { limit: 20, windowMs: 1_000 },
     perRobot: { limit: 20, windowMs: 60_000 },

@@ -12,6 +12,7 @@
  */
 import type { CardAnswer, InboundMessage, OutboundMessage, Recipient } from '../../core/messages.js';
 import type { Templates } from '../../core/templates.js';
+import { RecipientsUndelivered } from '../../core/undelivered.js';
 import type { ChannelDeps } from '../channel.js';
 import { createPipeline, type ReplyTransport } from '../pipeline.js';
 import { RateLimited } from './errors.js';
@@ -26,6 +27,8 @@ export interface ReceiveOptions {
   /** a sessionWebhook this close to its expiry is not used */
   sessionMarginMs: number;
   rateLimitRetries: number;
+  /** a reply DingTalk flow-controlled (batchSend's flowControlledStaffIdList) is sent again after this long */
+  flowControlRetryMs: number;
   /** DINGTALK_OAPI_BASE: a sessionWebhook must be on its host */
   oapiBase: string;
   /** NODE_ENV=production: a sessionWebhook must also be https */
@@ -119,7 +122,14 @@ export function createReceiver(
     const session = trusted(given);
     const to: Recipient = msg.chatId ? { chatId: msg.chatId } : { userIds: [msg.userId] };
     return {
-      retryAfterMs: (e) => (e instanceof RateLimited ? e.retryAfterMs : undefined),
+      // a throttled reply is tried again like a rate-limited one (the pipeline's rateLimitRetries), never dropped
+      // unsaid; an invalid staff id is not
+      retryAfterMs: (e) =>
+        e instanceof RateLimited
+          ? e.retryAfterMs
+          : e instanceof RecipientsUndelivered && e.outcome.throttled.length
+            ? opts.flowControlRetryMs
+            : undefined,
       async send(r: OutboundMessage) {
         const valid = session && session.expiresAt - opts.sessionMarginMs > deps.now().getTime();
         if (valid && (r.kind === 'text' || r.kind === 'markdown')) {

@@ -4,15 +4,19 @@
  * /v1.0/card/instances/createAndDeliver with outTrackId = Card.id and updated with PUT /v1.0/card/instances.
  * The monthly quota decides first: a message whose class gives way, or any message once the month is exhausted,
  * is held in the store (nothing is lost) and sent in order when the budget allows again.
+ * A one-to-one send that DingTalk took but did not deliver to everyone (flow-controlled or invalid staff ids in
+ * batchSend's answer, ./batch-send.ts) throws RecipientsUndelivered after it: the job queue retries the throttled
+ * recipients alone (src/jobs/send.ts), a held message is held again for them alone.
  */
 
 import type { Log } from '../../core/log.js';
 import type { Card, OutboundMessage, Recipient } from '../../core/messages.js';
 import type { PlatformSender, SentRef } from '../../core/outbox.js';
+import { RecipientsUndelivered } from '../../core/undelivered.js';
 import type { DingtalkApi } from './api-client.js';
+import { batchSendAll } from './batch-send.js';
 import { DingtalkApiError, DingtalkInputError, QuotaExhausted, RateLimited } from './errors.js';
 import type { HeldItem } from './quota.js';
-import { BATCH_USERS_MAX } from './quota-plan.js';
 import { cardParamMap, fileMsg, imageMsg, markdownMsgs, type RobotMsg, textMsgs } from './render.js';
 import type { GroupRobots } from './robot.js';
 import type { QuotaClass } from './settings.js';
@@ -68,17 +72,11 @@ export function createDingtalkSender(
   const { robotCode } = api.creds;
   const quota = api.quota;
 
-  const robotSend = async (to: Recipient, m: RobotMsg): Promise<void> => {
-    if ('chatId' in to) {
+  /** a message's parts in order; to people, batchSendAll says whom DingTalk did not deliver to (./batch-send.ts) */
+  const robotSend = async (to: Recipient, msgs: RobotMsg[]): Promise<void> => {
+    if ('userIds' in to) return batchSendAll(api, to.userIds, msgs, log);
+    for (const m of msgs)
       await api.call('POST', '/v1.0/robot/groupMessages/send', { robotCode, openConversationId: to.chatId, ...m });
-      return;
-    }
-    for (let i = 0; i < to.userIds.length; i += BATCH_USERS_MAX)
-      await api.call('POST', '/v1.0/robot/oToMessages/batchSend', {
-        robotCode,
-        userIds: to.userIds.slice(i, i + BATCH_USERS_MAX),
-        ...m,
-      });
   };
 
   const spaces = (to: Recipient) =>
@@ -108,15 +106,13 @@ export function createDingtalkSender(
   const deliver = async (to: Recipient, msg: OutboundMessage): Promise<void> => {
     switch (msg.kind) {
       case 'text':
-        for (const m of textMsgs(msg.text)) await robotSend(to, m);
-        return;
+        return robotSend(to, textMsgs(msg.text));
       case 'markdown':
-        for (const m of markdownMsgs(msg.text)) await robotSend(to, m);
-        return;
+        return robotSend(to, markdownMsgs(msg.text));
       case 'image':
-        return robotSend(to, imageMsg(await api.uploadImage(msg.png, msg.name ?? 'chart.png')));
+        return robotSend(to, [imageMsg(await api.uploadImage(msg.png, msg.name ?? 'chart.png'))]);
       case 'file':
-        return robotSend(to, fileMsg(await api.uploadFile(msg.bytes, msg.name), msg.name));
+        return robotSend(to, [fileMsg(await api.uploadFile(msg.bytes, msg.name), msg.name)]);
       case 'card':
         return deliverCard(to, msg.card);
     }
@@ -199,6 +195,14 @@ export function createDingtalkSender(
           done.add(item.id);
         } catch (e) {
           if (e instanceof QuotaExhausted) break;
+          if (e instanceof RecipientsUndelivered) {
+            // the others have it: only the throttled are held again (at the end); the invalid ones are dropped
+            // (logged with masked ids by batchSendAll)
+            if (e.outcome.throttled.length)
+              await quota.hold({ cls: item.cls, op: item.op, to: { userIds: e.outcome.throttled }, msg: item.msg });
+            done.add(item.id);
+            continue;
+          }
           // a final refusal (bad input, a card DingTalk does not know) would fail the same way every time
           if (e instanceof DingtalkInputError || (e instanceof DingtalkApiError && !(e instanceof RateLimited))) {
             log.error({ err: e, op: item.op }, 'held dingtalk message dropped: DingTalk refuses it for good');

@@ -3,7 +3,8 @@
  * token, robot batch and group sends, sessionWebhooks, file download codes, oapi media upload, card callback
  * registration, createAndDeliver and update, simulated signed card clicks (HTTP route or Stream), and the Stream
  * gateway. It checks what it receives as DingTalk does (local-validate.ts), records everything for assertions and
- * the emulator, and answers injected faults: throttling, the monthly quota, expired tokens. Both API bases (v1.0
+ * the emulator, and answers injected faults: throttling, the monthly quota, expired tokens, flow-controlled and
+ * invalid staff ids in batchSend's answer. Both API bases (v1.0
  * and oapi) are this one server. It never posts robot callbacks itself (the emulator or the test client does).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -137,6 +138,9 @@ export class LocalDingtalkServer {
   private counted = 0;
   private readonly signedAt = new Set<number>();
   private readonly holds: { path: string; arrived: () => void; gate: Promise<void> }[] = [];
+  /** staff id → batchSends still answered flow-controlled for it (Infinity: until liftFlowControl) */
+  private readonly throttledStaff = new Map<string, number>();
+  private readonly invalidStaff = new Set<string>();
 
   /**
    * The millisecond a callback is signed with: `nowMs`, moved on when already used. DingTalk's clock moves, so it
@@ -210,6 +214,26 @@ export class LocalDingtalkServer {
     const gate = new Promise<void>((r) => (release = r));
     this.holds.push({ path, arrived, gate });
     return { arrived: reached, release };
+  }
+
+  /**
+   * DingTalk flow-controls these staff ids (推送频繁，被限流): the next `times` batchSends naming each (default: all,
+   * until liftFlowControl) answer 200 with it in flowControlledStaffIdList and deliver nothing to it; the others of
+   * the same call get the message
+   */
+  flowControl(userIds: string[], times = Number.POSITIVE_INFINITY): void {
+    for (const u of userIds) this.throttledStaff.set(u, times);
+  }
+
+  /** the throttle lifts for these staff ids (default: all) */
+  liftFlowControl(userIds?: string[]): void {
+    if (!userIds) this.throttledStaff.clear();
+    for (const u of userIds ?? []) this.throttledStaff.delete(u);
+  }
+
+  /** staff ids the organisation does not have: batchSend answers them in invalidStaffIdList, delivers nothing */
+  invalidateStaff(userIds: string[]): void {
+    for (const u of userIds) this.invalidStaff.add(u);
   }
 
   /** the organisation has `n` calls left this month (undefined: no limit); beyond, ApiCountLimitForOrg */
@@ -535,12 +559,20 @@ export class LocalDingtalkServer {
       if (isRefusal(users)) return refuse(users);
       const msg = checkRobotMsg(body, this.creds.robotCode, (id) => this.mediaStore.has(id));
       if (isRefusal(msg)) return refuse(msg);
-      for (const userId of users)
-        this.record({ api: 'batchSend', to: { userId }, msgKey: String(body.msgKey), param: msg.param, body });
+      const invalidStaffIdList: string[] = [];
+      const flowControlledStaffIdList: string[] = [];
+      for (const userId of users) {
+        const throttled = this.throttledStaff.get(userId) ?? 0;
+        if (this.invalidStaff.has(userId)) invalidStaffIdList.push(userId);
+        else if (throttled > 0) {
+          this.throttledStaff.set(userId, throttled - 1);
+          flowControlledStaffIdList.push(userId);
+        } else this.record({ api: 'batchSend', to: { userId }, msgKey: String(body.msgKey), param: msg.param, body });
+      }
       return json({
         processQueryKey: randomUUID(),
-        invalidStaffIdList: [],
-        flowControlledStaffIdList: [],
+        invalidStaffIdList,
+        flowControlledStaffIdList,
         filteredStaffIdList: [],
       });
     }

@@ -3,21 +3,13 @@
  * once"): calls counted per organisation and month (token exempt), ApiCountLimitForOrg stops sending, every
  * undelivered message is kept and sent in order when the month turns, the admins hear of it once.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { QuotaExhaustedEvent } from '../../../src/channels/dingtalk/index.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
-import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { type Harness, useHarnesses } from '../../support/dingtalk/harness.js';
 import { localServerOf } from '../../support/local.js';
 
-const harnesses: Harness[] = [];
-const start = async (o: HarnessOptions = {}) => {
-  const h = await startHarness(o);
-  harnesses.push(h);
-  return h;
-};
-afterEach(async () => {
-  for (const h of harnesses.splice(0).reverse()) await h.stop();
-});
+const start = useHarnesses();
 
 const texts = (h: Harness, userId: string) =>
   localServerOf(h.channel)

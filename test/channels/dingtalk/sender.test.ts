@@ -3,24 +3,16 @@
  * fetched once across instances, refreshed on InvalidAuthentication; batch send ≤ 20 userIds; group send with
  * msgParam ≤ 15 000 bytes; image upload; throttling as typed errors; cards created and updated by outTrackId.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RateLimited } from '../../../src/channels/dingtalk/index.js';
 import type { Card } from '../../../src/core/messages.js';
 import { must } from '../../../src/core/must.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
-import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
+import { useHarnesses } from '../../support/dingtalk/harness.js';
 import { emulatorOf, localServerOf } from '../../support/local.js';
 import { only } from '../../support/only.js';
 
-const harnesses: Harness[] = [];
-const start = async (o: HarnessOptions = {}) => {
-  const h = await startHarness(o);
-  harnesses.push(h);
-  return h;
-};
-afterEach(async () => {
-  for (const h of harnesses.splice(0).reverse()) await h.stop();
-});
+const start = useHarnesses();
 
 const card = (id: string, finalText?: string): Card => ({
   id,

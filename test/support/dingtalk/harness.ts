@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import Koa from 'koa';
 import { pino } from 'pino';
+import { afterEach } from 'vitest';
 import { createBackground } from '../../../src/background.js';
 import type { Admission } from '../../../src/channels/admission.js';
 import type { Background } from '../../../src/channels/channel.js';
@@ -136,5 +137,18 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       server.closeAllConnections();
       await channel.stop();
     },
+  };
+}
+
+/** `start` for a test file: each harness it starts is stopped after its test, the newest first. */
+export function useHarnesses(): (o?: HarnessOptions) => Promise<Harness> {
+  const started: Harness[] = [];
+  afterEach(async () => {
+    for (const h of started.splice(0).reverse()) await h.stop();
+  });
+  return async (o = {}) => {
+    const h = await startHarness(o);
+    started.push(h);
+    return h;
   };
 }
