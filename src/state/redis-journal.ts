@@ -1,7 +1,8 @@
 /**
  * The inbound journal over Redis (see inbound-journal.ts for why it lives beside the delivery marks). Keys, under the
  * store's prefix: `ij:entries` (a hash, entry id → entry JSON), `ij:replies` (entry id → its turn's replies, once
- * it committed), `ij:owner:<owner>` (a process's lease), `ij:dead` (a hash of dead letters). Scripts go by their
+ * it committed), `ij:owner:<owner>` (a process's lease), `ij:owners` (the set of owners that ever wrote), `ij:dead` (a hash of
+ * dead letters). Scripts go by their
  * SHA (EVALSHA), the entry JSON is never decoded in Redis. Each hot-path call is one script, so one round trip: `admit` replaces the mark's
  * `SET NX`, `handled` the mark's `SET done`; `remove` is one `HDEL` for every removal of the same tick.
  */
@@ -74,7 +75,16 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
   const repliesKey = () => key('ij:replies');
   const dead = () => key('ij:dead');
   const lease = (o: string) => key(`ij:owner:${o}`);
-  const renew = () => redis.set(lease(owner), '1', 'PX', OWNER_LEASE_MS).catch(() => undefined);
+  const owners = () => key('ij:owners');
+  // the lease, and this owner's name in the set a takeover looks at first (so a pass with every owner alive reads
+  // no entry at all)
+  const renew = () =>
+    redis
+      .multi()
+      .set(lease(owner), '1', 'PX', OWNER_LEASE_MS)
+      .sadd(owners(), owner)
+      .exec()
+      .catch(() => undefined);
   void renew();
   const timer = setInterval(renew, OWNER_LEASE_MS / 3);
   timer.unref();
@@ -108,6 +118,11 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
       return pending.done;
     },
     async takeOver() {
+      // only when some known owner's lease lapsed is the journal read (a pass every few seconds, in every process)
+      const known = (await redis.smembers(owners())).filter((o) => o !== owner);
+      const knownLeases = known.length ? await redis.mget(...known.map(lease)) : [];
+      const lapsed = known.filter((_, i) => knownLeases[i] === null);
+      if (!lapsed.length) return [];
       const all = await redis.hgetall(entries());
       const found: { raw: string; e: JournalEntry }[] = [];
       for (const [id, raw] of Object.entries(all)) {
@@ -115,14 +130,18 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
         if (e) found.push({ raw, e });
         else await lua.dead(entries(), dead(), repliesKey(), id, 'unreadable entry', new Date().toISOString());
       }
-      const owners = [...new Set(found.map((f) => f.e.owner).filter((o) => o !== owner))];
+      const writers = [...new Set(found.map((f) => f.e.owner).filter((o) => o !== owner))];
       const alive = new Set<string>();
-      if (owners.length) {
-        const leases = await redis.mget(...owners.map(lease));
-        owners.forEach((o, i) => {
+      if (writers.length) {
+        const leases = await redis.mget(...writers.map(lease));
+        writers.forEach((o, i) => {
           if (leases[i] !== null) alive.add(o);
         });
       }
+      // a lapsed owner with nothing left in the journal is forgotten
+      const holding = new Set(found.map((f) => f.e.owner));
+      const gone = lapsed.filter((o) => !holding.has(o));
+      if (gone.length) await redis.srem(owners(), ...gone);
       const taken: JournalEntry[] = [];
       for (const { raw, e } of found.sort((a, b) => bySeq(a.e, b.e))) {
         if (e.owner === owner || alive.has(e.owner)) continue;
