@@ -48,14 +48,27 @@ type StoredReply =
   | { kind: 'file'; b64: string; name: string }
   | { kind: 'card'; card: unknown };
 
+/**
+ * Bytes of images and files a kept reply list may hold: a ranking chart is kept, an XLSX export of megabytes is not
+ * (it would cost the store megabytes per export while it is sent; asked for again, the export is made again).
+ */
+export const KEPT_BYTES_MAX = 512 * 1024;
+
 export function serializeReplies(replies: Reply[]): string {
   const out: StoredReply[] = [];
+  let bytes = 0;
   for (const r of replies) {
     if (r.kind === 'card_answer') continue;
-    if (r.kind === 'image')
-      out.push({ kind: 'image', b64: r.png.toString('base64'), ...(r.name ? { name: r.name } : {}) });
-    else if (r.kind === 'file') out.push({ kind: 'file', b64: r.bytes.toString('base64'), name: r.name });
-    else out.push(r);
+    if (r.kind === 'image' || r.kind === 'file') {
+      const b = r.kind === 'image' ? r.png : r.bytes;
+      if (bytes + b.length > KEPT_BYTES_MAX) continue;
+      bytes += b.length;
+      out.push(
+        r.kind === 'image'
+          ? { kind: 'image', b64: b.toString('base64'), ...(r.name ? { name: r.name } : {}) }
+          : { kind: 'file', b64: b.toString('base64'), name: r.name },
+      );
+    } else out.push(r);
   }
   return JSON.stringify(out);
 }
