@@ -78,13 +78,14 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
   const owners = () => key('ij:owners');
   // the lease, and this owner's name in the set a takeover looks at first (so a pass with every owner alive reads
   // no entry at all)
-  const renew = () =>
-    redis
-      .multi()
-      .set(lease(owner), '1', 'PX', OWNER_LEASE_MS)
-      .sadd(owners(), owner)
-      .exec()
-      .catch(() => undefined);
+  const renew = async () => {
+    try {
+      // (the keys throw at once while Redis is away: a timer's throw would end the process)
+      await redis.multi().set(lease(owner), '1', 'PX', OWNER_LEASE_MS).sadd(owners(), owner).exec();
+    } catch {
+      // renewed on the next tick; the lease outlives two missed renewals
+    }
+  };
   void renew();
   const timer = setInterval(renew, OWNER_LEASE_MS / 3);
   timer.unref();

@@ -6,7 +6,7 @@
  * "dies" by its lease lapsing (the memory store: its clock moves past the lease; Redis: the lease key is gone, as
  * when its process stopped renewing it).
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { must } from '../../src/core/must.js';
 import {
   type InboundJournal,
@@ -189,5 +189,30 @@ describe.each(worlds)('inbound journal on the %s store', (_name, makeWorld) => {
     const reasons = new Map((await last.deadLetters()).map((d) => [d.entry.id, d.reason]));
     expect(reasons.get('odd')).toBe('the journaled message is unreadable');
     expect(reasons.get('poison')).toContain('taken over');
+  });
+});
+
+describe('the Redis journal while Redis is away', () => {
+  it('a lease renewal that finds Redis away does not end the process (found by the load bench’s Redis restart)', async () => {
+    const { freePort } = await import('../faults/support.js');
+    vi.useFakeTimers({ toFake: ['setInterval'] });
+    // nothing listens there: the client goes to 'reconnecting', where every key throws StoreUnavailableError
+    const store = createRedisStore(`redis://127.0.0.1:${await freePort()}`, { prefix: 'away:' });
+    store.redis.on('error', () => undefined);
+    try {
+      const journal = must(store.journal, 'the Redis store has a journal')();
+      const end = Date.now() + 10_000;
+      while (store.redis.status !== 'reconnecting') {
+        if (Date.now() > end) throw new Error(`redis client ${store.redis.status}, not reconnecting`);
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      // the renewal tick: it used to throw from the timer (an uncaught exception)
+      expect(() => vi.advanceTimersByTime(OWNER_LEASE_MS)).not.toThrow();
+      await expect(journal.admit(entry('x'), TTL)).rejects.toThrow('redis unavailable');
+      await journal.close();
+    } finally {
+      vi.useRealTimers();
+      await store.close();
+    }
   });
 });
