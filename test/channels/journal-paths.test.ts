@@ -104,6 +104,36 @@ describe('the journal empties on every answer path', () => {
     expect(await recovery.journal.deadLetters()).toEqual([]);
   });
 
+  it('WeCom: a caller that gave up before the passive answer (its connection closed): the entry still goes', async () => {
+    const { store, recovery } = journaled();
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let started = false;
+    wh = await wecom.startHarness({
+      store,
+      recovery,
+      channel: { passiveBudgetMs: 10_000 },
+      handle: async (m) => {
+        started = true;
+        await gate;
+        return [{ kind: 'text', text: `echo: ${m.kind === 'text' ? m.text : ''}` }];
+      },
+    });
+    const h = wh;
+    const cb = h.client.seal(h.client.text('u9', 'hello'));
+    const abort = new AbortController();
+    const posting = fetch(h.url + cb.path, { method: 'POST', body: cb.body, signal: abort.signal }).catch(() => null);
+    await until('the turn started', () => started);
+    // WeCom stops waiting (its 5 s): the connection closes before the answer is written
+    abort.abort();
+    await posting;
+    release();
+    await until('the entry removed', async () => (await recovery.journal.size()) === 0);
+    await h.background.idle();
+  });
+
   it('DingTalk: a robot message (acknowledged once journaled) and a card click; a retry', async () => {
     const { store, recovery } = journaled();
     let release = () => {};

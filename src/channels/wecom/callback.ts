@@ -10,6 +10,7 @@
  * (WECOM.md §1), so a 500 would leave the user with nothing; the delivery's mark is released, so a retry is
  * handled once.
  */
+import { finished } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
@@ -224,7 +225,9 @@ export function createCallbackRouter(
       ctx.body = passiveReply(msg.userId, passive ?? '');
     }
     // after the passive answer has left, so the user reads the replies in order; then the journal entry goes
-    const sent = new Promise<void>((resolve) => ctx.res.once('close', () => resolve()));
+    // (finished, not a 'close' listener: when WeCom gave up waiting, the response closed already and 'close' never
+    // comes again, which held this task, shutdown and the journal entry for ever)
+    const sent = new Promise<void>((resolve) => finished(ctx.res, () => resolve()));
     deps.background.run('wecom follow-up replies', async () => {
       await sent;
       if (rest.length) await pipeline.deliver(api(msg.userId), rest);
