@@ -8,9 +8,13 @@
  * same way: the callback posted → its answer received. Every other copy must be redrawn too before the run counts.
  */
 
+import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import { must } from '../src/core/must.js';
+import { directCommits } from '../src/db/sqlite-direct.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
 import { submitClaim } from '../src/services/claims.js';
@@ -26,6 +30,25 @@ const OFFICERS = ['demo-officer-1', 'bench-officer-2', 'bench-officer-3', 'bench
 function pct(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? Number.NaN;
+}
+
+/** APPROVALS_PROFILE=<dir>: a CPU profile of the app's thread over each burst (<dir>/<phase>.cpuprofile) */
+async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
+  const dir = process.env.APPROVALS_PROFILE;
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${phase}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 export default async function benchApprovals(): Promise<BenchResult[]> {
@@ -133,9 +156,11 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
 
     // baseline: the officers' quick question, 50 at once: posted → the passive answer received
     const base: number[] = [];
-    const asked = await burst(
-      Array.from({ length: N }, (_, i) =>
-        client.seal(client.text(must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty'), '我参加了吗')),
+    const asked = await profiled('questions', () =>
+      burst(
+        Array.from({ length: N }, (_, i) =>
+          client.seal(client.text(must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty'), '我参加了吗')),
+        ),
       ),
     );
     for (const a of asked) {
@@ -148,10 +173,19 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
     // 50 approvals at once: posted → the clicker's updated card at WeCom (passive answer, or else the queue's update)
     const started = new Map<string, { t0: number; t1: number; who: string }>();
     const who = (i: number) => must(OFFICERS[i % OFFICERS.length], 'OFFICERS is not empty');
-    const clicks = await burst(
-      cards.map((c, i) =>
-        client.seal(
-          client.cardClick(who(i), c.cardId, `approve:${c.id}`, server.issueClickCode(c.cardId), 'button_interaction'),
+    const commits0 = directCommits(db);
+    const clicks = await profiled('clicks', () =>
+      burst(
+        cards.map((c, i) =>
+          client.seal(
+            client.cardClick(
+              who(i),
+              c.cardId,
+              `approve:${c.id}`,
+              server.issueClickCode(c.cardId),
+              'button_interaction',
+            ),
+          ),
         ),
       ),
     );
@@ -165,6 +199,7 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
         }
       }),
     );
+    const commits = directCommits(db);
     await app.background.idle();
     await app.jobs.idle();
     const lat: number[] = [];
@@ -204,6 +239,13 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
         value: clicks.cpuMs / N,
         unit: 'ms',
         note: `${(clicks.cpuMs / asked.cpuMs).toFixed(1)}× a question's (${(asked.cpuMs / N).toFixed(1)} ms)`,
+      },
+      {
+        // group commit (db/sqlite-direct.ts): each commit is an fsync that holds the thread
+        name: `decisions per commit over the ${N} clicks (SQLite)`,
+        value: (commits.works - commits0.works) / Math.max(1, commits.commits - commits0.commits),
+        unit: '',
+        note: `${commits.commits - commits0.commits} commits`,
       },
     ];
   } finally {

@@ -11,6 +11,7 @@ import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapt
 import { PrismaClient as PgClient } from '../generated/pg/client.js';
 import { PrismaClient as SqliteClient } from '../generated/sqlite/client.js';
 import { type Provider, rememberProvider } from './provider.js';
+import { rememberAdapter, rememberFactory } from './sqlite-direct.js';
 
 export type Db = SqliteClient;
 export type { Provider };
@@ -43,17 +44,20 @@ export function adapterFactory(url: string): SqlMigrationAwareDriverAdapterFacto
  * fsync per commit is the price of never telling a worker something the database then forgets.
  */
 function walSqlite(inner: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
-  return {
+  const factory: SqlMigrationAwareDriverAdapterFactory = {
     provider: inner.provider,
     adapterName: inner.adapterName,
     async connect() {
       const adapter = await inner.connect();
       // (an in-memory database answers 'memory' and stays as it is)
       await adapter.executeScript('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;');
+      // the approval click's transaction runs on this connection directly (db/sqlite-direct.ts)
+      rememberAdapter(factory, adapter);
       return adapter;
     },
     connectToShadowDb: () => inner.connectToShadowDb(),
   };
+  return factory;
 }
 
 export function createDb(url: string): Db {
@@ -61,5 +65,6 @@ export function createDb(url: string): Db {
   const provider = providerOf(url);
   const db = provider === 'postgresql' ? (new PgClient({ adapter }) as unknown as Db) : new SqliteClient({ adapter });
   rememberProvider(db, provider, url);
+  if (provider === 'sqlite') rememberFactory(db, adapter);
   return db;
 }

@@ -21,8 +21,8 @@ import {
   pendingLevel,
   transition,
 } from '../rules/index.js';
-import { audit } from './audit.js';
-import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-card-rows.js';
+import { decisionStore } from './approvals-store.js';
+import { type ClaimCardRows, otherClaimsOf } from './claim-card-rows.js';
 import { type ClaimOutboxPlan, planClaimDeliveries } from './claim-outbox.js';
 import { countedByOthers, type Tx } from './claims.js';
 import { lockMember } from './locks.js';
@@ -154,8 +154,10 @@ export async function decide(
   /** plan what the decision causes (notice, card redraws, next level's cards) in its transaction */
   outbox?: Pick<ClaimOutboxPlan, 'platforms' | 'clicked'>,
 ): Promise<DecideResult> {
+  // the same statements on SQLite's connection directly or through Prisma (approvals-store.ts)
+  const store = decisionStore(db);
   // read with what its card shows, so the clicked card is drawn after the decision without reading it again
-  const claim = await db.claim.findUnique({ where: { id: claimId }, include: CARD_CLAIM_INCLUDE });
+  const claim = await store.readClaim(claimId);
   if (!claim) return { ok: false, reason: 'not_found' };
   // who first: a stranger learns nothing of the claim's state or of who decided it
   if (!mayHandle(claim, who)) return { ok: false, reason: 'forbidden' };
@@ -168,7 +170,7 @@ export async function decide(
   type TxResult =
     | { won: true; grant: CapGrant | null; deliveries: string[]; card: ClaimCardRows }
     | { won: false; grant?: CapGrant; breach?: string };
-  const r = await db.$transaction(async (tx): Promise<TxResult> => {
+  const r = await store.transaction(async (tx, w): Promise<TxResult> => {
     // the cap is the member's over the period: approvals of their claims run one at a time
     await lockMember(db, tx, claim.memberId);
     // the entry rules are read in the transaction that approves: a unit found in breach before the commit refuses it
@@ -186,19 +188,22 @@ export async function decide(
       grant = capGrant(policy, uncappedOf(claim), counted);
       if (grant.grantedFen === 0) return { won: false, grant };
     }
-    const u = await tx.claim.updateMany({
-      where: { id: claimId, status: from, version: claim.version },
-      data: {
-        status: t.to,
-        version: { increment: 1 },
-        ...(grant ? { subsidyFen: grant.grantedFen } : {}),
-      },
+    // the state guard: a double click, a retried callback or a second officer finds the claim moved on
+    const moved = await w.moveClaim(
+      claimId,
+      { status: from, version: claim.version },
+      { status: t.to, ...(grant ? { subsidyFen: grant.grantedFen } : {}) },
+    );
+    if (moved !== 1) return { won: false };
+    const approval = await w.recordApproval({
+      claimId,
+      approverId: who.memberId,
+      level: t.level,
+      decision,
+      comment,
+      decidedAt: now,
     });
-    if (u.count !== 1) return { won: false };
-    const approval = await tx.approval.create({
-      data: { claimId, approverId: who.memberId, level: t.level, decision, comment, decidedAt: now },
-    });
-    await audit(tx, actor, `claim.${decision}`, 'Claim', claimId, {
+    await w.audit(actor, `claim.${decision}`, 'Claim', claimId, {
       from,
       to: t.to,
       level: t.level,

@@ -54,6 +54,46 @@ describe('clicksQuiet', () => {
     expect(quiet).toBe(true);
   });
 
+  it('a click that comes and goes within the quiet moment starts it again (decisions committed together come in waves)', async () => {
+    vi.useFakeTimers();
+    const a = openClick();
+    let quiet = false;
+    const waiting = clicksQuiet().then(() => {
+      quiet = true;
+    });
+    a.finish();
+    await a.done;
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS - 10);
+    // the next wave's click, decided at once: no click is in its decision when the first moment would end
+    const b = openClick();
+    b.finish();
+    await b.done;
+    await vi.advanceTimersByTimeAsync(10);
+    expect(quiet).toBe(false);
+    // the moment runs from b's end
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS - 11);
+    expect(quiet).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(quiet).toBe(true);
+  });
+
+  it('the rows of a click answered just now wait for the quiet moment, even with no other rows held', async () => {
+    vi.useFakeTimers();
+    const a = openClick();
+    a.finish();
+    await a.done;
+    let quiet = false;
+    const waiting = clicksQuiet().then(() => {
+      quiet = true;
+    });
+    await vi.advanceTimersByTimeAsync(CLICKS_QUIET_MS - 1);
+    expect(quiet).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    await waiting;
+    expect(quiet).toBe(true);
+  });
+
   it('a click that fails still ends its hold', async () => {
     vi.useFakeTimers();
     let quiet = false;
