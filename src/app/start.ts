@@ -11,6 +11,7 @@ import { createBot } from '../bot/bot.js';
 import { createAdmission } from '../channels/admission.js';
 import type { Background, Channel, ChannelFactory } from '../channels/channel.js';
 import { configuredChannelFactories, platformColumns } from '../channels/index.js';
+import { createInboundRecovery, type InboundRecovery } from '../channels/journal-worker.js';
 import { platformLimitsFor } from '../channels/platforms.js';
 import { type Clock, createClock } from '../clock.js';
 import { bullPrefix } from '../config.js';
@@ -74,6 +75,8 @@ export interface RunningApp {
   outbox: Outbox;
   templates: Templates;
   background: Background;
+  /** the inbound journal's takeover (tests run a pass with sweep()) */
+  recovery?: InboundRecovery;
   channels: Map<string, Channel>;
   jobs: JobRunner;
   clock: Clock;
@@ -142,8 +145,21 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const channels = new Map<string, Channel>();
   // one bound for the process: the platforms share its CPU
   const admission = createAdmission(opts.handlerConcurrency);
+  // what was acknowledged before its turn ran survives a crash (the journal lives in the store: see its header)
+  const journal = store.journal?.();
+  const recovery = journal ? createInboundRecovery(journal, log, background) : undefined;
   for (const factory of opts.channels ?? configuredChannelFactories(config)) {
-    const ch = await factory({ config, store, log, handle, now, background, diskState: true, admission });
+    const ch = await factory({
+      config,
+      store,
+      log,
+      handle,
+      now,
+      background,
+      diskState: true,
+      admission,
+      ...(recovery ? { recovery } : {}),
+    });
     channels.set(ch.platform, ch);
     outbox.register(ch.platform, ch.sender);
   }
@@ -165,6 +181,8 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : config.PORT}`;
   ownUrl = url;
   for (const ch of channels.values()) await ch.start?.({ url });
+  // a dead process's journaled messages are taken over once every channel can answer them
+  recovery?.start();
   await extension.started?.(url);
   await jobs.start();
 
@@ -176,6 +194,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     outbox,
     templates,
     background,
+    ...(recovery ? { recovery } : {}),
     channels,
     jobs,
     clock,
@@ -184,6 +203,7 @@ export async function startServices(rt: Runtime, opts: StartOptions = {}): Promi
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await recovery?.stop();
       await background.idle();
       await jobs.stop();
       for (const ch of channels.values()) await ch.stop?.();

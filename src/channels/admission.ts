@@ -6,9 +6,9 @@
  * platform gave up. Through this gate only `limit` handlers run; the rest wait in arrival order (FIFO) and cost
  * nothing, so the loop stays free to read requests and answer them.
  *
- * The waiting messages are held in this process's memory: their delivery marks are in the shared store, so a
- * crash before their turn leaves them marked 'handling' (the platform's retry is taken for a duplicate until the
- * mark's ttl), as a crash during handling always did.
+ * The waiting messages are held in this process's memory, and each is in the inbound journal too (written with its
+ * delivery mark before it was acknowledged: src/state/inbound-journal.ts): a crash before their turn leaves them
+ * there, and another process (or this one restarted) takes them over once the dead one's lease lapsed.
  */
 
 import { monitorEventLoopDelay } from 'node:perf_hooks';

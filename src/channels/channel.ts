@@ -10,6 +10,7 @@ import type { InboundMessage, Platform, Reply } from '../core/messages.js';
 import type { PlatformSender } from '../core/outbox.js';
 import type { KeyValueStore } from '../state/store.js';
 import type { Admission } from './admission.js';
+import type { InboundRecovery } from './journal-worker.js';
 
 /** Work that outlives the HTTP request (a slow answer sent through the API): tracked so tests and shutdown can wait. */
 export interface Background {
@@ -34,6 +35,11 @@ export interface ChannelDeps {
   diskState?: boolean;
   /** how many messages the bot handles at once, shared by every channel of the process (default: one per channel) */
   admission?: Admission;
+  /**
+   * The inbound journal and its takeover worker (journal-worker.ts): each pipeline journals what it admits and
+   * registers how to handle an entry a dead process left. Unset: nothing journaled (tests of a bare channel).
+   */
+  recovery?: InboundRecovery;
 }
 
 export interface Channel {

@@ -14,14 +14,24 @@
  * - bounded: only so many messages are handled at once in the process (admission.ts), the rest wait in the order
  *   they came, so an overload never starves the transports' HTTP answers; a sender's message waits here for their
  *   previous one's turn to end before it asks for a slot, so one sender never holds two slots and their messages
- *   take the shared lock in the order they came (the lock still orders them across instances).
+ *   take the shared lock in the order they came (the lock still orders them across instances);
+ * - nothing acknowledged lost: with the inbound journal (deps.recovery, src/state/inbound-journal.ts) the mark is
+ *   set by the same store call that journals the message, before any acknowledgement can leave; the turn's commit
+ *   keeps its replies in the entry (the call that marks it done), and the entry goes once they were sent. A dead
+ *   process's entries come back through `replay`: the message is handled (its mark taken over from the dead owner),
+ *   or its kept replies are sent, through the platform's API transport. Every message is journaled, those answered
+ *   passively too: whether WeCom's answer will be passive is known only after the mark (the budget may pass), the
+ *   journal rides on the mark's own round trip, and a WeCom retry of a message that died waiting is taken for a
+ *   duplicate by its mark, so only the journal would answer it.
  */
 import { randomUUID } from 'node:crypto';
 import type { CardAnswer, InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import { Templates } from '../core/templates.js';
+import type { JournalEntry } from '../state/inbound-journal.js';
 import { StoreUnavailableError } from '../state/store.js';
 import { createAdmission } from './admission.js';
 import type { ChannelDeps } from './channel.js';
+import { reviveMessage, reviveReplies, serializeMessage, serializeReplies } from './journal-codec.js';
 
 /** How an answer reaches the sender of the message in hand. */
 export interface ReplyTransport {
@@ -50,6 +60,11 @@ export interface PipelineOptions {
   templates?: Templates;
   /** how long a message waits for the same user's previous one before it is answered busy */
   orderWaitMs?: number;
+  /**
+   * How a message taken over from a dead process is answered (the platform's API: the HTTP answer is long gone).
+   * Without it the pipeline journals nothing.
+   */
+  replayTransport?: (msg: InboundMessage) => ReplyTransport;
 }
 
 export type Outcome =
@@ -67,6 +82,13 @@ export interface Pipeline {
    * handled meanwhile, its replies wait for these. Resolves once they were sent. Never throws.
    */
   receive(msg: InboundMessage, deliver?: ReplyTransport): Promise<Outcome>;
+  /**
+   * As receive, but resolves as soon as the message is journaled with its mark (or found a duplicate, or answered
+   * busy because the store is away): what an acknowledgement must wait for. `outcome` is the rest of receive.
+   */
+  admit(msg: InboundMessage, deliver?: ReplyTransport): Promise<{ outcome: Promise<Outcome> }>;
+  /** the replies of an outcome received without a transport were sent (or given up): its journal entry goes */
+  sent(outcome: Outcome): Promise<void>;
   /** sends replies in order through a transport; never throws (what could not be sent is logged) */
   deliver(transport: ReplyTransport, replies: Reply[]): Promise<void>;
   /** the busy text, for a transport that must answer without handling */
@@ -206,20 +228,99 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     }
   };
 
+  // the journal, when the app has one and this platform can answer a taken-over message
+  const journal = opts.replayTransport ? deps.recovery?.journal : undefined;
+  /** the journal entry of each outcome received without a transport: removed when the caller says it was sent */
+  const entries = new WeakMap<Outcome, string>();
+  const forget = async (id: string) => {
+    try {
+      await journal?.remove(id);
+    } catch (e) {
+      // left in the journal: a successor takes it over, finds it handled (its replies kept) and sends them again
+      log.warn({ err: e, platform }, 'inbound journal entry not removed: a restart may send its replies again');
+    }
+  };
+
+  /** sets the delivery mark (with the journal entry, in the same store call) */
+  const setMark = async (msg: InboundMessage, key: string, mark: string): Promise<boolean> => {
+    if (!journal) return store.setIfAbsent(key, mark, opts.dedupeTtlMs);
+    return journal.admit({ id: key, source: opts.markPrefix, mark, message: serializeMessage(msg) }, opts.dedupeTtlMs);
+  };
+
+  /** runs a received message: place taken synchronously by the caller, then the mark, then the turn */
+  const start = (
+    msg: InboundMessage,
+    transport: ReplyTransport | undefined,
+    claim: (key: string, mark: string) => Promise<boolean>,
+  ): { admitted: Promise<void>; outcome: Promise<Outcome> } => {
+    const key = `${opts.markPrefix}:${msg.dedupeKey}`;
+    const sender = `${msg.platform}:${msg.userId}`;
+    // taken at once, in arrival order, before any await: the sender's next message queues behind this one
+    const place = followTurn(sender);
+    let admitted!: () => void;
+    const admittedP = new Promise<void>((r) => {
+      admitted = r;
+    });
+    const outcome = (async () => {
+      try {
+        return await receiveInTurn(msg, transport, key, sender, place, claim, admitted);
+      } finally {
+        // (already ended when the turn was over; this covers a throw)
+        place.end();
+        admitted();
+      }
+    })();
+    return { admitted: admittedP, outcome };
+  };
+
+  if (journal && opts.replayTransport && deps.recovery) {
+    const replayTransport = opts.replayTransport;
+    deps.recovery.register(opts.markPrefix, (entry: JournalEntry) => {
+      // synchronous up to start(): the worker calls this for every entry in arrival order before awaiting any
+      const msg = reviveMessage(entry.message);
+      if (!msg) return journal.deadLetter(entry.id, 'the journaled message is unreadable');
+      const transport = replayTransport(msg);
+      if (entry.replies !== undefined) {
+        // handled before the crash: only its replies are owed
+        const replies = reviveReplies(entry.replies);
+        if (!replies) return journal.deadLetter(entry.id, 'the journaled replies are unreadable');
+        log.info({ platform, kind: msg.kind }, 'inbound journal: replies of a message handled before a crash sent');
+        return queue(`${msg.platform}:${msg.userId}`, transport, replies).then(() => forget(entry.id));
+      }
+      const { outcome } = start(msg, transport, async (_key, mark) => {
+        const took = await journal.takeMark(entry, mark, opts.dedupeTtlMs);
+        if (took === 'taken') return true;
+        log.warn(
+          { platform, kind: msg.kind, mark: took },
+          took === 'done'
+            ? 'inbound journal: a message handled before a crash, its replies not kept: not handled again'
+            : 'inbound journal: a taken-over message is another delivery’s now: not handled',
+        );
+        await forget(entry.id);
+        return false;
+      });
+      log.info({ platform, kind: msg.kind }, 'inbound journal: a message of a dead process handled');
+      return outcome.then(() => undefined);
+    });
+  }
+
   return {
     busy,
     deliver,
     expectedWaitMs: () => admission.expectedWaitMs(),
-    async receive(msg, transport) {
-      const key = `${opts.markPrefix}:${msg.dedupeKey}`;
-      const sender = `${msg.platform}:${msg.userId}`;
-      // taken at once, in arrival order, before any await: the sender's next message queues behind this one
-      const place = followTurn(sender);
-      try {
-        return await receiveInTurn(msg, transport, key, sender, place);
-      } finally {
-        // (already ended when the turn was over; this covers a throw)
-        place.end();
+    receive(msg, transport) {
+      return start(msg, transport, (key, mark) => setMark(msg, key, mark)).outcome;
+    },
+    async admit(msg, transport) {
+      const { admitted, outcome } = start(msg, transport, (key, mark) => setMark(msg, key, mark));
+      await admitted;
+      return { outcome };
+    },
+    async sent(outcome) {
+      const id = entries.get(outcome);
+      if (id !== undefined) {
+        entries.delete(outcome);
+        await forget(id);
       }
     },
   };
@@ -230,11 +331,15 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     key: string,
     sender: string,
     place: { previous: Promise<void>; end: () => void },
+    claim: (key: string, mark: string) => Promise<boolean>,
+    admitted: () => void,
   ): Promise<Outcome> {
     // this delivery's own mark: an unanswered set may still have reached the store, and only this mark is removed
     const mark = `handling:${randomUUID()}`;
     try {
-      if (!(await store.setIfAbsent(key, mark, opts.dedupeTtlMs))) {
+      const fresh = await claim(key, mark);
+      admitted();
+      if (!fresh) {
         log.info({ platform, kind: msg.kind }, 'duplicate delivery acknowledged');
         return { kind: 'duplicate' };
       }
@@ -246,8 +351,19 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
       // (not waited for at shutdown or by tests: a store that stays away must not hold either)
       void releaseIfOurs(key, mark);
       place.end();
-      return answerBusy(transport, sender);
+      // the busy text is queued before the acknowledgement (DingTalk's answer waits for `admitted`)
+      const busyOutcome = answerBusy(transport, sender);
+      admitted();
+      return busyOutcome;
     }
+    // from here this delivery has a journal entry (when there is a journal), removed once its replies were sent
+    const settle = async (outcome: Outcome): Promise<Outcome> => {
+      if (!journal) return outcome;
+      if (transport) {
+        await forget(key);
+      } else entries.set(outcome, key);
+      return outcome;
+    };
     let outcome: Outcome | undefined;
     // the replies queued by the turn, sent once it has released the sender's lock
     const sending: { sent?: Promise<void> } = {};
@@ -265,7 +381,9 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
         return answerBusy(transport, sender, sending);
       }
       try {
-        await store.set(key, 'done', opts.dedupeTtlMs);
+        // the mark says done; with the journal, the entry keeps the replies until they are sent (one store call)
+        if (journal) await journal.handled(key, serializeReplies(replies), opts.dedupeTtlMs);
+        else await store.set(key, 'done', opts.dedupeTtlMs);
       } catch (e) {
         // the 'handling' mark stays until its ttl: a retry is still taken for a duplicate
         log.warn({ err: e, platform }, 'delivery mark not updated');
@@ -290,14 +408,14 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
         log.error({ err: e, platform, kind: msg.kind }, 'message not handled in turn: answered busy, mark released');
         await release(key);
         place.end();
-        return answerBusy(transport, sender);
+        return settle(await answerBusy(transport, sender));
       }
     }
     // the sender's next message may take its turn while these replies are sent
     place.end();
     // the turn is released: its replies go out now, after the sender's earlier ones
     await sending.sent;
-    return result;
+    return settle(result);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 
 import { must } from '../core/must.js';
+import { createMemoryJournal } from './memory-journal.js';
 import type { KeyValueStore } from './store.js';
 
 interface Entry {
@@ -30,7 +31,7 @@ export function createMemoryStore(clock: () => number = Date.now): KeyValueStore
     data.set(key, { value, expiresAt: ttlMs ? clock() + ttlMs : null });
   };
 
-  return {
+  const store: KeyValueStore = {
     async get(key) {
       return live(key)?.value ?? null;
     },
@@ -94,5 +95,8 @@ export function createMemoryStore(clock: () => number = Date.now): KeyValueStore
     async close() {
       data.clear();
     },
+    // in process memory, as everything of this store (inbound-journal.ts says why that is enough here)
+    journal: () => createMemoryJournal(store),
   };
+  return store;
 }

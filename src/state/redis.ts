@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LockTimeoutError } from './memory.js';
+import { createRedisJournal } from './redis-journal.js';
 import { type KeyValueStore, StoreUnavailableError } from './store.js';
 
 const INCR_WITH_TTL = `local v = redis.call('INCR', KEYS[1]) if v == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end return v`;
@@ -115,6 +116,8 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
         await redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
       }
     },
+    // beside the delivery marks: each entry is written by the script that sets its mark (inbound-journal.ts)
+    journal: () => createRedisJournal(redis, k),
     async close() {
       txConn.disconnect();
       redis.disconnect();

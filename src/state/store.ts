@@ -2,6 +2,8 @@
  * Short-lived shared state (dedupe marks, dialog state, locks, token cache). Backed by Redis when REDIS_URL is set,
  * by process memory otherwise; both implementations pass the same test suite.
  */
+import type { InboundJournal } from './inbound-journal.js';
+
 /** The store could not be asked (Redis is down or reconnecting): the call did nothing, and may be tried again. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
@@ -23,4 +25,9 @@ export interface KeyValueStore {
   /** run fn while holding a lock shared by every instance on this store; waits up to waitMs */
   withLock<T>(key: string, ttlMs: number, fn: () => Promise<T>, waitMs?: number): Promise<T>;
   close(): Promise<void>;
+  /**
+   * This process's inbound journal over this store (inbound-journal.ts): messages acknowledged before their turn
+   * ran, written with their delivery mark. Optional: a store without one (a test's fake) journals nothing.
+   */
+  journal?(): InboundJournal;
 }

@@ -124,7 +124,8 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
     }
     if (!inbound.ignore) {
       if (use === 'unknown') c.receiver.unavailable(inbound.msg, inbound.session);
-      else c.receiver.accept(inbound.msg, inbound.session);
+      // journaled with its mark before the 200 leaves (the acknowledgement: DingTalk will not send it again)
+      else await c.receiver.accept(inbound.msg, inbound.session);
     }
     ctx.status = 200;
     ctx.body = {};

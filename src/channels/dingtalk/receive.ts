@@ -41,8 +41,11 @@ export interface ReceiveOptions {
 export interface Receiver {
   /** how the transports' parsed file messages fetch their bytes */
   fetchFile?: FileFetcher;
-  /** hands the message to the pipeline in the background; returns at once */
-  accept(msg: InboundMessage, session?: SessionRoute): void;
+  /**
+   * Hands the message to the pipeline, which goes on in the background; resolves once it is journaled with its
+   * delivery mark (src/state/inbound-journal.ts), so the transport acknowledges only what a crash cannot lose.
+   */
+  accept(msg: InboundMessage, session?: SessionRoute): Promise<void>;
   /** answers busy without handling (the delivery could not be checked); in the background */
   unavailable(msg: InboundMessage, session?: SessionRoute): void;
   /**
@@ -86,6 +89,8 @@ export function createReceiver(
     // in the background (the HTTP answer has left): a user's next message may wait for their previous replies
     orderWaitMs: 60_000,
     ...(opts.templates ? { templates: opts.templates } : {}),
+    // a message taken over after a crash: the API (its sessionWebhook is not kept)
+    replayTransport: (msg) => transport(msg, undefined),
   });
 
   /** POST to the sessionWebhook; false when it refused (then the API is used) */
@@ -142,9 +147,10 @@ export function createReceiver(
 
   return {
     ...(opts.fetchFile ? { fetchFile: opts.fetchFile } : {}),
-    accept(msg, session) {
+    async accept(msg, session) {
+      const { outcome } = await pipeline.admit(msg, transport(msg, session));
       deps.background.run('dingtalk message', async () => {
-        await pipeline.receive(msg, transport(msg, session));
+        await outcome;
       });
     },
     unavailable(msg, session) {
@@ -153,7 +159,8 @@ export function createReceiver(
       });
     },
     async acceptClick(msg, budgetMs) {
-      const handling = pipeline.receive(msg);
+      // journaled with its mark before the answer can leave (a late click is answered without its card)
+      const { outcome: handling } = await pipeline.admit(msg);
       let timer: NodeJS.Timeout | undefined;
       const late = new Promise<'late'>((resolve) => {
         timer = setTimeout(() => resolve('late'), budgetMs);
@@ -166,6 +173,7 @@ export function createReceiver(
         deps.background.run('dingtalk late click', async () => {
           const r = await handling;
           if (r.kind !== 'duplicate') await pipeline.deliver(to, r.replies);
+          await pipeline.sent(r);
         });
         return null;
       }
@@ -173,10 +181,10 @@ export function createReceiver(
       const [head, ...rest] = first.replies;
       const answer = head?.kind === 'card_answer' ? head : null;
       const others = answer ? rest : first.replies;
-      if (others.length)
-        deps.background.run('dingtalk click replies', async () => {
-          await pipeline.deliver(to, others);
-        });
+      deps.background.run('dingtalk click replies', async () => {
+        if (others.length) await pipeline.deliver(to, others);
+        await pipeline.sent(first);
+      });
       return answer;
     },
   };

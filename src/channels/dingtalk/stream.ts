@@ -73,9 +73,18 @@ export async function connectStream(o: {
   const ack = (frame: DWClientDownStream, response: unknown) =>
     client.socketCallBackResponse(frame.headers.messageId, response);
 
+  // a frame is acknowledged once its message is journaled (receive.ts accept): DingTalk never sends it again
   client.registerCallbackListener(TOPIC_ROBOT, (frame: DWClientDownStream) => {
-    ack(frame, null);
     void (async () => {
+      try {
+        await robotFrame(frame);
+      } finally {
+        ack(frame, null);
+      }
+    })();
+  });
+  const robotFrame = async (frame: DWClientDownStream) => {
+    {
       const parsed = RobotMessageSchema.safeParse(safeJson(frame.data));
       if (!parsed.success)
         return log.warn({ topic: TOPIC_ROBOT }, 'dingtalk stream robot frame of an unknown shape dropped');
@@ -83,30 +92,38 @@ export async function connectStream(o: {
         return log.warn('dingtalk stream robot frame for another robot dropped');
       try {
         const inbound = robotInbound(parsed.data, o.now(), receiver.fetchFile);
-        if (!inbound.ignore) receiver.accept(inbound.msg, inbound.session);
+        if (!inbound.ignore) await receiver.accept(inbound.msg, inbound.session);
       } catch (e) {
         if (e instanceof InboundShapeError)
           return log.warn({ reason: e.message }, 'dingtalk stream robot frame refused');
         log.error({ err: e }, 'dingtalk stream robot frame failed');
       }
-    })();
-  });
+    }
+  };
 
   client.registerCallbackListener(TOPIC_CARD, (frame: DWClientDownStream) => {
-    ack(frame, {});
     void (async () => {
+      try {
+        await cardFrame(frame);
+      } finally {
+        ack(frame, {});
+      }
+    })();
+  });
+  const cardFrame = async (frame: DWClientDownStream) => {
+    {
       const parsed = CardCallbackSchema.safeParse(safeJson(frame.data));
       if (!parsed.success)
         return log.warn({ topic: TOPIC_CARD }, 'dingtalk stream card frame of an unknown shape dropped');
       try {
-        receiver.accept(cardClickInbound(parsed.data, frame.headers.messageId, o.now()));
+        await receiver.accept(cardClickInbound(parsed.data, frame.headers.messageId, o.now()));
       } catch (e) {
         if (e instanceof InboundShapeError)
           return log.warn({ reason: e.message }, 'dingtalk stream card frame refused');
         log.error({ err: e }, 'dingtalk stream card frame failed');
       }
-    })();
-  });
+    }
+  };
 
   await client.connect();
   const deadline = Date.now() + (o.connectWaitMs ?? 5_000);

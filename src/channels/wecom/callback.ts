@@ -10,6 +10,7 @@
  * (WECOM.md §1), so a 500 would leave the user with nothing; the delivery's mark is released, so a retry is
  * handled once.
  */
+import { finished } from 'node:stream';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import getRawBody from 'raw-body';
@@ -162,6 +163,8 @@ export function createCallbackRouter(
     dedupeTtlMs: opts.dedupeTtlMs,
     rateLimitRetries: opts.rateLimitRetries,
     ...(opts.templates ? { templates: opts.templates } : {}),
+    // a message taken over after a crash is answered through the API (its callback was answered long ago)
+    replayTransport: (msg) => api(msg.userId),
   });
 
   const pacingSleep = opts.pacingSleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
@@ -193,7 +196,8 @@ export function createCallbackRouter(
     // overloaded (the messages ahead will not be handled within the queue's budget): acknowledged at once and
     // answered through the API, so the request holds no connection for nothing
     const budgetMs = pipeline.expectedWaitMs() >= queueBudgetMs ? 0 : opts.passiveBudgetMs;
-    const handling = pipeline.receive(msg);
+    // journaled with its mark (src/state/inbound-journal.ts) before any answer, the empty acknowledgement included
+    const { outcome: handling } = await pipeline.admit(msg);
     let timer: NodeJS.Timeout | undefined;
     const late = new Promise<'late'>((resolve) => {
       timer = setTimeout(() => resolve('late'), budgetMs);
@@ -208,6 +212,8 @@ export function createCallbackRouter(
       deps.background.run('wecom late reply', async () => {
         const r = await handling;
         if (r.kind !== 'duplicate') await pipeline.deliver(api(msg.userId), r.replies);
+        // its journal entry goes once the replies are out
+        await pipeline.sent(r);
       });
       return;
     }
@@ -231,14 +237,15 @@ export function createCallbackRouter(
       ctx.type = 'application/xml';
       ctx.body = passiveReply(msg.userId, passive ?? '');
     }
-    if (rest.length) {
-      // after the passive answer has left, so the user reads the replies in order
-      const sent = new Promise<void>((resolve) => ctx.res.once('close', () => resolve()));
-      deps.background.run('wecom follow-up replies', async () => {
-        await sent;
-        await pipeline.deliver(api(msg.userId), rest);
-      });
-    }
+    // after the passive answer has left, so the user reads the replies in order; then the journal entry goes
+    // (finished, not a 'close' listener: when WeCom gave up waiting, the response closed already and 'close' never
+    // comes again, which held this task, shutdown and the journal entry for ever)
+    const sent = new Promise<void>((resolve) => finished(ctx.res, () => resolve()));
+    deps.background.run('wecom follow-up replies', async () => {
+      await sent;
+      if (rest.length) await pipeline.deliver(api(msg.userId), rest);
+      await pipeline.sent(first);
+    });
   };
 
   /** the card answer settled once WeCom has the HTTP answer (null when the connection dropped before) */

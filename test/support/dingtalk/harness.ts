@@ -14,6 +14,7 @@ import { createBackground } from '../../../src/background.js';
 import type { Admission } from '../../../src/channels/admission.js';
 import type { Background } from '../../../src/channels/channel.js';
 import { createDingtalkChannelWith } from '../../../src/channels/dingtalk/index.js';
+import type { InboundRecovery } from '../../../src/channels/journal-worker.js';
 import { configuredPlatforms, loadConfig } from '../../../src/config.js';
 import type { Log } from '../../../src/core/log.js';
 import type { InboundMessage, OutboundMessage, Reply } from '../../../src/core/messages.js';
@@ -51,6 +52,8 @@ export interface HarnessOptions {
   now?: () => Date;
   /** the bound on handlers at once (default: the pipeline's own) */
   admission?: Admission;
+  /** the inbound journal and its takeover (default: none, nothing journaled) */
+  recovery?: InboundRecovery;
   channel?: LocalDingtalkOptions;
 }
 
@@ -97,6 +100,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return handle(m);
     },
     ...(opts.admission ? { admission: opts.admission } : {}),
+    ...(opts.recovery ? { recovery: opts.recovery } : {}),
   };
   const channelOpts = { baseDelayMs: 5, flushEveryMs: 0, ...opts.channel };
   const channel: LocalDingtalkChannel = configuredPlatforms(config).includes('dingtalk')

@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import { createBackground } from '../../../src/background.js';
 import type { Admission } from '../../../src/channels/admission.js';
 import type { Background } from '../../../src/channels/channel.js';
+import type { InboundRecovery } from '../../../src/channels/journal-worker.js';
 import { createWecomChannelWith } from '../../../src/channels/wecom/index.js';
 import { loadConfig, platformConfigured } from '../../../src/config.js';
 import type { Log } from '../../../src/core/log.js';
@@ -51,6 +52,8 @@ export interface HarnessOptions {
   now?: () => Date;
   /** the bound on handlers at once (default: the pipeline's own) */
   admission?: Admission;
+  /** the inbound journal and its takeover (default: none, nothing journaled) */
+  recovery?: InboundRecovery;
   channel?: LocalWecomOptions;
 }
 
@@ -89,6 +92,7 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
       return handle(m);
     },
     ...(opts.admission ? { admission: opts.admission } : {}),
+    ...(opts.recovery ? { recovery: opts.recovery } : {}),
   };
   const channelOpts = { retry: { baseDelayMs: 5 }, ...opts.channel };
   const channel: LocalWecomChannel = platformConfigured(config, 'wecom')
