@@ -1,8 +1,8 @@
 /**
  * The inbound journal over Redis (see inbound-journal.ts for why it lives beside the delivery marks). Keys, under the
  * store's prefix: `ij:entries` (a hash, entry id → entry JSON), `ij:replies` (entry id → its turn's replies, once
- * it committed), `ij:owner:<owner>` (a process's lease), `ij:owners` (the set of owners that ever wrote), `ij:dead` (a hash of
- * dead letters). Scripts go by their
+ * it committed), `ij:owner:<owner>` (a process's lease), `ij:owners` (the set of owners that ever wrote), `ij:taking:<owner>` (who takes a dead owner's entries), `ij:dead`
+ * (a hash of dead letters). Scripts go by their
  * SHA (EVALSHA), the entry JSON is never decoded in Redis. Each hot-path call is one script, so one round trip: `admit` replaces the mark's
  * `SET NX`, `handled` the mark's `SET done`; `remove` is one `HDEL` for every removal of the same tick.
  */
@@ -143,9 +143,17 @@ export function createRedisJournal(redis: Redis, key: (k: string) => string): In
       const holding = new Set(found.map((f) => f.e.owner));
       const gone = lapsed.filter((o) => !holding.has(o));
       if (gone.length) await redis.srem(owners(), ...gone);
+      // A dead owner's entries go to one taker, all of them: taken one by one by two processes at once, a sender's
+      // a1 and a2 could go to different processes and be answered out of order (the flake check caught two takers
+      // splitting them). The first to set the claim takes them; the claim lapses with a lease, so what a taker that
+      // died itself did not take is taken by the next.
+      const deadWriters = [...new Set(found.map((f) => f.e.owner))].filter((o) => o !== owner && !alive.has(o));
+      const mineToTake = new Set<string>();
+      for (const w of deadWriters)
+        if ((await redis.set(key(`ij:taking:${w}`), owner, 'PX', OWNER_LEASE_MS, 'NX')) === 'OK') mineToTake.add(w);
       const taken: JournalEntry[] = [];
       for (const { raw, e } of found.sort((a, b) => bySeq(a.e, b.e))) {
-        if (e.owner === owner || alive.has(e.owner)) continue;
+        if (!mineToTake.has(e.owner)) continue;
         const mine: JournalEntry = { ...e, owner, takeovers: e.takeovers + 1 };
         const deadLetter =
           e.takeovers >= MAX_TAKEOVERS

@@ -216,3 +216,53 @@ describe('the Redis journal while Redis is away', () => {
     }
   });
 });
+
+describe.runIf(redisUrl)('inbound journal on Redis, two takers at once', () => {
+  it('never split a dead owner’s entries: a sender’s messages stay with one process, in their order', async () => {
+    const prefix = `ij${process.pid}-split:`;
+    const open = () => {
+      const s = createRedisStore(must(redisUrl, 'runIf'), { prefix });
+      closers.push(() => s.close());
+      return s;
+    };
+    const journalOf = (s: ReturnType<typeof open>) => {
+      const j = must(s.journal, 'the Redis store has a journal')();
+      closers.push(() => j.close());
+      return j;
+    };
+    const dead = journalOf(open());
+    const all: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const id = `m${String(i).padStart(2, '0')}`;
+      all.push(id);
+      await dead.admit(entry(id, `u${i % 3}`), TTL);
+    }
+    await dead.close();
+    const deadStore = open();
+    await deadStore.redis.del(`${prefix}ij:owner:${dead.owner}`);
+    // B is held after taking 3 entries until C's pass is over: C then finds the rest still the dead owner's
+    const bStore = open();
+    const b = journalOf(bStore);
+    const c = journalOf(open());
+    let cDone = () => {};
+    const cFinished = new Promise<void>((resolve) => {
+      cDone = resolve;
+    });
+    const takeCmd = 'huzhuJournal_take';
+    const client = bStore.redis as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const real = must(client[takeCmd], 'the take script is defined when the journal is made').bind(bStore.redis);
+    let calls = 0;
+    client[takeCmd] = async (...a: unknown[]) => {
+      if (++calls === 4) await cFinished;
+      return real(...a);
+    };
+    const byBPromise = b.takeOver();
+    // C's pass starts once B has taken its first three
+    await vi.waitFor(() => expect(calls).toBeGreaterThanOrEqual(4));
+    const byC = await c.takeOver();
+    cDone();
+    const byB = await byBPromise;
+    expect(ids(byC)).toEqual([]);
+    expect(ids(byB)).toEqual(all);
+  });
+});
