@@ -8,9 +8,6 @@
  * same way: the callback posted → its answer received. Every other copy must be redrawn too before the run counts.
  */
 
-import fs from 'node:fs';
-import { Session } from 'node:inspector/promises';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import { must } from '../src/core/must.js';
@@ -22,6 +19,7 @@ import { createServices } from '../src/services/index.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { startTestApp } from '../test/support/app.js';
 import { type BuiltCallback, WecomTestClient } from '../test/support/wecom/client.js';
+import { profiled as profileBench } from './profile.js';
 import type { BenchResult } from './run.js';
 
 const N = 50;
@@ -33,23 +31,8 @@ function pct(xs: number[], p: number): number {
 }
 
 /** APPROVALS_PROFILE=<dir>: a CPU profile of the app's thread over each burst (<dir>/<phase>.cpuprofile) */
-async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
-  const dir = process.env.APPROVALS_PROFILE;
-  if (!dir) return fn();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  try {
-    return await fn();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${phase}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  }
-}
+const profiled = <T>(phase: string, fn: () => Promise<T>) =>
+  profileBench(process.env.APPROVALS_PROFILE, phase, fn, 200);
 
 export default async function benchApprovals(): Promise<BenchResult[]> {
   // the bench sends each officer 50 cards and 10 texts within seconds, far past WeCom's 30 a minute to one member:

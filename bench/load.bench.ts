@@ -28,7 +28,6 @@
  *    duplicated (a retry answered a second time).
  */
 import fs from 'node:fs';
-import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -51,6 +50,7 @@ import { cleanUp, ownRedis } from '../test/faults/support.js';
 import { DingtalkTestClient } from '../test/support/dingtalk/client.js';
 import { WecomTestClient } from '../test/support/wecom/client.js';
 import { sinkChannel, startSink } from './dingtalk.bench.js';
+import { profiled as profileBench } from './profile.js';
 import type { BenchResult } from './run.js';
 
 const MEMBERS = 10_000;
@@ -239,23 +239,7 @@ async function drive(
 }
 
 /** LOAD_PROFILE=<dir>: a CPU profile of the app's thread over each capacity phase (<dir>/<phase>.cpuprofile) */
-async function profiled<T>(phase: string, fn: () => Promise<T>): Promise<T> {
-  const dir = process.env.LOAD_PROFILE;
-  if (!dir) return fn();
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 500 });
-  await session.post('Profiler.start');
-  try {
-    return await fn();
-  } finally {
-    const { profile } = await session.post('Profiler.stop');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, `${phase}.cpuprofile`), JSON.stringify(profile));
-    session.disconnect();
-  }
-}
+const profiled = <T>(phase: string, fn: () => Promise<T>) => profileBench(process.env.LOAD_PROFILE, phase, fn, 500);
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
