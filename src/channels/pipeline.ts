@@ -146,6 +146,7 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
             continue;
           }
           if (e instanceof StoreUnavailableError && transport.retriesWhileStoreAway && away < STORE_AWAY_TRIES) {
+            if (away === 0) log.info({ platform, kind: reply.kind }, 'reply waits for the shared store');
             away++;
             await sleep(1_000);
             continue;

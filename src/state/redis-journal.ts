@@ -18,6 +18,7 @@ import {
   OWNER_LEASE_MS,
   parseEntry,
 } from './inbound-journal.js';
+import { storeCall } from './redis-errors.js';
 
 /** the mark set when absent, and the entry written only then: both or neither */
 const ADMIT = `if redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') then
@@ -63,7 +64,8 @@ function scripts(redis: Redis): Record<'admit' | 'handled' | 'remove' | 'take' |
   for (const [name, [numberOfKeys, lua]] of Object.entries(defs)) {
     const command = `huzhuJournal_${name}`;
     if (!(command in redis)) redis.defineCommand(command, { numberOfKeys: numberOfKeys as number, lua: lua as string });
-    out[name] = (...args) => (redis as unknown as Record<string, Script>)[command]?.(...args) as Promise<unknown>;
+    out[name] = (...args) =>
+      storeCall((redis as unknown as Record<string, Script>)[command]?.(...args) as Promise<unknown>);
   }
   return out as Record<'admit' | 'handled' | 'remove' | 'take' | 'takeMark' | 'dead', Script>;
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LockTimeoutError } from './memory.js';
+import { storeCall } from './redis-errors.js';
 import { createRedisJournal } from './redis-journal.js';
 import { type KeyValueStore, StoreUnavailableError } from './store.js';
 
@@ -49,24 +50,48 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
   txConn.on('error', () => undefined);
   let txChain: Promise<unknown> = Promise.resolve();
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const release = async (lockKey: string, token: string) => {
+    try {
+      await redis.eval(RELEASE, 1, lockKey, token);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  /**
+   * A lock's release (compare and delete: safe to repeat) that met a Redis restart is tried again in the background
+   * for one lease: left to expire, the lock (kept by Redis's append-only file) held the holder's next message for up
+   * to a lease, long enough for WeCom's passive answer to time out (test/faults/store-cut.test.ts).
+   */
+  const unlock = async (lockKey: string, token: string) => {
+    if (await release(lockKey, token)) return;
+    void (async () => {
+      const end = Date.now() + LOCK_LEASE_MS;
+      while (Date.now() < end && redis.status !== 'end') {
+        await new Promise((r) => setTimeout(r, 200).unref());
+        if (await release(lockKey, token)) return;
+      }
+    })();
+  };
 
   return {
     redis,
+    // each call's lost connection is StoreUnavailableError, as when it was down before the call (redis-errors.ts)
     async get(key) {
-      return redis.get(k(key));
+      return storeCall(redis.get(k(key)));
     },
     async set(key, value, ttlMs) {
-      if (ttlMs) await redis.set(k(key), value, 'PX', ttlMs);
-      else await redis.set(k(key), value);
+      if (ttlMs) await storeCall(redis.set(k(key), value, 'PX', ttlMs));
+      else await storeCall(redis.set(k(key), value));
     },
     async setIfAbsent(key, value, ttlMs) {
-      return (await redis.set(k(key), value, 'PX', ttlMs, 'NX')) === 'OK';
+      return (await storeCall(redis.set(k(key), value, 'PX', ttlMs, 'NX'))) === 'OK';
     },
     async del(key) {
-      await redis.del(k(key));
+      await storeCall(redis.del(k(key)));
     },
     async incr(key, ttlMs) {
-      return Number(await redis.eval(INCR_WITH_TTL, 1, k(key), String(ttlMs)));
+      return Number(await storeCall(redis.eval(INCR_WITH_TTL, 1, k(key), String(ttlMs))));
     },
     async update(key, fn, ttlMs) {
       // optimistic transaction: retried when another instance wrote the key between WATCH and EXEC
@@ -90,7 +115,7 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
       };
       const result = txChain.then(run, run);
       txChain = result.catch(() => undefined);
-      return result;
+      return storeCall(result);
     },
     async withLock(key, ttlMs, fn, waitMs = 10_000) {
       const token = randomUUID();
@@ -98,7 +123,7 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
       const deadline = Date.now() + waitMs;
       let delay = 5;
       const lease = Math.min(ttlMs, LOCK_LEASE_MS);
-      while ((await redis.set(lockKey, token, 'PX', lease, 'NX')) !== 'OK') {
+      while ((await storeCall(redis.set(lockKey, token, 'PX', lease, 'NX'))) !== 'OK') {
         if (Date.now() >= deadline) throw new LockTimeoutError(`lock ${key} busy`);
         await sleep(delay);
         delay = Math.min(delay * 2, 100);
@@ -113,7 +138,7 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
         return await fn();
       } finally {
         clearInterval(renew);
-        await redis.eval(RELEASE, 1, lockKey, token).catch(() => undefined);
+        await unlock(lockKey, token);
       }
     },
     // beside the delivery marks: each entry is written by the script that sets its mark (inbound-journal.ts)

@@ -4,7 +4,10 @@
  */
 import type { InboundJournal } from './inbound-journal.js';
 
-/** The store could not be asked (Redis is down or reconnecting): the call did nothing, and may be tried again. */
+/**
+ * The store could not be asked (Redis is down or reconnecting), or its connection dropped under the call (which then
+ * may or may not have reached it: redis-errors.ts): the call may be tried again.
+ */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
 }
