@@ -10,6 +10,7 @@
 
 import type { InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
 import { NotFoundError } from '../services/periods.js';
+import { type HandleOptions, turnLockKey } from '../state/turn.js';
 import type { BotDeps, BoundTurn, Turn } from './context.js';
 import { type Dialog, readDialog, writeDialog } from './dialog.js';
 import { flowOf } from './dialog-flows.js';
@@ -28,7 +29,7 @@ import { choicesFor, pickedChoice, readClarify, writeClarify } from './nlu/clari
 import { deskCommand } from './nlu/desk-commands.js';
 import { readSaid, type Said, TOO_LONG } from './said.js';
 
-export type BotHandler = (msg: InboundMessage) => Promise<Reply[]>;
+export type BotHandler = (msg: InboundMessage, opts?: HandleOptions) => Promise<Reply[]>;
 
 /** commands that act at once, even in the middle of a form (recognised by rule, slots exact) */
 const IMMEDIATE = new Set<Intent>(['proxy_bind', 'mark_paid', 'approved_unpaid']);
@@ -197,9 +198,11 @@ export function createBot(input: BotDeps): BotHandler {
     return route(t, parsed, text);
   }
 
-  return async (msg) => {
+  return async (msg, opts) => {
     try {
-      return await deps.store.withLock(`turn:${msg.platform}:${msg.userId}`, 30_000, () => handle(msg), 8_000);
+      // the receive pipeline takes the same lock around the whole handling, and says so
+      if (opts?.turnHeld) return await handle(msg);
+      return await deps.store.withLock(turnLockKey(msg.platform, msg.userId), 30_000, () => handle(msg), 8_000);
     } catch (e) {
       if (e instanceof NotFoundError) return [{ kind: 'text', text: deps.templates.render('no_period') }];
       deps.log.error({ err: e, platform: msg.platform, kind: msg.kind }, 'bot turn failed');

@@ -9,6 +9,7 @@ import type { Log } from '../core/log.js';
 import type { InboundMessage, Platform, Reply } from '../core/messages.js';
 import type { PlatformSender } from '../core/outbox.js';
 import type { KeyValueStore } from '../state/store.js';
+import type { HandleOptions } from '../state/turn.js';
 import type { Admission } from './admission.js';
 import type { InboundRecovery } from './journal-worker.js';
 
@@ -24,8 +25,11 @@ export interface ChannelDeps {
   /** dedupe marks, token cache, locks: Redis when REDIS_URL is set, shared by every instance */
   store: KeyValueStore;
   log: Log;
-  /** the bot: one normalised message in, the replies to its sender out */
-  handle(msg: InboundMessage): Promise<Reply[]>;
+  /**
+   * the bot: one normalised message in, the replies to its sender out; `turnHeld` when the caller holds the sender's
+   * turn lock (src/state/turn.ts)
+   */
+  handle(msg: InboundMessage, opts?: HandleOptions): Promise<Reply[]>;
   now(): Date;
   background: Background;
   /**

@@ -4,7 +4,8 @@
  * sessionWebhook, then the API); this file owns what must be the same everywhere:
  * - once per delivery: a mark in the shared store set BEFORE handling (several instances, platform retries), kept
  *   when handled, released when handling failed so the platform's retry (or the user's resend) is handled;
- * - per-user order: one user's messages are handled one after another, across instances (a lock), and answered in
+ * - per-user order: one user's messages are handled one after another, across instances (the bot's turn lock, taken
+ *   here for the whole handling, so the bot does not take it again: src/state/turn.ts), and answered in
  *   that order; the lock is held for the handling only: once the state is committed the replies are queued behind
  *   the user's earlier replies (in this process) and the turn is released, so a slow platform call (DingTalk's
  *   sessionWebhook, the API) never holds the user's next message;
@@ -29,6 +30,7 @@ import type { CardAnswer, InboundMessage, OutboundMessage, Reply } from '../core
 import { Templates } from '../core/templates.js';
 import type { JournalEntry } from '../state/inbound-journal.js';
 import { StoreUnavailableError } from '../state/store.js';
+import { turnLockKey } from '../state/turn.js';
 import { createAdmission } from './admission.js';
 import type { ChannelDeps } from './channel.js';
 import { reviveMessage, reviveReplies, serializeMessage, serializeReplies } from './journal-codec.js';
@@ -375,7 +377,8 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     const handleInTurn = async (): Promise<Outcome> => {
       let replies: Reply[];
       try {
-        replies = await deps.handle(msg);
+        // the sender's turn lock is held here (below): the bot does not take it again
+        replies = await deps.handle(msg, { turnHeld: true });
       } catch (e) {
         log.error({ err: e, platform, kind: msg.kind }, 'message handling failed: answered busy, mark released');
         await release(key);
@@ -396,9 +399,9 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     try {
       // the sender's previous message in this process first (it never rejects), then a slot, then the shared lock
       await place.previous;
-      // a crashed holder frees the lock after its ttl (the Redis store: within one lease)
+      // the bot's own turn lock (one lock per message, not two); a crashed holder frees it within one lease
       result = await admission.run(() =>
-        store.withLock(`order:${opts.markPrefix}:${msg.userId}`, 120_000, turn, opts.orderWaitMs ?? 10_000),
+        store.withLock(turnLockKey(msg.platform, msg.userId), 120_000, turn, opts.orderWaitMs ?? 10_000),
       );
     } catch (e) {
       if (outcome) {

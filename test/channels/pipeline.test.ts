@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { InboundMessage, OutboundMessage } from '../../src/core/messages.js';
 import { createMemoryStore } from '../../src/state/memory.js';
 import type { KeyValueStore } from '../../src/state/store.js';
+import { turnLockKey } from '../../src/state/turn.js';
 import { type Harness, startHarness } from '../support/dingtalk/harness.js';
 import { localServerOf } from '../support/local.js';
 
@@ -57,7 +58,7 @@ describe('per-user order', () => {
     await h.say(h.client.text('u1', '快', { session }));
     // the second has arrived (its delivery is marked) and waits in this process for the first's turn to end: it
     // asks for the shared lock only then, so the sender's messages take it in the order they came
-    const turns = () => locks.filter((k) => k.startsWith('order:') && k.endsWith(':u1')).length;
+    const turns = () => locks.filter((k) => k === turnLockKey('dingtalk', 'u1')).length;
     await until(() => marks.filter((k) => k.includes(':seen:')).length === 2);
     expect(turns()).toBe(1);
     // another user goes ahead meanwhile

@@ -18,6 +18,7 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { must } from '../../src/core/must.js';
 import { LocalDingtalkServer } from '../../src/local/dingtalk/local-server.js';
+import { turnLockKey } from '../../src/state/turn.js';
 import { DingtalkTestClient } from '../support/dingtalk/client.js';
 import { dingtalkEnv, madeUpDingtalk } from '../support/made-up.js';
 import {
@@ -72,7 +73,7 @@ describe.skipIf(!haveServers)('kill -9 with acknowledged messages waiting (WeCom
     try {
       app = await spawnApp(env);
       // another instance holds each DingTalk sender's turn: their messages take every slot and wait
-      const locks = ding.map((u) => `${prefix}:lock:order:dingtalk:seen:${dCreds.robotCode}:${u}`);
+      const locks = ding.map((u) => `${prefix}:lock:${turnLockKey('dingtalk', u)}`);
       for (const k of locks) await redis.set(k, 'held-by-the-test', 'PX', 120_000);
 
       const dingBodies: { body: string; headers: Record<string, string> }[] = [];
