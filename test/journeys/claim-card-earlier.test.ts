@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { must } from '../../src/core/must.js';
-import { addDays } from '../../src/rules/index.js';
-import { submitClaim } from '../../src/services/claims.js';
 import { currentPeriod } from '../../src/services/periods.js';
+import { freeDays, submitDayClaim } from '../support/claims.js';
 import { fileClaim, platforms, useApp } from './harness.js';
 
 const W = 'demo-worker-1';
@@ -21,29 +20,10 @@ describe.each(platforms)('the earlier claims on the officer card on %s', (platfo
     const period = await currentPeriod(db);
     const member = await db.chatIdentity.findFirstOrThrow({ where: { userId: W, platform } });
     const demoStay = await db.claim.findFirstOrThrow({ where: { memberId: member.memberId } });
-    // four more one-day stays, away from the demo's paid one (the same stay twice is refused)
-    const days = Array.from({ length: 40 }, (_, n) => addDays(period.policy.startsOn, n))
-      .filter((d) => d < demoStay.admittedOn || d > demoStay.dischargedOn)
-      .slice(0, 5);
+    const days = await freeDays(db, period, member.memberId, 5);
     const seeded: number[] = [];
     for (const day of days.slice(0, 4)) {
-      const r = await submitClaim(
-        db,
-        period,
-        {
-          memberId: member.memberId,
-          hospital: '海南省人民医院',
-          admittedOn: day,
-          dischargedOn: day,
-          totalFen: 500_000,
-          basicInsuranceFen: 200_000,
-          selfPaidFen: 300_000,
-          majorIllness: false,
-          photos: [],
-        },
-        'test',
-        ctx.t.app.now(),
-      );
+      const r = await submitDayClaim(db, period, member.memberId, day, 'test', ctx.t.app.now());
       if (!r.ok) throw new Error(r.reason);
       seeded.push(r.claim.id);
     }
