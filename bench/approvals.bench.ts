@@ -13,11 +13,10 @@ import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import { must } from '../src/core/must.js';
 import { directCommits } from '../src/db/sqlite-direct.js';
 import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
-import { addDays } from '../src/rules/index.js';
-import { submitClaim } from '../src/services/claims.js';
 import { createServices } from '../src/services/index.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { startTestApp } from '../test/support/app.js';
+import { freeDays, submitDayClaim } from '../test/support/claims.js';
 import { type BuiltCallback, WecomTestClient } from '../test/support/wecom/client.js';
 import { profiled as profileBench } from './profile.js';
 import type { BenchResult } from './run.js';
@@ -101,33 +100,10 @@ export default async function benchApprovals(): Promise<BenchResult[]> {
       now: app.now,
     };
     const cards: { id: number; cardId: string }[] = [];
-    // one-day stays on distinct days, around the demo's paid claim (the same stay twice would be refused)
-    const demoStay = await db.claim.findFirstOrThrow({ where: { memberId: worker.memberId }, orderBy: { id: 'asc' } });
-    const days: string[] = [];
-    for (let n = 0; days.length < N; n++) {
-      const day = addDays(period.policy.startsOn, n);
-      if (day < demoStay.admittedOn || day > demoStay.dischargedOn) days.push(day);
-    }
+    const days = await freeDays(db, period, worker.memberId, N);
     for (let i = 0; i < N; i++) {
-      // one-day stays on distinct days: the same stay twice would be refused as a duplicate
       const day = must(days[i], 'i < days.length');
-      const r = await submitClaim(
-        db,
-        period,
-        {
-          memberId: worker.memberId,
-          hospital: '海南省人民医院',
-          admittedOn: day,
-          dischargedOn: day,
-          totalFen: 500_000,
-          basicInsuranceFen: 200_000,
-          selfPaidFen: 300_000,
-          majorIllness: false,
-          photos: [],
-        },
-        'bench',
-        app.now(),
-      );
+      const r = await submitDayClaim(db, period, worker.memberId, day, 'bench', app.now());
       if (!r.ok) throw new Error(`bench claim refused: ${r.reason}`);
       const { claim } = r;
       await sendApprovalCards(deps, claim.id, 1);

@@ -7,6 +7,8 @@
 
 import { tryJsonColumn } from '../core/json-column.js';
 import type { Recipient } from '../core/messages.js';
+import type { SentRef } from '../core/outbox.js';
+import { undeliveredOf } from '../core/undelivered.js';
 import {
   cardsOf,
   claimCardFacts,
@@ -69,7 +71,17 @@ export async function sendClaimMessage(
   if (m.kind === 'claim_cards') {
     if (!('userIds' in recipient)) throw new Error('approval cards go to people, not to a group');
     const { cardId, card } = await newClaimCard(ctx.db, rendering, m.claimId, m.level);
-    const ref = await outbox.send(platform, recipient, { kind: 'card', card });
+    let ref: SentRef;
+    try {
+      ref = await outbox.send(platform, recipient, { kind: 'card', card });
+    } catch (e) {
+      // the card reached some officers only (DingTalk's deliverResults): theirs is recorded, so their copies are
+      // redrawn with every decision; the row keeps the others, whose retry sends them a card of their own
+      const partial = undeliveredOf(e);
+      if (partial?.delivered.length)
+        await recordCard(ctx.db, { claimId: m.claimId, platform, cardId, level: m.level, userIds: partial.delivered });
+      throw e;
+    }
     await recordCard(ctx.db, {
       claimId: m.claimId,
       platform,

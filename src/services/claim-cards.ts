@@ -76,7 +76,10 @@ export interface ClaimCardView {
   /** the cap left after this claim */
   capRemainingFen: number;
   segments: { amountFen: number; rateBp: number; subsidyFen: number }[];
+  /** the member's latest other claims this period (at most EARLIER_LISTED, oldest first) */
   earlier: { id: number; fen: number; status: string }[];
+  /** how many other claims this period the list leaves out (older than the listed ones) */
+  earlierMore: number;
   warnings: CardWarning[];
   /** the office's decision, shown on the centre's card */
   firstLevel: { by: string; at: string; decision: string; comment: string | null } | null;
@@ -87,6 +90,12 @@ export interface ClaimCardView {
   photos: number;
   links: { text: string; url: string }[];
 }
+
+/**
+ * The card lists the member's latest other claims, and counts the rest: a card line holds 30 characters and the
+ * sub-title 160 (WECOM.md), so a long list was cut off mid-claim; the cap's line already sums what they hold.
+ */
+const EARLIER_LISTED = 3;
 
 const STATUS_SHORT: Record<ClaimStatus, string> = {
   submitted: '待审批',
@@ -229,7 +238,10 @@ export async function claimCardFactsFrom(db: Db, rows: ClaimCardRows): Promise<C
       capRoomFen: grant.roomFen,
       capRemainingFen: Math.max(0, grant.roomFen - grantedFen),
       segments: (breakdown.segments ?? []).filter((s) => s.amountFen > 0),
-      earlier: mine.map((o) => ({ id: o.id, fen: o.subsidyFen, status: STATUS_SHORT[parseClaimStatus(o.status)] })),
+      earlier: mine
+        .slice(-EARLIER_LISTED)
+        .map((o) => ({ id: o.id, fen: o.subsidyFen, status: STATUS_SHORT[parseClaimStatus(o.status)] })),
+      earlierMore: Math.max(0, mine.length - EARLIER_LISTED),
       warnings,
       firstLevel,
       returned,

@@ -168,10 +168,20 @@ export function createCallbackRouter(deps: ChannelDeps, c: CallbackContext): Rou
     // this card shows it at once (the queue redraws the claim's other cards)
     const answer = await c.receiver.acceptClick(click, c.clickAnswerBudgetMs ?? 1_500);
     ctx.status = 200;
-    ctx.body = answer
-      ? { cardData: { cardParamMap: cardParamMap(answer.card) }, cardUpdateOptions: { updateCardDataByKey: true } }
-      : {};
-    if (answer) settleOnceSent(ctx, answer);
+    ctx.body = {};
+    if (!answer) return;
+    try {
+      ctx.body = {
+        cardData: { cardParamMap: cardParamMap(answer.card) },
+        cardUpdateOptions: { updateCardDataByKey: true },
+      };
+    } catch (e) {
+      // not drawable in the answer: settled as seen by nobody, so the queue redraws every copy (and the text follows)
+      log.warn({ err: e }, 'clicked card not drawable in the callback answer: left to the queue');
+      await settleLate(answer, log);
+      return;
+    }
+    settleOnceSent(ctx, answer);
   });
 
   /** the card answer settled once DingTalk has the HTTP answer (late, when the connection dropped before) */

@@ -129,6 +129,7 @@ export async function createDingtalkChannelWith(
     {
       templateId: credentials.cardTemplateId,
       ...(mode === 'http' ? { callbackRouteKey: credentials.callbackRouteKey } : {}),
+      store: deps.store,
     },
     deps.log,
     robots,

@@ -179,9 +179,26 @@ export function createReceiver(
       }
       if (first.kind === 'duplicate') return null;
       const [head, ...rest] = first.replies;
-      const answer = head?.kind === 'card_answer' ? head : null;
-      const others = answer ? rest : first.replies;
+      const clicked = head?.kind === 'card_answer' ? head : null;
+      const others = clicked ? rest : first.replies;
+      // the click's text (已批准补助申请 #n) follows the card's settling, as on WeCom: settling waits for a burst of
+      // clicks to be answered (bot/flows/click-first.ts), and the text's API call would take the thread from them
+      let settled = () => {};
+      const settling = new Promise<void>((resolve) => {
+        settled = resolve;
+      });
+      const answer: CardAnswer | null = clicked && {
+        ...clicked,
+        async settle(answered) {
+          try {
+            await clicked.settle(answered);
+          } finally {
+            settled();
+          }
+        },
+      };
       deps.background.run('dingtalk click replies', async () => {
+        if (answer) await settling;
         if (others.length) await pipeline.deliver(to, others);
         await pipeline.sent(first);
       });

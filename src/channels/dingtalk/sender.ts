@@ -1,7 +1,8 @@
 /**
  * PlatformSender over the robot and card APIs (DINGTALK.md §4–§5): one-to-one batch send in calls of at most 20
  * userIds, group send by openConversationId, images uploaded first (oapi media/upload), approval cards through
- * /v1.0/card/instances/createAndDeliver with outTrackId = Card.id and updated with PUT /v1.0/card/instances.
+ * /v1.0/card/instances/createAndDeliver with outTrackId = Card.id (./card-delivery.ts: the spaces DingTalk did not
+ * reach are retried alone) and updated with PUT /v1.0/card/instances.
  * The monthly quota decides first: a message whose class gives way, or any message once the month is exhausted,
  * is held in the store (nothing is lost) and sent in order when the budget allows again.
  * A one-to-one send that DingTalk took but did not deliver to everyone (flow-controlled or invalid staff ids in
@@ -15,20 +16,14 @@ import type { PlatformSender, SentRef } from '../../core/outbox.js';
 import { RecipientsUndelivered } from '../../core/undelivered.js';
 import type { DingtalkApi } from './api-client.js';
 import { batchSendAll } from './batch-send.js';
+import { type CardOptions, deliverCard as deliverCardTo } from './card-delivery.js';
 import { DingtalkApiError, DingtalkInputError, QuotaExhausted, RateLimited } from './errors.js';
 import type { HeldItem } from './quota.js';
 import { cardParamMap, fileMsg, imageMsg, markdownMsgs, type RobotMsg, textMsgs } from './render.js';
 import type { GroupRobots } from './robot.js';
 import type { QuotaClass } from './settings.js';
 
-/** outTrackId: our Card.id; DingTalk takes letters, digits and -_. (card_1_0 CreateAndDeliverRequest) */
-const OUT_TRACK_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
-
-export interface CardOptions {
-  templateId: string;
-  /** set when clicks come over HTTP (callbackType HTTP with this route key); unset: over Stream */
-  callbackRouteKey?: string;
-}
+export type { CardOptions } from './card-delivery.js';
 
 type CardRef = { cardId: string; responseCode?: string; userIds?: string[] };
 
@@ -79,29 +74,7 @@ export function createDingtalkSender(
       await api.call('POST', '/v1.0/robot/groupMessages/send', { robotCode, openConversationId: to.chatId, ...m });
   };
 
-  const spaces = (to: Recipient) =>
-    'chatId' in to ? `dtv1.card//IM_GROUP.${to.chatId}` : to.userIds.map((u) => `dtv1.card//IM_ROBOT.${u}`).join(';');
-
-  const deliverCard = async (to: Recipient, card: Card): Promise<void> => {
-    if (!OUT_TRACK_ID.test(card.id)) throw new DingtalkInputError(`card id ${card.id} is not a valid outTrackId`);
-    const callback = cards.callbackRouteKey
-      ? { callbackType: 'HTTP', callbackRouteKey: cards.callbackRouteKey }
-      : { callbackType: 'STREAM' };
-    await api.call('POST', '/v1.0/card/instances/createAndDeliver', {
-      cardTemplateId: cards.templateId,
-      outTrackId: card.id,
-      ...callback,
-      cardData: { cardParamMap: cardParamMap(card) },
-      userIdType: 1,
-      openSpaceId: spaces(to),
-      ...('chatId' in to
-        ? { imGroupOpenSpaceModel: { supportForward: false }, imGroupOpenDeliverModel: { robotCode } }
-        : {
-            imRobotOpenSpaceModel: { supportForward: false },
-            imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode },
-          }),
-    });
-  };
+  const deliverCard = (to: Recipient, card: Card) => deliverCardTo(api, cards, log, to, card);
 
   const deliver = async (to: Recipient, msg: OutboundMessage): Promise<void> => {
     switch (msg.kind) {

@@ -223,13 +223,14 @@ export function createCallbackRouter(
     // or for a click the clicked card redrawn (only the clicker's copy: the queue redraws the others)
     let rest = first.replies;
     const head = rest[0];
+    let cardSettled: Promise<void> | undefined;
     if (head?.kind === 'card_answer' && msg.kind === 'card_click') {
       rest = rest.slice(1);
       const answer = passiveCard(msg.userId, head);
       if (answer) {
         ctx.type = 'application/xml';
         ctx.body = answer;
-        settleOnceSent(ctx, head, { userIds: [msg.userId] });
+        cardSettled = settleOnceSent(ctx, head, { userIds: [msg.userId] });
       } else await settleLate(head, log);
     } else if (head?.kind === 'text') {
       const [passive, ...more] = splitUtf8(head.text, APP_TEXT_MAX_BYTES);
@@ -243,26 +244,39 @@ export function createCallbackRouter(
     const sent = new Promise<void>((resolve) => finished(ctx.res, () => resolve()));
     deps.background.run('wecom follow-up replies', async () => {
       await sent;
+      // a click's text (已批准补助申请 #n) follows its card's settling, which waits for a burst of clicks to be
+      // answered (bot/flows/click-first.ts): the officer already sees the decision on the card, and the text's API
+      // call would take the thread from the clicks still waiting (issue #14)
+      if (cardSettled) await cardSettled;
       if (rest.length) await pipeline.deliver(api(msg.userId), rest);
       await pipeline.sent(first);
     });
   };
 
   /** the card answer settled once WeCom has the HTTP answer (null when the connection dropped before) */
-  const settleOnceSent = (ctx: Context, answer: CardAnswer, answered: { userIds: string[] }) => {
+  const settleOnceSent = (ctx: Context, answer: CardAnswer, answered: { userIds: string[] }): Promise<void> => {
     const sent = new Promise<boolean>((resolve) => {
       ctx.res.once('finish', () => resolve(true));
       ctx.res.once('close', () => resolve(ctx.res.writableFinished));
     });
-    deps.background.run('wecom card answer', async () => {
-      if (await sent)
-        try {
-          await answer.settle(answered);
-        } catch (e) {
-          log.error({ err: e }, 'card answer not settled: the delivery sweep redraws the card');
-        }
-      else await settleLate(answer, log);
+    let resolve = () => {};
+    const settled = new Promise<void>((r) => {
+      resolve = r;
     });
+    deps.background.run('wecom card answer', async () => {
+      try {
+        if (await sent)
+          try {
+            await answer.settle(answered);
+          } catch (e) {
+            log.error({ err: e }, 'card answer not settled: the delivery sweep redraws the card');
+          }
+        else await settleLate(answer, log);
+      } finally {
+        resolve();
+      }
+    });
+    return settled;
   };
 
   /** the sealed passive update of the clicker's card; null when the card cannot be drawn (then the queue does) */

@@ -13,7 +13,15 @@ import type { AddressInfo } from 'node:net';
 import { cardSignature, robotSign } from '../../channels/dingtalk/sign.js';
 import { DEMO_CREDENTIALS, type DingtalkCredentials } from './demo.js';
 import { LocalStreamGateway, type Subscription } from './local-gateway.js';
-import { checkParamMap, checkRobotMsg, checkSpaces, checkUserIds, isRefusal, type Refusal } from './local-validate.js';
+import {
+  checkParamMap,
+  checkRobotMsg,
+  checkSpaces,
+  checkUserIds,
+  isRefusal,
+  type Refusal,
+  type Space,
+} from './local-validate.js';
 
 export interface LocalDingtalkServerOptions {
   creds?: DingtalkCredentials;
@@ -95,6 +103,7 @@ const V1 = {
   download: '/v1.0/robot/messageFiles/download',
   register: '/v1.0/card/callbacks/register',
   deliver: '/v1.0/card/instances/createAndDeliver',
+  deliverAgain: '/v1.0/card/instances/deliver',
   cardUpdate: '/v1.0/card/instances',
 } as const;
 const OAPI_UPLOAD = '/media/upload';
@@ -219,7 +228,8 @@ export class LocalDingtalkServer {
   /**
    * DingTalk flow-controls these staff ids (推送频繁，被限流): the next `times` batchSends naming each (default: all,
    * until liftFlowControl) answer 200 with it in flowControlledStaffIdList and deliver nothing to it; the others of
-   * the same call get the message
+   * the same call get the message. A card delivered to it (createAndDeliver, deliver) answers `success: false` in
+   * its deliverResults the same number of times, and the card does not reach it.
    */
   flowControl(userIds: string[], times = Number.POSITIVE_INFINITY): void {
     for (const u of userIds) this.throttledStaff.set(u, times);
@@ -231,7 +241,10 @@ export class LocalDingtalkServer {
     for (const u of userIds ?? []) this.throttledStaff.delete(u);
   }
 
-  /** staff ids the organisation does not have: batchSend answers them in invalidStaffIdList, delivers nothing */
+  /**
+   * staff ids the organisation does not have: batchSend answers them in invalidStaffIdList, a card's delivery with
+   * `success: false`; nothing reaches them
+   */
   invalidateStaff(userIds: string[]): void {
     for (const u of userIds) this.invalidStaff.add(u);
   }
@@ -620,6 +633,7 @@ export class LocalDingtalkServer {
       return json({ success: true, result: this.routes.get(body.callbackRouteKey) });
     }
     if (method === 'POST' && path === V1.deliver) return this.deliver(body);
+    if (method === 'POST' && path === V1.deliverAgain) return this.deliverAgain(body);
     if (method === 'PUT' && path === V1.cardUpdate) {
       const card = typeof body.outTrackId === 'string' ? this.cardStore.get(body.outTrackId) : undefined;
       if (!card)
@@ -699,29 +713,80 @@ export class LocalDingtalkServer {
       templateId: body.cardTemplateId,
       callbackType,
       ...(typeof body.callbackRouteKey === 'string' ? { callbackRouteKey: body.callbackRouteKey } : {}),
-      userIds: users,
-      chatIds: chats,
+      // filled by deliverTo, with the spaces the card reached
+      userIds: [],
+      chatIds: [],
       seq,
       lastSeq: seq,
       params: { ...params },
       updates: [],
     };
     this.cardStore.set(card.outTrackId, card);
-    for (const userId of users)
-      this.record({ api: 'card', to: { userId }, msgKey: 'card', param: { outTrackId: card.outTrackId }, body });
-    for (const chatId of chats)
-      this.record({ api: 'card', to: { chatId }, msgKey: 'card', param: { outTrackId: card.outTrackId }, body });
     return json({
       success: true,
-      result: {
-        outTrackId: card.outTrackId,
-        deliverResults: spaces.map((s) => ({
-          spaceType: s.type,
-          spaceId: s.type === 'IM_GROUP' ? s.chatId : s.userId,
-          success: true,
-          carrierId: randomUUID(),
-        })),
-      },
+      result: { outTrackId: card.outTrackId, deliverResults: this.deliverTo(card, spaces, body) },
+    });
+  }
+
+  /**
+   * /v1.0/card/instances/deliver (card_1_0 DeliverCardRequest: outTrackId, openSpaceId, the spaces' deliver
+   * models; answer `{success, result:[{spaceType, spaceId, success, errorMsg, carrierId}]}`): a card instance that
+   * exists, put in more spaces — with the data it has now
+   */
+  private deliverAgain(body: Record<string, unknown>): Answer {
+    const card = typeof body.outTrackId === 'string' ? this.cardStore.get(body.outTrackId) : undefined;
+    if (!card) return refuse({ status: 400, code: 'param.outTrackId.notExist', message: '卡片不存在 (local choice)' });
+    const spaces = checkSpaces(body.openSpaceId);
+    if (isRefusal(spaces)) return refuse(spaces);
+    if (
+      spaces.some((s) => s.type === 'IM_ROBOT') &&
+      obj(body.imRobotOpenDeliverModel).robotCode !== this.creds.robotCode
+    )
+      return refuse({ status: 400, code: 'invalidParameter', message: 'imRobotOpenDeliverModel.robotCode 不合法' });
+    if (
+      spaces.some((s) => s.type === 'IM_GROUP') &&
+      obj(body.imGroupOpenDeliverModel).robotCode !== this.creds.robotCode
+    )
+      return refuse({ status: 400, code: 'invalidParameter', message: 'imGroupOpenDeliverModel.robotCode 不合法' });
+    return json({ success: true, result: this.deliverTo(card, spaces, body) });
+  }
+
+  /**
+   * Each space's outcome, as deliverResults says it: a flow-controlled staff id (flowControl) or one the organisation
+   * does not have (invalidateStaff) gets `success: false` with the reason and no card; the others get the card once
+   */
+  private deliverTo(card: RecordedCard, spaces: Space[], body: Record<string, unknown>) {
+    return spaces.map((s) => {
+      const spaceId = s.type === 'IM_GROUP' ? s.chatId : s.userId;
+      const failed = (errorMsg: string) => ({ spaceType: s.type, spaceId, success: false, errorMsg });
+      if (s.type === 'IM_ROBOT') {
+        if (this.invalidStaff.has(s.userId)) return failed('用户不存在 (local choice)');
+        const throttled = this.throttledStaff.get(s.userId) ?? 0;
+        if (throttled > 0) {
+          this.throttledStaff.set(s.userId, throttled - 1);
+          return failed('推送频繁，被限流 (local choice)');
+        }
+        if (!card.userIds.includes(s.userId)) {
+          card.userIds.push(s.userId);
+          this.record({
+            api: 'card',
+            to: { userId: s.userId },
+            msgKey: 'card',
+            param: { outTrackId: card.outTrackId },
+            body,
+          });
+        }
+      } else if (!card.chatIds.includes(s.chatId)) {
+        card.chatIds.push(s.chatId);
+        this.record({
+          api: 'card',
+          to: { chatId: s.chatId },
+          msgKey: 'card',
+          param: { outTrackId: card.outTrackId },
+          body,
+        });
+      }
+      return { spaceType: s.type, spaceId, success: true, carrierId: randomUUID() };
     });
   }
 

@@ -5,7 +5,7 @@
  * every officer's copy through the card update API.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Card, InboundMessage, OutboundMessage } from '../../../src/core/messages.js';
+import type { Card, CardAnswer, InboundMessage, OutboundMessage, Reply } from '../../../src/core/messages.js';
 import { type Harness, type HarnessOptions, startHarness } from '../../support/dingtalk/harness.js';
 import { emulatorOf, localServerOf } from '../../support/local.js';
 
@@ -98,6 +98,42 @@ describe('a click', () => {
         .filter((m) => m.api === 'batchSend')
         .map((m) => m.param.content),
     ).toEqual(['已处理 reject:77']);
+  });
+
+  it('the clicker’s text follows the card’s settling, which waits while other clicks are being decided', async () => {
+    // the bot's settle waits for a burst of clicks to be answered (click-first.ts) and then hands the decision's
+    // rows to the queue; here it is held until the click's answer is back, then sends a text of its own to officer2
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const settled: unknown[] = [];
+    await start({
+      handle: async (msg): Promise<Reply[]> => {
+        if (msg.kind !== 'card_click') return [];
+        const answer: CardAnswer = {
+          kind: 'card_answer',
+          card: card(msg.cardId, '已同意 · officer1'),
+          settle: async (a) => {
+            await held;
+            await h.channel.sender.send({ userIds: ['officer2'] }, { kind: 'text', text: '其他副本已刷新' });
+            settled.push(a);
+          },
+        };
+        return [answer, { kind: 'text', text: `已处理 ${msg.action}` }];
+      },
+    });
+    await sendCard('claim-77-l1-c');
+    const server = localServerOf(h.channel);
+    const r = await server.click('officer1', 'claim-77-l1-c', 'approve:77');
+    expect(r.status).toBe(200);
+    release();
+    await h.background.idle();
+    expect(settled).toEqual(['all']);
+    const seqOf = (userId: string, text: string) =>
+      server.messagesTo(userId).find((m) => m.api === 'batchSend' && m.param.content === text)?.seq ?? -1;
+    expect(seqOf('officer2', '其他副本已刷新')).toBeGreaterThan(0);
+    expect(seqOf('officer2', '其他副本已刷新')).toBeLessThan(seqOf('officer1', '已处理 approve:77'));
   });
 
   it('with a bad x-ddpaas-signature → refused (401), not handled, the card unchanged', async () => {

@@ -23,7 +23,7 @@ const apiTexts = (userId: string) =>
     .map((m) => (m.body.text as { content?: string } | undefined)?.content);
 
 /** a card the officer was sent (so the local server knows its task_id), and the answer a click gets */
-async function setUp(o: HarnessOptions, wait?: Promise<void>) {
+async function setUp(o: HarnessOptions, wait?: Promise<void>, settling?: () => Promise<void>) {
   const settled: CardAnswered[] = [];
   const card = {
     id: 'claim-7-l1-r0-test',
@@ -35,6 +35,7 @@ async function setUp(o: HarnessOptions, wait?: Promise<void>) {
     kind: 'card_answer',
     card: { ...card, finalText: '已批准 · 吴文静' },
     settle: async (a) => {
+      await settling?.();
       settled.push(a);
     },
   };
@@ -80,5 +81,31 @@ describe('a card click answered with the card', () => {
     await h.background.idle();
     expect(settled).toEqual([null]);
     expect(apiTexts('u1')).toEqual(['已批准补助申请 #7']);
+  });
+
+  it('the text follows the card’s settling, which waits while other clicks are being decided', async () => {
+    // the bot's settle waits for a burst of clicks to be answered (click-first.ts) and then hands the decision's
+    // rows to the queue; here it is held until the click's answer is back, then sends a text of its own to u2
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    const { settled, cb } = await setUp({}, undefined, async () => {
+      await held;
+      await h.channel.sender.send({ userIds: ['u2'] }, { kind: 'text', text: '其他副本已刷新' });
+    });
+    const r = await h.post(cb.path, cb.body);
+    expect(h.client.openReply(r.body).MsgType).toBe('update_template_card');
+    release();
+    await h.background.idle();
+    expect(settled).toEqual([{ userIds: ['u1'] }]);
+    // one sequence orders everything the local WeCom received: the settle's send came before the click's text
+    const server = localServerOf(h.channel);
+    const seqOf = (userId: string, text: string) =>
+      must(
+        server.messagesTo(userId).find((m) => (m.body.text as { content?: string } | undefined)?.content === text),
+        text,
+      ).seq;
+    expect(seqOf('u2', '其他副本已刷新')).toBeLessThan(seqOf('u1', '已批准补助申请 #7'));
   });
 });
