@@ -16,6 +16,7 @@ import { audit } from './audit.js';
 import { bindOnBehalfOf, trySelfBind, userLocked } from './binding.js';
 import { federationOf, groupsUnder } from './broadcasts/recipients.js';
 import { applyChatFile, type ChatFileInput, checkChatFile, progressWorkbook, rosterWorkbook } from './chat-files.js';
+import { recordCards } from './claim-card-batch.js';
 import {
   approvedUnpaidOf,
   approverUserIds,
@@ -86,6 +87,7 @@ export function createServices(deps: ServicesDeps) {
       newClaimCard: bound(newClaimCard),
       pendingFor: bound(pendingFor),
       recordCard: bound(recordCard),
+      recordCards: bound(recordCards),
       renderClaimCard: bound(renderClaimCard),
       renderClaimCardFrom: bound(renderClaimCardFrom),
     },

@@ -10,6 +10,7 @@ import type { Card, CardAnswer, InboundMessage, OutboundMessage, Platform, Reply
 import { must } from '../../core/must.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { DECISION_LABEL, type Decision, mayDecide, mayHandle } from '../../services/approvals.js';
+import type { SentCard } from '../../services/claim-card-batch.js';
 import type { ClaimCardRows } from '../../services/claim-cards.js';
 import { CARD_ANSWERED_TTL_MS, cardAnsweredKey } from '../../services/claim-outbox.js';
 import type { Person } from '../../services/people.js';
@@ -247,11 +248,28 @@ export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessag
   const a = approverOf(p);
   if (!a.offices.length && !a.centre) return [t.say('forbidden', { what: '查看待审批', who: '办事处经办人' })];
   const claims = await t.deps.services.claimCards.pendingFor(a);
-  for (const c of claims)
-    await sendApprovalCards(t.deps, c.id, c.status === 'approved_l1' ? 2 : 1, {
-      platform: t.msg.platform,
-      userIds: [t.msg.userId],
-    });
+  const { platform, userId } = t.msg;
+  // each card sent in turn, all recorded in one write at the end (one commit, not one fsync per card: issue #17);
+  // the cards that left are recorded even when a later one could not be sent
+  const sent: SentCard[] = [];
+  try {
+    if (t.deps.outbox.platforms().includes(platform))
+      for (const c of claims) {
+        const level = c.status === 'approved_l1' ? 2 : 1;
+        const { cardId, card } = await t.deps.services.claimCards.newClaimCard(rendering(t.deps), c.id, level);
+        const ref = await t.deps.outbox.send(platform, { userIds: [userId] }, { kind: 'card', card });
+        sent.push({
+          claimId: c.id,
+          platform,
+          cardId,
+          level,
+          userIds: [userId],
+          ...(ref.responseCode ? { responseCode: ref.responseCode } : {}),
+        });
+      }
+  } finally {
+    await t.deps.services.claimCards.recordCards(sent);
+  }
   const period = await t.deps.services.periods.currentPeriod();
   const today = shanghaiDate(t.deps.now());
   const { cutoffOn, payoutBy } = period.policy.claims;
