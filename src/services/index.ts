@@ -24,6 +24,7 @@ import {
   newClaimCard,
   pendingFor,
   recordCard,
+  recordCards,
   renderClaimCard,
   renderClaimCardFrom,
 } from './claim-cards.js';
@@ -86,6 +87,7 @@ export function createServices(deps: ServicesDeps) {
       newClaimCard: bound(newClaimCard),
       pendingFor: bound(pendingFor),
       recordCard: bound(recordCard),
+      recordCards: bound(recordCards),
       renderClaimCard: bound(renderClaimCard),
       renderClaimCardFrom: bound(renderClaimCardFrom),
     },
