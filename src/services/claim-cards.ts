@@ -25,7 +25,8 @@ import {
   shanghaiStamp,
 } from '../rules/index.js';
 import { claimEntryStanding, uncappedOf } from './approvals.js';
-import { CARD_CLAIM_INCLUDE, type ClaimCardRows, otherClaimsOf } from './claim-card-rows.js';
+import { readCardRows } from './approvals-store.js';
+import type { ClaimCardRows } from './claim-card-rows.js';
 import { CardRecipients } from './claim-outbox.js';
 import { memo } from './memo.js';
 import { periodById } from './periods.js';
@@ -144,8 +145,7 @@ const Breakdown = z.object({
 });
 
 export async function claimCardFacts(db: Db, claimId: number): Promise<ClaimCardFacts> {
-  const claim = await db.claim.findUniqueOrThrow({ where: { id: claimId }, include: CARD_CLAIM_INCLUDE });
-  return claimCardFactsFrom(db, { claim, others: await otherClaimsOf(db, claim) });
+  return claimCardFactsFrom(db, must(await readCardRows(db, claimId), `claim ${claimId} exists`));
 }
 
 export async function claimCardFactsFrom(db: Db, rows: ClaimCardRows): Promise<ClaimCardFacts> {
