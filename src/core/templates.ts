@@ -27,6 +27,8 @@ function yuan(fen: unknown): string {
 
 /** rendered texts kept per Templates instance (least recently used dropped first) */
 const RENDERED_KEPT = 1_000;
+/** variables with more values than this are not kept (nor written out as a key) */
+const RENDER_KEY_MAX_VALUES = 400;
 
 /**
  * The key a render is kept under: the template and its variables as JSON; null (not kept) when a variable is not
@@ -36,8 +38,11 @@ const RENDERED_KEPT = 1_000;
 function renderKey(key: string, vars: Record<string, unknown>): string | null {
   let plain = true;
   let json: string;
+  let values = 0;
   try {
     json = JSON.stringify(vars, function (this: unknown, k: string, v: unknown) {
+      // a large variable is not kept anyway (below): stop writing it out
+      if (++values > RENDER_KEY_MAX_VALUES) throw new Error('too large to keep');
       const original = (this as Record<string, unknown>)[k];
       if (typeof original === 'function' || typeof original === 'symbol') plain = false;
       else if (original !== null && typeof original === 'object' && !Array.isArray(original)) {

@@ -24,7 +24,7 @@ export const OTHER_CLAIMS_SELECT = {
 } as const satisfies Prisma.ClaimSelect;
 export type OtherClaim = Prisma.ClaimGetPayload<{ select: typeof OTHER_CLAIMS_SELECT }>;
 
-const OtherClaimRows = z.array(
+export const OtherClaimRows = z.array(
   z.object({
     id: z.number().int(),
     subsidyFen: z.number().int(),
@@ -48,6 +48,10 @@ export async function otherClaimsOf(
       WHERE "periodId" = ${c.periodId} AND "memberId" = ${c.memberId} AND "id" <> ${c.id} ORDER BY "id" ASC`,
   );
 }
+
+/** otherClaimsOf's statement on SQLite's own connection (readCardRows); parameters: periodId, memberId, claim id */
+export const OTHER_CLAIMS_SQLITE = `SELECT "id", "subsidyFen", "status", "hospital", "admittedOn", "dischargedOn"
+  FROM "Claim" WHERE "periodId" = ? AND "memberId" = ? AND "id" <> ? ORDER BY "id" ASC`;
 
 /**
  * The rows a card is drawn from, when the caller holds them already (a decision read the claim and the member's

@@ -16,7 +16,6 @@ import { audit } from './audit.js';
 import { bindOnBehalfOf, trySelfBind, userLocked } from './binding.js';
 import { federationOf, groupsUnder } from './broadcasts/recipients.js';
 import { applyChatFile, type ChatFileInput, checkChatFile, progressWorkbook, rosterWorkbook } from './chat-files.js';
-import { recordCards } from './claim-card-batch.js';
 import {
   approvedUnpaidOf,
   approverUserIds,
@@ -25,6 +24,7 @@ import {
   newClaimCard,
   pendingFor,
   recordCard,
+  recordCards,
   renderClaimCard,
   renderClaimCardFrom,
 } from './claim-cards.js';

@@ -44,4 +44,19 @@ describe('the rendered texts kept', () => {
       spy.mockRestore();
     }
   });
+
+  it('variables too large to keep are rendered each time, and right', () => {
+    const spy = vi.spyOn(Liquid.prototype, 'renderSync');
+    try {
+      const t = new Templates(dir);
+      // a whole province's rows passed along: not written out as a key, not kept
+      const rows = Array.from({ length: 500 }, (_, i) => ({ id: i, name: `单位${i}` }));
+      const a = { name: '张三', fen: 100, day: '2026-12-01', rows };
+      expect(t.render(key, a)).toBe('张三：1 元，2026年12月1日');
+      expect(t.render(key, a)).toBe('张三：1 元，2026年12月1日');
+      expect(spy).toHaveBeenCalledTimes(2);
+    } finally {
+      spy.mockRestore();
+    }
+  });
 });

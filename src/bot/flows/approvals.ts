@@ -10,8 +10,7 @@ import type { Card, CardAnswer, InboundMessage, OutboundMessage, Platform, Reply
 import { must } from '../../core/must.js';
 import { daysBetween, shanghaiDate, shanghaiStamp } from '../../rules/index.js';
 import { DECISION_LABEL, type Decision, mayDecide, mayHandle } from '../../services/approvals.js';
-import type { SentCard } from '../../services/claim-card-batch.js';
-import type { ClaimCardRows } from '../../services/claim-cards.js';
+import type { ClaimCardRows, SentClaimCard } from '../../services/claim-cards.js';
 import { CARD_ANSWERED_TTL_MS, cardAnsweredKey } from '../../services/claim-outbox.js';
 import type { Person } from '../../services/people.js';
 import type { BotDeps, Turn } from '../context.js';
@@ -34,16 +33,10 @@ function claimCard(deps: BotDeps, claimId: number, level: number, cardId: string
 }
 
 /** Sends the approval card of `level` to every approver on every platform, and records each card. */
-export async function sendApprovalCards(
-  deps: BotDeps,
-  claimId: number,
-  level: number,
-  only?: { platform: Platform; userIds: string[] },
-): Promise<number> {
+export async function sendApprovalCards(deps: BotDeps, claimId: number, level: number): Promise<number> {
   let sent = 0;
   for (const platform of deps.outbox.platforms()) {
-    if (only && only.platform !== platform) continue;
-    const userIds = only ? only.userIds : await deps.services.claimCards.approverUserIds(claimId, level, platform);
+    const userIds = await deps.services.claimCards.approverUserIds(claimId, level, platform);
     if (!userIds.length) continue;
     const { cardId, card } = await deps.services.claimCards.newClaimCard(rendering(deps), claimId, level);
     const ref = await deps.outbox.send(platform, { userIds }, { kind: 'card', card });
@@ -243,39 +236,46 @@ export async function cancelDecision(
   }
 }
 
-/** 待审批: the pending claims as cards, to this officer only, and the days left to the cut-offs. */
+/**
+ * How many cards 待审批 sends at once: WeCom takes 30 messages a minute for one member (WECOM.md §6), so 20 cards
+ * and the answer held the officer's next answer for up to a minute; the rest come with the next 待审批, once these
+ * are decided.
+ */
+const PENDING_CARDS = 10;
+
+/** 待审批: the oldest pending claims as cards, to this officer only, how many wait in all, the days left to the cut-offs. */
 export async function pendingAsCards(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const a = approverOf(p);
   if (!a.offices.length && !a.centre) return [t.say('forbidden', { what: '查看待审批', who: '办事处经办人' })];
-  const claims = await t.deps.services.claimCards.pendingFor(a);
-  const { platform, userId } = t.msg;
-  // each card sent in turn, all recorded in one write at the end (one commit, not one fsync per card: issue #17);
-  // the cards that left are recorded even when a later one could not be sent
-  const sent: SentCard[] = [];
+  const deps = t.deps;
+  const { total, claims } = await deps.services.claimCards.pendingFor(a, PENDING_CARDS);
+  const to = { userIds: [t.msg.userId] };
+  const sent: SentClaimCard[] = [];
   try {
-    if (t.deps.outbox.platforms().includes(platform))
-      for (const c of claims) {
-        const level = c.status === 'approved_l1' ? 2 : 1;
-        const { cardId, card } = await t.deps.services.claimCards.newClaimCard(rendering(t.deps), c.id, level);
-        const ref = await t.deps.outbox.send(platform, { userIds: [userId] }, { kind: 'card', card });
-        sent.push({
-          claimId: c.id,
-          platform,
-          cardId,
-          level,
-          userIds: [userId],
-          ...(ref.responseCode ? { responseCode: ref.responseCode } : {}),
-        });
-      }
+    for (const c of claims) {
+      const level = c.status === 'approved_l1' ? 2 : 1;
+      const { cardId, card } = await deps.services.claimCards.newClaimCard(rendering(deps), c.id, level);
+      const ref = await deps.outbox.send(t.msg.platform, to, { kind: 'card', card });
+      sent.push({
+        claimId: c.id,
+        platform: t.msg.platform,
+        cardId,
+        level,
+        userIds: to.userIds,
+        ...(ref.responseCode ? { responseCode: ref.responseCode } : {}),
+      });
+    }
   } finally {
-    await t.deps.services.claimCards.recordCards(sent);
+    // the cards that went out, in one write (each its own commit cost an fsync per card), also when a send failed
+    await deps.services.claimCards.recordCards(sent);
   }
-  const period = await t.deps.services.periods.currentPeriod();
-  const today = shanghaiDate(t.deps.now());
+  const period = await deps.services.periods.currentPeriod();
+  const today = shanghaiDate(deps.now());
   const { cutoffOn, payoutBy } = period.policy.claims;
   return [
     t.say('pending_cards', {
-      count: claims.length,
+      count: total,
+      sent: claims.length,
       cutoff: cutoffOn,
       daysToCutoff: daysBetween(today, cutoffOn),
       payoutBy,

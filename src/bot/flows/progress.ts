@@ -15,8 +15,17 @@ export async function rankingReply(t: Turn, p: Person): Promise<OutboundMessage[
   const category = r.categories.find((c) => c.rows.some((row) => row.id === p.rankUnitId));
   const row = category?.rows.find((x) => x.id === p.rankUnitId);
   const own = category && row ? { ...row, category: category.category, of: category.rows.length } : undefined;
-  return [{ kind: 'markdown', text: t.deps.templates.render('ranking', { period: period.name, ranking: r, own }) }];
+  // the leaders of each category, not every unit: a province has thousands, and the text is rendered (and its kept
+  // copy looked up, templates.ts) from what it is given; the reply shows the first five of each
+  const shown = {
+    ...r,
+    categories: r.categories.map((c) => ({ ...c, rows: c.rows.slice(0, RANKING_ROWS_SHOWN) })),
+  };
+  return [{ kind: 'markdown', text: t.deps.templates.render('ranking', { period: period.name, ranking: shown, own }) }];
 }
+
+/** rows of each category templates/text/ranking.liquid may show (it shows 5) */
+const RANKING_ROWS_SHOWN = 10;
 
 export async function unitProgressReply(t: Turn, p: Person): Promise<OutboundMessage[]> {
   const units = [...rolesOf(p, 'rep'), ...rolesOf(p, 'officer')];

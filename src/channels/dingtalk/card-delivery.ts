@@ -93,7 +93,9 @@ export async function deliverCard(
   }
   const failed = results.filter((r) => r.success === false);
   if (!failed.length) return;
-  const why = [...new Set(failed.map((r) => r.errorMsg ?? ''))].filter(Boolean).join('; ').slice(0, 200);
+  // DingTalk's own words, with any staff id in them masked like ours (logs and dead-letter reasons)
+  let why = [...new Set(failed.map((r) => r.errorMsg ?? ''))].filter(Boolean).join('; ').slice(0, 200);
+  for (const id of new Set(failed.map((r) => r.spaceId ?? ''))) if (id) why = why.replaceAll(id, maskUserId(id));
   if ('chatId' in to) {
     // one space: nobody in the group has the card; the queue retries the whole send (now a delivery)
     throw new Error(`DingTalk card ${card.id} not delivered to the group: ${why || 'no reason given'}`);

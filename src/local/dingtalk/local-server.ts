@@ -760,11 +760,11 @@ export class LocalDingtalkServer {
       const spaceId = s.type === 'IM_GROUP' ? s.chatId : s.userId;
       const failed = (errorMsg: string) => ({ spaceType: s.type, spaceId, success: false, errorMsg });
       if (s.type === 'IM_ROBOT') {
-        if (this.invalidStaff.has(s.userId)) return failed('用户不存在 (local choice)');
+        if (this.invalidStaff.has(s.userId)) return failed(`用户 ${s.userId} 不存在 (local choice)`);
         const throttled = this.throttledStaff.get(s.userId) ?? 0;
         if (throttled > 0) {
           this.throttledStaff.set(s.userId, throttled - 1);
-          return failed('推送频繁，被限流 (local choice)');
+          return failed(`用户 ${s.userId} 推送频繁，被限流 (local choice)`);
         }
         if (!card.userIds.includes(s.userId)) {
           card.userIds.push(s.userId);

@@ -98,17 +98,24 @@ describe('an approval card DingTalk delivered to some officers only', () => {
         fields: [{ label: '内容', value: '第二期开始登记' }],
         buttons: [{ key: 'ok', text: '知道了' }],
       };
-      server.flowControl(['u2'], 1);
-      const first = await sender.send({ userIds: ['u1', 'u2'] }, { kind: 'card', card }).then(
+      server.flowControl(['staff-0002'], 1);
+      const first = await sender.send({ userIds: ['u1', 'staff-0002'] }, { kind: 'card', card }).then(
         () => null,
         (e: unknown) => e,
       );
       expect(first).toBeInstanceOf(RecipientsUndelivered);
-      expect((first as RecipientsUndelivered).outcome).toEqual({ delivered: ['u1'], throttled: ['u2'], invalid: [] });
+      expect((first as RecipientsUndelivered).outcome).toEqual({
+        delivered: ['u1'],
+        throttled: ['staff-0002'],
+        invalid: [],
+      });
+      // DingTalk's reason is kept for the dead-letter list, the staff id in it masked
+      expect((first as Error).message).toContain('推送频繁');
+      expect((first as Error).message).not.toContain('staff-0002');
       expect(server.card(card.id)?.userIds).toEqual(['u1']);
 
-      await sender.send({ userIds: ['u2'] }, { kind: 'card', card });
-      expect(server.card(card.id)?.userIds).toEqual(['u1', 'u2']);
+      await sender.send({ userIds: ['staff-0002'] }, { kind: 'card', card });
+      expect(server.card(card.id)?.userIds).toEqual(['u1', 'staff-0002']);
       expect(server.requests('/v1.0/card/instances/createAndDeliver')).toHaveLength(1);
       expect(server.requests('/v1.0/card/instances/deliver')).toHaveLength(1);
     } finally {
