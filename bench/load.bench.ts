@@ -274,7 +274,7 @@ export default async function run(): Promise<BenchResult[]> {
     LOG_LEVEL: process.env.LOAD_LOG_LEVEL ?? 'silent',
     REDIS_URL: redis.url,
     REDIS_PREFIX: `load-${process.pid}`,
-    // the officers of the mix ask 待审批 (20 cards each) several times a minute: WeCom's 30 messages a member a
+    // the officers of the mix ask 待审批 (ten cards each) several times a minute: WeCom's 30 messages a member a
     // minute would hold each such turn for up to a minute (the sender waits out the member's window), which
     // measures the pacing, not the app; the local WeCom server takes as many as it is told (LOAD_MEMBER_PER_MINUTE)
     WECOM_MEMBER_PER_MINUTE: process.env.LOAD_MEMBER_PER_MINUTE ?? '100000',
