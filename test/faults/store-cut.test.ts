@@ -5,10 +5,12 @@
  * the store's StoreUnavailableError, so a late reply whose send read the store at that moment was given up (the
  * message acknowledged empty, never answered), and a failed turn's delivery mark stayed (its resend taken for a
  * duplicate, never handled). Through the signed WeCom callback, on a real Redis behind a proxy that cuts the
- * connections when the chosen command is on the wire and refuses new ones until the app said what it did.
+ * connections when the chosen command is on the wire and refuses new ones until the app said what it did; and
+ * DingTalk's reply through the API, which gave a busy text in an outage up the same way.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRedisStore } from '../../src/state/redis.js';
+import * as dingtalk from '../support/dingtalk/harness.js';
 import { localServerOf } from '../support/local.js';
 import * as wecom from '../support/wecom/harness.js';
 import { type RedisProxy, startRedisProxy } from './redis-proxy.js';
@@ -16,7 +18,7 @@ import { type RedisProxy, startRedisProxy } from './redis-proxy.js';
 const redisUrl = process.env.TEST_REDIS_URL;
 if (!redisUrl) console.warn('[faults] no TEST_REDIS_URL: the Redis connection-cut tests are skipped');
 
-const until = async (what: string, ok: () => boolean, h?: wecom.Harness) => {
+const until = async (what: string, ok: () => boolean, h?: { logs: Record<string, unknown>[] }) => {
   for (let i = 0; !ok(); i++) {
     if (i > 1_000)
       throw new Error(
@@ -25,7 +27,7 @@ const until = async (what: string, ok: () => boolean, h?: wecom.Harness) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
-const logged = (h: wecom.Harness, msg: string) => h.logs.some((l) => l.msg === msg);
+const logged = (h: { logs: Record<string, unknown>[] }, msg: string) => h.logs.some((l) => l.msg === msg);
 const texts = (h: wecom.Harness, user: string) =>
   localServerOf(h.channel)
     .messagesTo(user)
@@ -119,5 +121,63 @@ describe.runIf(Boolean(redisUrl))('a Redis connection dropped under a command in
     const again = await h.post(cb.path, cb.body);
     expect(h.client.openReply(again.body).Content).toBe('答复: 排名');
     expect(h.handled).toHaveLength(2);
+  });
+});
+
+describe.runIf(Boolean(redisUrl))('a Redis connection dropped under a command in flight (DingTalk)', () => {
+  let proxy: RedisProxy | undefined;
+  let h: dingtalk.Harness | undefined;
+  afterEach(async () => {
+    await h?.stop();
+    await h?.store.close();
+    await proxy?.close();
+    h = undefined;
+    proxy = undefined;
+  });
+
+  it('a reply through the API whose send met the cut is sent once Redis is back, not given up', async () => {
+    proxy = await startRedisProxy(redisUrl ?? '');
+    const store = createRedisStore(proxy.url, { prefix: `cut-dt-${process.pid}:` });
+    let release = () => {};
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
+    h = await dingtalk.startHarness({
+      store,
+      handle: async (m) => {
+        await held;
+        return [{ kind: 'text', text: `答复: ${m.kind === 'text' ? m.text : ''}` }];
+      },
+    });
+    const harness = h;
+    const cut = proxy;
+    // the sessionWebhook has expired: the reply goes through the API, whose send reads the store first (the
+    // month's quota, the token)
+    expect(
+      (
+        await harness.say(
+          harness.client.text('cut-dt', '补助进度', {
+            session: { url: 'http://127.0.0.1:9/x', expiresAt: Date.now() - 1 },
+          }),
+        )
+      ).status,
+    ).toBe(200);
+    cut.cutOn((c) => /dingtalk:quota:|dingtalk:token:|token/.test(c));
+    release();
+    await until(
+      'the cut, and what the app made of it',
+      () =>
+        cut.cuts() === 1 &&
+        (logged(harness, 'reply waits for the shared store') || logged(harness, 'reply could not be sent')),
+      harness,
+    );
+    cut.restore();
+    await harness.background.idle();
+    expect(logged(harness, 'reply could not be sent')).toBe(false);
+    expect(
+      localServerOf(harness.channel)
+        .messagesTo('cut-dt')
+        .map((m) => [m.api, m.param.content]),
+    ).toEqual([['batchSend', '答复: 补助进度']]);
   });
 });

@@ -122,6 +122,11 @@ export function createReceiver(
     const session = trusted(given);
     const to: Recipient = msg.chatId ? { chatId: msg.chatId } : { userIds: [msg.userId] };
     return {
+      // every store read and write of an API send comes before DingTalk's call (the quota's checks and its count,
+      // the token): a send the store's absence failed sent nothing, and is tried again once Redis is back rather
+      // than given up (a busy text in an outage was silence). As on WeCom, a long text in parts whose first went by
+      // the sessionWebhook may have that part again.
+      retriesWhileStoreAway: true,
       // a throttled reply is tried again like a rate-limited one (the pipeline's rateLimitRetries), never dropped
       // unsaid; an invalid staff id is not
       retryAfterMs: (e) =>
