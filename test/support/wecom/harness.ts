@@ -24,6 +24,7 @@ import {
 } from '../../../src/local/wecom/channel.js';
 import { createMemoryStore } from '../../../src/state/memory.js';
 import type { KeyValueStore } from '../../../src/state/store.js';
+import type { HandleOptions } from '../../../src/state/turn.js';
 import { WecomTestClient } from './client.js';
 
 export interface Harness {
@@ -46,7 +47,7 @@ export interface Harness {
 }
 
 export interface HarnessOptions {
-  handle?: (msg: InboundMessage) => Promise<Reply[]>;
+  handle?: (msg: InboundMessage, opts?: HandleOptions) => Promise<Reply[]>;
   store?: KeyValueStore;
   env?: Record<string, string>;
   now?: () => Date;
@@ -87,9 +88,10 @@ export async function startHarness(opts: HarnessOptions = {}): Promise<Harness> 
     log,
     now,
     background,
-    handle: async (m: InboundMessage) => {
+    // the pipeline says when it holds the sender's turn lock already: a real bot must hear it (or waits on itself)
+    handle: async (m: InboundMessage, o?: HandleOptions) => {
       handled.push(m);
-      return handle(m);
+      return handle(m, o);
     },
     ...(opts.admission ? { admission: opts.admission } : {}),
     ...(opts.recovery ? { recovery: opts.recovery } : {}),
