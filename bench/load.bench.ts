@@ -44,11 +44,11 @@ import type { LocalWecomChannel } from '../src/local/wecom/channel.js';
 import { createLocalWecomChannel, createLocalWecomChannelFactory } from '../src/local/wecom/channel.js';
 import { addDays } from '../src/rules/index.js';
 import { openRuntime, shanghaiToday } from '../src/runtime.js';
-import { submitClaim } from '../src/services/claims.js';
 import { loadDemo } from '../src/services/demo/load.js';
 import { createServices } from '../src/services/index.js';
 import { currentPeriod } from '../src/services/periods.js';
 import { cleanUp, ownRedis } from '../test/faults/support.js';
+import { submitDayClaim } from '../test/support/claims.js';
 import { DingtalkTestClient } from '../test/support/dingtalk/client.js';
 import { WecomTestClient } from '../test/support/wecom/client.js';
 import { sinkChannel, startSink } from './dingtalk.bench.js';
@@ -349,23 +349,7 @@ export default async function run(): Promise<BenchResult[]> {
     const day = addDays(period.policy.startsOn, 10);
     for (const e of enrolled) {
       if (claims.length >= need) break;
-      const r = await submitClaim(
-        db,
-        period,
-        {
-          memberId: e.memberId,
-          hospital: '海南省人民医院',
-          admittedOn: day,
-          dischargedOn: day,
-          totalFen: 500_000,
-          basicInsuranceFen: 200_000,
-          selfPaidFen: 300_000,
-          majorIllness: false,
-          photos: [],
-        },
-        'bench',
-        running.now(),
-      );
+      const r = await submitDayClaim(db, period, e.memberId, day, 'bench', running.now());
       if (r.ok) claims.push(r.claim.id);
     }
     if (claims.length < need) throw new Error(`only ${claims.length} of ${need} bench claims were accepted`);

@@ -701,12 +701,8 @@ export class LocalDingtalkServer {
     if (isRefusal(spaces)) return refuse(spaces);
     const params = checkParamMap(obj(body.cardData).cardParamMap);
     if (isRefusal(params)) return refuse(params);
-    const users = spaces.flatMap((s) => (s.type === 'IM_ROBOT' ? [s.userId] : []));
-    const chats = spaces.flatMap((s) => (s.type === 'IM_GROUP' ? [s.chatId] : []));
-    if (users.length && obj(body.imRobotOpenDeliverModel).robotCode !== this.creds.robotCode)
-      return bad('imRobotOpenDeliverModel.robotCode 不合法');
-    if (chats.length && obj(body.imGroupOpenDeliverModel).robotCode !== this.creds.robotCode)
-      return bad('imGroupOpenDeliverModel.robotCode 不合法');
+    const wrongRobot = this.wrongRobotCode(spaces, body);
+    if (wrongRobot) return bad(wrongRobot);
     const seq = this.seq + 1;
     const card: RecordedCard = {
       outTrackId: body.outTrackId,
@@ -738,17 +734,19 @@ export class LocalDingtalkServer {
     if (!card) return refuse({ status: 400, code: 'param.outTrackId.notExist', message: '卡片不存在 (local choice)' });
     const spaces = checkSpaces(body.openSpaceId);
     if (isRefusal(spaces)) return refuse(spaces);
-    if (
-      spaces.some((s) => s.type === 'IM_ROBOT') &&
-      obj(body.imRobotOpenDeliverModel).robotCode !== this.creds.robotCode
-    )
-      return refuse({ status: 400, code: 'invalidParameter', message: 'imRobotOpenDeliverModel.robotCode 不合法' });
-    if (
-      spaces.some((s) => s.type === 'IM_GROUP') &&
-      obj(body.imGroupOpenDeliverModel).robotCode !== this.creds.robotCode
-    )
-      return refuse({ status: 400, code: 'invalidParameter', message: 'imGroupOpenDeliverModel.robotCode 不合法' });
+    const wrongRobot = this.wrongRobotCode(spaces, body);
+    if (wrongRobot) return refuse({ status: 400, code: 'invalidParameter', message: `${wrongRobot} (local choice)` });
     return json({ success: true, result: this.deliverTo(card, spaces, body) });
+  }
+
+  /** the deliver model naming another robot than ours, for the spaces asked for; null when they are right */
+  private wrongRobotCode(spaces: Space[], body: Record<string, unknown>): string | null {
+    const ours = (model: unknown) => obj(model).robotCode === this.creds.robotCode;
+    if (spaces.some((s) => s.type === 'IM_ROBOT') && !ours(body.imRobotOpenDeliverModel))
+      return 'imRobotOpenDeliverModel.robotCode 不合法';
+    if (spaces.some((s) => s.type === 'IM_GROUP') && !ours(body.imGroupOpenDeliverModel))
+      return 'imGroupOpenDeliverModel.robotCode 不合法';
+    return null;
   }
 
   /**
@@ -766,25 +764,13 @@ export class LocalDingtalkServer {
           this.throttledStaff.set(s.userId, throttled - 1);
           return failed(`用户 ${s.userId} 推送频繁，被限流 (local choice)`);
         }
-        if (!card.userIds.includes(s.userId)) {
-          card.userIds.push(s.userId);
-          this.record({
-            api: 'card',
-            to: { userId: s.userId },
-            msgKey: 'card',
-            param: { outTrackId: card.outTrackId },
-            body,
-          });
-        }
-      } else if (!card.chatIds.includes(s.chatId)) {
-        card.chatIds.push(s.chatId);
-        this.record({
-          api: 'card',
-          to: { chatId: s.chatId },
-          msgKey: 'card',
-          param: { outTrackId: card.outTrackId },
-          body,
-        });
+      }
+      // each space gets the card once, however often it is delivered there
+      const [list, to] =
+        s.type === 'IM_ROBOT' ? [card.userIds, { userId: s.userId }] : [card.chatIds, { chatId: s.chatId }];
+      if (!list.includes(spaceId)) {
+        list.push(spaceId);
+        this.record({ api: 'card', to, msgKey: 'card', param: { outTrackId: card.outTrackId }, body });
       }
       return { spaceType: s.type, spaceId, success: true, carrierId: randomUUID() };
     });
