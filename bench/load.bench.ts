@@ -731,6 +731,12 @@ export default async function run(): Promise<BenchResult[]> {
       let late = 0;
       let afterLate = 0;
       const lat: number[] = [];
+      /** the replies that neither left nor waited while Redis was away */
+      const calmLat: number[] = [];
+      const replied = (sentAt: number, ms: number) => {
+        lat.push(ms);
+        if (sentAt > away.to || sentAt + ms < away.from) calmLat.push(ms);
+      };
       /** the resend of each step answered busy (WeCom), for the account of a lost message */
       const resentOf = new Map<number, { at: number; status: number | undefined; text: string }>();
       /** a wall-clock time against the outage, e.g. `+1.234 s after Redis stopped` */
@@ -833,7 +839,7 @@ export default async function run(): Promise<BenchResult[]> {
               });
             return;
           }
-          if (!o.retry && text) lat.push(res.ms);
+          if (!o.retry && text) replied(res.at, res.ms);
           if (!o.retry && !text && must(steps[o.step], 'a step').kind === 'text') {
             late++;
             if (process.env.LOAD_DEBUG)
@@ -911,7 +917,7 @@ export default async function run(): Promise<BenchResult[]> {
             .filter((at) => at >= res.at);
           // (the platform's retry of the same message carried the answer: the user has it, once)
           if (after.length === 0 && !answeredByRetry.has(o.step)) lose('no answer through the API', o.step);
-          else if (after.length > 0) lat.push(Math.min(...after) - res.at);
+          else if (after.length > 0) replied(res.at, Math.min(...after) - res.at);
         });
       } else {
         await drain(running.background.idle());
@@ -929,7 +935,10 @@ export default async function run(): Promise<BenchResult[]> {
           const real = replies.filter((x) => x.text !== busyText);
           busy += replies.length - real.length;
           const first = real[0] ?? replies[0];
-          if (first) lat.push(first.at - must(firstAt.get(i), 'sent'));
+          if (first) {
+            const sentAt = must(firstAt.get(i), 'sent');
+            replied(sentAt, first.at - sentAt);
+          }
           if (s.kind === 'text' && s.retry && real.length > 1) duplicated++;
           if (real.length === 0) {
             const call = must(built[i], 'a call');
@@ -976,7 +985,19 @@ export default async function run(): Promise<BenchResult[]> {
           note: `${calm.length} calls that neither left nor waited while Redis was away`,
         },
         { name: `${platform}: p50, ${label}`, value: pct(lat, 50), unit: 'ms' },
-        { name: `${platform}: p99, ${label}${outaged}`, value: pct(lat, 99), unit: 'ms', target: '≤ 100' },
+        // #17's p99 target is WeCom's; DingTalk's reply waits out the restart when its quota read met it
+        {
+          name: `${platform}: p99, ${label}${outaged}`,
+          value: pct(lat, 99),
+          unit: 'ms',
+          ...(platform === 'wecom' ? { target: '≤ 100' } : {}),
+        },
+        {
+          name: `${platform}: p99, ${label} away from the outage`,
+          value: pct(calmLat, 99),
+          unit: 'ms',
+          note: `${calmLat.length} replies that neither left nor waited while Redis was away`,
+        },
         { name: `${platform}: backlog drained, after the last call left`, value: drainedAfterMs / 1000, unit: 's' },
         { name: `${platform}: answered busy (Redis away)`, value: busy, unit: 'msgs' },
         ...(platform === 'wecom'
