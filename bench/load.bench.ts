@@ -32,6 +32,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Redis } from 'ioredis';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
@@ -694,7 +695,13 @@ export default async function run(): Promise<BenchResult[]> {
       say(
         `${platform}: ${calls.length} callbacks at ${RATE}/s${OUTAGE ? `, Redis restarted at ${(outageAt / 1000).toFixed(0)} s` : ''}`,
       );
+      // the app's event loop while the load runs: a reply tail with a quiet loop is waiting (locks, Redis), a stalled
+      // loop is work that holds the thread
+      const loop = monitorEventLoopDelay({ resolution: 10 });
+      loop.enable();
       const r = await drive(running.url, calls, { rate: (RATE * calls.length) / total, workers: GENERATORS });
+      loop.disable();
+      const loopNote = `the app's event loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(0)} ms, max ${(loop.max / 1e6).toFixed(0)} ms`;
       if (outage) clearTimeout(outage);
       // the rate the generator emitted: from the first call's departure to the last's
       const departures = r.results.map((x) => x.at);
@@ -733,8 +740,15 @@ export default async function run(): Promise<BenchResult[]> {
       const lat: number[] = [];
       /** the replies that neither left nor waited while Redis was away */
       const calmLat: number[] = [];
-      const replied = (sentAt: number, ms: number) => {
+      /** the reply times by what was said (a click: its kind), said with LOAD_DEBUG: where the tail comes from */
+      const byText = new Map<string, number[]>();
+      const replied = (sentAt: number, ms: number, step?: Step) => {
         lat.push(ms);
+        if (step)
+          byText.set(step.kind === 'text' ? step.text : 'click', [
+            ...(byText.get(step.kind === 'text' ? step.text : 'click') ?? []),
+            ms,
+          ]);
         if (sentAt > away.to || sentAt + ms < away.from) calmLat.push(ms);
       };
       /** the resend of each step answered busy (WeCom), for the account of a lost message */
@@ -839,7 +853,7 @@ export default async function run(): Promise<BenchResult[]> {
               });
             return;
           }
-          if (!o.retry && text) replied(res.at, res.ms);
+          if (!o.retry && text) replied(res.at, res.ms, steps[o.step]);
           if (!o.retry && !text && must(steps[o.step], 'a step').kind === 'text') {
             late++;
             if (process.env.LOAD_DEBUG)
@@ -917,7 +931,7 @@ export default async function run(): Promise<BenchResult[]> {
             .filter((at) => at >= res.at);
           // (the platform's retry of the same message carried the answer: the user has it, once)
           if (after.length === 0 && !answeredByRetry.has(o.step)) lose('no answer through the API', o.step);
-          else if (after.length > 0) replied(res.at, Math.min(...after) - res.at);
+          else if (after.length > 0) replied(res.at, Math.min(...after) - res.at, s);
         });
       } else {
         await drain(running.background.idle());
@@ -937,7 +951,7 @@ export default async function run(): Promise<BenchResult[]> {
           const first = real[0] ?? replies[0];
           if (first) {
             const sentAt = must(firstAt.get(i), 'sent');
-            replied(sentAt, first.at - sentAt);
+            replied(sentAt, first.at - sentAt, s);
           }
           if (s.kind === 'text' && s.retry && real.length > 1) duplicated++;
           if (real.length === 0) {
@@ -962,6 +976,11 @@ export default async function run(): Promise<BenchResult[]> {
       await drain(running.jobs.idle());
       for (const { why, step } of losses.slice(0, 20))
         say(`${platform} lost (${why}):\n      ${(await account(step)).join('\n      ')}`);
+      if (process.env.LOAD_DEBUG)
+        for (const [what, xs] of [...byText].sort((a, b) => pct(b[1], 99) - pct(a[1], 99)))
+          say(
+            `${platform} reply of ${what}: n ${xs.length}, p50 ${pct(xs, 50).toFixed(0)} ms, p99 ${pct(xs, 99).toFixed(0)} ms`,
+          );
       const label =
         platform === 'wecom' ? 'reply (passive, or its first API message)' : 'reply (at the sessionWebhook)';
       const outaged = OUTAGE ? ' (Redis restart included)' : '';
@@ -970,7 +989,7 @@ export default async function run(): Promise<BenchResult[]> {
           name: `${platform} ${RATE}/s × ${SECONDS} s: achieved rate`,
           value: achieved,
           unit: 'msg/s',
-          note: `${calls.length} callbacks, ${generator}, ${load()}`,
+          note: `${calls.length} callbacks, ${generator}, ${loopNote}, ${load()}`,
         },
         {
           name: `${platform}: HTTP answer p50 / p99${outaged}`,
