@@ -586,6 +586,12 @@ export default async function run(): Promise<BenchResult[]> {
       const bare = bT.n / bT.s;
       const wRate = wT.n / wT.s;
       const replied = dT.n / dT.s;
+      const p50p99 = (name: string, xs: number[]): BenchResult => ({
+        name,
+        value: pct(xs, 50),
+        unit: 'ms',
+        note: `p99 ${pct(xs, 99).toFixed(0)} ms`,
+      });
       const roundRatios = (a: Tally, b: Tally) =>
         a.perRound.map((x, i) => `${((x / must(b.perRound[i], 'a round')) * 100).toFixed(0)} %`).join(', ');
 
@@ -604,19 +610,9 @@ export default async function run(): Promise<BenchResult[]> {
           unit: 'cmds',
           note: `WeCom ${(wT.cmds / wT.n).toFixed(1)}, DingTalk ${(dT.cmds / dT.n).toFixed(1)} (background and jobs included)`,
         },
-        {
-          name: 'capacity: bare handler p50 / p99',
-          value: pct(bLat, 50),
-          unit: 'ms',
-          note: `p99 ${pct(bLat, 99).toFixed(0)} ms`,
-        },
+        p50p99('capacity: bare handler p50 / p99', bLat),
         { name: 'capacity: WeCom full path', value: wRate, unit: 'msg/s', note: `${wErr} errors` },
-        {
-          name: 'capacity: WeCom p50 / p99',
-          value: pct(wLat, 50),
-          unit: 'ms',
-          note: `p99 ${pct(wLat, 99).toFixed(0)} ms`,
-        },
+        p50p99('capacity: WeCom p50 / p99', wLat),
         {
           name: 'capacity: WeCom / bare',
           value: (wRate / bare) * 100,
@@ -630,12 +626,7 @@ export default async function run(): Promise<BenchResult[]> {
           unit: 'msg/s',
           note: `${dErr} errors`,
         },
-        {
-          name: 'capacity: DingTalk reply p50 / p99',
-          value: pct(dLat, 50),
-          unit: 'ms',
-          note: `p99 ${pct(dLat, 99).toFixed(0)} ms`,
-        },
+        p50p99('capacity: DingTalk reply p50 / p99', dLat),
         {
           name: 'capacity: DingTalk / WeCom',
           value: (replied / wRate) * 100,
