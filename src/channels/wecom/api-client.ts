@@ -82,18 +82,27 @@ export class WecomHttp {
     return `wecom:blocked:${this.scope}:${path}`;
   }
 
-  /** One logical request: retried on transport failures and -1, refused at once while the path is rate-limited. */
-  async request(
-    method: 'GET' | 'POST',
-    path: string,
-    query: Record<string, string>,
-    make: BodyFactory = () => ({}),
-  ): Promise<ApiAnswer> {
+  /** throws RateLimited while the path is blocked after a rate-limit answer */
+  protected async refuseIfBlocked(path: string): Promise<void> {
     const blockedUntil = await this.store.get(this.blockKey(path));
     if (blockedUntil) {
       const left = Number(blockedUntil) - Date.now();
       if (left > 0) throw new RateLimited(path, 45009, 'blocked locally after a rate-limit answer', left);
     }
+  }
+
+  /**
+   * One logical request: retried on transport failures and -1, refused at once while the path is rate-limited
+   * (`blockChecked`: the caller checked that already, alongside its own read).
+   */
+  async request(
+    method: 'GET' | 'POST',
+    path: string,
+    query: Record<string, string>,
+    make: BodyFactory = () => ({}),
+    blockChecked = false,
+  ): Promise<ApiAnswer> {
+    if (!blockChecked) await this.refuseIfBlocked(path);
     const url = new URL(path, this.base);
     for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
     let lastProblem = '';
@@ -197,9 +206,11 @@ export class WecomApi extends WecomHttp {
     make: BodyFactory = () => ({}),
     query: Record<string, string> = {},
   ): Promise<ApiAnswer> {
-    let token = await this.token();
+    // the token and the path's rate-limit block are read at once: one wait on the store instead of two, on every
+    // API send (under load each wait is a pass through the event loop's whole queue, issue #17)
+    let [token] = await Promise.all([this.token(), this.refuseIfBlocked(path)]);
     for (let attempt = 0; ; attempt++) {
-      const r = await this.request(method, path, { ...query, access_token: token }, make);
+      const r = await this.request(method, path, { ...query, access_token: token }, make, attempt === 0);
       const errcode = r.errcode ?? 0;
       if (TOKEN_INVALID.has(errcode) && attempt === 0) {
         this.log.info({ path, errcode }, 'wecom access token refused: refetching');
