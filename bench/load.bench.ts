@@ -15,7 +15,7 @@
  *    members with the same mix; each path's first LOAD_WARMUP messages warm it up uncounted, the rest run in
  *    LOAD_ROUNDS rounds taken in turn by the three paths): the bare handler (the bot's handler called directly with
  *    InboundMessages: no HTTP, crypto, dedupe or journal; a click's card answer settled as a channel settles it, so
- *    the decision's queued work is done in both), the full WeCom path, the full DingTalk path (answered at once; its
+ *    the decision's queued work is done in both; 待审批's cards sent and recorded as a channel delivers them), the full WeCom path, the full DingTalk path (answered at once; its
  *    throughput is counted until the last reply reached the sessionWebhook). Ratios: WeCom / bare (target ≥ 60 %), DingTalk /
  *    WeCom (target ≥ 90 %).
  * 2. open loop, per platform (LOAD_PLATFORMS, default wecom,dingtalk): LOAD_RATE messages/s for LOAD_SECONDS
@@ -38,7 +38,7 @@ import { Redis } from 'ioredis';
 import { sendApprovalCards } from '../src/bot/flows/approvals.js';
 import type { DingtalkChannel } from '../src/channels/dingtalk/index.js';
 import type { WecomChannel } from '../src/channels/wecom/index.js';
-import type { InboundMessage } from '../src/core/messages.js';
+import type { CardsToRecord, InboundMessage } from '../src/core/messages.js';
 import { must } from '../src/core/must.js';
 import { Templates } from '../src/core/templates.js';
 import { startLocalServices } from '../src/local/start-local.js';
@@ -508,6 +508,15 @@ export default async function run(): Promise<BenchResult[]> {
       const dLat: number[] = [];
       let wErr = 0;
       let dErr = 0;
+      /** what a channel's delivery does with cards to record (src/channels/pipeline.ts): each sent, then one record */
+      const sendCards = async (m: InboundMessage, x: CardsToRecord) => {
+        const sent: { cardId: string; responseCode?: string }[] = [];
+        for (const card of x.cards) {
+          const ref = await running.outbox.send(m.platform, { userIds: [m.userId] }, { kind: 'card', card });
+          sent.push({ cardId: card.id, ...(ref.responseCode ? { responseCode: ref.responseCode } : {}) });
+        }
+        await x.recorded(sent);
+      };
       /** one round of a path: `go` runs it and answers its seconds; the CPU and the Redis commands until idle */
       const measure = async (t: Tally, warm: boolean, n: number, go: () => Promise<number>) => {
         const cmds = await commands();
@@ -545,6 +554,10 @@ export default async function run(): Promise<BenchResult[]> {
                   // handed to the queue, and the bare handler skipped work the full paths do (their jobs and API
                   // sends)
                   for (const x of replies) if (x.kind === 'card_answer') await x.settle({ userIds: [m.userId] });
+                  // cards the bot records once sent (待审批's ten) go out through the API and are recorded, as every
+                  // channel delivers them after its answer: they were sent inside the handler until issue #17 moved
+                  // them after the answer, and a bare handler without them would skip work both full paths do
+                  for (const x of replies) if (x.kind === 'cards_to_record') await sendCards(m, x);
                 }
               }),
             );

@@ -8,7 +8,7 @@
  * decides the order in which they are asked.
  */
 
-import type { InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
+import type { InboundMessage, Reply, TurnReply } from '../core/messages.js';
 import { NotFoundError } from '../services/periods.js';
 import { type HandleOptions, turnLockKey } from '../state/turn.js';
 import type { BotDeps, BoundTurn, Turn } from './context.js';
@@ -39,7 +39,7 @@ const NOT_AN_INTERRUPTION = new Set<Intent>(['unknown', 'cancel', 'claim', 'enro
 const NOT_A_QUESTION = new Set<Intent>(['unknown', 'help', 'capabilities', 'thanks', 'cancel']);
 
 /** An intent's handler (handlers.ts: one per intent, checked complete by the type system). */
-function route(t: BoundTurn, parsed: ParsedIntent, text: string): Promise<OutboundMessage[]> {
+function route(t: BoundTurn, parsed: ParsedIntent, text: string): Promise<TurnReply[]> {
   return HANDLERS[parsed.intent](t, parsed, text);
 }
 
@@ -108,7 +108,7 @@ export function createBot(input: BotDeps): BotHandler {
     if (!person) {
       // a text message is never answered with a card answer: the filter only narrows the type
       const again = async (text: string) =>
-        (await handle({ ...msg, kind: 'text', text })).filter((r): r is OutboundMessage => r.kind !== 'card_answer');
+        (await handle({ ...msg, kind: 'text', text })).filter((r): r is TurnReply => r.kind !== 'card_answer');
       return unbound(turn, dialog, said, again);
     }
     return bound({ ...turn, person }, dialog, said, clarifying);
@@ -118,8 +118,8 @@ export function createBot(input: BotDeps): BotHandler {
     t: Turn,
     dialog: Dialog | null,
     said: Said,
-    again: (text: string) => Promise<OutboundMessage[]>,
-  ): Promise<OutboundMessage[]> {
+    again: (text: string) => Promise<TurnReply[]>,
+  ): Promise<TurnReply[]> {
     if (said.text.length > TOO_LONG) return [t.say('too_long', { length: said.text.length })];
     const flow = dialog ? flowOf(dialog) : null;
     if (dialog && flow?.mode === 'binding' && said.isText) return flow.continue(t, dialog, said, again);
@@ -133,7 +133,7 @@ export function createBot(input: BotDeps): BotHandler {
     dialog: Dialog | null,
     said: Said,
     clarifying: Awaited<ReturnType<typeof readClarify>>,
-  ): Promise<OutboundMessage[]> {
+  ): Promise<TurnReply[]> {
     const { command, parsed, text } = said;
     const { platform, userId } = t.msg;
     const roles = t.person.roles.map((r) => r.role);

@@ -8,7 +8,7 @@
  * - 'prompt': one question was asked (a reason, a claim's material); every message is its answer.
  * - 'form': step by step; 继续 asks the step again and a clear question in the middle is answered first.
  */
-import type { OutboundMessage } from '../core/messages.js';
+import type { OutboundMessage, TurnReply } from '../core/messages.js';
 import type { BoundTurn, Turn } from './context.js';
 import type { Dialog, DialogOf } from './dialog.js';
 import { cancelDecision, continueDecision } from './flows/approvals.js';
@@ -27,7 +27,7 @@ interface FlowBase {
 export interface BindingFlow<D extends Dialog> extends FlowBase {
   mode: 'binding';
   /** `again` answers a text as a fresh message: the question asked before binding, once bound */
-  continue(t: Turn, d: D, said: Said, again: (text: string) => Promise<OutboundMessage[]>): Promise<OutboundMessage[]>;
+  continue(t: Turn, d: D, said: Said, again: (text: string) => Promise<TurnReply[]>): Promise<TurnReply[]>;
 }
 
 export interface PromptFlow<D extends Dialog> extends FlowBase {

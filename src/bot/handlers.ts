@@ -2,7 +2,7 @@
  * What each intent does for a bound person: one handler per intent, in a record the type system checks is
  * complete (`satisfies Record<Intent, Handler>`), so a new intent without a handler fails the typecheck.
  */
-import type { OutboundMessage } from '../core/messages.js';
+import type { TurnReply } from '../core/messages.js';
 import type { BoundTurn } from './context.js';
 import { startAnnouncement } from './flows/announce.js';
 import { approvedUnpaid, markPaidCommand, pendingAsCards } from './flows/approvals.js';
@@ -14,7 +14,7 @@ import { claimStatus, deadlines, startEnrol, status } from './flows/worker.js';
 import type { Intent, ParsedIntent } from './intent.js';
 
 /** `text`: the message as typed (an estimate reads its own wording; a clarified choice passes the first message) */
-export type Handler = (t: BoundTurn, parsed: ParsedIntent, text: string) => Promise<OutboundMessage[]>;
+export type Handler = (t: BoundTurn, parsed: ParsedIntent, text: string) => Promise<TurnReply[]>;
 
 const roleNames = (t: BoundTurn) => t.person.roles.map((r) => r.role);
 const help: Handler = async (t) => [t.say('help', { roles: roleNames(t) })];

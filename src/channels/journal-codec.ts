@@ -3,6 +3,7 @@
  * shape is a dead letter, never a crash). A file message's download is a function of its platform's API and cannot
  * be kept: taken over after a restart its download fails, so the bot answers it busy (the user sends it again)
  * instead of it being lost. A card answer (a click's redrawn card) is not kept: the delivery sweep redraws cards.
+ * Cards the bot records once sent are kept as plain cards, without their recording.
  */
 import { z } from 'zod';
 import type { InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
@@ -59,6 +60,11 @@ export function serializeReplies(replies: Reply[]): string {
   let bytes = 0;
   for (const r of replies) {
     if (r.kind === 'card_answer') continue;
+    if (r.kind === 'cards_to_record') {
+      // kept as plain cards (core/messages.ts CardsToRecord): after a crash they are sent, not recorded
+      for (const card of r.cards) out.push({ kind: 'card', card });
+      continue;
+    }
     if (r.kind === 'image' || r.kind === 'file') {
       const b = r.kind === 'image' ? r.png : r.bytes;
       if (bytes + b.length > KEPT_BYTES_MAX) continue;

@@ -26,7 +26,8 @@
  *   duplicate by its mark, so only the journal would answer it.
  */
 import { randomUUID } from 'node:crypto';
-import type { CardAnswer, InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
+import type { CardAnswer, CardsToRecord, InboundMessage, OutboundMessage, Reply } from '../core/messages.js';
+import type { SentRef } from '../core/outbox.js';
 import { Templates } from '../core/templates.js';
 import type { JournalEntry } from '../state/inbound-journal.js';
 import { StoreUnavailableError } from '../state/store.js';
@@ -37,8 +38,11 @@ import { reviveMessage, reviveReplies, serializeMessage, serializeReplies } from
 
 /** How an answer reaches the sender of the message in hand. */
 export interface ReplyTransport {
-  /** sends one reply; throws when it could not be sent (a card answer after the HTTP answer: see settleLate) */
-  send(reply: OutboundMessage): Promise<void>;
+  /**
+   * sends one reply; throws when it could not be sent (a card answer after the HTTP answer: see settleLate). Returns
+   * what the platform's API said of it (WeCom's response_code of a card), or nothing when it went another way.
+   */
+  send(reply: OutboundMessage): Promise<SentRef | undefined>;
   /** the wait a rate-limit error asks for, or undefined when the error is not a rate limit */
   retryAfterMs(err: unknown): number | undefined;
   /**
@@ -129,34 +133,51 @@ export function createPipeline(deps: ChannelDeps, opts: PipelineOptions): Pipeli
     return { previous, end };
   };
 
+  /** one message through the transport, a rate limit or the store's absence waited out a few times; null: not sent */
+  const sendOne = async (transport: ReplyTransport, reply: OutboundMessage): Promise<SentRef | null> => {
+    for (let attempt = 0, away = 0; ; ) {
+      try {
+        return (await transport.send(reply)) ?? {};
+      } catch (e) {
+        const wait = transport.retryAfterMs(e);
+        if (wait !== undefined && attempt < opts.rateLimitRetries) {
+          attempt++;
+          await sleep(wait);
+          continue;
+        }
+        if (e instanceof StoreUnavailableError && transport.retriesWhileStoreAway && away < STORE_AWAY_TRIES) {
+          if (away === 0) log.info({ platform, kind: reply.kind }, 'reply waits for the shared store');
+          away++;
+          await sleep(1_000);
+          continue;
+        }
+        log.error({ err: e, platform, kind: reply.kind }, 'reply could not be sent');
+        return null;
+      }
+    }
+  };
+
+  /** the cards in order, then one call recording those that went out (also when one could not be sent) */
+  const sendCards = async (transport: ReplyTransport, reply: CardsToRecord) => {
+    const sent: { cardId: string; responseCode?: string }[] = [];
+    try {
+      for (const card of reply.cards) {
+        const ref = await sendOne(transport, { kind: 'card', card });
+        if (ref) sent.push({ cardId: card.id, ...(ref.responseCode ? { responseCode: ref.responseCode } : {}) });
+      }
+    } finally {
+      if (sent.length)
+        await reply.recorded(sent).catch((e: unknown) => log.error({ err: e, platform }, 'sent cards not recorded'));
+    }
+  };
+
   const deliver = async (transport: ReplyTransport, replies: Reply[]) => {
     for (const reply of replies) {
       if (reply.kind === 'card_answer') {
         // sent through the transport, not in the click's own answer: the queue redraws every copy, this one too
         await settleLate(reply, log);
-        continue;
-      }
-      for (let attempt = 0, away = 0; ; ) {
-        try {
-          await transport.send(reply);
-          break;
-        } catch (e) {
-          const wait = transport.retryAfterMs(e);
-          if (wait !== undefined && attempt < opts.rateLimitRetries) {
-            attempt++;
-            await sleep(wait);
-            continue;
-          }
-          if (e instanceof StoreUnavailableError && transport.retriesWhileStoreAway && away < STORE_AWAY_TRIES) {
-            if (away === 0) log.info({ platform, kind: reply.kind }, 'reply waits for the shared store');
-            away++;
-            await sleep(1_000);
-            continue;
-          }
-          log.error({ err: e, platform, kind: reply.kind }, 'reply could not be sent');
-          break;
-        }
-      }
+      } else if (reply.kind === 'cards_to_record') await sendCards(transport, reply);
+      else await sendOne(transport, reply);
     }
   };
 

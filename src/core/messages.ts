@@ -99,8 +99,24 @@ export interface CardAnswer {
   settle(answered: CardAnswered): Promise<void>;
 }
 
-/** What the bot answers a message with: messages, and for a card click the card redrawn. */
-export type Reply = OutboundMessage | CardAnswer;
+/**
+ * Cards to the user being answered, sent through the platform's API after the replies before them (on WeCom after
+ * the passive answer, so the answer does not wait for them); `recorded` is called once with the cards that went out
+ * and what each send returned (WeCom's response_code, needed to update the card later), also when some could not be
+ * sent. Kept by the inbound journal as plain cards: sent again after a crash, they are not recorded (a click on one
+ * still decides its claim by the claim id it carries).
+ */
+export interface CardsToRecord {
+  kind: 'cards_to_record';
+  cards: Card[];
+  recorded(sent: { cardId: string; responseCode?: string }[]): Promise<void>;
+}
+
+/** What the bot answers a message with: messages, cards it records once sent, and for a card click the card redrawn. */
+export type Reply = OutboundMessage | CardsToRecord | CardAnswer;
+
+/** The replies of a turn that is not a card click's (a text's turn never answers with the clicked card). */
+export type TurnReply = OutboundMessage | CardsToRecord;
 
 /** Where a message goes: some users, or a group chat. */
 export const Recipient = z.union([z.object({ userIds: z.array(z.string()) }), z.object({ chatId: z.string() })]);

@@ -46,6 +46,7 @@ function world() {
       const list = sent.get(msg.userId) ?? [];
       list.push(r.kind === 'text' ? r.text : r.kind);
       sent.set(msg.userId, list);
+      return undefined;
     },
     retryAfterMs: () => undefined,
   });
@@ -133,7 +134,7 @@ describe('a dead process’s acknowledged messages, taken over by another', () =
     const sending = new Promise<void>((r) => (release = r));
     const a = w.process(async (m) => [{ kind: 'text', text: `已受理 ${m.kind === 'text' ? m.text : ''}` }]);
     // A's transport hangs: the turn committed (replies kept in the entry), the reply never left
-    const hanging: ReplyTransport = { send: () => sending, retryAfterMs: () => undefined };
+    const hanging: ReplyTransport = { send: () => sending.then(() => undefined), retryAfterMs: () => undefined };
     const { outcome } = await a.pipeline.admit(text('dora', '确认', 'dora-1'), hanging);
     await new Promise<void>((resolve) => {
       const check = () => {

@@ -54,7 +54,10 @@ export function fakeChannel(platform: string, log: FakeChannelLog): ChannelFacto
       } as InboundMessage;
       for (const r of await deps.handle(msg))
         if (r.kind === 'card_answer') await r.settle(null);
-        else record({ userId }, r);
+        else if (r.kind === 'cards_to_record') {
+          for (const card of r.cards) record({ userId }, { kind: 'card', card });
+          await r.recorded(r.cards.map((c) => ({ cardId: c.id })));
+        } else record({ userId }, r);
     };
     const toTargets = (to: Recipient): EmulatedMessage['to'][] =>
       'chatId' in to ? [{ chatId: to.chatId }] : to.userIds.map((userId) => ({ userId }));

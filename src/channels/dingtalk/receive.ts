@@ -143,9 +143,9 @@ export function createReceiver(
             ok = await viaSession(session, body);
             if (!ok) break;
           }
-          if (ok) return;
+          if (ok) return undefined;
         }
-        await sender.sendAs('reply', to, r);
+        return sender.sendAs('reply', to, r);
       },
     };
   };

@@ -177,8 +177,7 @@ export function createCallbackRouter(
     send: async (reply) => {
       for (;;) {
         try {
-          await sender.send({ userIds: [userId] }, reply);
-          return;
+          return await sender.send({ userIds: [userId] }, reply);
         } catch (e) {
           if (!(e instanceof MemberPaced)) throw e;
           log.info({ waitMs: e.retryAfterMs }, 'wecom reply waits for the member’s message/send window');
