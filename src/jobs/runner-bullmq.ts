@@ -8,6 +8,7 @@
 import { DelayedError, type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { jobRequest } from '../services/job-queue.js';
+import { REDIS_LOADING_RETRY_MS } from '../state/redis.js';
 import { JOB_NAMES, JOBS } from './definitions.js';
 import { cronOf } from './schedule.js';
 import {
@@ -42,7 +43,11 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
   const prefix = o.prefix ?? DEFAULT_BULL_PREFIX;
   const name = o.queueName ?? 'huzhu';
   const scale = o.backoffScale ?? 1;
-  const queueConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  const queueConn = new Redis(o.redisUrl, {
+    maxRetriesPerRequest: null,
+    lazyConnect: false,
+    maxLoadingRetryTime: REDIS_LOADING_RETRY_MS,
+  });
   const queue = new Queue(name, { connection: queueConn, prefix });
   let worker: Worker | null = null;
   let workerConn: Redis | null = null;
@@ -112,7 +117,7 @@ export function createBullRunner(deps: JobDeps, o: BullRunnerOptions): JobRunner
           await queue.upsertJobScheduler(n, repeat, { name: n, data: {}, opts: optsFor(n) });
         }
       if (o.worker !== false) {
-        workerConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null });
+        workerConn = new Redis(o.redisUrl, { maxRetriesPerRequest: null, maxLoadingRetryTime: REDIS_LOADING_RETRY_MS });
         worker = new Worker(name, process, { connection: workerConn, prefix, concurrency: o.concurrency ?? 8 });
         worker.on('error', (err) => deps.log.error({ err }, 'job worker error'));
         await worker.waitUntilReady();

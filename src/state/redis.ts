@@ -19,6 +19,8 @@ const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('
  * minutes after a crash; test/faults/kill-claims.test.ts).
  */
 const LOCK_LEASE_MS = 15_000;
+/** how often a client checks again whether a restarted Redis has loaded its data (ioredis: maxLoadingRetryTime) */
+export const REDIS_LOADING_RETRY_MS = 100;
 
 export function createRedisStore(url: string, opts: { prefix?: string } = {}): KeyValueStore & { redis: Redis } {
   const redis = new Redis(url, {
@@ -28,6 +30,10 @@ export function createRedisStore(url: string, opts: { prefix?: string } = {}): K
     lazyConnect: false,
     // back within half a second of Redis (the default waits up to 2 s between tries)
     retryStrategy: (times) => Math.min(times * 50, 500),
+    // a restarted Redis answers LOADING while it reads its append-only file back; the client then checks again after
+    // the ETA Redis gives, at least a second (the default), and every command meanwhile waits in the offline queue:
+    // at 200 messages/s that second backed up ~1 200 replies by up to 0.8 s (issue #17's load bench, one run in two)
+    maxLoadingRetryTime: REDIS_LOADING_RETRY_MS,
   });
   redis.on('error', () => {
     // reported by the failing command; the client reconnects by itself
